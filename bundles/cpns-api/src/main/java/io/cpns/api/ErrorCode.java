@@ -1,0 +1,64 @@
+package io.cpns.api;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every error a CPNS entity can put on the wire (message {@code error}, field {@code code}).
+ * The numbers are part of the protocol (docs/protocol.md) and never change meaning.
+ * {@link #closesConnection()} tells whether the sender drops the connection after sending it:
+ * the peer broke the framing or the security of the session, so nothing after it can be trusted.
+ */
+public enum ErrorCode {
+    // 1xx: the bytes or the message sequence
+    MALFORMED(100, true),
+    FRAME_TOO_LARGE(101, true),
+    UNKNOWN_TYPE(102, true),
+    UNSUPPORTED_VERSION(103, true),
+    UNEXPECTED_MESSAGE(104, true),
+    INVALID_ARGUMENT(105, false),
+    // 2xx: who is asking
+    AUTH_FAILED(200, true),
+    UNKNOWN_ENTITY(201, true),
+    ALREADY_ASSIGNED(202, false),
+    FORBIDDEN(203, false),
+    NOT_AUTHENTICATED(204, true),
+    USER_EXISTS(205, false),
+    // 3xx: the secure session
+    BAD_MAC(300, true),
+    REPLAY(301, true),
+    UNSUPPORTED_SUITE(302, true),
+    // 5xx: the responder
+    INTERNAL(500, false),
+    UNAVAILABLE(501, false),
+    TIMEOUT(502, true);
+
+    private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
+
+    static {
+        for (ErrorCode c : values()) {
+            BY_CODE.put(c.code, c);
+        }
+    }
+
+    private final int code;
+    private final boolean closesConnection;
+
+    ErrorCode(int code, boolean closesConnection) {
+        this.code = code;
+        this.closesConnection = closesConnection;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public boolean closesConnection() {
+        return closesConnection;
+    }
+
+    /** The code for a wire number; unknown numbers (from a newer peer) map to {@link #INTERNAL}. */
+    public static ErrorCode of(int code) {
+        return BY_CODE.getOrDefault(code, INTERNAL);
+    }
+}

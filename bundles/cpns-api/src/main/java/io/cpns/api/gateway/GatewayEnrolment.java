@@ -1,0 +1,20 @@
+package io.cpns.api.gateway;
+
+/**
+ * EUKey assignment to this PN GW (TS §5.3.1): done once, before the first mutual authentication
+ * with the CPNS Server, after the Server authenticated the CPNS User who owns the gateway.
+ */
+public interface GatewayEnrolment {
+    /** Whether this gateway already holds an EUKey (then assignment SHALL NOT happen, §5.3.1). */
+    boolean hasEuKey();
+
+    /**
+     * Obtains the EUKey from the Server and stores it encrypted at rest. The password is wiped
+     * before this method returns.
+     *
+     * @throws io.cpns.api.CpnsException {@code ALREADY_ASSIGNED} if this gateway or the Server
+     *         already has a key for it, {@code AUTH_FAILED} for a wrong User ID or password,
+     *         {@code UNAVAILABLE} if the Server cannot be reached
+     */
+    void assignEuKey(String userId, char[] password);
+}

@@ -1,0 +1,23 @@
+package io.cpns.api.gateway;
+
+import io.cpns.api.message.Message;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The PN GW's secure link to the CPNS Server (TS §5.3.3.1: the GW-Server secure session). Requests
+ * are sent protected by the message-level session over PSK-TLS.
+ */
+public interface ServerLink {
+    LinkStatus status();
+
+    /**
+     * Sends {@code request} to the Server and completes with its response body. Completes
+     * exceptionally with a {@link io.cpns.api.CpnsException}: the peer's typed error,
+     * {@code UNAVAILABLE} when the link is not authenticated, {@code TIMEOUT} after {@code timeout}.
+     */
+    CompletionStage<Message> request(Message request, Duration timeout);
+
+    /** Drops the current connection and reconnects at once (operator command). */
+    void reconnect();
+}

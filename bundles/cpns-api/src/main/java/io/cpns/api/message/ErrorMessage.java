@@ -1,0 +1,23 @@
+package io.cpns.api.message;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+
+/** A typed error (docs/protocol.md "Error codes"). {@code detail} is for humans and logs. */
+public record ErrorMessage(int code, String detail) implements Message {
+    public ErrorMessage {
+        detail = detail == null ? "" : detail;
+    }
+
+    public static ErrorMessage of(CpnsException e) {
+        return new ErrorMessage(e.code().code(), e.getMessage());
+    }
+
+    public ErrorCode errorCode() {
+        return ErrorCode.of(code);
+    }
+
+    public CpnsException toException() {
+        return new CpnsException(errorCode(), "peer: " + detail);
+    }
+}

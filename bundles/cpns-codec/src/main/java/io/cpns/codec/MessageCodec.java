@@ -1,0 +1,160 @@
+package io.cpns.codec;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.Strings;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.MessageType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Envelope &lt;-&gt; bytes. An envelope is the CBOR array {@code [version, type, src, dst, id, body]};
+ * the body is a CBOR map whose keys are the record's component names (docs/protocol.md). Anything
+ * else is a {@link CpnsException} with {@code MALFORMED}, {@code UNKNOWN_TYPE} or
+ * {@code UNSUPPORTED_VERSION}; no other exception escapes {@link #decode}.
+ * Thread-safe; build one and share it.
+ */
+public final class MessageCodec {
+    /** Protocol version written in every envelope. */
+    public static final int VERSION = 1;
+
+    private final CBORFactory factory;
+    private final Map<MessageType, ObjectReader> readers = new EnumMap<>(MessageType.class);
+    private final Map<MessageType, ObjectWriter> writers = new EnumMap<>(MessageType.class);
+
+    public MessageCodec() {
+        this(Framing.DEFAULT_MAX_FRAME);
+    }
+
+    /** @param maxMessage largest encoded message accepted; bounds every string inside it too */
+    public MessageCodec(int maxMessage) {
+        factory = CBORFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(16)
+                        .maxStringLength(maxMessage)
+                        .maxNumberLength(32)
+                        .build())
+                .build();
+        CBORMapper mapper = CBORMapper.builder(factory)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .addModule(new SimpleModule("cpns-strict").addDeserializer(byte[].class, new StrictBytes()))
+                .build();
+        for (MessageType t : MessageType.values()) {
+            readers.put(t, mapper.readerFor(t.bodyClass()));
+            writers.put(t, mapper.writerFor(t.bodyClass()));
+        }
+    }
+
+    public byte[] encode(Envelope e) {
+        MessageType type = e.type();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (CBORGenerator g = factory.createGenerator(out)) {
+            g.writeStartArray(null, 6);
+            g.writeNumber(VERSION);
+            g.writeString(type.wireName());
+            g.writeString(e.src().value());
+            g.writeString(e.dst().value());
+            g.writeNumber(e.id());
+            writers.get(type).writeValue(g, e.body());
+            g.writeEndArray();
+        } catch (IOException x) {
+            throw new IllegalStateException("encoding " + type + " failed", x); // a bug, not bad input
+        }
+        return out.toByteArray();
+    }
+
+    public Envelope decode(byte[] bytes) {
+        return decode(bytes, 0, bytes.length);
+    }
+
+    public Envelope decode(byte[] bytes, int offset, int length) {
+        try (JsonParser p = factory.createParser(bytes, offset, length)) {
+            expect(p, JsonToken.START_ARRAY, "an envelope array");
+            int version = intField(p, "version");
+            if (version != VERSION) {
+                throw new CpnsException(ErrorCode.UNSUPPORTED_VERSION,
+                        "protocol version " + version + " not supported (this peer speaks " + VERSION + ")");
+            }
+            MessageType type = MessageType.of(textField(p, "type"));
+            EntityId src = entityField(p, "src");
+            EntityId dst = entityField(p, "dst");
+            expect(p, JsonToken.VALUE_NUMBER_INT, "the id");
+            long id = p.getLongValue();
+            expect(p, JsonToken.START_OBJECT, "the body map");
+            Message body = readers.get(type).readValue(p);
+            expect(p, JsonToken.END_ARRAY, "the end of the envelope");
+            if (p.nextToken() != null) {
+                throw malformed("trailing data after the envelope");
+            }
+            return new Envelope(src, dst, id, body);
+        } catch (CpnsException e) {
+            throw e;
+        } catch (JsonMappingException e) {
+            // a record constructor refused a field (missing, wrong type, invalid id): keep its reason
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            if (root instanceof CpnsException c) {
+                throw malformed(c.getMessage());
+            }
+            throw malformed(e.getOriginalMessage());
+        } catch (StreamConstraintsException e) {
+            throw malformed("limit exceeded: " + e.getOriginalMessage());
+        } catch (IOException | RuntimeException e) {
+            throw malformed(e.getMessage());
+        }
+    }
+
+    private static void expect(JsonParser p, JsonToken token, String what) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t != token) {
+            throw malformed("expected " + what + ", found " + (t == null ? "end of input" : t.name()));
+        }
+    }
+
+    private static int intField(JsonParser p, String name) throws IOException {
+        expect(p, JsonToken.VALUE_NUMBER_INT, "the " + name);
+        return p.getIntValue();
+    }
+
+    private static String textField(JsonParser p, String name) throws IOException {
+        expect(p, JsonToken.VALUE_STRING, "the " + name + " text");
+        return p.getText();
+    }
+
+    private static EntityId entityField(JsonParser p, String name) throws IOException {
+        String s = textField(p, name);
+        try {
+            return new EntityId(s);
+        } catch (CpnsException e) {
+            throw malformed(name + ": " + e.getMessage());
+        }
+    }
+
+    private static CpnsException malformed(String why) {
+        return new CpnsException(ErrorCode.MALFORMED, "malformed message: " + Strings.printable(String.valueOf(why)));
+    }
+}

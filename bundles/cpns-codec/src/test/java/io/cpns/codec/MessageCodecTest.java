@@ -1,0 +1,178 @@
+package io.cpns.codec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.message.*;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class MessageCodecTest {
+    private final MessageCodec codec = new MessageCodec();
+    private final CBORMapper raw = new CBORMapper();
+    private static final EntityId GW = EntityId.of("gw-1");
+    private static final EntityId SRV = EntityId.of("cpns-server");
+
+    private CpnsException decodeFails(Object cborValue) throws Exception {
+        byte[] bytes = raw.writeValueAsBytes(cborValue);
+        return assertThrows(CpnsException.class, () -> codec.decode(bytes));
+    }
+
+    @Test
+    void everyMessageType_hasASample() {
+        assertEquals(Arrays.asList(MessageType.values()), List.copyOf(Samples.ALL.keySet()));
+    }
+
+    @Test
+    void everyMessageType_roundTrips() throws Exception {
+        for (Message m : Samples.ALL.values()) {
+            Envelope in = new Envelope(GW, SRV, 42, m);
+            Envelope out = codec.decode(codec.encode(in));
+            assertEquals(in.src(), out.src());
+            assertEquals(in.dst(), out.dst());
+            assertEquals(42, out.id());
+            assertEquals(m.getClass(), out.body().getClass());
+            for (RecordComponent c : m.getClass().getRecordComponents()) {
+                Object a = c.getAccessor().invoke(m);
+                Object b = c.getAccessor().invoke(out.body());
+                if (a instanceof byte[] x) {
+                    assertArrayEquals(x, (byte[]) b, m.type() + "." + c.getName());
+                } else {
+                    assertEquals(a, b, m.type() + "." + c.getName());
+                }
+            }
+        }
+    }
+
+    @Test
+    void envelope_isTheDocumentedArray() throws Exception {
+        byte[] bytes = codec.encode(new Envelope(GW, SRV, 9, new Ping(new byte[] {5})));
+        List<?> arr = raw.readValue(bytes, List.class);
+        assertEquals(6, arr.size());
+        assertEquals(1, arr.get(0));
+        assertEquals("ping", arr.get(1));
+        assertEquals("gw-1", arr.get(2));
+        assertEquals("cpns-server", arr.get(3));
+        assertEquals(9, arr.get(4));
+        assertArrayEquals(new byte[] {5}, (byte[]) ((Map<?, ?>) arr.get(5)).get("data"));
+        // CBOR: array(6) = 0x86, then unsigned 1 = 0x01, then text(4) "ping" = 0x64...
+        assertEquals((byte) 0x86, bytes[0]);
+        assertEquals((byte) 0x01, bytes[1]);
+        assertEquals((byte) 0x64, bytes[2]);
+    }
+
+    @Test
+    void byteFields_areCborByteStrings() throws Exception {
+        byte[] bytes = codec.encode(new Envelope(GW, SRV, 1, new Ping(new byte[] {1, 2, 3})));
+        // ... "data" (text 4) followed by a byte string of length 3 (major type 2: 0x43)
+        int i = indexOf(bytes, "data".getBytes());
+        assertEquals((byte) 0x43, bytes[i + 4]);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void otherVersion_isUnsupportedVersion() throws Exception {
+        assertEquals(ErrorCode.UNSUPPORTED_VERSION,
+                decodeFails(List.of(2, "ping", "a", "b", 1, Map.of())).code());
+    }
+
+    @Test
+    void unknownType_isUnknownType() throws Exception {
+        assertEquals(ErrorCode.UNKNOWN_TYPE, decodeFails(List.of(1, "teleport", "a", "b", 1, Map.of())).code());
+    }
+
+    @Test
+    void notAnArray_missingParts_trailingData_areMalformed() throws Exception {
+        assertEquals(ErrorCode.MALFORMED, decodeFails(Map.of("v", 1)).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "ping", "a")).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "ping", "a", "b", 1, Map.of(), 7)).code());
+        byte[] ok = codec.encode(new Envelope(GW, SRV, 1, new Ping(null)));
+        byte[] trailing = Arrays.copyOf(ok, ok.length + 1);
+        assertEquals(ErrorCode.MALFORMED, assertThrows(CpnsException.class, () -> codec.decode(trailing)).code());
+    }
+
+    @Test
+    void missingRequiredField_isMalformed() throws Exception {
+        CpnsException e = decodeFails(List.of(1, "sess.proof", "a", "b", 1, Map.of()));
+        assertEquals(ErrorCode.MALFORMED, e.code());
+        assertTrue(e.getMessage().contains("proof"), e.getMessage());
+    }
+
+    @Test
+    void wrongFieldType_isMalformed() throws Exception {
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "protected", "a", "b", 1, Map.of("seq", "one", "ct", new byte[1]))).code());
+        // text where a byte string is required: no base64 coercion
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "sess.proof", "a", "b", 1, Map.of("proof", "AAAA"))).code());
+    }
+
+    @Test
+    void invalidEntityId_isMalformed() throws Exception {
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "ping", "bad id\n", "b", 1, Map.of())).code());
+    }
+
+    @Test
+    void unknownBodyFields_areIgnored_forNewerPeers() throws Exception {
+        Envelope e = codec.decode(raw.writeValueAsBytes(List.of(1, "ping", "a", "b", 1, Map.of("data", new byte[] {1}, "future", 5))));
+        assertArrayEquals(new byte[] {1}, ((Ping) e.body()).data());
+    }
+
+    @Test
+    void deepNesting_isMalformed_notAStackOverflow() throws Exception {
+        Object deep = List.of();
+        for (int i = 0; i < 100; i++) {
+            deep = List.of(deep);
+        }
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "entity.list", "a", "b", 1, Map.of("entities", deep))).code());
+    }
+
+    @Test
+    void garbage_truncation_and_bitFlips_onlyEverRaiseCpnsException() {
+        Random rnd = new Random(1234);
+        byte[] valid = codec.encode(new Envelope(GW, SRV, 77,
+                Samples.ALL.get(MessageType.ENTITY_LIST)));
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b;
+            switch (i % 3) {
+                case 0 -> {
+                    b = new byte[1 + rnd.nextInt(64)];
+                    rnd.nextBytes(b);
+                }
+                case 1 -> b = Arrays.copyOf(valid, rnd.nextInt(valid.length));
+                default -> {
+                    b = valid.clone();
+                    b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+                }
+            }
+            try {
+                codec.decode(b);
+            } catch (CpnsException expected) {
+                // typed: fine
+            } catch (RuntimeException other) {
+                fail("untyped " + other + " for input " + Arrays.toString(b));
+            }
+        }
+    }
+}
