@@ -1,0 +1,84 @@
+package io.cpns.session;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.CryptoSuite;
+import io.cpns.crypto.Randoms;
+import io.cpns.crypto.Transcript;
+
+/**
+ * The initiator's half of the PSK mutual authentication (TS §5.3.3.1.1): sends its random number,
+ * receives the responder's, proves knowledge of the PSK, then checks the responder's proof. In
+ * seed 004 the PNE is the initiator (rand_PNE, hash_PNE) and the CPNS Server the responder.
+ * One instance per attempt; not thread-safe.
+ */
+public final class InitiatorHandshake {
+    private final CryptoSuite suite;
+    private final EntityId self;
+    private final EntityId peer;
+    private final byte[] randI;
+    private byte[] psk;
+    private Transcript transcript;
+    private byte[] sk;
+    private byte[] proof;
+
+    /** @param psk EUKey or LocalEUKey; copied, and the copy wiped when the handshake ends */
+    public InitiatorHandshake(CryptoSuite suite, EntityId self, EntityId peer, byte[] psk) {
+        this.suite = suite;
+        this.self = self;
+        this.peer = peer;
+        this.psk = psk.clone();
+        this.randI = Randoms.bytes(suite.randLength());
+    }
+
+    public CryptoSuite suite() {
+        return suite;
+    }
+
+    /** rand_I, to send in the opening message. */
+    public byte[] rand() {
+        return randI.clone();
+    }
+
+    /** Step 2: takes the responder's random number and returns this side's proof (hash_I). */
+    public byte[] prove(byte[] randR) {
+        if (psk == null || transcript != null) {
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "handshake not expecting a challenge");
+        }
+        Handshakes.checkRand(suite, randR);
+        transcript = new Transcript(self.value(), peer.value(), randI, randR.clone());
+        sk = suite.sessionKey(psk, transcript);
+        proof = suite.initiatorProof(psk, sk, transcript);
+        return proof.clone();
+    }
+
+    /**
+     * Step 4: checks the responder's proof (hash_R) in constant time.
+     *
+     * @return the established session
+     * @throws CpnsException {@code AUTH_FAILED} if the responder does not hold the same PSK
+     */
+    public SecureSession confirm(byte[] responderProof) {
+        if (transcript == null || psk == null) {
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "handshake not expecting a confirmation");
+        }
+        try {
+            byte[] expected = suite.responderProof(psk, sk, transcript, proof);
+            if (!Bytes.constantTimeEquals(expected, responderProof)) {
+                throw new CpnsException(ErrorCode.AUTH_FAILED, peer + " failed to prove the shared key");
+            }
+            return new SecureSession(suite, self, peer, true, sk);
+        } finally {
+            destroy();
+        }
+    }
+
+    /** Wipes the PSK and the session key; the handshake can no longer complete. */
+    public void destroy() {
+        Bytes.wipe(psk, sk);
+        psk = null;
+        sk = null;
+    }
+}

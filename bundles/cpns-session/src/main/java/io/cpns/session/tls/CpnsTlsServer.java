@@ -1,0 +1,88 @@
+package io.cpns.session.tls;
+
+import io.cpns.crypto.Bytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Vector;
+import org.bouncycastle.tls.AbstractTlsServer;
+import org.bouncycastle.tls.BasicTlsPSKExternal;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CertificateEntry;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsPSKExternal;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+/**
+ * One server-side TLS 1.3 handshake: an external PSK looked up by identity if the client offers
+ * one we know (psk_dhe_ke: the PSK authenticates, ECDHE gives forward secrecy), otherwise a
+ * certificate handshake if server credentials are configured, otherwise a handshake failure.
+ */
+final class CpnsTlsServer extends AbstractTlsServer {
+    private final PskLookup pskLookup;
+    private final ServerCredentials credentials;
+    private String selectedIdentity;
+
+    CpnsTlsServer(BcTlsCrypto crypto, PskLookup pskLookup, ServerCredentials credentials) {
+        super(crypto);
+        this.pskLookup = pskLookup;
+        this.credentials = credentials;
+    }
+
+    String selectedIdentity() {
+        return selectedIdentity;
+    }
+
+    @Override
+    protected ProtocolVersion[] getSupportedVersions() {
+        return ProtocolVersion.TLSv13.only();
+    }
+
+    @Override
+    protected int[] getSupportedCipherSuites() {
+        return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256};
+    }
+
+    @Override
+    public TlsPSKExternal getExternalPSK(Vector identities) {
+        if (pskLookup == null) {
+            return null;
+        }
+        for (Object o : identities) {
+            byte[] id = ((PskIdentity) o).getIdentity();
+            String identity = new String(id, StandardCharsets.UTF_8);
+            byte[] key = pskLookup.lookup(identity);
+            if (key != null) {
+                try {
+                    selectedIdentity = identity;
+                    return new BasicTlsPSKExternal(id, getCrypto().createSecret(key));
+                } finally {
+                    Bytes.wipe(key);
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public TlsCredentials getCredentials() throws IOException {
+        if (credentials == null) {
+            return null; // PSK-only endpoint: an unknown identity ends the handshake
+        }
+        BcTlsCrypto crypto = (BcTlsCrypto) getCrypto();
+        CertificateEntry[] entries = new CertificateEntry[credentials.chain().size()];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = new CertificateEntry(crypto.createCertificate(credentials.chain().get(i)), null);
+        }
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, credentials.privateKey(),
+                new Certificate(new byte[0], entries),
+                SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+    }
+}

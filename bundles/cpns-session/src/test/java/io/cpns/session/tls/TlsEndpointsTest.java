@@ -1,0 +1,174 @@
+package io.cpns.session.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Randoms;
+import io.cpns.pki.DevPki;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** PSK-TLS and bootstrap TLS over real loopback sockets. */
+class TlsEndpointsTest {
+    @TempDir
+    Path dir;
+    ServerSocket listener;
+    final byte[] euKey = Randoms.bytes(32);
+    final Map<String, byte[]> keys = Map.of("gw-1", euKey);
+    final PskLookup lookup = id -> keys.containsKey(id) ? keys.get(id).clone() : null;
+
+    @BeforeEach
+    void listen() throws IOException {
+        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        listener.close();
+    }
+
+    /** Accepts one connection, handshakes, echoes one line back, and reports the connection. */
+    private CompletableFuture<TlsConnection> serveOnce(TlsServerEndpoint endpoint) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                TlsConnection c = endpoint.accept(listener.accept(), 5000, 5000);
+                int b = c.in().read();
+                c.out().write(b);
+                c.out().flush();
+                return c;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private Socket dial() throws IOException {
+        return new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+    }
+
+    private static void echo(TlsConnection c) throws IOException {
+        c.out().write(42);
+        c.out().flush();
+        assertEquals(42, c.in().read());
+    }
+
+    private DevPki.PkiFiles pki() throws IOException {
+        return DevPki.ensure(dir, "localhost", Duration.ofDays(1));
+    }
+
+    @Test
+    void psk_knownIdentityAndKey_connectsAndBothSidesKnowTheIdentity() throws Exception {
+        var served = serveOnce(new TlsServerEndpoint(lookup, null));
+        TlsConnection client = TlsClientEndpoint.psk(dial(), "gw-1", euKey, 5000, 5000);
+        echo(client);
+        assertEquals("gw-1", served.get(5, TimeUnit.SECONDS).pskIdentity());
+        client.close();
+    }
+
+    @Test
+    void psk_wrongKey_failsTheHandshakeOnBothSides() throws Exception {
+        var served = serveOnce(new TlsServerEndpoint(lookup, null));
+        assertThrows(IOException.class, () -> TlsClientEndpoint.psk(dial(), "gw-1", Randoms.bytes(32), 5000, 5000));
+        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void psk_unknownIdentity_onPskOnlyServer_fails() throws Exception {
+        var served = serveOnce(new TlsServerEndpoint(lookup, null));
+        assertThrows(IOException.class, () -> TlsClientEndpoint.psk(dial(), "stranger", euKey, 5000, 5000));
+        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void psk_unknownIdentity_onServerWithCertificate_isRefusedByThePskClient() throws Exception {
+        DevPki.PkiFiles f = pki();
+        var served = serveOnce(new TlsServerEndpoint(lookup, ServerCredentials.fromPem(f.serverChain(), f.serverKey())));
+        IOException e = assertThrows(IOException.class, () -> TlsClientEndpoint.psk(dial(), "stranger", euKey, 5000, 5000));
+        assertTrue(String.valueOf(e.getMessage()).contains("did not accept the PSK"), e.toString());
+        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void bootstrap_certificateChainingToOperatorCa_connectsWithoutPsk() throws Exception {
+        DevPki.PkiFiles f = pki();
+        var served = serveOnce(new TlsServerEndpoint(lookup, ServerCredentials.fromPem(f.serverChain(), f.serverKey())));
+        TlsConnection client = TlsClientEndpoint.certificate(dial(), ServerCertificateVerifier.fromFile(f.caCert(), "localhost"), 5000, 5000);
+        echo(client);
+        assertNull(served.get(5, TimeUnit.SECONDS).pskIdentity());
+        client.close();
+    }
+
+    @Test
+    void bootstrap_certificateFromAnotherCa_isRejected() throws Exception {
+        DevPki.PkiFiles f = pki();
+        DevPki.PkiFiles other = DevPki.ensure(dir.resolve("other"), "localhost", Duration.ofDays(1));
+        var served = serveOnce(new TlsServerEndpoint(lookup, ServerCredentials.fromPem(f.serverChain(), f.serverKey())));
+        IOException e = assertThrows(IOException.class, () -> TlsClientEndpoint.certificate(dial(),
+                ServerCertificateVerifier.fromFile(other.caCert(), "localhost"), 5000, 5000));
+        assertTrue(String.valueOf(e.getMessage()).contains("operator CA"), e.toString());
+        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void bootstrap_certificateForAnotherName_isRejected() throws Exception {
+        DevPki.PkiFiles f = pki();
+        var served = serveOnce(new TlsServerEndpoint(lookup, ServerCredentials.fromPem(f.serverChain(), f.serverKey())));
+        IOException e = assertThrows(IOException.class, () -> TlsClientEndpoint.certificate(dial(),
+                ServerCertificateVerifier.fromFile(f.caCert(), "cpns.example.net"), 5000, 5000));
+        assertTrue(String.valueOf(e.getMessage()).contains("not for 'cpns.example.net'"), e.toString());
+        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void silentPeer_timesOutTheHandshake_insteadOfHangingAThread() throws Exception {
+        var served = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new TlsServerEndpoint(lookup, null).accept(listener.accept(), 300, 300);
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        try (Socket s = dial()) {
+            assertNull(served.get(5, TimeUnit.SECONDS)); // returned (with an error) well before 5 s
+        }
+    }
+
+    /** A standard PSK-TLS peer (OpenSSL) completes a TLS 1.3 external-PSK handshake with us. */
+    @Test
+    void interop_opensslTls13PskClient() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        var served = CompletableFuture.supplyAsync(() -> {
+            try {
+                TlsConnection c = new TlsServerEndpoint(lookup, null).accept(listener.accept(), 5000, 5000);
+                c.out().write("hello from cpns\n".getBytes(StandardCharsets.US_ASCII));
+                c.out().flush();
+                return c;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(),
+                "-tls1_3", "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1", "-quiet")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String line = new String(p.getInputStream().readNBytes(16), StandardCharsets.US_ASCII);
+        assertEquals("hello from cpns\n", line);
+        assertEquals("gw-1", served.get(5, TimeUnit.SECONDS).pskIdentity());
+        p.destroy();
+    }
+}
