@@ -1,0 +1,56 @@
+package io.cpns.server.store.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Versioned schema, applied in order on start. A new version is a new entry at the end; released
+ * entries never change. Written in the SQL both H2 and PostgreSQL accept (BYTEA, BIGINT epoch ms).
+ */
+final class Schema {
+    static final List<List<String>> VERSIONS = List.of(
+            List.of(
+                "CREATE TABLE cpns_user (user_id VARCHAR(64) PRIMARY KEY, password_hash VARCHAR(255) NOT NULL,"
+                        + " created_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_entity (entity_id VARCHAR(64) PRIMARY KEY, kind VARCHAR(16) NOT NULL,"
+                        + " user_id VARCHAR(64) NOT NULL REFERENCES cpns_user(user_id), eukey_sealed BYTEA NOT NULL,"
+                        + " eukey_fp VARCHAR(32) NOT NULL, assigned_at BIGINT NOT NULL)",
+                "CREATE INDEX cpns_entity_user ON cpns_entity(user_id)"));
+
+    private Schema() {
+    }
+
+    /** @return the schema version after migration */
+    static int migrate(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS cpns_schema (version INT NOT NULL)");
+            int current;
+            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM cpns_schema")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            if (current > VERSIONS.size()) {
+                throw new SQLException("database schema version " + current + " is newer than this server ("
+                        + VERSIONS.size() + "): refusing to run against it");
+            }
+            for (int v = current + 1; v <= VERSIONS.size(); v++) {
+                for (String sql : VERSIONS.get(v - 1)) {
+                    s.execute(sql);
+                }
+                s.execute("INSERT INTO cpns_schema (version) VALUES (" + v + ")");
+            }
+            c.commit();
+            return VERSIONS.size();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}

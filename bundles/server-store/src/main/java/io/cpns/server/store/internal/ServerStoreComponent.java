@@ -1,0 +1,122 @@
+package io.cpns.server.store.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.server.EntityRecord;
+import io.cpns.server.store.ServerStore;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
+@Component(configurationPid = "cpns.server.store", service = ServerStore.class)
+@Designate(ocd = ServerStoreComponent.Config.class)
+public class ServerStoreComponent implements ServerStore {
+    @ObjectClassDefinition(name = "CPNS Server database",
+            description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
+    public @interface Config {
+        @AttributeDefinition(description = "JDBC URL: jdbc:h2:... or jdbc:postgresql://host:5432/db. "
+                + "Empty = embedded H2 file in ${cpns.data}/db")
+        String url() default "";
+
+        @AttributeDefinition(description = "Database user")
+        String user() default "cpns";
+
+        @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password")
+        String password() default "";
+
+        @AttributeDefinition(description = "Largest number of pooled connections")
+        int poolSize() default 8;
+    }
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private HikariDataSource pool;
+    private JdbcServerStore store;
+
+    @Activate
+    void activate(Config config, BundleContext context) throws SQLException {
+        String url = config.url().isBlank() ? defaultUrl(context) : config.url();
+        pool = DataSources.pooled(url, config.user(), config.password(), config.poolSize());
+        int version;
+        try (Connection c = pool.getConnection()) {
+            version = Schema.migrate(c);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        store = new JdbcServerStore(pool, DataSources.redact(url));
+        log.info("database {} ready, schema version {}", store.describe(), version);
+    }
+
+    static String defaultUrl(BundleContext context) {
+        String data = context.getProperty("cpns.data");
+        Path dir = Path.of(data == null || data.isBlank() ? "data" : data).resolve("db").toAbsolutePath();
+        return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    @Deactivate
+    void deactivate() {
+        pool.close();
+    }
+
+    @Override
+    public void insertUser(UserId user, String passwordHash) {
+        store.insertUser(user, passwordHash);
+    }
+
+    @Override
+    public Optional<String> passwordHash(UserId user) {
+        return store.passwordHash(user);
+    }
+
+    @Override
+    public List<UserId> users() {
+        return store.users();
+    }
+
+    @Override
+    public void insertEntity(EntityRecord entity, byte[] sealedEuKey) {
+        store.insertEntity(entity, sealedEuKey);
+    }
+
+    @Override
+    public Optional<EntityRecord> entity(EntityId entity) {
+        return store.entity(entity);
+    }
+
+    @Override
+    public Optional<byte[]> sealedEuKey(EntityId entity) {
+        return store.sealedEuKey(entity);
+    }
+
+    @Override
+    public List<EntityRecord> entities() {
+        return store.entities();
+    }
+
+    @Override
+    public List<EntityRecord> entitiesOf(UserId owner) {
+        return store.entitiesOf(owner);
+    }
+
+    @Override
+    public String describe() {
+        return store.describe();
+    }
+}
