@@ -3,7 +3,7 @@ package io.cpns.api.server;
 import java.time.Instant;
 
 /**
- * One live connection to the Server.
+ * One live connection to the Server ({@link ServerEndpoint#sessions()}).
  *
  * @param entityId     authenticated Entity ID, or empty while bootstrapping
  * @param userId       owning CPNS User, or empty

@@ -18,7 +18,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /** {@link ServerStore} on plain JDBC; one short transaction per call. */
-final class JdbcServerStore implements ServerStore {
+class JdbcServerStore implements ServerStore {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String FOREIGN_KEY_VIOLATION = "23506"; // H2; PostgreSQL uses 23503
     private static final String ENTITY_COLUMNS = "entity_id, kind, user_id, assigned_at, eukey_fp";

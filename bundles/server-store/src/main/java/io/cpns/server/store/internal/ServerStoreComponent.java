@@ -1,12 +1,10 @@
 package io.cpns.server.store.internal;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.server.store.ServerStore;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -43,25 +41,14 @@ public class ServerStoreComponent implements ServerStore {
         int poolSize() default 8;
     }
 
-    @Reference(service = LoggerFactory.class)
-    private Logger log;
-
-    private HikariDataSource pool;
-    private JdbcServerStore store;
+    private final OpenJdbcStore store;
 
     @Activate
-    void activate(Config config, BundleContext context) throws SQLException {
+    public ServerStoreComponent(Config config, BundleContext context,
+                                @Reference(service = LoggerFactory.class) Logger log) throws SQLException {
         String url = config.url().isBlank() ? defaultUrl(context) : config.url();
-        pool = DataSources.pooled(url, config.user(), config.password(), config.poolSize());
-        int version;
-        try (Connection c = pool.getConnection()) {
-            version = Schema.migrate(c);
-        } catch (SQLException | RuntimeException e) {
-            pool.close();
-            throw e;
-        }
-        store = new JdbcServerStore(pool, DataSources.redact(url));
-        log.info("database {} ready, schema version {}", store.describe(), version);
+        store = OpenJdbcStore.open(url, config.user(), config.password(), config.poolSize());
+        log.info("database {} ready, schema version {}", store.describe(), store.schemaVersion());
     }
 
     static String defaultUrl(BundleContext context) {
@@ -72,7 +59,7 @@ public class ServerStoreComponent implements ServerStore {
 
     @Deactivate
     void deactivate() {
-        pool.close();
+        store.close();
     }
 
     @Override

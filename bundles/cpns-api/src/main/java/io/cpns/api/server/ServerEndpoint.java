@@ -1,0 +1,22 @@
+package io.cpns.api.server;
+
+import io.cpns.api.EntityId;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** The Server's network endpoint, for operators and tools. */
+public interface ServerEndpoint {
+    /** The Server's own Entity ID (destination of every message to the Server). */
+    EntityId serverId();
+
+    /** Where it listens (the real port, also when configured as 0). */
+    InetSocketAddress listenAddress();
+
+    /** The operator CA certificate PN GWs need for bootstrap, when the Server generated a development PKI. */
+    Optional<Path> generatedOperatorCa();
+
+    /** Live connections. */
+    List<SessionInfo> sessions();
+}

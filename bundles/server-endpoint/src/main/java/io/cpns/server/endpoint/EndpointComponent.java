@@ -1,0 +1,234 @@
+package io.cpns.server.endpoint;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.RequestHandler;
+import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.SessionInfo;
+import io.cpns.api.server.UserRegistry;
+import io.cpns.codec.MessageCodec;
+import io.cpns.crypto.Suites;
+import io.cpns.pki.DevPki;
+import io.cpns.session.tls.ServerCredentials;
+import io.cpns.session.tls.TlsServerEndpoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The CPNS Server's listener. Every connection is TLS 1.3: with the entity's EUKey as external PSK
+ * (its Entity ID as PSK identity), or, for a PN GW without an EUKey yet, with the server
+ * certificate (bootstrap, only EUKey assignment allowed). After PSK-TLS the spec's message-level
+ * mutual authentication runs (TS §5.3.3.1.1) and every request is protected and authorized by the
+ * authenticated Entity ID + User ID (§5.3.4).
+ */
+@Component(configurationPid = "cpns.server.endpoint", service = ServerEndpoint.class, immediate = true)
+@Designate(ocd = EndpointComponent.Config.class)
+public class EndpointComponent implements ServerEndpoint {
+    @ObjectClassDefinition(name = "CPNS Server endpoint", description = "Where and how the CPNS Server accepts PN GWs.")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to listen on")
+        String host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "TCP port (0 = any free port)")
+        int port() default 7443;
+
+        @AttributeDefinition(description = "The Server's Entity ID")
+        String serverId() default "cpns-server";
+
+        @AttributeDefinition(description = "Server name in the bootstrap certificate (DNS name or IP the gateways dial)")
+        String serverName() default "localhost";
+
+        @AttributeDefinition(description = "PEM certificate chain for bootstrap TLS (leaf first). "
+                + "Empty = a development CA and certificate generated in ${cpns.data}/pki")
+        String certificateFile() default "";
+
+        @AttributeDefinition(description = "PEM PKCS#8 EC private key matching certificateFile")
+        String privateKeyFile() default "";
+
+        @AttributeDefinition(description = "Crypto suites accepted for the message-level session")
+        String[] suites() default {"modern-v1", "legacy-v1"};
+
+        @AttributeDefinition(description = "Time allowed for TLS and the mutual authentication (ms)")
+        int handshakeTimeoutMillis() default 10000;
+
+        @AttributeDefinition(description = "Connection closed after this long without a message (ms)")
+        int idleTimeoutMillis() default 120000;
+
+        @AttributeDefinition(description = "Largest frame accepted (bytes; hard maximum 1 MiB)")
+        int maxFrameBytes() default 65536;
+
+        @AttributeDefinition(description = "Most simultaneous connections; more are refused")
+        int maxConnections() default 1000;
+    }
+
+    private final UserRegistry users;
+    private final EntityRegistry entities;
+    private final Logger log;
+    private final Dispatcher dispatcher = new Dispatcher();
+    private final Map<ServerConnection, Boolean> connections = new ConcurrentHashMap<>();
+    private final MessageCodec codec;
+    private final Settings settings;
+    private final TlsServerEndpoint tls;
+    private final ServerSocket listener;
+    private final ExecutorService threads;
+    private final Semaphore slots;
+    private final Path generatedCa;
+
+    @Activate
+    public EndpointComponent(@Reference(name = "users") UserRegistry users,
+                             @Reference(name = "entities") EntityRegistry entities,
+                             @Reference(name = "log", service = LoggerFactory.class) Logger log,
+                             Config config, BundleContext context) throws IOException {
+        this.users = users;
+        this.entities = entities;
+        this.log = log;
+        Set<String> suites = new LinkedHashSet<>(Arrays.asList(config.suites()));
+        suites.forEach(Suites::byName); // fail activation on an unknown suite name
+        this.settings = new Settings(EntityId.of(config.serverId()), suites, config.handshakeTimeoutMillis(),
+                config.idleTimeoutMillis(), config.maxFrameBytes());
+        this.codec = new MessageCodec(config.maxFrameBytes());
+
+        ServerCredentials credentials;
+        if (config.certificateFile().isBlank()) {
+            Path dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
+            DevPki.PkiFiles pki = DevPki.ensure(dataDir.resolve("pki"), config.serverName(), Duration.ofDays(825));
+            credentials = ServerCredentials.fromPem(pki.serverChain(), pki.serverKey());
+            generatedCa = pki.caCert().toAbsolutePath();
+            log.info("bootstrap TLS uses a generated development CA: give {} to gateways", generatedCa);
+        } else {
+            credentials = ServerCredentials.fromPem(Path.of(config.certificateFile()), Path.of(config.privateKeyFile()));
+            generatedCa = null;
+        }
+        this.tls = new TlsServerEndpoint(this::euKeyFor, credentials);
+
+        this.slots = new Semaphore(config.maxConnections());
+        AtomicInteger n = new AtomicInteger();
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "cpns-server-conn-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 128);
+        Thread accept = new Thread(this::acceptLoop, "cpns-server-accept");
+        accept.setDaemon(true);
+        accept.start();
+        log.info("CPNS Server {} listening on {} (suites {})", settings.serverId(), listenAddress(), suites);
+    }
+
+    @Reference(name = "handlers", service = RequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addHandler(RequestHandler h, Map<String, Object> props) {
+        String type = String.valueOf(props.get(RequestHandler.TYPE));
+        dispatcher.add(type, h);
+        log.debug("handler for {} added", type);
+    }
+
+    void removeHandler(RequestHandler h, Map<String, Object> props) {
+        dispatcher.remove(String.valueOf(props.get(RequestHandler.TYPE)), h);
+    }
+
+    private byte[] euKeyFor(String identity) {
+        try {
+            return entities.euKey(EntityId.of(identity)).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // not a valid Entity ID, or the database is down: no PSK, the handshake fails
+        }
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                if (!listener.isClosed()) {
+                    log.error("accept failed: {}", e.toString());
+                }
+                continue;
+            }
+            if (!slots.tryAcquire()) {
+                log.warn("connection from {} refused: maxConnections reached", s.getRemoteSocketAddress());
+                closeQuietly(s);
+                continue;
+            }
+            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log);
+            connections.put(c, Boolean.TRUE);
+            threads.execute(() -> {
+                try {
+                    c.run();
+                } finally {
+                    connections.remove(c);
+                    slots.release();
+                }
+            });
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        closeQuietly(listener);
+        connections.keySet().forEach(ServerConnection::close);
+        threads.shutdownNow();
+        threads.awaitTermination(5, TimeUnit.SECONDS);
+        log.info("CPNS Server endpoint stopped");
+    }
+
+    @Override
+    public EntityId serverId() {
+        return settings.serverId();
+    }
+
+    @Override
+    public InetSocketAddress listenAddress() {
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    @Override
+    public Optional<Path> generatedOperatorCa() {
+        return Optional.ofNullable(generatedCa);
+    }
+
+    @Override
+    public List<SessionInfo> sessions() {
+        return connections.keySet().stream().map(ServerConnection::info).toList();
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

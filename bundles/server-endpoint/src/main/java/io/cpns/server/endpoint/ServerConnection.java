@@ -1,0 +1,248 @@
+package io.cpns.server.endpoint;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.UserId;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.ErrorMessage;
+import io.cpns.api.message.EuKeyAssignRequest;
+import io.cpns.api.message.EuKeyAssignResponse;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.SessionChallenge;
+import io.cpns.api.message.SessionConfirm;
+import io.cpns.api.message.SessionHello;
+import io.cpns.api.message.SessionProof;
+import io.cpns.api.server.EntityRecord;
+import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.Principal;
+import io.cpns.api.server.SessionInfo;
+import io.cpns.api.server.UserRegistry;
+import io.cpns.codec.MessageChannel;
+import io.cpns.codec.MessageCodec;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Suites;
+import io.cpns.session.ResponderHandshake;
+import io.cpns.session.SecureSession;
+import io.cpns.session.tls.TlsConnection;
+import io.cpns.session.tls.TlsServerEndpoint;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.osgi.service.log.Logger;
+
+/**
+ * One connection to the Server, from TLS handshake to close. Two paths: bootstrap (certificate
+ * TLS: one EUKey assignment, then close) and session (PSK-TLS, message-level mutual
+ * authentication, then protected requests until either side closes). Every failure sends a typed
+ * error where the peer can still read it, is logged once without secrets, and ends the connection
+ * when its error code says so.
+ */
+final class ServerConnection implements Runnable {
+    private final Socket socket;
+    private final TlsServerEndpoint tls;
+    private final MessageCodec codec;
+    private final Settings settings;
+    private final UserRegistry users;
+    private final EntityRegistry entities;
+    private final Dispatcher dispatcher;
+    private final Logger log;
+    private final Instant since = Instant.now();
+    private final String remote;
+    private volatile String tlsMode = "handshake";
+    private volatile Principal principal;
+    private volatile SecureSession session;
+    private volatile MessageChannel channel;
+
+    ServerConnection(Socket socket, TlsServerEndpoint tls, MessageCodec codec, Settings settings, UserRegistry users,
+                     EntityRegistry entities, Dispatcher dispatcher, Logger log) {
+        this.socket = socket;
+        this.tls = tls;
+        this.codec = codec;
+        this.settings = settings;
+        this.users = users;
+        this.entities = entities;
+        this.dispatcher = dispatcher;
+        this.log = log;
+        this.remote = String.valueOf(socket.getRemoteSocketAddress());
+    }
+
+    @Override
+    public void run() {
+        try {
+            TlsConnection t = tls.accept(socket, settings.handshakeTimeoutMillis(), settings.handshakeTimeoutMillis());
+            channel = new MessageChannel(codec, t.in(), t.out(), settings.maxFrameBytes(), t);
+            if (t.pskAuthenticated()) {
+                tlsMode = "psk";
+                runSession(EntityId.of(t.pskIdentity()));
+            } else {
+                tlsMode = "certificate";
+                runBootstrap();
+            }
+        } catch (CpnsException e) {
+            fail(e);
+        } catch (SocketTimeoutException e) {
+            log.info("connection {} closed: idle or handshake timeout", who());
+        } catch (IOException e) {
+            if (channel == null) {
+                log.warn("TLS handshake from {} failed: {}", remote, e.getMessage());
+            } else if (!socket.isClosed()) {
+                log.info("connection {} lost: {}", who(), e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            log.error("connection {} failed unexpectedly: {}", who(), e.toString(), e);
+            fail(new CpnsException(ErrorCode.INTERNAL, "internal server error"));
+        } finally {
+            close();
+        }
+    }
+
+    /** Bootstrap (certificate TLS, docs/security.md): exactly one EUKey assignment (TS §5.3.1), then close. */
+    private void runBootstrap() throws IOException {
+        Envelope e = channel.receive();
+        if (e == null) {
+            return;
+        }
+        if (!(e.body() instanceof EuKeyAssignRequest req)) {
+            throw new CpnsException(ErrorCode.NOT_AUTHENTICATED,
+                    "only " + "euk.assign.req" + " is allowed before the entity has an EUKey; got " + e.type().wireName());
+        }
+        char[] password = utf8Chars(req.password());
+        Bytes.wipe(req.password());
+        try {
+            EntityId entity = EntityId.of(req.entityId());
+            UserId user = UserId.of(req.userId());
+            if (!entity.equals(e.src()) || !e.dst().equals(settings.serverId())) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "entityId must be the envelope source and dst the server");
+            }
+            if (req.kind() != EntityKind.GATEWAY) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "bootstrap assigns EUKeys to PN GWs only; "
+                        + "a PNE gets its EUKey through its PN GW");
+            }
+            users.authenticate(user, password);
+            byte[] key = entities.assignEuKey(entity, EntityKind.GATEWAY, user);
+            try {
+                channel.send(e.reply(new EuKeyAssignResponse(entity.value(), key)));
+            } finally {
+                Bytes.wipe(key);
+            }
+            log.info("bootstrap from {}: EUKey assigned to PN GW {} of CPNS User {}", remote, entity, user);
+        } finally {
+            Bytes.wipe(password);
+        }
+    }
+
+    /** PSK-TLS succeeded for {@code identity}; now the message-level mutual authentication (TS §5.3.3.1.1). */
+    private void runSession(EntityId identity) throws IOException {
+        Envelope hello = channel.receive();
+        if (hello == null) {
+            return;
+        }
+        if (!(hello.body() instanceof SessionHello h)) {
+            throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "expected sess.hello, got " + hello.type().wireName());
+        }
+        if (!hello.src().equals(identity) || !hello.dst().equals(settings.serverId())) {
+            throw new CpnsException(ErrorCode.AUTH_FAILED, "sess.hello from " + hello.src() + " on a TLS session of " + identity);
+        }
+        if (!settings.suites().contains(h.suite())) {
+            throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "suite " + h.suite() + " not accepted; accepted: " + settings.suites());
+        }
+        EntityRecord record = entities.find(identity)
+                .orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no entity " + identity));
+        byte[] psk = entities.euKey(identity).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no EUKey for " + identity));
+        ResponderHandshake rh;
+        try {
+            rh = new ResponderHandshake(Suites.byName(h.suite()), settings.serverId(), identity, psk, h.rand());
+        } finally {
+            Bytes.wipe(psk);
+        }
+        channel.send(hello.reply(new SessionChallenge(h.suite(), rh.rand())));
+        Envelope proof = channel.receive();
+        if (proof == null) {
+            rh.destroy();
+            return;
+        }
+        if (!(proof.body() instanceof SessionProof p)) {
+            rh.destroy();
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "expected sess.proof, got " + proof.type().wireName());
+        }
+        ResponderHandshake.Result result = rh.verify(p.proof());
+        session = result.session();
+        channel.send(proof.reply(new SessionConfirm(result.proof())));
+        principal = new Principal(identity, record.kind(), record.owner());
+        socket.setSoTimeout(settings.idleTimeoutMillis());
+        log.info("{} {} of CPNS User {} authenticated from {} (suite {})", record.kind(), identity, record.owner(), remote, h.suite());
+        serve();
+    }
+
+    private void serve() throws IOException {
+        Envelope outer;
+        while ((outer = channel.receive()) != null) {
+            Envelope request = session.unprotect(outer, codec); // REPLAY, BAD_MAC, FORBIDDEN: fatal, handled by run()
+            Message response;
+            boolean last = false;
+            try {
+                response = dispatcher.dispatch(principal, request);
+            } catch (CpnsException e) {
+                log.info("{} {} from {} refused: {}", request.type().wireName(), request.id(), principal.entity(), e.toString());
+                response = ErrorMessage.of(e);
+                last = e.code().closesConnection();
+            }
+            channel.send(session.protect(request.reply(response), codec));
+            if (last) {
+                return;
+            }
+        }
+    }
+
+    /** Sends the error unprotected (the peer may not share a session key with us) and logs it. */
+    private void fail(CpnsException e) {
+        log.warn("connection {} closed: {}", who(), e.toString());
+        MessageChannel c = channel;
+        if (c != null && !socket.isClosed()) {
+            try {
+                EntityId peer = principal != null ? principal.entity() : settings.serverId();
+                c.send(new Envelope(settings.serverId(), peer, 0, ErrorMessage.of(e)));
+            } catch (IOException | RuntimeException ignored) {
+                // the peer is gone or the channel is broken: nothing more to tell it
+            }
+        }
+    }
+
+    void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+        SecureSession s = session;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    SessionInfo info() {
+        Principal p = principal;
+        SecureSession s = session;
+        return new SessionInfo(p == null ? "" : p.entity().value(), p == null ? "" : p.user().value(), remote, tlsMode,
+                s == null ? "" : s.suiteName(), since, s == null ? 0 : s.received(), s == null ? 0 : s.sent());
+    }
+
+    private String who() {
+        Principal p = principal;
+        return p == null ? remote : p.entity() + "@" + remote;
+    }
+
+    private static char[] utf8Chars(byte[] utf8) {
+        CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(utf8));
+        char[] out = new char[cb.remaining()];
+        cb.get(out);
+        java.util.Arrays.fill(cb.array(), '\0');
+        return out;
+    }
+}

@@ -1,0 +1,280 @@
+package io.cpns.server.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.UserId;
+import io.cpns.api.message.EntityInfo;
+import io.cpns.api.message.EntityInfoRequest;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.ErrorMessage;
+import io.cpns.api.message.EuKeyAssignRequest;
+import io.cpns.api.message.EuKeyAssignResponse;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.Pong;
+import io.cpns.api.message.Protected;
+import io.cpns.api.message.SessionChallenge;
+import io.cpns.api.message.SessionHello;
+import io.cpns.api.message.SessionProof;
+import io.cpns.codec.MessageChannel;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Randoms;
+import io.cpns.crypto.Suites;
+import io.cpns.server.registry.EntityInfoHandler;
+import io.cpns.session.tls.TlsClientEndpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Server endpoint over real sockets: bootstrap, authentication, protection, and bad input. */
+class EndpointTest {
+    @TempDir
+    Path dir;
+    ServerFixture f;
+    static final EntityId SERVER = ServerFixture.SERVER;
+
+    @BeforeEach
+    void start() throws Exception {
+        f = new ServerFixture(dir, Map.of());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        f.close();
+    }
+
+    private static ErrorCode errorOf(Envelope e) {
+        return ((ErrorMessage) e.body()).errorCode();
+    }
+
+    /** After a fatal error the server closes: the next read sees end of stream or a reset. */
+    private static void assertClosed(MessageChannel ch) {
+        try {
+            assertNull(ch.receive());
+        } catch (IOException expected) {
+            // reset by peer: closed as well
+        }
+    }
+
+    // --- bootstrap: EUKey assignment to a PN GW (TS §5.3.1) ---
+
+    private Envelope assign(MessageChannel ch, String gw, String user, String password) throws IOException {
+        ch.send(new Envelope(EntityId.of(gw), SERVER, 1, new EuKeyAssignRequest(gw, EntityKind.GATEWAY, user,
+                password.getBytes(StandardCharsets.UTF_8))));
+        return ch.receive();
+    }
+
+    @Test
+    void bootstrap_rightPassword_assignsTheEuKey_storedWithEntityAndUser() throws Exception {
+        f.users.register(UserId.of("alice"), "alice-password".toCharArray());
+        try (MessageChannel ch = f.bootstrap()) {
+            EuKeyAssignResponse r = (EuKeyAssignResponse) assign(ch, "gw-1", "alice", "alice-password").body();
+            assertArrayEquals(r.euKey(), f.entities.euKey(EntityId.of("gw-1")).orElseThrow());
+            assertEquals(UserId.of("alice"), f.entities.find(EntityId.of("gw-1")).orElseThrow().owner());
+            assertClosed(ch); // one assignment per bootstrap connection
+        }
+        assertFalse(f.log.all().contains("alice-password"));
+    }
+
+    @Test
+    void bootstrap_wrongPassword_isAuthFailed_andNothingIsAssigned() throws Exception {
+        f.users.register(UserId.of("alice"), "alice-password".toCharArray());
+        try (MessageChannel ch = f.bootstrap()) {
+            assertEquals(ErrorCode.AUTH_FAILED, errorOf(assign(ch, "gw-1", "alice", "guess")));
+            assertClosed(ch);
+        }
+        assertTrue(f.entities.find(EntityId.of("gw-1")).isEmpty());
+    }
+
+    @Test
+    void bootstrap_secondAssignment_isAlreadyAssigned_andTheKeyIsUnchanged() throws Exception {
+        byte[] first = f.registerAndAssign("alice", "gw-1");
+        try (MessageChannel ch = f.bootstrap()) {
+            assertEquals(ErrorCode.ALREADY_ASSIGNED, errorOf(assign(ch, "gw-1", "alice", "password-of-alice")));
+        }
+        assertArrayEquals(first, f.entities.euKey(EntityId.of("gw-1")).orElseThrow());
+    }
+
+    @Test
+    void bootstrap_anythingButAssignment_isNotAuthenticated() throws Exception {
+        try (MessageChannel ch = f.bootstrap()) {
+            ch.send(new Envelope(EntityId.of("gw-1"), SERVER, 1, new Ping(null)));
+            assertEquals(ErrorCode.NOT_AUTHENTICATED, errorOf(ch.receive()));
+            assertClosed(ch);
+        }
+    }
+
+    // --- secure session (TS §5.3.3.1.1) ---
+
+    @Test
+    void session_mutualAuthentication_thenProtectedPing() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            assertArrayEquals(new byte[] {7}, ((Pong) c.request(new Ping(new byte[] {7}))).data());
+            var info = f.endpoint.sessions().get(0);
+            assertEquals("gw-1", info.entityId());
+            assertEquals("alice", info.userId());
+            assertEquals("psk", info.tlsMode());
+        }
+    }
+
+    @Test
+    void session_requestsAreAuthorizedByTheAuthenticatedUser() throws Exception {
+        f.endpoint.addHandler(new EntityInfoHandler(f.entities), Map.of("cpns.message.type", "entity.info.req"));
+        byte[] a = f.registerAndAssign("alice", "gw-a");
+        f.registerAndAssign("bob", "gw-b");
+        try (ServerFixture.Client c = f.client("gw-a", a)) {
+            assertEquals("alice", ((EntityInfo) c.request(new EntityInfoRequest("gw-a"))).userId());
+            ErrorMessage e = (ErrorMessage) c.request(new EntityInfoRequest("gw-b"));
+            assertEquals(ErrorCode.FORBIDDEN, e.errorCode());
+            // a refused request does not end the session
+            assertArrayEquals(new byte[0], ((Pong) c.request(new Ping(null))).data());
+        }
+    }
+
+    @Test
+    void session_requestWithoutAHandler_isUnavailable_notFatal() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            assertEquals(ErrorCode.UNAVAILABLE, ((ErrorMessage) c.request(new EntityInfoRequest("gw-1"))).errorCode());
+            assertTrue(c.request(new Ping(null)) instanceof Pong);
+        }
+    }
+
+    @Test
+    void session_wrongProof_isAuthFailed_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (MessageChannel ch = f.channel(TlsClientEndpoint.psk(f.dial(), "gw-1", key, 2000, 5000))) {
+            ch.send(new Envelope(EntityId.of("gw-1"), SERVER, 1, new SessionHello(Suites.modern().name(), Randoms.bytes(32))));
+            assertTrue(ch.receive().body() instanceof SessionChallenge);
+            ch.send(new Envelope(EntityId.of("gw-1"), SERVER, 2, new SessionProof(Randoms.bytes(32))));
+            assertEquals(ErrorCode.AUTH_FAILED, errorOf(ch.receive()));
+            assertClosed(ch);
+        }
+    }
+
+    @Test
+    void session_helloClaimingAnotherEntity_isAuthFailed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        f.registerAndAssign("bob", "gw-2");
+        try (MessageChannel ch = f.channel(TlsClientEndpoint.psk(f.dial(), "gw-1", key, 2000, 5000))) {
+            ch.send(new Envelope(EntityId.of("gw-2"), SERVER, 1, new SessionHello(Suites.modern().name(), Randoms.bytes(32))));
+            assertEquals(ErrorCode.AUTH_FAILED, errorOf(ch.receive()));
+            assertClosed(ch);
+        }
+    }
+
+    @Test
+    void session_unknownSuite_isUnsupportedSuite() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (MessageChannel ch = f.channel(TlsClientEndpoint.psk(f.dial(), "gw-1", key, 2000, 5000))) {
+            ch.send(new Envelope(EntityId.of("gw-1"), SERVER, 1, new SessionHello("rot13-v1", Randoms.bytes(32))));
+            assertEquals(ErrorCode.UNSUPPORTED_SUITE, errorOf(ch.receive()));
+        }
+    }
+
+    @Test
+    void session_replayedRequest_isReplay_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            Envelope p = c.session.protect(new Envelope(c.id, SERVER, 5, new Ping(null)), f.codec);
+            c.ch.send(p);
+            c.ch.receive();
+            c.ch.send(p);
+            assertEquals(ErrorCode.REPLAY, errorOf(c.ch.receive()));
+            assertClosed(c.ch);
+        }
+    }
+
+    @Test
+    void session_tamperedCiphertext_isBadMac_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            Envelope p = c.session.protect(new Envelope(c.id, SERVER, 5, new Ping(null)), f.codec);
+            Protected body = (Protected) p.body();
+            byte[] ct = body.ct().clone();
+            ct[ct.length - 1] ^= 1;
+            c.ch.send(new Envelope(p.src(), p.dst(), p.id(), new Protected(body.seq(), ct)));
+            assertEquals(ErrorCode.BAD_MAC, errorOf(c.ch.receive()));
+            assertClosed(c.ch);
+        }
+    }
+
+    @Test
+    void session_unprotectedRequest_isNotAuthenticated_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            c.ch.send(new Envelope(c.id, SERVER, 5, new Ping(null)));
+            assertEquals(ErrorCode.NOT_AUTHENTICATED, errorOf(c.ch.receive()));
+            assertClosed(c.ch);
+        }
+    }
+
+    // --- malformed input ---
+
+    @Test
+    void garbageFrame_isMalformed_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            c.ch.sendRaw("definitely not CBOR".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(ErrorCode.MALFORMED, errorOf(c.ch.receive()));
+            assertClosed(c.ch);
+        }
+    }
+
+    @Test
+    void unknownMessageType_isUnknownType_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            byte[] frame = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper()
+                    .writeValueAsBytes(java.util.List.of(1, "teleport", "gw-1", "cpns-server", 1, Map.of()));
+            c.ch.sendRaw(frame);
+            assertEquals(ErrorCode.UNKNOWN_TYPE, errorOf(c.ch.receive()));
+            assertClosed(c.ch);
+        }
+    }
+
+    @Test
+    void oversizedFrame_isFrameTooLarge_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        io.cpns.session.tls.TlsConnection t = TlsClientEndpoint.psk(f.dial(), "gw-1", key, 2000, 5000);
+        try (MessageChannel ch = f.channel(t)) {
+            // a header announcing 16 MiB: refused before the server allocates or reads it
+            t.out().write(new byte[] {1, 0, 0, 0});
+            t.out().flush();
+            assertEquals(ErrorCode.FRAME_TOO_LARGE, errorOf(ch.receive()));
+            assertClosed(ch);
+        }
+    }
+
+    @Test
+    void silentClient_isDroppedAfterTheHandshakeTimeout() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (MessageChannel ch = f.channel(TlsClientEndpoint.psk(f.dial(), "gw-1", key, 2000, 10000))) {
+            long t0 = System.nanoTime();
+            assertClosed(ch); // we never send sess.hello
+            assertTrue(System.nanoTime() - t0 < 8_000_000_000L, "dropped by the 2 s handshake timeout");
+        }
+    }
+
+    @Test
+    void secretsNeverReachTheLog() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            c.request(new Ping(null));
+        }
+        assertFalse(f.log.all().contains(Bytes.hex(key)));
+        assertFalse(f.log.all().contains("password-of-alice"));
+    }
+}

@@ -1,0 +1,20 @@
+package io.cpns.server.store;
+
+import io.cpns.server.store.internal.OpenJdbcStore;
+
+/** Opens a {@link ServerStore} outside OSGi (tools, tests): pooled, schema migrated. */
+public final class JdbcStores {
+    private JdbcStores() {
+    }
+
+    /** A store that owns its connection pool; close it to release the pool. */
+    public interface OpenStore extends ServerStore, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** @param url {@code jdbc:h2:...} or {@code jdbc:postgresql:...} */
+    public static OpenStore open(String url, String user, String password, int poolSize) throws java.sql.SQLException {
+        return OpenJdbcStore.open(url, user, password, poolSize);
+    }
+}

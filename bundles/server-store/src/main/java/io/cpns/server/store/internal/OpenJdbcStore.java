@@ -1,0 +1,36 @@
+package io.cpns.server.store.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.cpns.server.store.JdbcStores;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** A {@link JdbcServerStore} that owns its pool: the one construction path for the component and for tools. */
+public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.OpenStore {
+    private final HikariDataSource pool;
+
+    private OpenJdbcStore(HikariDataSource pool, String description) {
+        super(pool, description);
+        this.pool = pool;
+    }
+
+    public static OpenJdbcStore open(String url, String user, String password, int poolSize) throws SQLException {
+        HikariDataSource pool = DataSources.pooled(url, user, password, poolSize);
+        try (Connection c = pool.getConnection()) {
+            Schema.migrate(c);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new OpenJdbcStore(pool, DataSources.redact(url));
+    }
+
+    public int schemaVersion() {
+        return Schema.VERSIONS.size();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
