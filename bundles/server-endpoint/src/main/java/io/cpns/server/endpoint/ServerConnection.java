@@ -10,10 +10,7 @@ import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.EuKeyAssignRequest;
 import io.cpns.api.message.EuKeyAssignResponse;
 import io.cpns.api.message.Message;
-import io.cpns.api.message.SessionChallenge;
-import io.cpns.api.message.SessionConfirm;
 import io.cpns.api.message.SessionHello;
-import io.cpns.api.message.SessionProof;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.Principal;
@@ -22,8 +19,8 @@ import io.cpns.api.server.UserRegistry;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Bytes;
-import io.cpns.crypto.Suites;
-import io.cpns.session.ResponderHandshake;
+import io.cpns.session.ChannelHandshake;
+import io.cpns.session.SecureChannel;
 import io.cpns.session.SecureSession;
 import io.cpns.session.tls.TlsConnection;
 import io.cpns.session.tls.TlsServerEndpoint;
@@ -56,7 +53,7 @@ final class ServerConnection implements Runnable {
     private final String remote;
     private volatile String tlsMode = "handshake";
     private volatile Principal principal;
-    private volatile SecureSession session;
+    private volatile SecureChannel secure;
     private volatile MessageChannel channel;
 
     ServerConnection(Socket socket, TlsServerEndpoint tls, MessageCodec codec, Settings settings, UserRegistry users,
@@ -155,25 +152,11 @@ final class ServerConnection implements Runnable {
         EntityRecord record = entities.find(identity)
                 .orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no entity " + identity));
         byte[] psk = entities.euKey(identity).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no EUKey for " + identity));
-        ResponderHandshake rh;
         try {
-            rh = new ResponderHandshake(Suites.byName(h.suite()), settings.serverId(), identity, psk, h.rand());
+            secure = new SecureChannel(channel, ChannelHandshake.respond(channel, hello, settings.serverId(), psk));
         } finally {
             Bytes.wipe(psk);
         }
-        channel.send(hello.reply(new SessionChallenge(h.suite(), rh.rand())));
-        Envelope proof = channel.receive();
-        if (proof == null) {
-            rh.destroy();
-            return;
-        }
-        if (!(proof.body() instanceof SessionProof p)) {
-            rh.destroy();
-            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "expected sess.proof, got " + proof.type().wireName());
-        }
-        ResponderHandshake.Result result = rh.verify(p.proof());
-        session = result.session();
-        channel.send(proof.reply(new SessionConfirm(result.proof())));
         principal = new Principal(identity, record.kind(), record.owner());
         socket.setSoTimeout(settings.idleTimeoutMillis());
         log.info("{} {} of CPNS User {} authenticated from {} (suite {})", record.kind(), identity, record.owner(), remote, h.suite());
@@ -181,9 +164,8 @@ final class ServerConnection implements Runnable {
     }
 
     private void serve() throws IOException {
-        Envelope outer;
-        while ((outer = channel.receive()) != null) {
-            Envelope request = session.unprotect(outer, codec); // REPLAY, BAD_MAC, FORBIDDEN: fatal, handled by run()
+        Envelope request;
+        while ((request = secure.receive()) != null) { // REPLAY, BAD_MAC, FORBIDDEN: fatal, handled by run()
             Message response;
             boolean last = false;
             try {
@@ -193,7 +175,7 @@ final class ServerConnection implements Runnable {
                 response = ErrorMessage.of(e);
                 last = e.code().closesConnection();
             }
-            channel.send(session.protect(request.reply(response), codec));
+            secure.send(request.reply(response));
             if (last) {
                 return;
             }
@@ -220,15 +202,15 @@ final class ServerConnection implements Runnable {
         } catch (IOException ignored) {
             // already closed
         }
-        SecureSession s = session;
+        SecureChannel s = secure;
         if (s != null) {
-            s.close();
+            s.session().close();
         }
     }
 
     SessionInfo info() {
         Principal p = principal;
-        SecureSession s = session;
+        SecureSession s = secure == null ? null : secure.session();
         return new SessionInfo(p == null ? "" : p.entity().value(), p == null ? "" : p.user().value(), remote, tlsMode,
                 s == null ? "" : s.suiteName(), since, s == null ? 0 : s.received(), s == null ? 0 : s.sent());
     }

@@ -5,10 +5,6 @@ import io.cpns.api.EntityKind;
 import io.cpns.api.UserId;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.Message;
-import io.cpns.api.message.SessionChallenge;
-import io.cpns.api.message.SessionConfirm;
-import io.cpns.api.message.SessionHello;
-import io.cpns.api.message.SessionProof;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Suites;
@@ -16,7 +12,8 @@ import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.server.registry.EntityRegistryComponent;
 import io.cpns.server.registry.UserRegistryComponent;
 import io.cpns.server.store.JdbcStores;
-import io.cpns.session.InitiatorHandshake;
+import io.cpns.session.ChannelHandshake;
+import io.cpns.session.SecureChannel;
 import io.cpns.session.SecureSession;
 import io.cpns.session.tls.ServerCertificateVerifier;
 import io.cpns.session.tls.TlsClientEndpoint;
@@ -82,27 +79,24 @@ final class ServerFixture implements AutoCloseable {
         return entities.assignEuKey(EntityId.of(gw), EntityKind.GATEWAY, UserId.of(user));
     }
 
-    /** A client with an authenticated session. */
+    /** A client with an authenticated session, as a PN GW opens it. */
     final class Client implements AutoCloseable {
         final EntityId id;
         final MessageChannel ch;
+        final SecureChannel secure;
         final SecureSession session;
         long nextId = 1;
 
         Client(String id, byte[] euKey) throws IOException {
             this.id = EntityId.of(id);
             ch = channel(TlsClientEndpoint.psk(dial(), id, euKey, 2000, 5000));
-            InitiatorHandshake h = new InitiatorHandshake(Suites.modern(), this.id, SERVER, euKey);
-            ch.send(new Envelope(this.id, SERVER, 1, new SessionHello(Suites.modern().name(), h.rand())));
-            SessionChallenge c = (SessionChallenge) ch.receive().body();
-            ch.send(new Envelope(this.id, SERVER, 2, new SessionProof(h.prove(c.rand()))));
-            session = h.confirm(((SessionConfirm) ch.receive().body()).proof());
+            session = ChannelHandshake.initiate(ch, Suites.modern(), this.id, SERVER, euKey);
+            secure = new SecureChannel(ch, session);
         }
 
         Message request(Message m) throws IOException {
-            ch.send(session.protect(new Envelope(id, SERVER, ++nextId, m), codec));
-            Envelope reply = ch.receive();
-            return session.unprotect(reply, codec).body();
+            secure.send(new Envelope(id, SERVER, ++nextId, m));
+            return secure.receive().body();
         }
 
         @Override

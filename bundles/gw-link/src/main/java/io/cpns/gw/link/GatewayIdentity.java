@@ -1,0 +1,34 @@
+package io.cpns.gw.link;
+
+import io.cpns.api.EntityId;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Randoms;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * This PN GW's Entity ID: configured, or generated once ({@code gw-} + 12 hex digits) and kept in
+ * {@code ${cpns.data}/gateway-id}, because the EUKey is bound to it and must survive restarts.
+ */
+final class GatewayIdentity {
+    private GatewayIdentity() {
+    }
+
+    static EntityId resolve(String configured, Path dataDir) throws IOException {
+        if (!configured.isBlank()) {
+            return EntityId.of(configured.trim());
+        }
+        Path file = dataDir.resolve("gateway-id");
+        if (Files.exists(file)) {
+            return EntityId.of(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        }
+        EntityId id = EntityId.of("gw-" + Bytes.hex(Randoms.bytes(6)));
+        Files.createDirectories(dataDir);
+        Path tmp = dataDir.resolve("gateway-id.tmp");
+        Files.writeString(tmp, id.value() + "\n", StandardCharsets.US_ASCII);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return id;
+    }
+}

@@ -1,0 +1,31 @@
+package io.cpns.gw.link;
+
+import io.cpns.api.EntityId;
+import io.cpns.crypto.CryptoSuite;
+import io.cpns.crypto.Suites;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The link's configuration, validated once per (re)configuration. */
+record LinkSettings(EntityId gatewayId, String serverHost, int serverPort, EntityId serverId, String serverName,
+                    Path operatorCaFile, CryptoSuite suite, int connectTimeoutMillis, int handshakeTimeoutMillis,
+                    Duration requestTimeout, Duration keepalive, Duration backoffInitial, Duration backoffMax,
+                    int maxFrameBytes) {
+
+    static LinkSettings from(ServerLinkComponent.Config c, EntityId gatewayId, Path dataDir) {
+        return new LinkSettings(gatewayId, c.serverHost(), c.serverPort(), EntityId.of(c.serverId()), c.serverName(),
+                c.operatorCaFile().isBlank() ? dataDir.resolve("operator-ca.pem") : Path.of(c.operatorCaFile()),
+                Suites.byName(c.suite()), c.connectTimeoutMillis(), c.handshakeTimeoutMillis(),
+                Duration.ofMillis(c.requestTimeoutMillis()), Duration.ofSeconds(c.keepaliveSeconds()),
+                Duration.ofMillis(c.backoffInitialMillis()), Duration.ofMillis(c.backoffMaxMillis()), c.maxFrameBytes());
+    }
+
+    String server() {
+        return serverHost + ":" + serverPort;
+    }
+
+    /** Secret-store alias of this gateway's EUKey. */
+    String euKeyAlias() {
+        return "euk." + gatewayId.value();
+    }
+}

@@ -1,0 +1,420 @@
+package io.cpns.gw.link;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.GatewayEnrolment;
+import io.cpns.api.gateway.LinkState;
+import io.cpns.api.gateway.LinkStatus;
+import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.Ping;
+import io.cpns.api.store.SecretStore;
+import io.cpns.codec.MessageChannel;
+import io.cpns.codec.MessageCodec;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Suites;
+import io.cpns.session.ChannelHandshake;
+import io.cpns.session.SecureChannel;
+import io.cpns.session.tls.TlsClientEndpoint;
+import io.cpns.session.tls.TlsConnection;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Dictionary;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The PN GW's link to the CPNS Server (TS §5.3.3.1: the GW-Server secure session).
+ *
+ * <p>Without an EUKey it waits for the CPNS User's ID and password (Gogo {@code gw:assign}, the
+ * {@link GatewayEnrolment} service, or this component's configuration) and obtains one over
+ * bootstrap TLS (TS §5.3.1). With an EUKey it keeps a session up: PSK-TLS 1.3 with the EUKey, then
+ * the message-level mutual authentication, keepalive pings, and reconnect with backoff when the
+ * Server goes away. The EUKey lives in the {@link SecretStore} bundle, so updating this bundle
+ * keeps it: the new instance simply authenticates again.
+ */
+@Component(configurationPid = "cpns.gw.link", service = {ServerLink.class, GatewayEnrolment.class}, immediate = true)
+@Designate(ocd = ServerLinkComponent.Config.class)
+public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
+    @ObjectClassDefinition(name = "CPNS PN GW server link", description = "How this PN GW reaches and authenticates to the CPNS Server.")
+    public @interface Config {
+        @AttributeDefinition(description = "This PN GW's Entity ID; empty = generated once and kept in ${cpns.data}/gateway-id")
+        String gatewayId() default "";
+
+        @AttributeDefinition(description = "CPNS Server host")
+        String serverHost() default "127.0.0.1";
+
+        @AttributeDefinition(description = "CPNS Server port")
+        int serverPort() default 7443;
+
+        @AttributeDefinition(description = "CPNS Server Entity ID")
+        String serverId() default "cpns-server";
+
+        @AttributeDefinition(description = "Name the Server's bootstrap certificate must carry (subjectAltName)")
+        String serverName() default "localhost";
+
+        @AttributeDefinition(description = "Operator CA certificate (PEM) that signs the Server's certificate; "
+                + "empty = ${cpns.data}/operator-ca.pem")
+        String operatorCaFile() default "";
+
+        @AttributeDefinition(description = "Crypto suite of the message-level session: modern-v1 or legacy-v1")
+        String suite() default "modern-v1";
+
+        @AttributeDefinition(description = "CPNS User ID for unattended EUKey assignment (optional)")
+        String userId() default "";
+
+        @AttributeDefinition(type = AttributeType.PASSWORD, description = "CPNS User password for unattended EUKey "
+                + "assignment; removed from the configuration once the EUKey is assigned")
+        String password() default "";
+
+        int connectTimeoutMillis() default 5000;
+
+        int handshakeTimeoutMillis() default 10000;
+
+        int requestTimeoutMillis() default 10000;
+
+        @AttributeDefinition(description = "Ping interval while authenticated (s); 3 missed intervals drop the connection")
+        int keepaliveSeconds() default 30;
+
+        int backoffInitialMillis() default 500;
+
+        int backoffMaxMillis() default 30000;
+
+        int maxFrameBytes() default 65536;
+    }
+
+    private final SecretStore secrets;
+    private final ConfigurationAdmin configAdmin;
+    private final Logger log;
+    private final Path dataDir;
+    private final MessageCodec codec;
+    private final ScheduledExecutorService timer;
+    private final Object lock = new Object();
+    private final Object enrolLock = new Object();
+    private final Backoff assignRetry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
+    private final Thread thread;
+
+    private volatile LinkSettings settings;
+    private volatile Config config;
+    private volatile boolean running = true;
+    private volatile LinkSession current;
+    private volatile LinkState state = LinkState.UNASSIGNED;
+    private volatile Instant since = Instant.now();
+    private volatile String lastError = "";
+    private volatile long sessions;
+    private boolean wake;
+
+    @Activate
+    public ServerLinkComponent(@Reference(name = "secrets") SecretStore secrets,
+                               @Reference(name = "configAdmin", cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configAdmin,
+                               @Reference(name = "log", service = LoggerFactory.class) Logger log,
+                               Config config, BundleContext context) throws IOException {
+        this.secrets = secrets;
+        this.configAdmin = configAdmin;
+        this.log = log;
+        this.dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
+        this.config = config;
+        this.settings = LinkSettings.from(config, GatewayIdentity.resolve(config.gatewayId(), dataDir), dataDir);
+        this.codec = new MessageCodec(config.maxFrameBytes());
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpns-gw-link-timer"));
+        this.thread = daemon(this::run, "cpns-gw-link");
+        thread.start();
+        log.info("PN GW {} link to {} started ({})", settings.gatewayId(), settings.server(),
+                hasEuKey() ? "EUKey present" : "no EUKey yet: assign with gw:assign <userId>");
+    }
+
+    @Modified
+    void modified(Config config) throws IOException {
+        this.config = config;
+        LinkSettings next = LinkSettings.from(config, GatewayIdentity.resolve(config.gatewayId(), dataDir), dataDir);
+        boolean changed = !next.equals(settings);
+        settings = next;
+        if (changed) {
+            log.info("link configuration changed: reconnecting to {}", next.server());
+            reconnect();
+        } else {
+            wakeUp();
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        running = false;
+        LinkSession s = current;
+        if (s != null) {
+            s.close();
+        }
+        wakeUp();
+        thread.interrupt();
+        thread.join(5000);
+        timer.shutdownNow();
+        setState(LinkState.STOPPED);
+        log.info("PN GW {} link stopped", settings.gatewayId());
+    }
+
+    // ---- the link loop ----
+
+    private void run() {
+        Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
+        while (running) {
+            if (!hasEuKey()) {
+                setState(LinkState.UNASSIGNED);
+                if (!tryConfiguredAssignment()) {
+                    await(Duration.ofDays(1));
+                }
+                continue;
+            }
+            try {
+                connectAndServe(backoff);
+                lastError = "server closed the connection";
+            } catch (CpnsException e) {
+                lastError = e.toString();
+                log.warn("link to {} failed: {}", settings.server(), lastError);
+            } catch (IOException e) {
+                lastError = "I/O: " + e.getMessage();
+                if (running) {
+                    log.warn("link to {} lost: {}", settings.server(), lastError);
+                }
+            } catch (RuntimeException e) {
+                lastError = e.toString();
+                log.error("link to {} failed unexpectedly: {}", settings.server(), lastError, e);
+            }
+            if (!running) {
+                break;
+            }
+            setState(LinkState.BACKOFF);
+            Duration d = backoff.next();
+            log.info("reconnecting to {} in {} ms", settings.server(), d.toMillis());
+            await(d);
+        }
+    }
+
+    private void connectAndServe(Backoff backoff) throws IOException {
+        LinkSettings s = settings;
+        setState(LinkState.CONNECTING);
+        byte[] euKey = secrets.get(s.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "EUKey vanished"));
+        LinkSession session;
+        try {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(s.serverHost(), s.serverPort()), s.connectTimeoutMillis());
+            TlsConnection tls = TlsClientEndpoint.psk(socket, s.gatewayId().value(), euKey, s.handshakeTimeoutMillis(),
+                    s.handshakeTimeoutMillis());
+            MessageChannel ch = new MessageChannel(codec, tls.in(), tls.out(), s.maxFrameBytes(), tls);
+            setState(LinkState.AUTHENTICATING);
+            try {
+                session = new LinkSession(new SecureChannel(ch, ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), euKey)),
+                        s.gatewayId(), s.serverId(), timer);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            tls.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, s.keepalive().toMillis() * 3 + s.requestTimeout().toMillis()));
+        } finally {
+            Bytes.wipe(euKey);
+        }
+        current = session;
+        sessions++;
+        backoff.reset();
+        lastError = "";
+        setState(LinkState.AUTHENTICATED);
+        log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session)", s.gatewayId(), s.serverId(),
+                s.server(), session.suite());
+        ScheduledFuture<?> keepalive = timer.scheduleWithFixedDelay(() -> keepalive(session, s), s.keepalive().toMillis(),
+                s.keepalive().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            session.readLoop();
+        } finally {
+            keepalive.cancel(false);
+            current = null;
+            session.close();
+        }
+    }
+
+    private void keepalive(LinkSession session, LinkSettings s) {
+        session.request(new Ping(new byte[0]), s.requestTimeout()).whenComplete((r, e) -> {
+            if (e != null && current == session) {
+                log.warn("keepalive to {} failed ({}): dropping the connection", s.server(), e.getMessage());
+                session.close();
+            }
+        });
+    }
+
+    // ---- EUKey assignment (TS §5.3.1) ----
+
+    @Override
+    public boolean hasEuKey() {
+        return !secrets.aliases(settings.euKeyAlias()).isEmpty();
+    }
+
+    @Override
+    public void assignEuKey(String userId, char[] password) {
+        try {
+            synchronized (enrolLock) {
+                LinkSettings s = settings;
+                if (hasEuKey()) {
+                    throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, "PN GW " + s.gatewayId() + " already holds an EUKey"
+                            + " (fingerprint " + fingerprint() + "); TS §5.3.1: assignment SHALL NOT happen again");
+                }
+                byte[] key = Enrolment.requestEuKey(s, codec, userId, password);
+                try {
+                    secrets.put(s.euKeyAlias(), key);
+                    log.info("EUKey assigned to PN GW {} by CPNS User {} (fingerprint {})", s.gatewayId(), userId, Suites.fingerprint(key));
+                } finally {
+                    Bytes.wipe(key);
+                }
+            }
+            wakeUp();
+        } catch (CpnsException e) {
+            log.warn("EUKey assignment for PN GW {} failed: {}", settings.gatewayId(), e.toString());
+            throw e;
+        } finally {
+            Bytes.wipe(password);
+        }
+    }
+
+    /** Unattended assignment from configuration; the password is removed from it once used. */
+    private boolean tryConfiguredAssignment() {
+        Config c = config;
+        if (c.userId().isBlank() || c.password().isEmpty()) {
+            return false;
+        }
+        try {
+            assignEuKey(c.userId(), c.password().toCharArray());
+            forgetConfiguredPassword();
+            assignRetry.reset();
+            return true;
+        } catch (CpnsException e) {
+            lastError = e.toString();
+            if (e.code() == ErrorCode.UNAVAILABLE) {
+                await(assignRetry.next());
+                return true; // retry later
+            }
+            return false; // wrong credentials: wait for new configuration or an operator
+        }
+    }
+
+    private void forgetConfiguredPassword() {
+        if (configAdmin == null) {
+            return;
+        }
+        try {
+            Configuration cfg = configAdmin.getConfiguration("cpns.gw.link", "?");
+            Dictionary<String, Object> props = cfg.getProperties();
+            if (props != null && props.get("password") != null) {
+                props.remove("password");
+                cfg.update(props);
+            }
+        } catch (IOException e) {
+            log.warn("could not remove the password from configuration cpns.gw.link: {}", e.getMessage());
+        }
+    }
+
+    // ---- ServerLink ----
+
+    @Override
+    public LinkStatus status() {
+        LinkSettings s = settings;
+        LinkSession c = current;
+        return new LinkStatus(state, s.gatewayId().value(), s.server(), c == null ? "" : c.suite(), since, sessions, lastError,
+                fingerprint());
+    }
+
+    @Override
+    public CompletionStage<Message> request(Message request, Duration timeout) {
+        LinkSession c = current;
+        if (c == null || state != LinkState.AUTHENTICATED) {
+            return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE,
+                    "not connected to the CPNS Server (link " + state + (lastError.isEmpty() ? "" : ": " + lastError) + ")"));
+        }
+        return c.request(request, timeout);
+    }
+
+    @Override
+    public void reconnect() {
+        LinkSession c = current;
+        if (c != null) {
+            c.close();
+        }
+        wakeUp();
+    }
+
+    // ---- helpers ----
+
+    private String fingerprint() {
+        return secrets.get(settings.euKeyAlias()).map(k -> {
+            try {
+                return Suites.fingerprint(k);
+            } finally {
+                Bytes.wipe(k);
+            }
+        }).orElse("");
+    }
+
+    private void setState(LinkState s) {
+        if (state != s) {
+            state = s;
+            since = Instant.now();
+        }
+    }
+
+    private void await(Duration d) {
+        synchronized (lock) {
+            long deadline = System.nanoTime() + d.toNanos();
+            while (running && !wake) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            wake = false;
+        }
+    }
+
+    private void wakeUp() {
+        synchronized (lock) {
+            wake = true;
+            lock.notifyAll();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    EntityId gatewayId() {
+        return settings.gatewayId();
+    }
+}

@@ -1,0 +1,26 @@
+package io.cpns.gw.link;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cpns.api.EntityId;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayIdentityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void generatedOnce_thenStable_becauseTheEuKeyIsBoundToIt() throws Exception {
+        EntityId first = GatewayIdentity.resolve("", dir);
+        assertTrue(first.value().matches("gw-[0-9a-f]{12}"), first.value());
+        assertEquals(first, GatewayIdentity.resolve("", dir));
+    }
+
+    @Test
+    void configuredId_wins() throws Exception {
+        assertEquals(EntityId.of("gw-livingroom"), GatewayIdentity.resolve(" gw-livingroom ", dir));
+    }
+}

@@ -1,0 +1,97 @@
+package io.cpns.server.shell;
+
+import io.cpns.api.UserId;
+import io.cpns.api.server.EntityRecord;
+import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.SessionInfo;
+import io.cpns.api.server.UserRegistry;
+import java.io.Console;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Operator commands of the reference CPNS Server: {@code server:status|users|user-add|entities|sessions}. */
+@Component(service = ServerCommands.class, property = {
+    "osgi.command.scope=server",
+    "osgi.command.function=status",
+    "osgi.command.function=users",
+    "osgi.command.function=useradd",
+    "osgi.command.function=entities",
+    "osgi.command.function=sessions"})
+public class ServerCommands {
+    private final UserRegistry users;
+    private final EntityRegistry entities;
+    private final ServerEndpoint endpoint;
+
+    @Activate
+    public ServerCommands(@Reference(name = "users") UserRegistry users, @Reference(name = "entities") EntityRegistry entities,
+                          @Reference(name = "endpoint") ServerEndpoint endpoint) {
+        this.users = users;
+        this.entities = entities;
+        this.endpoint = endpoint;
+    }
+
+    @Descriptor("Server identity, address, operator CA file, connection count")
+    public String status() {
+        return "server " + endpoint.serverId() + " listening on " + endpoint.listenAddress()
+                + endpoint.generatedOperatorCa().map(p -> "\noperator CA (give to gateways): " + p).orElse("")
+                + "\nconnections: " + endpoint.sessions().size() + ", users: " + users.list().size()
+                + ", entities: " + entities.list().size();
+    }
+
+    @Descriptor("List CPNS Users")
+    public List<String> users() {
+        return users.list().stream().map(UserId::value).toList();
+    }
+
+    @Descriptor("Register a CPNS User; without a password argument, it is read from the console without echo")
+    public String useradd(@Descriptor("User ID") String userId) {
+        Console c = System.console();
+        if (c == null) {
+            throw new IllegalStateException("no console to read the password from: use server:useradd <userId> <password>");
+        }
+        return useradd(userId, new String(c.readPassword("password for %s: ", userId)));
+    }
+
+    @Descriptor("Register a CPNS User")
+    public String useradd(@Descriptor("User ID") String userId, @Descriptor("password") String password) {
+        users.register(UserId.of(userId), password.toCharArray());
+        return "CPNS User " + userId + " registered";
+    }
+
+    @Descriptor("List entities with their owner and EUKey fingerprint")
+    public String entities() {
+        return format(entities.list());
+    }
+
+    @Descriptor("List the entities of one CPNS User")
+    public String entities(@Descriptor("User ID") String userId) {
+        return format(entities.listByOwner(UserId.of(userId)));
+    }
+
+    @Descriptor("Live connections")
+    public String sessions() {
+        StringBuilder s = new StringBuilder(String.format("%-20s %-12s %-24s %-12s %-10s %8s %8s%n",
+                "ENTITY", "USER", "REMOTE", "TLS", "SUITE", "IN", "OUT"));
+        for (SessionInfo i : endpoint.sessions()) {
+            s.append(String.format("%-20s %-12s %-24s %-12s %-10s %8d %8d%n", dash(i.entityId()), dash(i.userId()), i.remote(),
+                    i.tlsMode(), dash(i.suite()), i.messagesIn(), i.messagesOut()));
+        }
+        return s.toString();
+    }
+
+    private static String format(List<EntityRecord> list) {
+        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %-16s %-17s %s%n", "ENTITY", "KIND", "USER", "EUKEY FP", "ASSIGNED"));
+        for (EntityRecord r : list) {
+            s.append(String.format("%-24s %-8s %-16s %-17s %s%n", r.id(), r.kind(), r.owner(), r.euKeyFingerprint(), r.assignedAt()));
+        }
+        return s.toString();
+    }
+
+    private static String dash(String s) {
+        return s.isEmpty() ? "-" : s;
+    }
+}
