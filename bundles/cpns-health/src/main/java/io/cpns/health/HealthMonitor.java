@@ -54,7 +54,8 @@ public class HealthMonitor implements Health {
     @Activate
     void activate(BundleContext context, Config config) {
         this.context = context;
-        this.prefixes = Arrays.asList(config.prefixes());
+        this.prefixes = Arrays.stream(config.prefixes()) // a .cfg file gives "a,b" as one string
+                .flatMap(s -> Arrays.stream(s.split(","))).map(String::trim).filter(s -> !s.isEmpty()).toList();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-health");
             t.setDaemon(true);
@@ -106,6 +107,8 @@ public class HealthMonitor implements Health {
                     problems.add("component " + d.name + " waits for configuration " + String.join(",", d.configurationPid));
                 } else if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
                     problems.add("component " + d.name + " failed to activate: " + c.failure);
+                } else if (d.immediate && c.state != ComponentConfigurationDTO.ACTIVE) {
+                    problems.add("component " + d.name + " is still activating");
                 }
             }
         }

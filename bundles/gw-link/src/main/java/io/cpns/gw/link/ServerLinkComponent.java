@@ -112,7 +112,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     private final ConfigurationAdmin configAdmin;
     private final Logger log;
     private final Path dataDir;
-    private final MessageCodec codec;
+    private volatile MessageCodec codec; // built on first use: Jackson set-up costs ~250 ms of start-up
     private final ScheduledExecutorService timer;
     private final Object lock = new Object();
     private final Object enrolLock = new Object();
@@ -140,7 +140,6 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
         this.dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
         this.config = config;
         this.settings = LinkSettings.from(config, GatewayIdentity.resolve(config.gatewayId(), dataDir), dataDir);
-        this.codec = new MessageCodec(config.maxFrameBytes());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpns-gw-link-timer"));
         this.thread = daemon(this::run, "cpns-gw-link");
         thread.start();
@@ -224,7 +223,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
             socket.connect(new InetSocketAddress(s.serverHost(), s.serverPort()), s.connectTimeoutMillis());
             TlsConnection tls = TlsClientEndpoint.psk(socket, s.gatewayId().value(), euKey, s.handshakeTimeoutMillis(),
                     s.handshakeTimeoutMillis());
-            MessageChannel ch = new MessageChannel(codec, tls.in(), tls.out(), s.maxFrameBytes(), tls);
+            MessageChannel ch = new MessageChannel(codec(), tls.in(), tls.out(), s.maxFrameBytes(), tls);
             setState(LinkState.AUTHENTICATING);
             try {
                 session = new LinkSession(new SecureChannel(ch, ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), euKey)),
@@ -280,7 +279,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
                     throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, "PN GW " + s.gatewayId() + " already holds an EUKey"
                             + " (fingerprint " + fingerprint() + "); TS §5.3.1: assignment SHALL NOT happen again");
                 }
-                byte[] key = Enrolment.requestEuKey(s, codec, userId, password);
+                byte[] key = Enrolment.requestEuKey(s, codec(), userId, password);
                 try {
                     secrets.put(s.euKeyAlias(), key);
                     log.info("EUKey assigned to PN GW {} by CPNS User {} (fingerprint {})", s.gatewayId(), userId, Suites.fingerprint(key));
@@ -364,6 +363,19 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     }
 
     // ---- helpers ----
+
+    private MessageCodec codec() {
+        MessageCodec c = codec;
+        if (c == null) {
+            synchronized (this) {
+                if (codec == null) {
+                    codec = new MessageCodec(config.maxFrameBytes());
+                }
+                c = codec;
+            }
+        }
+        return c;
+    }
 
     private String fingerprint() {
         return secrets.get(settings.euKeyAlias()).map(k -> {

@@ -74,7 +74,7 @@ public class EndpointComponent implements ServerEndpoint {
         @AttributeDefinition(description = "PEM PKCS#8 EC private key matching certificateFile")
         String privateKeyFile() default "";
 
-        @AttributeDefinition(description = "Crypto suites accepted for the message-level session")
+        @AttributeDefinition(description = "Crypto suites accepted for the message-level session (list, or comma-separated)")
         String[] suites() default {"modern-v1", "legacy-v1"};
 
         @AttributeDefinition(description = "Time allowed for TLS and the mutual authentication (ms)")
@@ -111,7 +111,10 @@ public class EndpointComponent implements ServerEndpoint {
         this.users = users;
         this.entities = entities;
         this.log = log;
-        Set<String> suites = new LinkedHashSet<>(Arrays.asList(config.suites()));
+        Set<String> suites = new LinkedHashSet<>();
+        for (String s : config.suites()) { // a .cfg file gives "a,b" as one string
+            Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(suites::add);
+        }
         suites.forEach(Suites::byName); // fail activation on an unknown suite name
         this.settings = new Settings(EntityId.of(config.serverId()), suites, config.handshakeTimeoutMillis(),
                 config.idleTimeoutMillis(), config.maxFrameBytes());
