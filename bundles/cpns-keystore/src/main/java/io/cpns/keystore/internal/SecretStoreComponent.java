@@ -18,7 +18,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The {@link SecretStore} service of this runtime. Kept in its own bundle: updating its users keeps the keys. */
-@Component(configurationPid = "cpns.keystore", service = SecretStore.class)
+@Component(configurationPid = "cpns.keystore", service = SecretStore.class, immediate = true)
 @Designate(ocd = SecretStoreComponent.Config.class)
 public class SecretStoreComponent implements SecretStore {
     @ObjectClassDefinition(name = "CPNS secret store",

@@ -25,7 +25,7 @@ import org.osgi.service.log.LoggerFactory;
  * Entities and their EUKeys (TS §5.3.1): a fresh 256-bit EUKey per entity, stored sealed with the
  * Entity ID and the owning User ID; a second assignment for the same entity is refused.
  */
-@Component
+@Component(immediate = true)
 public class EntityRegistryComponent implements EntityRegistry {
     static final int EUKEY_LENGTH = 32;
 

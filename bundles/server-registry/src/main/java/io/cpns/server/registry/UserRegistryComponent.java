@@ -18,7 +18,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** CPNS Users: registered before any EUKey assignment (TS §5.3.1); passwords kept as Argon2id hashes. */
-@Component(configurationPid = "cpns.server.users")
+@Component(configurationPid = "cpns.server.users", immediate = true)
 @Designate(ocd = UserRegistryComponent.Config.class)
 public class UserRegistryComponent implements UserRegistry {
     @ObjectClassDefinition(name = "CPNS Server users", description = "CPNS User registration and password checks.")

@@ -21,7 +21,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
-@Component(configurationPid = "cpns.server.store", service = ServerStore.class)
+@Component(configurationPid = "cpns.server.store", service = ServerStore.class, immediate = true)
 @Designate(ocd = ServerStoreComponent.Config.class)
 public class ServerStoreComponent implements ServerStore {
     @ObjectClassDefinition(name = "CPNS Server database",

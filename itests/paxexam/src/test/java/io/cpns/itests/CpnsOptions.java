@@ -1,0 +1,73 @@
+package io.cpns.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.cm.ConfigurationAdminOptions;
+import org.ops4j.pax.exam.cm.ConfigurationOption;
+
+/**
+ * Pax Exam options that boot Felix with the distribution's own bundles (distribution/target/cpns/
+ * bundle/FEATURE/*.jar), a fresh data directory, and Config Admin configurations created before
+ * any CPNS bundle starts (CPNS bundles start at a higher start level than Pax Exam's own).
+ */
+final class CpnsOptions {
+    static final int CPNS_START_LEVEL = 10;
+
+    private CpnsOptions() {
+    }
+
+    static Path dist() {
+        return Path.of(System.getProperty("cpns.dist", "../../distribution/target/cpns")).toAbsolutePath().normalize();
+    }
+
+    static Option[] boot(String name, Map<String, Map<String, Object>> configs, String... features) {
+        Path data = Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
+                .resolve(name + "-" + UUID.randomUUID().toString().substring(0, 8));
+        List<Option> o = new ArrayList<>();
+        o.add(junitBundles());
+        o.add(systemTimeout(60_000));
+        o.add(frameworkStartLevel(CPNS_START_LEVEL + 5));
+        o.add(frameworkProperty("cpns.data").value(data.toString()));
+        o.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        o.add(systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));
+        configs.forEach((pid, props) -> {
+            ConfigurationOption c = ConfigurationAdminOptions.newConfiguration(pid);
+            props.forEach(c::put);
+            o.add(c.asOption());
+        });
+        for (String feature : features) {
+            boolean runtime = feature.equals("runtime");
+            for (Path jar : jars(feature)) {
+                o.add(bundle(jar.toUri().toString()).startLevel(runtime ? 1 : CPNS_START_LEVEL).start());
+            }
+        }
+        return o.toArray(new Option[0]);
+    }
+
+    static List<Path> jars(String feature) {
+        Path dir = dist().resolve("bundle").resolve(feature);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("no " + dir + ": build the distribution first (mvn package)");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
