@@ -19,7 +19,7 @@ public enum ErrorCode {
     INVALID_ARGUMENT(105, false),
     // 2xx: who is asking
     AUTH_FAILED(200, true),
-    UNKNOWN_ENTITY(201, true),
+    UNKNOWN_ENTITY(201, false),
     ALREADY_ASSIGNED(202, false),
     FORBIDDEN(203, false),
     NOT_AUTHENTICATED(204, true),

@@ -186,11 +186,16 @@ public abstract class AbstractSliceIT {
     }
 
     @Test
-    public void s07_authorization_anotherUsersEntity_isForbidden_andTheSessionStays() {
+    public void s07_authorization_anotherUsersEntity_isForbidden_unknownEntity_andTheSessionStays() {
         osgi.service(UserRegistry.class).register(UserId.of("bob"), "bob-secret-12".toCharArray());
         osgi.service(EntityRegistry.class).assignEuKey(EntityId.of("gw-bob"), EntityKind.GATEWAY, UserId.of("bob"));
+        long sessions = link().status().sessions();
         assertEquals(ErrorCode.FORBIDDEN, expect(() -> osgi.call(new EntityInfoRequest("gw-bob"))).code());
+        assertEquals(ErrorCode.UNKNOWN_ENTITY, expect(() -> osgi.call(new EntityInfoRequest("gw-nobody"))).code());
+        // refusals of a request leave the session up: same session, next request answered
         assertTrue(osgi.call(new Ping(null)) instanceof Pong);
+        assertEquals(sessions, link().status().sessions());
+        assertEquals(LinkState.AUTHENTICATED, link().status().state());
     }
 
     @Test

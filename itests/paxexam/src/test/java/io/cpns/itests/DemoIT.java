@@ -19,6 +19,6 @@ public class DemoIT {
         System.out.println(out);
         assertEquals(out, 0, p.exitValue());
         assertTrue(out, out.contains("All 10 steps verified"));
-        assertTrue(out, !out.contains("FAIL"));
+        assertTrue(out, !out.contains("] FAIL "));
     }
 }

@@ -17,7 +17,8 @@ public record ErrorMessage(int code, String detail) implements Message {
         return ErrorCode.of(code);
     }
 
+    /** The peer's error as an exception, its code kept: "peer refused (FORBIDDEN): ...". */
     public CpnsException toException() {
-        return new CpnsException(errorCode(), "peer: " + detail);
+        return new CpnsException(errorCode(), "peer refused (" + errorCode() + "): " + detail);
     }
 }

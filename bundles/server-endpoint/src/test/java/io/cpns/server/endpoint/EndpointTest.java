@@ -138,6 +138,7 @@ class EndpointTest {
             assertEquals("alice", ((EntityInfo) c.request(new EntityInfoRequest("gw-a"))).userId());
             ErrorMessage e = (ErrorMessage) c.request(new EntityInfoRequest("gw-b"));
             assertEquals(ErrorCode.FORBIDDEN, e.errorCode());
+            assertEquals(ErrorCode.UNKNOWN_ENTITY, ((ErrorMessage) c.request(new EntityInfoRequest("gw-none"))).errorCode());
             // a refused request does not end the session
             assertArrayEquals(new byte[0], ((Pong) c.request(new Ping(null))).data());
         }
