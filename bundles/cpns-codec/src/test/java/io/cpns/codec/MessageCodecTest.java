@@ -76,21 +76,8 @@ class MessageCodecTest {
     void byteFields_areCborByteStrings() throws Exception {
         byte[] bytes = codec.encode(new Envelope(GW, SRV, 1, new Ping(new byte[] {1, 2, 3})));
         // ... "data" (text 4) followed by a byte string of length 3 (major type 2: 0x43)
-        int i = indexOf(bytes, "data".getBytes());
+        int i = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("data");
         assertEquals((byte) 0x43, bytes[i + 4]);
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     @Test

@@ -8,7 +8,6 @@ import org.bouncycastle.tls.AbstractTlsServer;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateEntry;
-import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskIdentity;
@@ -42,12 +41,12 @@ final class CpnsTlsServer extends AbstractTlsServer {
 
     @Override
     protected ProtocolVersion[] getSupportedVersions() {
-        return ProtocolVersion.TLSv13.only();
+        return TlsProfile.VERSIONS.clone();
     }
 
     @Override
     protected int[] getSupportedCipherSuites() {
-        return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256};
+        return TlsProfile.CIPHER_SUITES.clone();
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.Vector;
 import org.bouncycastle.tls.AbstractTlsClient;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
-import org.bouncycastle.tls.CipherSuite;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.ServerOnlyTlsAuthentication;
 import org.bouncycastle.tls.TlsAuthentication;
@@ -75,12 +74,12 @@ public final class TlsClientEndpoint {
 
         @Override
         protected ProtocolVersion[] getSupportedVersions() {
-            return ProtocolVersion.TLSv13.only();
+            return TlsProfile.VERSIONS.clone();
         }
 
         @Override
         protected int[] getSupportedCipherSuites() {
-            return new int[] {CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_CHACHA20_POLY1305_SHA256};
+            return TlsProfile.CIPHER_SUITES.clone();
         }
 
         @Override
