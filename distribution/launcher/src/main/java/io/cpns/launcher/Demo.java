@@ -157,6 +157,20 @@ final class Demo {
         check(((Pong) call(gw, new Ping(payload))).data().length == payload.length, "no pong after the update");
         pass("gw-link updated and re-authenticated with the stored EUKey %s; protected ping OK", fingerprint);
 
+        begin("restart the PN GW runtime: it reconnects with the EUKey stored encrypted on disk");
+        java.time.Instant beforeRestart = serverSessionOf(srv).since();
+        gateway.stop();
+        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), withEtc(apiFromClassPath, gwEtc), Set.of("cpns-api"));
+        Services gw2 = new Services(gateway.framework().getBundleContext());
+        awaitReady(gw2);
+        awaitState(gw2, LinkState.AUTHENTICATED);
+        check(gw2.get(ServerLink.class).status().euKeyFingerprint().equals(fingerprint), "EUKey changed across the restart");
+        check(srv.get(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt().equals(record.assignedAt()),
+                "the server assigned a new key");
+        check(serverSessionOf(srv).since().isAfter(beforeRestart), "the server saw no new session");
+        check(call(gw2, new Ping(payload)) instanceof Pong, "no pong after the restart");
+        pass("new gateway runtime authenticated with the stored EUKey %s, no re-assignment", fingerprint);
+
         begin("stop both runtimes");
         gateway.stop();
         gateway = null;

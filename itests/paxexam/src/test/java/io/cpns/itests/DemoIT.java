@@ -18,7 +18,7 @@ public class DemoIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         System.out.println(out);
         assertEquals(out, 0, p.exitValue());
-        assertTrue(out, out.contains("All 10 steps verified"));
+        assertTrue(out, out.contains("All 11 steps verified"));
         assertTrue(out, !out.contains("] FAIL "));
     }
 }
