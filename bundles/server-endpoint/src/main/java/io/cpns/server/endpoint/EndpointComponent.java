@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,7 @@ public class EndpointComponent implements ServerEndpoint {
     private final TlsServerEndpoint tls;
     private final ServerSocket listener;
     private final ExecutorService threads;
+    private final ScheduledExecutorService timer;
     private final Semaphore slots;
     private final Path generatedCa;
 
@@ -137,6 +139,11 @@ public class EndpointComponent implements ServerEndpoint {
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "cpns-server-conn-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cpns-server-timer");
             t.setDaemon(true);
             return t;
         });
@@ -185,7 +192,7 @@ public class EndpointComponent implements ServerEndpoint {
                 closeQuietly(s);
                 continue;
             }
-            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log);
+            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log, timer);
             connections.put(c, Boolean.TRUE);
             threads.execute(() -> {
                 try {
@@ -203,6 +210,7 @@ public class EndpointComponent implements ServerEndpoint {
         closeQuietly(listener);
         connections.keySet().forEach(ServerConnection::close);
         threads.shutdownNow();
+        timer.shutdownNow();
         threads.awaitTermination(5, TimeUnit.SECONDS);
         log.info("CPNS Server endpoint stopped");
     }

@@ -31,6 +31,9 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.osgi.service.log.Logger;
 
 /**
@@ -49,15 +52,17 @@ final class ServerConnection implements Runnable {
     private final EntityRegistry entities;
     private final Dispatcher dispatcher;
     private final Logger log;
+    private final ScheduledExecutorService timer;
     private final Instant since = Instant.now();
     private final String remote;
     private volatile String tlsMode = "handshake";
     private volatile Principal principal;
     private volatile SecureChannel secure;
     private volatile MessageChannel channel;
+    private volatile ScheduledFuture<?> deadline;
 
     ServerConnection(Socket socket, TlsServerEndpoint tls, MessageCodec codec, Settings settings, UserRegistry users,
-                     EntityRegistry entities, Dispatcher dispatcher, Logger log) {
+                     EntityRegistry entities, Dispatcher dispatcher, Logger log, ScheduledExecutorService timer) {
         this.socket = socket;
         this.tls = tls;
         this.codec = codec;
@@ -66,11 +71,16 @@ final class ServerConnection implements Runnable {
         this.entities = entities;
         this.dispatcher = dispatcher;
         this.log = log;
+        this.timer = timer;
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
     }
 
     @Override
     public void run() {
+        // One deadline for TLS + authentication (or the whole bootstrap exchange): a per-read timeout
+        // alone lets a peer that drips a byte every few seconds hold this thread forever.
+        ScheduledFuture<?> deadline = timer.schedule(this::handshakeExpired, settings.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        this.deadline = deadline;
         try {
             TlsConnection t = tls.accept(socket, settings.handshakeTimeoutMillis(), settings.handshakeTimeoutMillis());
             channel = new MessageChannel(codec, t.in(), t.out(), settings.maxFrameBytes(), t);
@@ -95,6 +105,14 @@ final class ServerConnection implements Runnable {
             log.error("connection {} failed unexpectedly: {}", who(), e.toString(), e);
             fail(new CpnsException(ErrorCode.INTERNAL, "internal server error"));
         } finally {
+            deadline.cancel(false);
+            close();
+        }
+    }
+
+    private void handshakeExpired() {
+        if (principal == null) {
+            log.warn("connection {} closed: not authenticated within {} ms", remote, settings.handshakeTimeoutMillis());
             close();
         }
     }
@@ -158,6 +176,7 @@ final class ServerConnection implements Runnable {
             Bytes.wipe(psk);
         }
         principal = new Principal(identity, record.kind(), record.owner());
+        deadline.cancel(false);
         socket.setSoTimeout(settings.idleTimeoutMillis());
         log.info("{} {} of CPNS User {} authenticated from {} (suite {})", record.kind(), identity, record.owner(), remote, h.suite());
         serve();

@@ -270,6 +270,30 @@ class EndpointTest {
     }
 
     @Test
+    void slowlorisClient_isDroppedAtTheHandshakeDeadline_thoughEveryReadGetsData() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        io.cpns.session.tls.TlsConnection t = TlsClientEndpoint.psk(f.dial(), "gw-1", key, 2000, 10000);
+        long t0 = System.nanoTime();
+        boolean dropped = false;
+        try {
+            byte[] drip = new byte[40]; // a frame announcing 64 bytes, then its payload, one byte every 250 ms
+            drip[3] = 64;
+            for (int i = 0; i < drip.length && !dropped; i++) { // never idle for 2 s, never complete
+                t.out().write(drip[i]);
+                t.out().flush();
+                Thread.sleep(250);
+            }
+        } catch (IOException e) {
+            dropped = true;
+        } finally {
+            t.close();
+        }
+        assertTrue(dropped, "the server kept a dripping client for 10 s");
+        assertTrue(System.nanoTime() - t0 < 6_000_000_000L, "dropped at the 2 s deadline");
+        assertTrue(f.log.all().contains("not authenticated within 2000 ms"));
+    }
+
+    @Test
     void secretsNeverReachTheLog() throws Exception {
         byte[] key = f.registerAndAssign("alice", "gw-1");
         try (ServerFixture.Client c = f.client("gw-1", key)) {
