@@ -1,7 +1,6 @@
 package io.cpns.gw.link;
 
 import io.cpns.api.CpnsException;
-import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayEnrolment;
 import io.cpns.api.gateway.LinkState;
@@ -424,9 +423,5 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
-    }
-
-    EntityId gatewayId() {
-        return settings.gatewayId();
     }
 }
