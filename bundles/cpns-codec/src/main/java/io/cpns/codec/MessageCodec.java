@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
@@ -55,7 +58,14 @@ public final class MessageCodec {
                         .build())
                 .build();
         CBORMapper mapper = CBORMapper.builder(factory)
+                // strict types (docs/protocol.md §2): no "123" for 123, no 123 for "123", no enum ordinals
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -102,6 +112,9 @@ public final class MessageCodec {
             EntityId dst = entityField(p, "dst");
             expect(p, JsonToken.VALUE_NUMBER_INT, "the id");
             long id = p.getLongValue();
+            if (id < 0) {
+                throw malformed("negative id");
+            }
             expect(p, JsonToken.START_OBJECT, "the body map");
             Message body = readers.get(type).readValue(p);
             expect(p, JsonToken.END_ARRAY, "the end of the envelope");

@@ -116,6 +116,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void numbersOrBooleansForText_enumOrdinals_floatsForIntegers_negativeIds_areMalformed() throws Exception {
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "entity.info.req", "a", "b", 1, Map.of("entityId", 123))).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "entity.info.req", "a", "b", 1, Map.of("entityId", true))).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "entity.info", "a", "b", 1,
+                Map.of("entityId", "gw-1", "kind", 1, "userId", "alice"))).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "protected", "a", "b", 1, Map.of("seq", 1.5, "ct", new byte[16]))).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "ping", "a", "b", -1, Map.of())).code());
+    }
+
+    @Test
     void invalidEntityId_isMalformed() throws Exception {
         assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "ping", "bad id\n", "b", 1, Map.of())).code());
     }

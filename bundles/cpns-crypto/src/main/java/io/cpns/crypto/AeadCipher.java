@@ -13,12 +13,16 @@ import org.bouncycastle.crypto.params.KeyParameter;
  * AES-GCM (NIST SP 800-38D) under one key: the MAC and the encryption of TS §5.3.3.1.1 "Message
  * protection" in one standard AEAD. Holds a prepared cipher so the key schedule runs once per
  * session, not per message. Not thread-safe: one instance per direction of a session.
+ *
+ * <p>The constructor copies the key (callers wipe their own array); {@link #close} wipes the copy,
+ * after which the cipher refuses to work.
  */
 public final class AeadCipher implements AutoCloseable {
     public static final int NONCE_LENGTH = 12;
     public static final int TAG_BITS = 128;
 
     private final KeyParameter key;
+    private volatile boolean closed;
     private final GCMModeCipher cipher = GCMBlockCipher.newInstance(AESEngine.newInstance());
 
     public AeadCipher(byte[] key) {
@@ -29,6 +33,7 @@ public final class AeadCipher implements AutoCloseable {
     }
 
     public byte[] seal(byte[] nonce, byte[] aad, byte[] plaintext) {
+        ensureOpen();
         try {
             cipher.init(true, new AEADParameters(key, TAG_BITS, nonce, aad));
             byte[] out = new byte[cipher.getOutputSize(plaintext.length)];
@@ -42,6 +47,7 @@ public final class AeadCipher implements AutoCloseable {
 
     /** @throws CpnsException {@code BAD_MAC} if the tag does not verify (wrong key, tampered data) */
     public byte[] open(byte[] nonce, byte[] aad, byte[] ciphertext) {
+        ensureOpen();
         if (ciphertext.length < TAG_BITS / 8) {
             throw new CpnsException(ErrorCode.BAD_MAC, "ciphertext shorter than the tag");
         }
@@ -71,6 +77,13 @@ public final class AeadCipher implements AutoCloseable {
     /** Wipes the key bytes. */
     @Override
     public void close() {
+        closed = true;
         Bytes.wipe(key.getKey());
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("cipher closed: its key was wiped");
+        }
     }
 }

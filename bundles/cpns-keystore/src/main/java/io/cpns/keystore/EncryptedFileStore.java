@@ -47,6 +47,7 @@ public final class EncryptedFileStore implements SecretStore {
 
     private final Path directory;
     private final byte[] masterKey;
+    private boolean closed;
 
     public EncryptedFileStore(Path directory, Path masterKeyFile) throws IOException {
         this.directory = directory;
@@ -60,6 +61,7 @@ public final class EncryptedFileStore implements SecretStore {
 
     @Override
     public synchronized Optional<byte[]> get(String alias) {
+        ensureOpen();
         Path file = fileOf(alias);
         byte[] data;
         try {
@@ -74,7 +76,7 @@ public final class EncryptedFileStore implements SecretStore {
         }
         byte[] nonce = Arrays.copyOfRange(data, MAGIC.length, MAGIC.length + AeadCipher.NONCE_LENGTH);
         byte[] ct = Arrays.copyOfRange(data, MAGIC.length + AeadCipher.NONCE_LENGTH, data.length);
-        try (AeadCipher c = new AeadCipher(masterKey.clone())) {
+        try (AeadCipher c = new AeadCipher(masterKey)) {
             return Optional.of(c.open(nonce, aad(alias), ct));
         } catch (CpnsException e) {
             throw new CpnsException(ErrorCode.INTERNAL, "secret file " + file.getFileName()
@@ -84,10 +86,11 @@ public final class EncryptedFileStore implements SecretStore {
 
     @Override
     public synchronized void put(String alias, byte[] secret) {
+        ensureOpen(); // after close the master key is zeros: a put would seal the secret under a zero key
         Path file = fileOf(alias);
         byte[] nonce = Randoms.bytes(AeadCipher.NONCE_LENGTH);
         byte[] sealed;
-        try (AeadCipher c = new AeadCipher(masterKey.clone())) {
+        try (AeadCipher c = new AeadCipher(masterKey)) {
             sealed = c.seal(nonce, aad(alias), secret);
         }
         try {
@@ -99,6 +102,7 @@ public final class EncryptedFileStore implements SecretStore {
 
     @Override
     public synchronized boolean delete(String alias) {
+        ensureOpen();
         try {
             boolean existed = Files.deleteIfExists(fileOf(alias));
             syncDirectory(directory);
@@ -110,6 +114,7 @@ public final class EncryptedFileStore implements SecretStore {
 
     @Override
     public synchronized Set<String> aliases(String prefix) {
+        ensureOpen();
         Set<String> out = new TreeSet<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
             for (Path p : ds) {
@@ -127,7 +132,14 @@ public final class EncryptedFileStore implements SecretStore {
 
     /** Wipes the master key from memory; the store is unusable afterwards. */
     public synchronized void close() {
+        closed = true;
         Bytes.wipe(masterKey);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("secret store closed (its bundle is stopping or being updated)");
+        }
     }
 
     private Path fileOf(String alias) {

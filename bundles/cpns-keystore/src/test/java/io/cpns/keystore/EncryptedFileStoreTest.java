@@ -80,6 +80,17 @@ class EncryptedFileStoreTest {
     }
 
     @Test
+    void closedStore_refusesEveryCall_insteadOfSealingUnderAWipedKey() throws Exception {
+        EncryptedFileStore s = open();
+        s.put("k", new byte[] {1});
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.put("k2", new byte[] {2}));
+        assertThrows(IllegalStateException.class, () -> s.get("k"));
+        assertFalse(java.nio.file.Files.exists(dir.resolve("ks/k2.sec")));
+        assertArrayEquals(new byte[] {1}, open().get("k").orElseThrow());
+    }
+
+    @Test
     void delete_aliases_andInvalidAlias() throws Exception {
         EncryptedFileStore s = open();
         s.put("lek.pne-1", new byte[] {1});

@@ -24,10 +24,6 @@ public final class SecureChannel implements Closeable {
         return session;
     }
 
-    public MessageChannel raw() {
-        return channel;
-    }
-
     /** Protects and sends {@code inner} (local to peer). */
     public void send(Envelope inner) throws IOException {
         synchronized (this) {

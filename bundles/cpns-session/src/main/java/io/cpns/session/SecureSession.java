@@ -35,6 +35,7 @@ public final class SecureSession implements AutoCloseable {
     private final AtomicLong received = new AtomicLong();
     private long sendSeq;
     private long receiveSeq;
+    private volatile boolean closed;
 
     SecureSession(CryptoSuite suite, EntityId local, EntityId peer, boolean initiator, byte[] sk) {
         this.suite = suite;
@@ -79,6 +80,7 @@ public final class SecureSession implements AutoCloseable {
         }
         byte[] plaintext = codec.encode(inner);
         synchronized (this) {
+            ensureOpen();
             long seq = ++sendSeq;
             byte[] ct = sendCipher.seal(AeadCipher.nonce(sendDirection, seq), aad(local, peer, inner.id(), seq), plaintext);
             return new Envelope(local, peer, inner.id(), new Protected(seq, ct));
@@ -102,6 +104,7 @@ public final class SecureSession implements AutoCloseable {
         }
         byte[] plaintext;
         synchronized (this) {
+            ensureOpen();
             if (p.seq() <= receiveSeq) {
                 throw new CpnsException(ErrorCode.REPLAY, "message counter " + p.seq() + " not above " + receiveSeq);
             }
@@ -126,8 +129,15 @@ public final class SecureSession implements AutoCloseable {
 
     /** Wipes the traffic keys; the session can no longer protect or verify anything. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         sendCipher.close();
         receiveCipher.close();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "session with " + peer + " is closed");
+        }
     }
 }

@@ -101,6 +101,8 @@ class SecureSessionTest {
     void closedSession_cannotOpenAnything() {
         Envelope p = gw.protect(ping(1), codec);
         srv.close();
-        assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> srv.unprotect(p, codec)).code());
+        assertEquals(ErrorCode.NOT_AUTHENTICATED, assertThrows(CpnsException.class, () -> srv.unprotect(p, codec)).code());
+        assertEquals(ErrorCode.NOT_AUTHENTICATED,
+                assertThrows(CpnsException.class, () -> srv.protect(new Envelope(SRV, GW, 1, new Ping(null)), codec)).code());
     }
 }

@@ -10,20 +10,20 @@ import java.util.Map;
  * writes; it never changes once released.
  */
 public enum MessageType {
-    ERROR("error", ErrorMessage.class),
-    EUKEY_ASSIGN_REQUEST("euk.assign.req", EuKeyAssignRequest.class),
-    EUKEY_ASSIGN_RESPONSE("euk.assign.resp", EuKeyAssignResponse.class),
-    SESSION_HELLO("sess.hello", SessionHello.class),
-    SESSION_CHALLENGE("sess.challenge", SessionChallenge.class),
-    SESSION_PROOF("sess.proof", SessionProof.class),
-    SESSION_CONFIRM("sess.confirm", SessionConfirm.class),
-    PROTECTED("protected", Protected.class),
-    PING("ping", Ping.class),
-    PONG("pong", Pong.class),
-    ENTITY_INFO_REQUEST("entity.info.req", EntityInfoRequest.class),
-    ENTITY_INFO("entity.info", EntityInfo.class),
-    ENTITY_LIST_REQUEST("entity.list.req", EntityListRequest.class),
-    ENTITY_LIST("entity.list", EntityList.class);
+    ERROR("error", ErrorMessage.class, false),
+    EUKEY_ASSIGN_REQUEST("euk.assign.req", EuKeyAssignRequest.class, true),
+    EUKEY_ASSIGN_RESPONSE("euk.assign.resp", EuKeyAssignResponse.class, false),
+    SESSION_HELLO("sess.hello", SessionHello.class, false),
+    SESSION_CHALLENGE("sess.challenge", SessionChallenge.class, false),
+    SESSION_PROOF("sess.proof", SessionProof.class, false),
+    SESSION_CONFIRM("sess.confirm", SessionConfirm.class, false),
+    PROTECTED("protected", Protected.class, false),
+    PING("ping", Ping.class, true),
+    PONG("pong", Pong.class, false),
+    ENTITY_INFO_REQUEST("entity.info.req", EntityInfoRequest.class, true),
+    ENTITY_INFO("entity.info", EntityInfo.class, false),
+    ENTITY_LIST_REQUEST("entity.list.req", EntityListRequest.class, true),
+    ENTITY_LIST("entity.list", EntityList.class, false);
 
     private static final Map<String, MessageType> BY_NAME = new HashMap<>();
     private static final Map<Class<?>, MessageType> BY_CLASS = new HashMap<>();
@@ -37,10 +37,17 @@ public enum MessageType {
 
     private final String wireName;
     private final Class<? extends Message> body;
+    private final boolean request;
 
-    MessageType(String wireName, Class<? extends Message> body) {
+    MessageType(String wireName, Class<? extends Message> body, boolean request) {
         this.wireName = wireName;
         this.body = body;
+        this.request = request;
+    }
+
+    /** Whether this type asks for a response (the others answer, or belong to the session layer). */
+    public boolean isRequest() {
+        return request;
     }
 
     public String wireName() {

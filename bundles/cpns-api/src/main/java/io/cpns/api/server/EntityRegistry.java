@@ -12,11 +12,21 @@ public interface EntityRegistry {
      * Assigns a fresh EUKey to {@code entity}, owned by {@code owner}. The caller has authenticated
      * the CPNS User already.
      *
+     * <p>An assignment is <em>unconfirmed</em> until the entity first authenticates with the key
+     * ({@link #confirm}). The same owner may assign an unconfirmed entity again (its reply was lost,
+     * so the entity holds no key): the new key replaces the old one, which stops working.
+     *
      * @return the new EUKey (the caller sends it and wipes it)
-     * @throws io.cpns.api.CpnsException {@code ALREADY_ASSIGNED} if the entity has an EUKey (§5.3.1
-     *         "SHALL NOT happen"), {@code FORBIDDEN} if the entity belongs to another user
+     * @throws io.cpns.api.CpnsException {@code ALREADY_ASSIGNED} if the entity has a confirmed EUKey
+     *         (TS §5.3.1 "SHALL NOT happen"), or an unconfirmed one of another user or kind
      */
     byte[] assignEuKey(EntityId entity, EntityKind kind, UserId owner);
+
+    /** Records that {@code entity} authenticated with its EUKey: from now on it cannot be re-assigned. */
+    void confirm(EntityId entity);
+
+    /** Removes an entity and its EUKey (operator action, e.g. to re-enrol a replaced device). */
+    boolean remove(EntityId entity);
 
     Optional<EntityRecord> find(EntityId entity);
 

@@ -19,4 +19,7 @@ public interface ServerEndpoint {
 
     /** Live connections. */
     List<SessionInfo> sessions();
+
+    /** Closes every connection of {@code entity}; returns how many. */
+    int disconnect(EntityId entity);
 }

@@ -49,25 +49,34 @@ final class CpnsTlsServer extends AbstractTlsServer {
         return TlsProfile.CIPHER_SUITES.clone();
     }
 
+    /**
+     * Offers a PSK only for the <em>first</em> identity of the ClientHello, and only if its
+     * obfuscated ticket age is 0 (RFC 8446 §4.2.11 for external PSKs). Bouncy Castle uses a returned
+     * PSK only for an identity with age 0, and then either verifies its binder or aborts the
+     * handshake; so when this returns a key, a completed handshake proves that key. For any other
+     * identity it would silently fall back to a certificate handshake while we believed the PSK was
+     * used. One identity also means one key lookup per ClientHello, however many a client lists.
+     */
     @Override
     public TlsPSKExternal getExternalPSK(Vector identities) {
-        if (pskLookup == null) {
+        if (pskLookup == null || identities == null || identities.isEmpty()) {
             return null;
         }
-        for (Object o : identities) {
-            byte[] id = ((PskIdentity) o).getIdentity();
-            String identity = new String(id, StandardCharsets.UTF_8);
-            byte[] key = pskLookup.lookup(identity);
-            if (key != null) {
-                try {
-                    selectedIdentity = identity;
-                    return new BasicTlsPSKExternal(id, getCrypto().createSecret(key));
-                } finally {
-                    Bytes.wipe(key);
-                }
-            }
+        PskIdentity first = (PskIdentity) identities.get(0);
+        if (first.getObfuscatedTicketAge() != 0L) {
+            return null;
         }
-        return null;
+        String identity = new String(first.getIdentity(), StandardCharsets.UTF_8);
+        byte[] key = pskLookup.lookup(identity);
+        if (key == null) {
+            return null;
+        }
+        try {
+            selectedIdentity = identity;
+            return new BasicTlsPSKExternal(first.getIdentity(), getCrypto().createSecret(key));
+        } finally {
+            Bytes.wipe(key);
+        }
     }
 
     @Override

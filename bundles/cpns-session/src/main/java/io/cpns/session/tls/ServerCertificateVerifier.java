@@ -3,6 +3,7 @@ package io.cpns.session.tls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -41,6 +42,9 @@ public final class ServerCertificateVerifier {
     public static ServerCertificateVerifier fromFile(Path caFile, String serverName) throws IOException {
         try (InputStream in = Files.newInputStream(caFile)) {
             Collection<? extends java.security.cert.Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new IOException("no certificate in operator CA file " + caFile);
+            }
             return new ServerCertificateVerifier(certs.stream().map(X509Certificate.class::cast).toList(), serverName);
         } catch (CertificateException e) {
             throw new IOException("cannot read operator CA certificate " + caFile + ": " + e.getMessage(), e);
@@ -71,16 +75,33 @@ public final class ServerCertificateVerifier {
         }
     }
 
+    /** The address if {@code s} is an IPv4 or IPv6 literal (no name lookup), else null. */
+    static InetAddress ipLiteral(String s) {
+        if (!s.matches("[0-9.]+") && !s.contains(":")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(s.startsWith("[") ? s.substring(1, s.length() - 1) : s);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
     private boolean nameMatches(X509Certificate leaf) throws IOException {
         try {
             Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
             if (sans == null) {
                 return false;
             }
+            InetAddress wantedIp = ipLiteral(serverName);
             for (List<?> san : sans) {
                 int type = (Integer) san.get(0);
-                if ((type == 2 || type == 7) && serverName.equalsIgnoreCase(String.valueOf(san.get(1)))) {
-                    return true; // 2 = dNSName, 7 = iPAddress
+                String value = String.valueOf(san.get(1));
+                if (type == 2 && wantedIp == null && serverName.equalsIgnoreCase(value)) {
+                    return true; // dNSName, exact (no wildcards)
+                }
+                if (type == 7 && wantedIp != null && wantedIp.equals(ipLiteral(value))) {
+                    return true; // iPAddress, compared as addresses: "::1" is the JDK's "0:0:0:0:0:0:0:1"
                 }
             }
             return false;

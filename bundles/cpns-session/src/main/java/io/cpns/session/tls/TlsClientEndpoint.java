@@ -55,7 +55,7 @@ public final class TlsClientEndpoint {
             TlsClientProtocol protocol = new TlsClientProtocol(socket.getInputStream(), socket.getOutputStream());
             protocol.connect(client);
             socket.setSoTimeout(readTimeoutMillis);
-            return new TlsConnection(socket, protocol.getInputStream(), protocol.getOutputStream(), identity, "TLSv1.3");
+            return new TlsConnection(socket, protocol.getInputStream(), protocol.getOutputStream(), identity);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -7,19 +7,14 @@ import java.io.OutputStream;
 import java.net.Socket;
 
 /**
- * A TLS connection after its handshake.
+ * A TLS 1.3 connection after its handshake.
  *
  * @param pskIdentity the PSK identity both sides proved knowledge of, or {@code null} when the
  *                    handshake authenticated the server by certificate only (bootstrap)
  */
-public record TlsConnection(Socket socket, InputStream in, OutputStream out, String pskIdentity, String protocol)
-        implements Closeable {
+public record TlsConnection(Socket socket, InputStream in, OutputStream out, String pskIdentity) implements Closeable {
     public boolean pskAuthenticated() {
         return pskIdentity != null;
-    }
-
-    public String remote() {
-        return String.valueOf(socket.getRemoteSocketAddress());
     }
 
     /** Closes the socket without waiting for the peer's close_notify (it may never come). */

@@ -40,7 +40,7 @@ public final class TlsServerEndpoint {
             protocol.accept(server);
             socket.setSoTimeout(readTimeoutMillis);
             return new TlsConnection(socket, protocol.getInputStream(), protocol.getOutputStream(),
-                    server.selectedIdentity(), "TLSv1.3");
+                    server.selectedIdentity());
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -136,6 +136,25 @@ class TlsEndpointsTest {
     }
 
     @Test
+    void bootstrap_ipv6ServerName_matchesTheIpAddressSan_inAnyNotation() throws Exception {
+        DevPki.PkiFiles f = DevPki.ensure(dir, "::1", Duration.ofDays(1));
+        var served = serveOnce(new TlsServerEndpoint(lookup, ServerCredentials.fromPem(f.serverChain(), f.serverKey())));
+        TlsConnection client = TlsClientEndpoint.certificate(dial(), ServerCertificateVerifier.fromFile(f.caCert(), "::1"), 5000, 5000);
+        echo(client);
+        client.close();
+        served.get(5, TimeUnit.SECONDS);
+        assertEquals(java.net.InetAddress.getByName("0:0:0:0:0:0:0:1"), ServerCertificateVerifier.ipLiteral("[::1]"));
+        assertNull(ServerCertificateVerifier.ipLiteral("localhost"));
+    }
+
+    @Test
+    void emptyOperatorCaFile_isAnIOException_withTheFileName() throws Exception {
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty.pem"), "");
+        IOException e = assertThrows(IOException.class, () -> ServerCertificateVerifier.fromFile(empty, "localhost"));
+        assertTrue(e.getMessage().contains("empty.pem"), e.getMessage());
+    }
+
+    @Test
     void silentPeer_timesOutTheHandshake_insteadOfHangingAThread() throws Exception {
         var served = CompletableFuture.supplyAsync(() -> {
             try {

@@ -122,6 +122,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     private volatile Config config;
     private volatile boolean running = true;
     private volatile LinkSession current;
+    private volatile Socket connecting; // the attempt in progress, so deactivate/reconnect can abort it
     private volatile LinkState state = LinkState.UNASSIGNED;
     private volatile Instant since = Instant.now();
     private volatile String lastError = "";
@@ -163,15 +164,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     @Deactivate
     void deactivate() throws InterruptedException {
         running = false;
-        LinkSession s = current;
-        if (s != null) {
-            s.close();
-        }
+        dropConnection();
         wakeUp();
         thread.interrupt();
         thread.join(5000);
         timer.shutdownNow();
-        setState(LinkState.STOPPED);
+        dropConnection(); // an attempt that completed during the join above
+        state = LinkState.STOPPED;
+        since = Instant.now();
         log.info("PN GW {} link stopped", settings.gatewayId());
     }
 
@@ -180,14 +180,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     private void run() {
         Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
         while (running) {
-            if (!hasEuKey()) {
-                setState(LinkState.UNASSIGNED);
-                if (!tryConfiguredAssignment()) {
-                    await(Duration.ofDays(1));
-                }
-                continue;
-            }
             try {
+                if (!hasEuKey()) {
+                    setState(LinkState.UNASSIGNED);
+                    if (!tryConfiguredAssignment()) {
+                        await(Duration.ofDays(1));
+                    }
+                    continue;
+                }
                 connectAndServe(backoff);
                 lastError = "server closed the connection";
             } catch (CpnsException e) {
@@ -217,8 +217,12 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
         setState(LinkState.CONNECTING);
         byte[] euKey = secrets.get(s.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "EUKey vanished"));
         LinkSession session;
+        Socket socket = new Socket();
+        connecting = socket;
         try {
-            Socket socket = new Socket();
+            if (!running) {
+                throw new IOException("link stopping");
+            }
             socket.connect(new InetSocketAddress(s.serverHost(), s.serverPort()), s.connectTimeoutMillis());
             TlsConnection tls = TlsClientEndpoint.psk(socket, s.gatewayId().value(), euKey, s.handshakeTimeoutMillis(),
                     s.handshakeTimeoutMillis());
@@ -232,22 +236,32 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
                 throw e;
             }
             tls.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, s.keepalive().toMillis() * 3 + s.requestTimeout().toMillis()));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         } finally {
+            connecting = null;
             Bytes.wipe(euKey);
         }
-        current = session;
-        sessions++;
-        backoff.reset();
-        lastError = "";
-        setState(LinkState.AUTHENTICATED);
-        log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session)", s.gatewayId(), s.serverId(),
-                s.server(), session.suite());
-        ScheduledFuture<?> keepalive = timer.scheduleWithFixedDelay(() -> keepalive(session, s), s.keepalive().toMillis(),
-                s.keepalive().toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> keepalive = null;
         try {
+            if (!running || s != settings) {
+                return; // stopped or reconfigured while authenticating: this session is not wanted
+            }
+            current = session;
+            sessions++;
+            backoff.reset();
+            lastError = "";
+            setState(LinkState.AUTHENTICATED);
+            log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session)", s.gatewayId(), s.serverId(),
+                    s.server(), session.suite());
+            keepalive = timer.scheduleWithFixedDelay(() -> keepalive(session, s), s.keepalive().toMillis(),
+                    s.keepalive().toMillis(), TimeUnit.MILLISECONDS);
             session.readLoop();
         } finally {
-            keepalive.cancel(false);
+            if (keepalive != null) {
+                keepalive.cancel(false);
+            }
             current = null;
             session.close();
         }
@@ -266,7 +280,8 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
 
     @Override
     public boolean hasEuKey() {
-        return !secrets.aliases(settings.euKeyAlias()).isEmpty();
+        String alias = settings.euKeyAlias();
+        return secrets.aliases(alias).contains(alias); // exact: gw-1 must not see the key of gw-10
     }
 
     @Override
@@ -354,11 +369,24 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
 
     @Override
     public void reconnect() {
+        dropConnection();
+        wakeUp();
+    }
+
+    /** Closes the session, or aborts the connection attempt in progress. */
+    private void dropConnection() {
         LinkSession c = current;
         if (c != null) {
             c.close();
         }
-        wakeUp();
+        Socket s = connecting;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
     }
 
     // ---- helpers ----
@@ -387,7 +415,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     }
 
     private void setState(LinkState s) {
-        if (state != s) {
+        if (running && state != s) { // after deactivate the state stays STOPPED
             state = s;
             since = Instant.now();
         }

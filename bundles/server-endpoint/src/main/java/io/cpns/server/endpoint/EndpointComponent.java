@@ -184,6 +184,7 @@ public class EndpointComponent implements ServerEndpoint {
             } catch (IOException e) {
                 if (!listener.isClosed()) {
                     log.error("accept failed: {}", e.toString());
+                    pause(); // e.g. out of file descriptors: do not spin
                 }
                 continue;
             }
@@ -233,6 +234,26 @@ public class EndpointComponent implements ServerEndpoint {
     @Override
     public List<SessionInfo> sessions() {
         return connections.keySet().stream().map(ServerConnection::info).toList();
+    }
+
+    @Override
+    public int disconnect(EntityId entity) {
+        int n = 0;
+        for (ServerConnection c : connections.keySet()) {
+            if (entity.equals(c.entity())) {
+                c.close();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(java.io.Closeable c) {

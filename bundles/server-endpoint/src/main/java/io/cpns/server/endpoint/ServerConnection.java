@@ -135,11 +135,17 @@ final class ServerConnection implements Runnable {
             if (!entity.equals(e.src()) || !e.dst().equals(settings.serverId())) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "entityId must be the envelope source and dst the server");
             }
+            if (entity.equals(settings.serverId())) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "the Server's own Entity ID cannot be assigned");
+            }
             if (req.kind() != EntityKind.GATEWAY) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "bootstrap assigns EUKeys to PN GWs only; "
                         + "a PNE gets its EUKey through its PN GW");
             }
             users.authenticate(user, password);
+            if (socket.isClosed()) {
+                return; // the deadline expired while the password was checked: do not assign a key nobody receives
+            }
             byte[] key = entities.assignEuKey(entity, EntityKind.GATEWAY, user);
             try {
                 channel.send(e.reply(new EuKeyAssignResponse(entity.value(), key)));
@@ -177,6 +183,9 @@ final class ServerConnection implements Runnable {
         }
         principal = new Principal(identity, record.kind(), record.owner());
         deadline.cancel(false);
+        if (!record.confirmed()) {
+            entities.confirm(identity); // the entity holds its EUKey: from now on it cannot be re-assigned
+        }
         socket.setSoTimeout(settings.idleTimeoutMillis());
         log.info("{} {} of CPNS User {} authenticated from {} (suite {})", record.kind(), identity, record.owner(), remote, h.suite());
         serve();
@@ -185,14 +194,21 @@ final class ServerConnection implements Runnable {
     private void serve() throws IOException {
         Envelope request;
         while ((request = secure.receive()) != null) { // REPLAY, BAD_MAC, FORBIDDEN: fatal, handled by run()
+            if (!request.type().isRequest()) {
+                throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, request.type().wireName() + " is not a request");
+            }
             Message response;
             boolean last = false;
             try {
                 response = dispatcher.dispatch(principal, request);
             } catch (CpnsException e) {
-                log.info("{} {} from {} refused: {}", request.type().wireName(), request.id(), principal.entity(), e.toString());
+                log.info("{} {} from {} refused: {}{}", request.type().wireName(), request.id(), principal.entity(), e, cause(e));
                 response = ErrorMessage.of(e);
                 last = e.code().closesConnection();
+            } catch (RuntimeException e) {
+                // a handler bug must not cost the peer its session
+                log.error("handler for {} failed on request {} from {}", request.type().wireName(), request.id(), principal.entity(), e);
+                response = ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal server error"));
             }
             secure.send(request.reply(response));
             if (last) {
@@ -203,7 +219,7 @@ final class ServerConnection implements Runnable {
 
     /** Sends the error unprotected (the peer may not share a session key with us) and logs it. */
     private void fail(CpnsException e) {
-        log.warn("connection {} closed: {}", who(), e.toString());
+        log.warn("connection {} closed: {}{}", who(), e, cause(e));
         MessageChannel c = channel;
         if (c != null && !socket.isClosed()) {
             try {
@@ -227,11 +243,21 @@ final class ServerConnection implements Runnable {
         }
     }
 
+    /** The authenticated entity of this connection, or null. */
+    EntityId entity() {
+        Principal p = principal;
+        return p == null ? null : p.entity();
+    }
+
     SessionInfo info() {
         Principal p = principal;
         SecureSession s = secure == null ? null : secure.session();
         return new SessionInfo(p == null ? "" : p.entity().value(), p == null ? "" : p.user().value(), remote, tlsMode,
                 s == null ? "" : s.suiteName(), since, s == null ? 0 : s.received(), s == null ? 0 : s.sent());
+    }
+
+    private static String cause(CpnsException e) {
+        return e.getCause() == null ? "" : " (cause: " + e.getCause() + ")";
     }
 
     private String who() {

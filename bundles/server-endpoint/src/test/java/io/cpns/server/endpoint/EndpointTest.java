@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.EntityId;
@@ -98,12 +99,39 @@ class EndpointTest {
     }
 
     @Test
-    void bootstrap_secondAssignment_isAlreadyAssigned_andTheKeyIsUnchanged() throws Exception {
+    void bootstrap_secondAssignment_afterTheGatewayAuthenticated_isAlreadyAssigned_andTheKeyIsUnchanged() throws Exception {
         byte[] first = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", first)) {
+            assertTrue(c.request(new Ping(null)) instanceof Pong); // first use confirms the assignment
+        }
+        assertTrue(f.entities.find(EntityId.of("gw-1")).orElseThrow().confirmed());
         try (MessageChannel ch = f.bootstrap()) {
             assertEquals(ErrorCode.ALREADY_ASSIGNED, errorOf(assign(ch, "gw-1", "alice", "password-of-alice")));
         }
         assertArrayEquals(first, f.entities.euKey(EntityId.of("gw-1")).orElseThrow());
+    }
+
+    @Test
+    void bootstrap_replyLost_theOwnerReEnrols_andTheLostKeyNoLongerAuthenticates() throws Exception {
+        byte[] lost = f.registerAndAssign("alice", "gw-1"); // assigned, but the gateway never got it
+        byte[] key;
+        try (MessageChannel ch = f.bootstrap()) {
+            key = ((EuKeyAssignResponse) assign(ch, "gw-1", "alice", "password-of-alice").body()).euKey();
+        }
+        assertFalse(java.util.Arrays.equals(lost, key));
+        assertThrows(IOException.class, () -> f.client("gw-1", lost)); // TLS refuses the old key
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            assertTrue(c.request(new Ping(null)) instanceof Pong);
+        }
+    }
+
+    @Test
+    void bootstrap_theServersOwnEntityId_isRefused() throws Exception {
+        f.users.register(UserId.of("alice"), "alice-password".toCharArray());
+        try (MessageChannel ch = f.bootstrap()) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, errorOf(assign(ch, "cpns-server", "alice", "alice-password")));
+        }
+        assertTrue(f.entities.find(SERVER).isEmpty());
     }
 
     @Test
@@ -141,6 +169,40 @@ class EndpointTest {
             assertEquals(ErrorCode.UNKNOWN_ENTITY, ((ErrorMessage) c.request(new EntityInfoRequest("gw-none"))).errorCode());
             // a refused request does not end the session
             assertArrayEquals(new byte[0], ((Pong) c.request(new Ping(null))).data());
+        }
+    }
+
+    @Test
+    void session_aResponseTypeSentAsARequest_isUnexpectedMessage_andClosed() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            c.secure.send(new Envelope(c.id, SERVER, 9, new Pong(new byte[0])));
+            // fatal, so sent unprotected: the secure channel raises it as the peer's error
+            assertEquals(ErrorCode.UNEXPECTED_MESSAGE,
+                    assertThrows(io.cpns.api.CpnsException.class, () -> c.secure.receive()).code());
+            assertClosed(c.ch);
+        }
+    }
+
+    @Test
+    void session_aFailingHandler_isInternalError_andTheSessionStays() throws Exception {
+        f.endpoint.addHandler((from, req) -> {
+            throw new IllegalStateException("bug in a handler");
+        }, Map.of("cpns.message.type", "entity.list.req"));
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            assertEquals(ErrorCode.INTERNAL, ((ErrorMessage) c.request(new io.cpns.api.message.EntityListRequest())).errorCode());
+            assertTrue(c.request(new Ping(null)) instanceof Pong);
+        }
+    }
+
+    @Test
+    void disconnect_closesTheEntitysSessions() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            c.request(new Ping(null));
+            assertEquals(1, f.endpoint.disconnect(EntityId.of("gw-1")));
+            assertClosed(c.ch);
         }
     }
 

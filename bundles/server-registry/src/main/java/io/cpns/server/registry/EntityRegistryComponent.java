@@ -1,6 +1,8 @@
 package io.cpns.server.registry;
 
+import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
 import io.cpns.api.EntityKind;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
@@ -50,10 +52,36 @@ public class EntityRegistryComponent implements EntityRegistry {
     public byte[] assignEuKey(EntityId entity, EntityKind kind, UserId owner) {
         byte[] euKey = Randoms.bytes(EUKEY_LENGTH);
         String fp = Suites.fingerprint(euKey);
-        store.insertEntity(new EntityRecord(entity, kind, owner, Instant.now().truncatedTo(ChronoUnit.MILLIS), fp),
-                sealer.seal(entity, euKey));
-        log.info("EUKey assigned to {} {} of CPNS User {} (fingerprint {})", kind, entity, owner, fp);
+        EntityRecord record = new EntityRecord(entity, kind, owner, Instant.now().truncatedTo(ChronoUnit.MILLIS), fp, null);
+        byte[] sealed = sealer.seal(entity, euKey);
+        try {
+            store.insertEntity(record, sealed);
+            log.info("EUKey assigned to {} {} of CPNS User {} (fingerprint {})", kind, entity, owner, fp);
+        } catch (CpnsException e) {
+            // The entity exists. If its key was never used, the reply that carried it was lost: the
+            // entity holds no key, so the same owner may have a new one (the old one stops working).
+            if (e.code() != ErrorCode.ALREADY_ASSIGNED || !store.replaceUnconfirmedEuKey(record, sealed)) {
+                Bytes.wipe(euKey);
+                throw e;
+            }
+            log.warn("EUKey of {} {} re-assigned for CPNS User {}: the previous one was never used (fingerprint {})",
+                    kind, entity, owner, fp);
+        }
         return euKey;
+    }
+
+    @Override
+    public void confirm(EntityId entity) {
+        store.confirmEntity(entity, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    @Override
+    public boolean remove(EntityId entity) {
+        boolean removed = store.deleteEntity(entity);
+        if (removed) {
+            log.info("entity {} and its EUKey removed", entity);
+        }
+        return removed;
     }
 
     @Override

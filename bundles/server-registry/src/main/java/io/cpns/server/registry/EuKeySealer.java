@@ -29,14 +29,14 @@ final class EuKeySealer {
 
     byte[] seal(EntityId entity, byte[] euKey) {
         byte[] nonce = Randoms.bytes(AeadCipher.NONCE_LENGTH);
-        try (AeadCipher c = new AeadCipher(dbKey.clone())) {
+        try (AeadCipher c = new AeadCipher(dbKey)) {
             return Bytes.concat(nonce, c.seal(nonce, aad(entity), euKey));
         }
     }
 
     /** @throws io.cpns.api.CpnsException {@code BAD_MAC} if the row was tampered with or moved */
     byte[] open(EntityId entity, byte[] sealed) {
-        try (AeadCipher c = new AeadCipher(dbKey.clone())) {
+        try (AeadCipher c = new AeadCipher(dbKey)) {
             return c.open(Arrays.copyOf(sealed, AeadCipher.NONCE_LENGTH), aad(entity),
                     Arrays.copyOfRange(sealed, AeadCipher.NONCE_LENGTH, sealed.length));
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
@@ -61,11 +62,39 @@ class EntityRegistryTest {
     }
 
     @Test
-    void secondAssignment_isRefused_andTheFirstKeyStays() {
+    void secondAssignment_afterTheEntityUsedItsKey_isRefused_andTheKeyStays() {
         byte[] first = f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
+        f.entities.confirm(GW_A);
         assertEquals(ErrorCode.ALREADY_ASSIGNED,
                 assertThrows(CpnsException.class, () -> f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE)).code());
         assertArrayEquals(first, f.entities.euKey(GW_A).orElseThrow());
+    }
+
+    @Test
+    void unconfirmedAssignment_lostReply_sameOwnerGetsANewKey_andTheOldOneStopsWorking() {
+        byte[] lost = f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
+        byte[] second = f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
+        assertFalse(Arrays.equals(lost, second));
+        assertArrayEquals(second, f.entities.euKey(GW_A).orElseThrow());
+        assertEquals(Suites.fingerprint(second), f.entities.find(GW_A).orElseThrow().euKeyFingerprint());
+    }
+
+    @Test
+    void unconfirmedAssignment_ofAnotherUser_isStillRefused() {
+        f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
+        assertEquals(ErrorCode.ALREADY_ASSIGNED,
+                assertThrows(CpnsException.class, () -> f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, BOB)).code());
+        assertEquals(ALICE, f.entities.find(GW_A).orElseThrow().owner());
+    }
+
+    @Test
+    void removedEntity_canBeEnrolledAgain() {
+        f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
+        f.entities.confirm(GW_A);
+        assertTrue(f.entities.remove(GW_A));
+        assertTrue(f.entities.find(GW_A).isEmpty());
+        f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, BOB);
+        assertEquals(BOB, f.entities.find(GW_A).orElseThrow().owner());
     }
 
     @Test

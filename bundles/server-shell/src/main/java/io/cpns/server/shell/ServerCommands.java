@@ -1,5 +1,6 @@
 package io.cpns.server.shell;
 
+import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
@@ -13,13 +14,14 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Operator commands of the reference CPNS Server: {@code server:status|users|user-add|entities|sessions}. */
+/** Operator commands of the reference CPNS Server: {@code server:status|users|useradd|entities|entityremove|sessions}. */
 @Component(service = ServerCommands.class, property = {
     "osgi.command.scope=server",
     "osgi.command.function=status",
     "osgi.command.function=users",
     "osgi.command.function=useradd",
     "osgi.command.function=entities",
+    "osgi.command.function=entityremove",
     "osgi.command.function=sessions"})
 public class ServerCommands {
     private final UserRegistry users;
@@ -53,7 +55,8 @@ public class ServerCommands {
         if (c == null) {
             throw new IllegalStateException("no console to read the password from: use server:useradd <userId> <password>");
         }
-        return useradd(userId, new String(c.readPassword("password for %s: ", userId)));
+        users.register(UserId.of(userId), c.readPassword("password for %s: ", userId)); // wiped by register
+        return "CPNS User " + userId + " registered";
     }
 
     @Descriptor("Register a CPNS User")
@@ -72,6 +75,16 @@ public class ServerCommands {
         return format(entities.listByOwner(UserId.of(userId)));
     }
 
+    @Descriptor("Remove an entity and its EUKey, closing its sessions (to re-enrol a replaced or reset device)")
+    public String entityremove(@Descriptor("Entity ID") String entityId) {
+        EntityId id = EntityId.of(entityId);
+        if (!entities.remove(id)) {
+            return "no entity " + entityId;
+        }
+        int closed = endpoint.disconnect(id);
+        return "entity " + entityId + " removed" + (closed > 0 ? ", " + closed + " session(s) closed" : "");
+    }
+
     @Descriptor("Live connections")
     public String sessions() {
         StringBuilder s = new StringBuilder(String.format("%-20s %-12s %-24s %-12s %-10s %8s %8s%n",
@@ -84,9 +97,11 @@ public class ServerCommands {
     }
 
     private static String format(List<EntityRecord> list) {
-        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %-16s %-17s %s%n", "ENTITY", "KIND", "USER", "EUKEY FP", "ASSIGNED"));
+        StringBuilder s = new StringBuilder(String.format("%-24s %-8s %-16s %-17s %-25s %s%n", "ENTITY", "KIND", "USER",
+                "EUKEY FP", "ASSIGNED", "CONFIRMED (first use)"));
         for (EntityRecord r : list) {
-            s.append(String.format("%-24s %-8s %-16s %-17s %s%n", r.id(), r.kind(), r.owner(), r.euKeyFingerprint(), r.assignedAt()));
+            s.append(String.format("%-24s %-8s %-16s %-17s %-25s %s%n", r.id(), r.kind(), r.owner(), r.euKeyFingerprint(),
+                    r.assignedAt(), r.confirmed() ? r.confirmedAt() : "not yet"));
         }
         return s.toString();
     }

@@ -26,6 +26,20 @@ public interface ServerStore {
      */
     void insertEntity(EntityRecord entity, byte[] sealedEuKey);
 
+    /**
+     * Replaces the sealed EUKey of an entity that is still unconfirmed and has the same owner and
+     * kind as {@code entity}; sets its assignment time and fingerprint anew.
+     *
+     * @return false if there is no such unconfirmed entity
+     */
+    boolean replaceUnconfirmedEuKey(EntityRecord entity, byte[] sealedEuKey);
+
+    /** Sets the confirmation time of an unconfirmed entity; no effect on a confirmed one. */
+    void confirmEntity(EntityId entity, java.time.Instant at);
+
+    /** @return true if the entity existed */
+    boolean deleteEntity(EntityId entity);
+
     Optional<EntityRecord> entity(EntityId entity);
 
     /** The sealed EUKey of an entity. */

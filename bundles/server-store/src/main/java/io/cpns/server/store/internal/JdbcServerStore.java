@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 class JdbcServerStore implements ServerStore {
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String FOREIGN_KEY_VIOLATION = "23506"; // H2; PostgreSQL uses 23503
-    private static final String ENTITY_COLUMNS = "entity_id, kind, user_id, assigned_at, eukey_fp";
+    private static final String ENTITY_COLUMNS = "entity_id, kind, user_id, assigned_at, eukey_fp, confirmed_at";
 
     private final DataSource ds;
     private final String description;
@@ -86,6 +86,34 @@ class JdbcServerStore implements ServerStore {
     }
 
     @Override
+    public boolean replaceUnconfirmedEuKey(EntityRecord e, byte[] sealedEuKey) {
+        return update("UPDATE cpns_entity SET eukey_sealed = ?, eukey_fp = ?, assigned_at = ? WHERE entity_id = ?"
+                + " AND user_id = ? AND kind = ? AND confirmed_at IS NULL", sealedEuKey, e.euKeyFingerprint(),
+                e.assignedAt().toEpochMilli(), e.id().value(), e.owner().value(), e.kind().name()) == 1;
+    }
+
+    @Override
+    public void confirmEntity(EntityId entity, Instant at) {
+        update("UPDATE cpns_entity SET confirmed_at = ? WHERE entity_id = ? AND confirmed_at IS NULL", at.toEpochMilli(), entity.value());
+    }
+
+    @Override
+    public boolean deleteEntity(EntityId entity) {
+        return update("DELETE FROM cpns_entity WHERE entity_id = ?", entity.value()) == 1;
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("update", e);
+        }
+    }
+
+    @Override
     public Optional<EntityRecord> entity(EntityId entity) {
         return queryOne("SELECT " + ENTITY_COLUMNS + " FROM cpns_entity WHERE entity_id = ?", entity.value(), JdbcServerStore::entityRow);
     }
@@ -107,8 +135,10 @@ class JdbcServerStore implements ServerStore {
     }
 
     private static EntityRecord entityRow(ResultSet rs) throws SQLException {
+        long confirmed = rs.getLong(6);
+        Instant confirmedAt = rs.wasNull() ? null : Instant.ofEpochMilli(confirmed); // right after getLong(6)
         return new EntityRecord(EntityId.of(rs.getString(1)), EntityKind.valueOf(rs.getString(2)), UserId.of(rs.getString(3)),
-                Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5));
+                Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5), confirmedAt);
     }
 
     @FunctionalInterface
@@ -138,7 +168,8 @@ class JdbcServerStore implements ServerStore {
         }
     }
 
+    /** The detail goes to peers: SQL state only; the driver's message (host names, SQL) stays in the cause, for the log. */
     private CpnsException failure(String what, SQLException e) {
-        return new CpnsException(ErrorCode.UNAVAILABLE, "database " + what + " failed (" + e.getSQLState() + "): " + e.getMessage(), e);
+        return new CpnsException(ErrorCode.UNAVAILABLE, "database " + what + " failed (SQL state " + e.getSQLState() + ")", e);
     }
 }

@@ -18,7 +18,9 @@ final class Schema {
                 "CREATE TABLE cpns_entity (entity_id VARCHAR(64) PRIMARY KEY, kind VARCHAR(16) NOT NULL,"
                         + " user_id VARCHAR(64) NOT NULL REFERENCES cpns_user(user_id), eukey_sealed BYTEA NOT NULL,"
                         + " eukey_fp VARCHAR(32) NOT NULL, assigned_at BIGINT NOT NULL)",
-                "CREATE INDEX cpns_entity_user ON cpns_entity(user_id)"));
+                "CREATE INDEX cpns_entity_user ON cpns_entity(user_id)"),
+            // 2: an assignment is confirmed by the entity's first authentication with its EUKey
+            List.of("ALTER TABLE cpns_entity ADD COLUMN confirmed_at BIGINT"));
 
     private Schema() {
     }

@@ -83,6 +83,21 @@ public class ServerStoreComponent implements ServerStore {
     }
 
     @Override
+    public boolean replaceUnconfirmedEuKey(EntityRecord entity, byte[] sealedEuKey) {
+        return store.replaceUnconfirmedEuKey(entity, sealedEuKey);
+    }
+
+    @Override
+    public void confirmEntity(EntityId entity, java.time.Instant at) {
+        store.confirmEntity(entity, at);
+    }
+
+    @Override
+    public boolean deleteEntity(EntityId entity) {
+        return store.deleteEntity(entity);
+    }
+
+    @Override
     public Optional<EntityRecord> entity(EntityId entity) {
         return store.entity(entity);
     }

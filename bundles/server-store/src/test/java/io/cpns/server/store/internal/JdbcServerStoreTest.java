@@ -36,7 +36,7 @@ class JdbcServerStoreTest {
     }
 
     private static EntityRecord gw(String id, String user) {
-        return new EntityRecord(EntityId.of(id), EntityKind.GATEWAY, UserId.of(user), Instant.now().truncatedTo(ChronoUnit.MILLIS), "fp");
+        return new EntityRecord(EntityId.of(id), EntityKind.GATEWAY, UserId.of(user), Instant.now().truncatedTo(ChronoUnit.MILLIS), "fp", null);
     }
 
     @ParameterizedTest
@@ -77,6 +77,53 @@ class JdbcServerStoreTest {
             assertEquals(ErrorCode.ALREADY_ASSIGNED,
                     assertThrows(CpnsException.class, () -> s.insertEntity(gw("gw-1", "alice"), new byte[] {2})).code());
             assertArrayEquals(new byte[] {1}, s.sealedEuKey(EntityId.of("gw-1")).orElseThrow());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void unconfirmedKey_canBeReplacedBySameOwnerAndKind_onlyUntilConfirmed(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcServerStore s = store(db);
+            s.insertUser(UserId.of("alice"), "h");
+            s.insertUser(UserId.of("bob"), "h");
+            s.insertEntity(gw("gw-1", "alice"), new byte[] {1});
+            assertTrue(!s.replaceUnconfirmedEuKey(gw("gw-1", "bob"), new byte[] {9}), "another owner replaced the key");
+            assertTrue(s.replaceUnconfirmedEuKey(gw("gw-1", "alice"), new byte[] {2}));
+            assertArrayEquals(new byte[] {2}, s.sealedEuKey(EntityId.of("gw-1")).orElseThrow());
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            s.confirmEntity(EntityId.of("gw-1"), at);
+            assertEquals(at, s.entity(EntityId.of("gw-1")).orElseThrow().confirmedAt());
+            s.confirmEntity(EntityId.of("gw-1"), at.plusSeconds(60)); // the first confirmation stays
+            assertEquals(at, s.entity(EntityId.of("gw-1")).orElseThrow().confirmedAt());
+            assertTrue(!s.replaceUnconfirmedEuKey(gw("gw-1", "alice"), new byte[] {3}), "a confirmed key was replaced");
+            assertArrayEquals(new byte[] {2}, s.sealedEuKey(EntityId.of("gw-1")).orElseThrow());
+            assertTrue(s.deleteEntity(EntityId.of("gw-1")));
+            assertTrue(s.entity(EntityId.of("gw-1")).isEmpty());
+            assertTrue(!s.deleteEntity(EntityId.of("gw-1")));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void schemaVersion1_isMigrated_keepingItsRows(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name); Connection c = db.pool().getConnection()) {
+            var st = c.createStatement();
+            st.execute("CREATE TABLE cpns_schema (version INT NOT NULL)");
+            for (String sql : Schema.VERSIONS.get(0)) {
+                st.execute(sql);
+            }
+            st.execute("INSERT INTO cpns_schema (version) VALUES (1)");
+            st.execute("INSERT INTO cpns_user VALUES ('alice', 'h', 0)");
+            try (var ps = c.prepareStatement("INSERT INTO cpns_entity (entity_id, kind, user_id, eukey_sealed, eukey_fp,"
+                    + " assigned_at) VALUES ('gw-old', 'GATEWAY', 'alice', ?, 'fp', 5)")) {
+                ps.setBytes(1, new byte[] {1});
+                ps.executeUpdate();
+            }
+            assertEquals(Schema.VERSIONS.size(), Schema.migrate(c));
+            EntityRecord old = new JdbcServerStore(db.pool(), name).entity(EntityId.of("gw-old")).orElseThrow();
+            assertEquals(Instant.ofEpochMilli(5), old.assignedAt());
+            assertEquals(null, old.confirmedAt());
         }
     }
 

@@ -1,0 +1,67 @@
+package io.cpns.session.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.cpns.crypto.Randoms;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Vector;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which offered PSK identity the server accepts. Review finding: an identity offered with a non-zero
+ * ticket age was looked up and reported as authenticated, although Bouncy Castle then fell back to
+ * a certificate handshake without ever checking a binder for it.
+ */
+class CpnsTlsServerTest {
+    private final AtomicInteger lookups = new AtomicInteger();
+    private final PskLookup lookup = id -> {
+        lookups.incrementAndGet();
+        return id.startsWith("gw-") ? Randoms.bytes(32) : null;
+    };
+
+    private static Vector<PskIdentity> offered(PskIdentity... ids) {
+        return new Vector<>(List.of(ids));
+    }
+
+    private static PskIdentity id(String s, long age) {
+        return new PskIdentity(s.getBytes(StandardCharsets.UTF_8), age);
+    }
+
+    private CpnsTlsServer server() {
+        return new CpnsTlsServer(new BcTlsCrypto(Randoms.secureRandom()), lookup, null);
+    }
+
+    @Test
+    void externalPskWithTicketAgeZero_isOffered_andRecorded() {
+        CpnsTlsServer s = server();
+        assertNotNull(s.getExternalPSK(offered(id("gw-1", 0))));
+        assertEquals("gw-1", s.selectedIdentity());
+    }
+
+    @Test
+    void identityWithANonZeroTicketAge_isNeverLookedUp_norRecorded() {
+        CpnsTlsServer s = server();
+        assertNull(s.getExternalPSK(offered(id("gw-1", 12345))));
+        assertNull(s.selectedIdentity());
+        assertEquals(0, lookups.get());
+    }
+
+    @Test
+    void onlyTheFirstIdentityIsConsidered_oneLookupPerClientHello() {
+        CpnsTlsServer s = server();
+        Vector<PskIdentity> many = new Vector<>();
+        many.add(id("unknown", 0));
+        for (int i = 0; i < 1000; i++) {
+            many.add(id("gw-" + i, 0));
+        }
+        assertNull(s.getExternalPSK(many));
+        assertNull(s.selectedIdentity());
+        assertEquals(1, lookups.get());
+    }
+}
