@@ -46,9 +46,18 @@ public class ConfiguredEnrolmentIT {
         osgi.awaitReady();
         osgi.service(UserRegistry.class).register(UserId.of("carol"), "carol-secret-9".toCharArray());
         ServerEndpoint ep = osgi.service(ServerEndpoint.class);
-        osgi.configure("cpns.gw.link", Map.of("serverPort", ep.listenAddress().getPort(),
-                "operatorCaFile", ep.generatedOperatorCa().orElseThrow().toString(),
+
+        // a broken operator CA file: the link reports it and keeps running (review finding: its thread died)
+        java.nio.file.Path empty = java.nio.file.Files.createTempFile("empty-ca", ".pem");
+        osgi.configure("cpns.gw.link", Map.of("serverPort", ep.listenAddress().getPort(), "operatorCaFile", empty.toString(),
                 "userId", "carol", "password", "carol-secret-9"));
+        Osgi.eventually("the CA problem reported", () -> osgi.service(ServerLink.class).status().lastError().contains("no certificate"),
+                () -> osgi.service(ServerLink.class).status().toString());
+        assertEquals(LinkState.UNASSIGNED, osgi.service(ServerLink.class).status().state());
+
+        // the operator fixes the configuration: the same link instance enrols
+        osgi.configure("cpns.gw.link", Map.of("operatorCaFile", ep.generatedOperatorCa().orElseThrow().toString(),
+                "password", "carol-secret-9"));
 
         osgi.awaitLink(LinkState.AUTHENTICATED);
         assertEquals(UserId.of("carol"), osgi.service(EntityRegistry.class).find(EntityId.of("gw-unattended")).orElseThrow().owner());
