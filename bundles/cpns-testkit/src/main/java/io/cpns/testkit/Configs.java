@@ -18,7 +18,7 @@ public final class Configs {
                     case "toString" -> type.getSimpleName() + overrides;
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
-                    default -> throw new UnsupportedOperationException(m.getName());
+                    default -> throw new IllegalArgumentException("not an annotation member: " + m.getName());
                 };
             }
             Object v = overrides.get(m.getName());
