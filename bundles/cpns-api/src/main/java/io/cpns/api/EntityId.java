@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
 public record EntityId(String value) implements Comparable<EntityId> {
     private static final Pattern SYNTAX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}");
 
+    /** Destination of a discovery query: whichever PN GW hears it. Reserved; no entity may use it. */
+    public static final EntityId BROADCAST = new EntityId("cpns.broadcast");
+
     public EntityId {
         Objects.requireNonNull(value, "entity id");
         if (!SYNTAX.matcher(value).matches()) {

@@ -24,6 +24,7 @@ public enum ErrorCode {
     FORBIDDEN(203, false),
     NOT_AUTHENTICATED(204, true),
     USER_EXISTS(205, false),
+    UNKNOWN_PN(206, false),
     // 3xx: the secure session
     BAD_MAC(300, true),
     REPLAY(301, true),

@@ -1,5 +1,6 @@
 package io.cpns.codec;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -69,6 +70,7 @@ public final class MessageCodec {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .serializationInclusion(JsonInclude.Include.NON_NULL) // an absent optional field is not written
                 .addModule(new SimpleModule("cpns-strict").addDeserializer(byte[].class, new StrictBytes()))
                 .build();
         for (MessageType t : MessageType.values()) {

@@ -5,6 +5,7 @@ import io.cpns.api.message.*;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Map;
 
 /** One example body per message type; {@link MessageCodecTest} checks every type is here. */
 final class Samples {
@@ -29,6 +30,30 @@ final class Samples {
         add(new EntityInfo("gw-1", EntityKind.GATEWAY, "alice"));
         add(new EntityListRequest());
         add(new EntityList(List.of(new EntityInfo("gw-1", EntityKind.GATEWAY, "alice"))));
+        add(new Ack());
+        Map<String, String> caps = Map.of("type", "tv", "ui", "true");
+        add(new DiscoveryQuery(EntityKind.PNE, caps));
+        add(new DiscoveryAnnounce("gw-1", List.of(new PanAccess("ip", "192.168.1.2:7800", false))));
+        add(new TunnelOpen());
+        add(new TunnelOpened());
+        add(new TunnelData(r));
+        add(new TunnelClose("done"));
+        add(new PnSetupRequest(SetupType.INVITE, List.of("pne-2"), caps, List.of("movie-1"), r, true));
+        List<PnMember> inventory = List.of(new PnMember("pne-1", caps, List.of()));
+        add(new PnSetupResponse("pn-1", true, inventory, r));
+        add(new PnSetupNotify("pn-1", "pne-1"));
+        add(new PnSetupNotifyResponse(true, caps, List.of(), r, false));
+        add(new PneAuthRequest("pn-1", r, new byte[40]));
+        add(new PneAuthResponse(r));
+        add(new PnEstablishNotify("pn-1", inventory, r));
+        add(new PnEstablishAck(true));
+        add(new PnRegisterRequest("pn-1", 1, caps, Map.of("plan", "home"), List.of(new PnePresence("pne-1", caps, List.of(), r, true))));
+        add(new PnAuthRequest("pn-1", 1, r, List.of(new PneKeys("pne-1", 0, new byte[40], new byte[40]))));
+        add(new PnAuthResponse("pn-1", 1, List.of(new PneProof("pne-1", r))));
+        add(new PnRegisterResponse("pn-1", 1, true, List.of(new PneVerdict("pne-1", true, r))));
+        add(new PnMemberRemove("pn-1", "pne-1"));
+        add(new Relay("pn-1", r));
+        add(new RelayResponse(r));
     }
 
     private static void add(Message m) {

@@ -26,12 +26,21 @@ public final class ResponderHandshake {
 
     /** @param randI the initiator's random number (rand_PNE) */
     public ResponderHandshake(CryptoSuite suite, EntityId self, EntityId peer, byte[] psk, byte[] randI) {
+        this(suite, self, peer, psk, randI, Randoms.bytes(suite.randLength()));
+    }
+
+    /**
+     * With a given responder random number: seed 004 step 5 sends one rand_server to all PNEs of
+     * a PN Registration, so every PNE's handshake uses it.
+     */
+    public ResponderHandshake(CryptoSuite suite, EntityId self, EntityId peer, byte[] psk, byte[] randI, byte[] randR) {
         Handshakes.checkRand(suite, randI);
+        Handshakes.checkRand(suite, randR);
         this.suite = suite;
         this.self = self;
         this.peer = peer;
         this.psk = psk.clone();
-        this.transcript = new Transcript(peer.value(), self.value(), randI.clone(), Randoms.bytes(suite.randLength()));
+        this.transcript = new Transcript(peer.value(), self.value(), randI.clone(), randR.clone());
     }
 
     public CryptoSuite suite() {

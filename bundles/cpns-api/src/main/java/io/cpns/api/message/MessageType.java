@@ -10,20 +10,50 @@ import java.util.Map;
  * writes; it never changes once released.
  */
 public enum MessageType {
-    ERROR("error", ErrorMessage.class, false),
-    EUKEY_ASSIGN_REQUEST("euk.assign.req", EuKeyAssignRequest.class, true),
-    EUKEY_ASSIGN_RESPONSE("euk.assign.resp", EuKeyAssignResponse.class, false),
-    SESSION_HELLO("sess.hello", SessionHello.class, false),
-    SESSION_CHALLENGE("sess.challenge", SessionChallenge.class, false),
-    SESSION_PROOF("sess.proof", SessionProof.class, false),
-    SESSION_CONFIRM("sess.confirm", SessionConfirm.class, false),
-    PROTECTED("protected", Protected.class, false),
-    PING("ping", Ping.class, true),
-    PONG("pong", Pong.class, false),
-    ENTITY_INFO_REQUEST("entity.info.req", EntityInfoRequest.class, true),
-    ENTITY_INFO("entity.info", EntityInfo.class, false),
-    ENTITY_LIST_REQUEST("entity.list.req", EntityListRequest.class, true),
-    ENTITY_LIST("entity.list", EntityList.class, false);
+    // session layer
+    ERROR("error", ErrorMessage.class, Category.CONTROL),
+    SESSION_HELLO("sess.hello", SessionHello.class, Category.CONTROL),
+    SESSION_CHALLENGE("sess.challenge", SessionChallenge.class, Category.CONTROL),
+    SESSION_PROOF("sess.proof", SessionProof.class, Category.CONTROL),
+    SESSION_CONFIRM("sess.confirm", SessionConfirm.class, Category.CONTROL),
+    PROTECTED("protected", Protected.class, Category.CONTROL),
+    // EUKey assignment (TS 5.3.1)
+    EUKEY_ASSIGN_REQUEST("euk.assign.req", EuKeyAssignRequest.class, Category.REQUEST),
+    EUKEY_ASSIGN_RESPONSE("euk.assign.resp", EuKeyAssignResponse.class, Category.RESPONSE),
+    // liveness, entities
+    PING("ping", Ping.class, Category.REQUEST),
+    PONG("pong", Pong.class, Category.RESPONSE),
+    ACK("ack", Ack.class, Category.RESPONSE),
+    ENTITY_INFO_REQUEST("entity.info.req", EntityInfoRequest.class, Category.REQUEST),
+    ENTITY_INFO("entity.info", EntityInfo.class, Category.RESPONSE),
+    ENTITY_LIST_REQUEST("entity.list.req", EntityListRequest.class, Category.REQUEST),
+    ENTITY_LIST("entity.list", EntityList.class, Category.RESPONSE),
+    // CPNS Entity Discovery (seed 004 step 0)
+    DISCOVERY_QUERY("disc.query", DiscoveryQuery.class, Category.REQUEST),
+    DISCOVERY_ANNOUNCE("disc.announce", DiscoveryAnnounce.class, Category.RESPONSE),
+    // a PNE's end-to-end TLS to the Server, carried by its PN GW (EUKey assignment to a PNE with UI)
+    TUNNEL_OPEN("tunnel.open", TunnelOpen.class, Category.REQUEST),
+    TUNNEL_OPENED("tunnel.opened", TunnelOpened.class, Category.RESPONSE),
+    TUNNEL_DATA("tunnel.data", TunnelData.class, Category.ONEWAY),
+    TUNNEL_CLOSE("tunnel.close", TunnelClose.class, Category.ONEWAY),
+    // PN Establishment, PNE <-> PN GW (seed 004)
+    PN_SETUP_REQUEST("pn.setup.req", PnSetupRequest.class, Category.REQUEST),
+    PN_SETUP_RESPONSE("pn.setup.resp", PnSetupResponse.class, Category.RESPONSE),
+    PN_SETUP_NOTIFY("pn.setup.notify", PnSetupNotify.class, Category.REQUEST),
+    PN_SETUP_NOTIFY_RESPONSE("pn.setup.notify.resp", PnSetupNotifyResponse.class, Category.RESPONSE),
+    PNE_AUTH_REQUEST("pne.auth.req", PneAuthRequest.class, Category.REQUEST),
+    PNE_AUTH_RESPONSE("pne.auth.resp", PneAuthResponse.class, Category.RESPONSE),
+    PN_ESTABLISH_NOTIFY("pn.establish.notify", PnEstablishNotify.class, Category.REQUEST),
+    PN_ESTABLISH_ACK("pn.establish.ack", PnEstablishAck.class, Category.RESPONSE),
+    // PN Establishment, PN GW <-> Server (seed 004)
+    PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
+    PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),
+    PN_AUTH_RESPONSE("pn.auth.resp", PnAuthResponse.class, Category.REQUEST),
+    PN_REGISTER_RESPONSE("pn.register.resp", PnRegisterResponse.class, Category.RESPONSE),
+    PN_MEMBER_REMOVE("pn.member.remove", PnMemberRemove.class, Category.REQUEST),
+    // PNE <-> Server end to end, routed by PN ID through the PN GW
+    RELAY("relay", Relay.class, Category.REQUEST),
+    RELAY_RESPONSE("relay.resp", RelayResponse.class, Category.RESPONSE);
 
     private static final Map<String, MessageType> BY_NAME = new HashMap<>();
     private static final Map<Class<?>, MessageType> BY_CLASS = new HashMap<>();
@@ -37,17 +67,21 @@ public enum MessageType {
 
     private final String wireName;
     private final Class<? extends Message> body;
-    private final boolean request;
+    private final Category category;
 
-    MessageType(String wireName, Class<? extends Message> body, boolean request) {
+    MessageType(String wireName, Class<? extends Message> body, Category category) {
         this.wireName = wireName;
         this.body = body;
-        this.request = request;
+        this.category = category;
     }
 
-    /** Whether this type asks for a response (the others answer, or belong to the session layer). */
+    public Category category() {
+        return category;
+    }
+
+    /** Whether this type asks for a response. */
     public boolean isRequest() {
-        return request;
+        return category == Category.REQUEST;
     }
 
     public String wireName() {

@@ -11,6 +11,9 @@ import org.bouncycastle.tls.CertificateEntry;
 import org.bouncycastle.tls.HashAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.SecurityParameters;
+import org.bouncycastle.tls.TlsPSKIdentityManager;
+import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.SignatureAlgorithm;
 import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsCredentials;
@@ -27,26 +30,80 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 final class CpnsTlsServer extends AbstractTlsServer {
     private final PskLookup pskLookup;
     private final ServerCredentials credentials;
+    private final boolean allowTls12Psk;
     private String selectedIdentity;
+    private String authenticatedIdentity;
+    private boolean tls12;
 
     CpnsTlsServer(BcTlsCrypto crypto, PskLookup pskLookup, ServerCredentials credentials) {
+        this(crypto, pskLookup, credentials, false);
+    }
+
+    CpnsTlsServer(BcTlsCrypto crypto, PskLookup pskLookup, ServerCredentials credentials, boolean allowTls12Psk) {
         super(crypto);
         this.pskLookup = pskLookup;
         this.credentials = credentials;
+        this.allowTls12Psk = allowTls12Psk;
     }
 
+    /** The identity whose TLS 1.3 PSK was offered (see {@link #getExternalPSK}). */
     String selectedIdentity() {
         return selectedIdentity;
     }
 
+    /** After a completed handshake: the PSK identity it proved, or null for a certificate handshake. */
+    String authenticatedIdentity() {
+        return authenticatedIdentity;
+    }
+
+    boolean negotiatedTls12() {
+        return tls12;
+    }
+
     @Override
     protected ProtocolVersion[] getSupportedVersions() {
-        return TlsProfile.VERSIONS.clone();
+        return (allowTls12Psk ? TlsProfile.VERSIONS_WITH_TLS12 : TlsProfile.VERSIONS).clone();
     }
 
     @Override
     protected int[] getSupportedCipherSuites() {
-        return TlsProfile.CIPHER_SUITES.clone();
+        if (!allowTls12Psk) {
+            return TlsProfile.CIPHER_SUITES.clone();
+        }
+        int[] all = new int[TlsProfile.CIPHER_SUITES.length + TlsProfile.TLS12_PSK_SUITES.length];
+        System.arraycopy(TlsProfile.CIPHER_SUITES, 0, all, 0, TlsProfile.CIPHER_SUITES.length);
+        System.arraycopy(TlsProfile.TLS12_PSK_SUITES, 0, all, TlsProfile.CIPHER_SUITES.length, TlsProfile.TLS12_PSK_SUITES.length);
+        return all;
+    }
+
+    /** TLS 1.2 PSK key exchange: the client's identity, answered from the same lookup. */
+    @Override
+    public TlsPSKIdentityManager getPSKIdentityManager() {
+        return new TlsPSKIdentityManager() {
+            @Override
+            public byte[] getHint() {
+                return null;
+            }
+
+            @Override
+            public byte[] getPSK(byte[] identity) {
+                return pskLookup == null ? null : pskLookup.lookup(new String(identity, StandardCharsets.UTF_8));
+            }
+        };
+    }
+
+    @Override
+    public void notifyHandshakeComplete() throws IOException {
+        super.notifyHandshakeComplete();
+        SecurityParameters sp = context.getSecurityParametersConnection();
+        tls12 = !TlsUtils.isTLSv13(sp.getNegotiatedVersion());
+        if (tls12) {
+            // TLS 1.2: only PSK suites are offered, and Finished proves the key of this identity
+            byte[] id = sp.getPSKIdentity();
+            authenticatedIdentity = id == null ? null : new String(id, StandardCharsets.UTF_8);
+        } else {
+            authenticatedIdentity = selectedIdentity;
+        }
     }
 
     /**

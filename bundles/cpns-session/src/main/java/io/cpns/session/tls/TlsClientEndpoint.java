@@ -31,11 +31,16 @@ public final class TlsClientEndpoint {
     /** TLS 1.3 with an external PSK (psk_dhe_ke) under {@code identity}; the key is copied. */
     public static TlsConnection psk(Socket socket, String identity, byte[] psk, int handshakeTimeoutMillis,
                                     int readTimeoutMillis) throws IOException {
+        return psk(transport(socket), identity, psk, handshakeTimeoutMillis, readTimeoutMillis);
+    }
+
+    public static TlsConnection psk(Transport transport, String identity, byte[] psk, int handshakeTimeoutMillis,
+                                    int readTimeoutMillis) throws IOException {
         byte[] id = identity.getBytes(StandardCharsets.UTF_8);
         byte[] key = psk.clone();
         try {
             BasicTlsPSKExternal external = new BasicTlsPSKExternal(id, CRYPTO.createSecret(key));
-            return connect(socket, new Client(external, null), identity, handshakeTimeoutMillis, readTimeoutMillis);
+            return connect(transport, new Client(external, null), identity, handshakeTimeoutMillis, readTimeoutMillis);
         } finally {
             Bytes.wipe(key);
         }
@@ -44,20 +49,33 @@ public final class TlsClientEndpoint {
     /** TLS 1.3 authenticating the server by certificate: chain to {@code verifier}'s CA, name match. */
     public static TlsConnection certificate(Socket socket, ServerCertificateVerifier verifier, int handshakeTimeoutMillis,
                                             int readTimeoutMillis) throws IOException {
-        return connect(socket, new Client(null, verifier), null, handshakeTimeoutMillis, readTimeoutMillis);
+        return certificate(transport(socket), verifier, handshakeTimeoutMillis, readTimeoutMillis);
     }
 
-    private static TlsConnection connect(Socket socket, Client client, String identity, int handshakeTimeoutMillis,
+    public static TlsConnection certificate(Transport transport, ServerCertificateVerifier verifier, int handshakeTimeoutMillis,
+                                            int readTimeoutMillis) throws IOException {
+        return connect(transport, new Client(null, verifier), null, handshakeTimeoutMillis, readTimeoutMillis);
+    }
+
+    private static Transport transport(Socket socket) throws IOException {
+        try {
+            return Transport.of(socket);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static TlsConnection connect(Transport transport, Client client, String identity, int handshakeTimeoutMillis,
                                          int readTimeoutMillis) throws IOException {
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(handshakeTimeoutMillis);
-            TlsClientProtocol protocol = new TlsClientProtocol(socket.getInputStream(), socket.getOutputStream());
+            transport.readTimeout(handshakeTimeoutMillis);
+            TlsClientProtocol protocol = new TlsClientProtocol(transport.in(), transport.out());
             protocol.connect(client);
-            socket.setSoTimeout(readTimeoutMillis);
-            return new TlsConnection(socket, protocol.getInputStream(), protocol.getOutputStream(), identity);
+            transport.readTimeout(readTimeoutMillis);
+            return new TlsConnection(transport, protocol.getInputStream(), protocol.getOutputStream(), identity, false);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            transport.close();
             throw e;
         }
     }

@@ -7,12 +7,13 @@ import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
- * Server side of CPNS TLS: runs the handshake on an accepted socket. Thread-safe; one instance
+ * Server side of CPNS TLS: runs the handshake on an accepted transport. Thread-safe; one instance
  * serves every connection of a listener.
  */
 public final class TlsServerEndpoint {
     private final PskLookup pskLookup;
     private final ServerCredentials credentials;
+    private final boolean allowTls12Psk;
     private final BcTlsCrypto crypto = new BcTlsCrypto(Randoms.secureRandom());
 
     /**
@@ -20,29 +21,46 @@ public final class TlsServerEndpoint {
      * @param credentials certificate and key for bootstrap clients; {@code null} for PSK-only
      */
     public TlsServerEndpoint(PskLookup pskLookup, ServerCredentials credentials) {
+        this(pskLookup, credentials, false);
+    }
+
+    /** @param allowTls12Psk also accept TLS 1.2 PSK cipher suites (small devices without TLS 1.3) */
+    public TlsServerEndpoint(PskLookup pskLookup, ServerCredentials credentials, boolean allowTls12Psk) {
         if (pskLookup == null && credentials == null) {
             throw new IllegalArgumentException("a TLS endpoint needs a PSK lookup, credentials, or both");
         }
+        if (allowTls12Psk && pskLookup == null) {
+            throw new IllegalArgumentException("TLS 1.2 PSK needs a PSK lookup");
+        }
         this.pskLookup = pskLookup;
         this.credentials = credentials;
+        this.allowTls12Psk = allowTls12Psk;
+    }
+
+    public TlsConnection accept(Socket socket, int handshakeTimeoutMillis, int readTimeoutMillis) throws IOException {
+        try {
+            return accept(Transport.of(socket), handshakeTimeoutMillis, readTimeoutMillis);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     /**
-     * Runs the handshake within {@code handshakeTimeoutMillis}, then restores the socket's read
-     * timeout to {@code readTimeoutMillis}. On failure the socket is closed.
+     * Runs the handshake within {@code handshakeTimeoutMillis} per read, then sets the read
+     * timeout to {@code readTimeoutMillis}. On failure the transport is closed.
      */
-    public TlsConnection accept(Socket socket, int handshakeTimeoutMillis, int readTimeoutMillis) throws IOException {
+    public TlsConnection accept(Transport transport, int handshakeTimeoutMillis, int readTimeoutMillis) throws IOException {
         try {
-            socket.setTcpNoDelay(true); // TLS 1.3 handshakes stall ~8x without it (stack notes, trap 5)
-            socket.setSoTimeout(handshakeTimeoutMillis);
-            CpnsTlsServer server = new CpnsTlsServer(crypto, pskLookup, credentials);
-            TlsServerProtocol protocol = new TlsServerProtocol(socket.getInputStream(), socket.getOutputStream());
+            transport.readTimeout(handshakeTimeoutMillis);
+            CpnsTlsServer server = new CpnsTlsServer(crypto, pskLookup, credentials, allowTls12Psk);
+            TlsServerProtocol protocol = new TlsServerProtocol(transport.in(), transport.out());
             protocol.accept(server);
-            socket.setSoTimeout(readTimeoutMillis);
-            return new TlsConnection(socket, protocol.getInputStream(), protocol.getOutputStream(),
-                    server.selectedIdentity());
+            transport.readTimeout(readTimeoutMillis);
+            return new TlsConnection(transport, protocol.getInputStream(), protocol.getOutputStream(),
+                    server.authenticatedIdentity(), server.negotiatedTls12());
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            transport.close();
             throw e;
         }
     }

@@ -168,6 +168,50 @@ class TlsEndpointsTest {
         }
     }
 
+    private CompletableFuture<TlsConnection> serveHello(TlsServerEndpoint endpoint) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                TlsConnection c = endpoint.accept(listener.accept(), 5000, 5000);
+                c.out().write("hello from cpns\n".getBytes(StandardCharsets.US_ASCII));
+                c.out().flush();
+                return c;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private String openssl(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("openssl", "s_client", "-connect",
+                "127.0.0.1:" + listener.getLocalPort(), "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1", "-quiet"));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String line = new String(p.getInputStream().readNBytes(16), StandardCharsets.US_ASCII);
+        p.destroy();
+        return line;
+    }
+
+    /** Small devices: a TLS 1.2 PSK peer (OpenSSL, plain and ECDHE PSK suites) when the endpoint allows it. */
+    @Test
+    void interop_opensslTls12Psk_whenAllowed() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        for (String cipher : java.util.List.of("PSK-AES128-GCM-SHA256", "ECDHE-PSK-AES128-CBC-SHA256")) {
+            var served = serveHello(new TlsServerEndpoint(lookup, null, true));
+            assertEquals("hello from cpns\n", openssl("-tls1_2", "-cipher", cipher), cipher);
+            TlsConnection c = served.get(5, TimeUnit.SECONDS);
+            assertEquals("gw-1", c.pskIdentity(), cipher);
+            assertTrue(c.tls12(), cipher);
+        }
+    }
+
+    @Test
+    void tls12Psk_isRefused_unlessAllowed() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        var served = serveHello(new TlsServerEndpoint(lookup, null));
+        assertEquals("", openssl("-tls1_2", "-cipher", "PSK-AES128-GCM-SHA256"));
+        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+    }
+
     /** A standard PSK-TLS peer (OpenSSL) completes a TLS 1.3 external-PSK handshake with us. */
     @Test
     void interop_opensslTls13PskClient() throws Exception {

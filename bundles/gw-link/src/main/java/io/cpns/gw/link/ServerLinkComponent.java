@@ -235,7 +235,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
                 ch.close();
                 throw e;
             }
-            tls.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, s.keepalive().toMillis() * 3 + s.requestTimeout().toMillis()));
+            tls.transport().readTimeout((int) Math.min(Integer.MAX_VALUE, s.keepalive().toMillis() * 3 + s.requestTimeout().toMillis()));
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

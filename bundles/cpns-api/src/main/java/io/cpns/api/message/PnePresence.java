@@ -1,0 +1,16 @@
+package io.cpns.api.message;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** PNE Info in a PN Registration Request (seed 004 step 4). */
+public record PnePresence(String pneId, Map<String, String> capabilities, List<String> contents, byte[] randPne,
+                          boolean localEuKeyRequested) {
+    public PnePresence {
+        Objects.requireNonNull(pneId, "pneId");
+        Objects.requireNonNull(randPne, "randPne");
+        capabilities = Maps.of(capabilities);
+        contents = Maps.of(contents);
+    }
+}
