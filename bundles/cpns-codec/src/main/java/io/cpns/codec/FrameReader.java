@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** Reads length-prefixed frames ({@link Framing}). Not thread-safe: one reader thread per stream. */
-public final class FrameReader {
+public final class FrameReader implements FrameSource {
     private final InputStream in;
     private final int maxFrame;
     private final byte[] header = new byte[Framing.HEADER_LENGTH];
@@ -23,6 +23,7 @@ public final class FrameReader {
      *         the caller must close the connection: the stream is no longer in sync
      * @throws IOException   transport failure
      */
+    @Override
     public byte[] read() throws IOException {
         int n = in.readNBytes(header, 0, header.length);
         if (n == 0) {

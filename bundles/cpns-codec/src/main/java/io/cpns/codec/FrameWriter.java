@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /** Writes length-prefixed frames ({@link Framing}); thread-safe, one frame per call, flushed. */
-public final class FrameWriter {
+public final class FrameWriter implements FrameSink {
     private final OutputStream out;
     private final int maxFrame;
 
@@ -13,6 +13,7 @@ public final class FrameWriter {
         this.maxFrame = Framing.clamp(maxFrame);
     }
 
+    @Override
     public synchronized void write(byte[] frame) throws IOException {
         if (frame.length == 0 || frame.length > maxFrame) {
             throw new IllegalArgumentException("frame of " + frame.length + " bytes outside 1.." + maxFrame);

@@ -7,19 +7,26 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * Envelopes over a byte stream: framing + codec. {@link #receive} from one thread; {@link #send}
- * from any. Errors from {@link #receive} are typed ({@link io.cpns.api.CpnsException}) or I/O.
+ * Envelopes over frames: codec on top of a {@link FrameSource}/{@link FrameSink}. {@link #receive}
+ * from one thread; {@link #send} from any. Errors from {@link #receive} are typed
+ * ({@link io.cpns.api.CpnsException}) or I/O.
  */
 public final class MessageChannel implements Closeable {
     private final MessageCodec codec;
-    private final FrameReader reader;
-    private final FrameWriter writer;
+    private final FrameSource reader;
+    private final FrameSink writer;
     private final Closeable transport;
 
+    /** Over a byte stream with length-prefixed frames ({@link Framing}). */
     public MessageChannel(MessageCodec codec, InputStream in, OutputStream out, int maxFrame, Closeable transport) {
+        this(codec, new FrameReader(in, maxFrame), new FrameWriter(out, maxFrame), transport);
+    }
+
+    /** Over any framing (e.g. {@link SerialFraming} on a serial line). */
+    public MessageChannel(MessageCodec codec, FrameSource reader, FrameSink writer, Closeable transport) {
         this.codec = codec;
-        this.reader = new FrameReader(in, maxFrame);
-        this.writer = new FrameWriter(out, maxFrame);
+        this.reader = reader;
+        this.writer = writer;
         this.transport = transport;
     }
 
