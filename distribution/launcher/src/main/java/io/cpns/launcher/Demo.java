@@ -91,8 +91,8 @@ final class Demo {
         pass("CPNS Server %s listening on %s", endpoint.serverId(), endpoint.listenAddress());
 
         begin("start the PN GW (no EUKey yet)");
-        Path gwEtc = config("gateway", Map.of("cpns.gw.link.cfg", Map.of("gatewayId", GATEWAY,
-                        "serverPort", String.valueOf(endpoint.listenAddress().getPort()), "operatorCaFile", ca.toString(),
+        Path gwEtc = config("gateway", Map.of("cpns.gw.identity.cfg", Map.of("gatewayId", GATEWAY),
+                "cpns.gw.link.cfg", Map.of("serverPort", String.valueOf(endpoint.listenAddress().getPort()), "operatorCaFile", ca.toString(),
                         "keepaliveSeconds", "5", "backoffMaxMillis", "2000"),
                 "cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString())));
         gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), withEtc(apiFromClassPath, gwEtc), Set.of("cpns-api"));

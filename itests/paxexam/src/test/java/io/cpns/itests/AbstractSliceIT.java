@@ -71,7 +71,8 @@ public abstract class AbstractSliceIT {
     static Map<String, Map<String, Object>> configs(Map<String, Object> store) {
         Map<String, Map<String, Object>> c = new HashMap<>();
         c.put("cpns.server.endpoint", Map.of("port", freePort(), "handshakeTimeoutMillis", 5000));
-        c.put("cpns.gw.link", Map.of("gatewayId", GATEWAY, "keepaliveSeconds", 2, "backoffInitialMillis", 100,
+        c.put("cpns.gw.identity", Map.of("gatewayId", GATEWAY));
+        c.put("cpns.gw.link", Map.of("keepaliveSeconds", 2, "backoffInitialMillis", 100,
                 "backoffMaxMillis", 500, "requestTimeoutMillis", 5000));
         if (!store.isEmpty()) {
             c.put("cpns.server.store", store);

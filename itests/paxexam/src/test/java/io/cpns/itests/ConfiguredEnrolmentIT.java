@@ -37,7 +37,7 @@ public class ConfiguredEnrolmentIT {
     @Configuration
     public Option[] config() {
         return CpnsOptions.boot("enrol", Map.of("cpns.server.endpoint", Map.of("port", 0),
-                "cpns.gw.link", Map.of("gatewayId", "gw-unattended")), "runtime", "core", "server", "gateway");
+                "cpns.gw.identity", Map.of("gatewayId", "gw-unattended")), "runtime", "core", "server", "gateway");
     }
 
     @Test

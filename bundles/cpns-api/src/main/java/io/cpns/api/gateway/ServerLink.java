@@ -20,4 +20,10 @@ public interface ServerLink {
 
     /** Drops the current connection and reconnects at once (operator command). */
     void reconnect();
+
+    /** Where the CPNS Server listens (the bootstrap endpoint PNE tunnels lead to). */
+    java.net.InetSocketAddress serverAddress();
+
+    /** The CPNS Server's Entity ID. */
+    io.cpns.api.EntityId serverId();
 }

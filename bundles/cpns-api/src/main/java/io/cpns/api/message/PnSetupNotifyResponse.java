@@ -9,10 +9,11 @@ import java.util.Map;
  * asks for a LocalEUKey.
  */
 public record PnSetupNotifyResponse(boolean accept, Map<String, String> capabilities, List<String> contents,
-                                    byte[] randPne, boolean localEuKeyRequested) implements Message {
+                                    byte[] randPne, boolean localEuKeyRequested, String suite) implements Message {
     public PnSetupNotifyResponse {
         capabilities = Maps.of(capabilities);
         contents = Maps.of(contents);
+        suite = suite == null ? "modern-v1" : suite;
         if (accept && randPne == null) {
             throw new IllegalArgumentException("randPne is required to accept");
         }

@@ -13,14 +13,17 @@ import java.util.Objects;
  * @param contents            optionally, content information the device has
  * @param randPne             rand_PNE, for mutual authentication with the CPNS Server
  * @param localEuKeyRequested the PNE has enough UI and its PAN does not protect CPNS messages
+ * @param suite               crypto suite of rand_PNE/hash_PNE (absent: {@code modern-v1})
  */
 public record PnSetupRequest(SetupType setupType, List<String> invitees, Map<String, String> capabilities,
-                             List<String> contents, byte[] randPne, boolean localEuKeyRequested) implements Message {
+                             List<String> contents, byte[] randPne, boolean localEuKeyRequested,
+                             String suite) implements Message {
     public PnSetupRequest {
         Objects.requireNonNull(setupType, "setupType");
         Objects.requireNonNull(randPne, "randPne");
         invitees = Maps.of(invitees);
         capabilities = Maps.of(capabilities);
         contents = Maps.of(contents);
+        suite = suite == null ? "modern-v1" : suite;
     }
 }

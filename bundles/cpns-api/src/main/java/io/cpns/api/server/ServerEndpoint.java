@@ -22,4 +22,12 @@ public interface ServerEndpoint {
 
     /** Closes every connection of {@code entity}; returns how many. */
     int disconnect(EntityId entity);
+
+    /**
+     * Dispatches a request to the handler of its type, as if it had arrived on a session of
+     * {@code from}: how requests relayed end to end from a PNE are served (TS §5.3.3.1).
+     *
+     * @throws io.cpns.api.CpnsException the handler's typed error, or {@code UNAVAILABLE}
+     */
+    io.cpns.api.message.Message dispatch(Principal from, io.cpns.api.message.Envelope request);
 }

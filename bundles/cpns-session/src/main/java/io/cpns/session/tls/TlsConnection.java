@@ -1,9 +1,11 @@
 package io.cpns.session.tls;
 
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import org.bouncycastle.tls.TlsNoCloseNotifyException;
 
 /**
  * A TLS connection after its handshake.
@@ -17,8 +19,41 @@ import java.io.OutputStream;
  */
 public record TlsConnection(Transport transport, InputStream in, OutputStream out, String pskIdentity, boolean tls12)
         implements Closeable {
+    public TlsConnection {
+        in = new EndAtPeerClose(in);
+    }
+
     public boolean pskAuthenticated() {
         return pskIdentity != null;
+    }
+
+    /**
+     * A peer that closes its socket without close_notify ends the stream like one that sent it:
+     * CPNS frames carry their length, so a cut inside a frame is still caught (as a truncated
+     * frame) and a cut between frames loses nothing. Devices that power off do exactly this.
+     */
+    private static final class EndAtPeerClose extends FilterInputStream {
+        EndAtPeerClose(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (TlsNoCloseNotifyException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (TlsNoCloseNotifyException e) {
+                return -1;
+            }
+        }
     }
 
     /** Closes the transport without waiting for the peer's close_notify (it may never come). */

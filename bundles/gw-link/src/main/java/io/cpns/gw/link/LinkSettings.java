@@ -24,7 +24,7 @@ record LinkSettings(EntityId gatewayId, String serverHost, int serverPort, Entit
         return serverHost + ":" + serverPort;
     }
 
-    /** Secret-store alias of this gateway's EUKey. */
+    /** Secret-store alias of this gateway's EUKey (the same as {@link io.cpns.api.gateway.GatewayIdentity#euKeyAlias()}). */
     String euKeyAlias() {
         return "euk." + gatewayId.value();
     }

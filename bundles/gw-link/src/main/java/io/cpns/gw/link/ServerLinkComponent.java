@@ -3,6 +3,7 @@ package io.cpns.gw.link;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayEnrolment;
+import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.LinkState;
 import io.cpns.api.gateway.LinkStatus;
 import io.cpns.api.gateway.ServerLink;
@@ -62,9 +63,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     @ObjectClassDefinition(name = "CPNS PN GW server link", description = "How this PN GW reaches and authenticates to the CPNS Server.")
     public @interface Config {
-        @AttributeDefinition(description = "This PN GW's Entity ID; empty = generated once and kept in ${cpns.data}/gateway-id")
-        String gatewayId() default "";
-
         @AttributeDefinition(description = "CPNS Server host")
         String serverHost() default "127.0.0.1";
 
@@ -108,6 +106,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     }
 
     private final SecretStore secrets;
+    private final GatewayIdentity identity;
     private final ConfigurationAdmin configAdmin;
     private final Logger log;
     private final Path dataDir;
@@ -131,15 +130,17 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
 
     @Activate
     public ServerLinkComponent(@Reference(name = "secrets") SecretStore secrets,
+                               @Reference(name = "identity") GatewayIdentity identity,
                                @Reference(name = "configAdmin", cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configAdmin,
                                @Reference(name = "log", service = LoggerFactory.class) Logger log,
                                Config config, BundleContext context) throws IOException {
         this.secrets = secrets;
+        this.identity = identity;
         this.configAdmin = configAdmin;
         this.log = log;
         this.dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
         this.config = config;
-        this.settings = LinkSettings.from(config, GatewayIdentity.resolve(config.gatewayId(), dataDir), dataDir);
+        this.settings = LinkSettings.from(config, identity.id(), dataDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpns-gw-link-timer"));
         this.thread = daemon(this::run, "cpns-gw-link");
         thread.start();
@@ -150,7 +151,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     @Modified
     void modified(Config config) throws IOException {
         this.config = config;
-        LinkSettings next = LinkSettings.from(config, GatewayIdentity.resolve(config.gatewayId(), dataDir), dataDir);
+        LinkSettings next = LinkSettings.from(config, identity.id(), dataDir);
         boolean changed = !next.equals(settings);
         settings = next;
         if (changed) {
@@ -365,6 +366,17 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
                     "not connected to the CPNS Server (link " + state + (lastError.isEmpty() ? "" : ": " + lastError) + ")"));
         }
         return c.request(request, timeout);
+    }
+
+    @Override
+    public InetSocketAddress serverAddress() {
+        LinkSettings s = settings;
+        return InetSocketAddress.createUnresolved(s.serverHost(), s.serverPort());
+    }
+
+    @Override
+    public io.cpns.api.EntityId serverId() {
+        return settings.serverId();
     }
 
     @Override

@@ -32,6 +32,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -158,13 +159,13 @@ public class EndpointComponent implements ServerEndpoint {
 
     @Reference(name = "handlers", service = RequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
-    void addHandler(RequestHandler h, Map<String, Object> props) {
+    void addHandler(ComponentServiceObjects<RequestHandler> h, Map<String, Object> props) {
         String type = String.valueOf(props.get(RequestHandler.TYPE));
-        dispatcher.add(type, h);
+        dispatcher.add(type, new LazyHandler<>(h));
         log.debug("handler for {} added", type);
     }
 
-    void removeHandler(RequestHandler h, Map<String, Object> props) {
+    void removeHandler(ComponentServiceObjects<RequestHandler> h, Map<String, Object> props) {
         dispatcher.remove(String.valueOf(props.get(RequestHandler.TYPE)), h);
     }
 
@@ -234,6 +235,11 @@ public class EndpointComponent implements ServerEndpoint {
     @Override
     public List<SessionInfo> sessions() {
         return connections.keySet().stream().map(ServerConnection::info).toList();
+    }
+
+    @Override
+    public io.cpns.api.message.Message dispatch(io.cpns.api.server.Principal from, io.cpns.api.message.Envelope request) {
+        return dispatcher.dispatch(from, request);
     }
 
     @Override

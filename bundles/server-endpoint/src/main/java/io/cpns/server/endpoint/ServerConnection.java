@@ -138,21 +138,20 @@ final class ServerConnection implements Runnable {
             if (entity.equals(settings.serverId())) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "the Server's own Entity ID cannot be assigned");
             }
-            if (req.kind() != EntityKind.GATEWAY) {
-                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "bootstrap assigns EUKeys to PN GWs only; "
-                        + "a PNE gets its EUKey through its PN GW");
+            if (req.kind() == EntityKind.SERVER) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "bootstrap assigns EUKeys to PN GWs and PNEs only");
             }
             users.authenticate(user, password);
             if (socket.isClosed()) {
                 return; // the deadline expired while the password was checked: do not assign a key nobody receives
             }
-            byte[] key = entities.assignEuKey(entity, EntityKind.GATEWAY, user);
+            byte[] key = entities.assignEuKey(entity, req.kind(), user); // a PNE's request arrives through its PN GW's tunnel
             try {
                 channel.send(e.reply(new EuKeyAssignResponse(entity.value(), key)));
             } finally {
                 Bytes.wipe(key);
             }
-            log.info("bootstrap from {}: EUKey assigned to PN GW {} of CPNS User {}", remote, entity, user);
+            log.info("bootstrap from {}: EUKey assigned to {} {} of CPNS User {}", remote, req.kind(), entity, user);
         } finally {
             Bytes.wipe(password);
         }

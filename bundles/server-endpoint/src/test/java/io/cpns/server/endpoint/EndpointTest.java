@@ -23,12 +23,14 @@ import io.cpns.api.message.Protected;
 import io.cpns.api.message.SessionChallenge;
 import io.cpns.api.message.SessionHello;
 import io.cpns.api.message.SessionProof;
+import io.cpns.api.server.RequestHandler;
 import io.cpns.codec.MessageChannel;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
 import io.cpns.server.registry.EntityInfoHandler;
 import io.cpns.session.tls.TlsClientEndpoint;
+import io.cpns.testkit.ServiceObjects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -159,7 +161,7 @@ class EndpointTest {
 
     @Test
     void session_requestsAreAuthorizedByTheAuthenticatedUser() throws Exception {
-        f.endpoint.addHandler(new EntityInfoHandler(f.entities), Map.of("cpns.message.type", "entity.info.req"));
+        f.endpoint.addHandler(ServiceObjects.of(new EntityInfoHandler(f.entities)), Map.of("cpns.message.type", "entity.info.req"));
         byte[] a = f.registerAndAssign("alice", "gw-a");
         f.registerAndAssign("bob", "gw-b");
         try (ServerFixture.Client c = f.client("gw-a", a)) {
@@ -186,9 +188,9 @@ class EndpointTest {
 
     @Test
     void session_aFailingHandler_isInternalError_andTheSessionStays() throws Exception {
-        f.endpoint.addHandler((from, req) -> {
+        f.endpoint.addHandler(ServiceObjects.<RequestHandler>of((from, req) -> {
             throw new IllegalStateException("bug in a handler");
-        }, Map.of("cpns.message.type", "entity.list.req"));
+        }), Map.of("cpns.message.type", "entity.list.req"));
         byte[] key = f.registerAndAssign("alice", "gw-1");
         try (ServerFixture.Client c = f.client("gw-1", key)) {
             assertEquals(ErrorCode.INTERNAL, ((ErrorMessage) c.request(new io.cpns.api.message.EntityListRequest())).errorCode());

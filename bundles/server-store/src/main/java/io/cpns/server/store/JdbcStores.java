@@ -9,6 +9,9 @@ public final class JdbcStores {
 
     /** A store that owns its connection pool; close it to release the pool. */
     public interface OpenStore extends ServerStore, AutoCloseable {
+        /** The PN Inventory tables of the same database. */
+        PnStore pnStore();
+
         @Override
         void close();
     }

@@ -8,10 +8,17 @@ import java.sql.SQLException;
 /** A {@link JdbcServerStore} that owns its pool: the one construction path for the component and for tools. */
 public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.OpenStore {
     private final HikariDataSource pool;
+    private final JdbcPnStore pnStore;
 
     private OpenJdbcStore(HikariDataSource pool, String description) {
-        super(pool, description);
+        super(new Sql(pool), description);
         this.pool = pool;
+        this.pnStore = new JdbcPnStore(new Sql(pool));
+    }
+
+    @Override
+    public io.cpns.server.store.PnStore pnStore() {
+        return pnStore;
     }
 
     public static OpenJdbcStore open(String url, String user, String password, int poolSize) throws SQLException {

@@ -20,7 +20,14 @@ final class Schema {
                         + " eukey_fp VARCHAR(32) NOT NULL, assigned_at BIGINT NOT NULL)",
                 "CREATE INDEX cpns_entity_user ON cpns_entity(user_id)"),
             // 2: an assignment is confirmed by the entity's first authentication with its EUKey
-            List.of("ALTER TABLE cpns_entity ADD COLUMN confirmed_at BIGINT"));
+            List.of("ALTER TABLE cpns_entity ADD COLUMN confirmed_at BIGINT"),
+            // 3: the PN Inventory (seed 004 step 11)
+            List.of(
+                "CREATE TABLE cpns_pn (pn_id VARCHAR(64) PRIMARY KEY, gateway_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL,"
+                        + " created_at BIGINT NOT NULL)",
+                "CREATE INDEX cpns_pn_gateway ON cpns_pn(gateway_id)",
+                "CREATE TABLE cpns_pn_member (pn_id VARCHAR(64) NOT NULL REFERENCES cpns_pn(pn_id) ON DELETE CASCADE,"
+                        + " pne_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (pn_id, pne_id))"));
 
     private Schema() {
     }

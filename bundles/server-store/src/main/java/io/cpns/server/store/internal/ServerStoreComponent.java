@@ -3,6 +3,7 @@ package io.cpns.server.store.internal;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
+import io.cpns.server.store.PnStore;
 import io.cpns.server.store.ServerStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -21,9 +22,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
-@Component(configurationPid = "cpns.server.store", service = ServerStore.class, immediate = true)
+@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class}, immediate = true)
 @Designate(ocd = ServerStoreComponent.Config.class)
-public class ServerStoreComponent implements ServerStore {
+public class ServerStoreComponent implements ServerStore, PnStore {
     @ObjectClassDefinition(name = "CPNS Server database",
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
@@ -120,5 +121,37 @@ public class ServerStoreComponent implements ServerStore {
     @Override
     public String describe() {
         return store.describe();
+    }
+
+    // ---- PnStore: the same database ----
+
+    @Override
+    public void createPn(String pnId, EntityId gateway, UserId owner, java.time.Instant at) {
+        store.pnStore().createPn(pnId, gateway, owner, at);
+    }
+
+    @Override
+    public void addMember(String pnId, EntityId pne, java.time.Instant at) {
+        store.pnStore().addMember(pnId, pne, at);
+    }
+
+    @Override
+    public boolean removeMember(String pnId, EntityId pne) {
+        return store.pnStore().removeMember(pnId, pne);
+    }
+
+    @Override
+    public Optional<io.cpns.api.server.RegisteredPn> pn(String pnId) {
+        return store.pnStore().pn(pnId);
+    }
+
+    @Override
+    public List<io.cpns.api.server.RegisteredPn> pns() {
+        return store.pnStore().pns();
+    }
+
+    @Override
+    public List<io.cpns.api.server.RegisteredPn> pnsOfGateway(EntityId gateway) {
+        return store.pnStore().pnsOfGateway(gateway);
     }
 }

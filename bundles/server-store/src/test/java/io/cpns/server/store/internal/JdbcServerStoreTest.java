@@ -32,7 +32,7 @@ class JdbcServerStoreTest {
         try (Connection c = db.pool().getConnection()) {
             Schema.migrate(c);
         }
-        return new JdbcServerStore(db.pool(), db.name());
+        return new JdbcServerStore(new Sql(db.pool()), db.name());
     }
 
     private static EntityRecord gw(String id, String user) {
@@ -121,7 +121,7 @@ class JdbcServerStoreTest {
                 ps.executeUpdate();
             }
             assertEquals(Schema.VERSIONS.size(), Schema.migrate(c));
-            EntityRecord old = new JdbcServerStore(db.pool(), name).entity(EntityId.of("gw-old")).orElseThrow();
+            EntityRecord old = new JdbcServerStore(new Sql(db.pool()), name).entity(EntityId.of("gw-old")).orElseThrow();
             assertEquals(Instant.ofEpochMilli(5), old.assignedAt());
             assertEquals(null, old.confirmedAt());
         }

@@ -1,4 +1,4 @@
-package io.cpns.gw.link;
+package io.cpns.gw.identity;
 
 import io.cpns.api.EntityId;
 import io.cpns.crypto.Bytes;
@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * This PN GW's Entity ID: configured, or generated once ({@code gw-} + 12 hex digits) and kept in
  * {@code ${cpns.data}/gateway-id}, because the EUKey is bound to it and must survive restarts.
  */
-final class GatewayIdentity {
-    private GatewayIdentity() {
+final class StoredId {
+    private StoredId() {
     }
 
     static EntityId resolve(String configured, Path dataDir) throws IOException {

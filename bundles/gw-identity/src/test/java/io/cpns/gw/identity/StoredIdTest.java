@@ -1,4 +1,4 @@
-package io.cpns.gw.link;
+package io.cpns.gw.identity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,19 +8,19 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class GatewayIdentityTest {
+class StoredIdTest {
     @TempDir
     Path dir;
 
     @Test
     void generatedOnce_thenStable_becauseTheEuKeyIsBoundToIt() throws Exception {
-        EntityId first = GatewayIdentity.resolve("", dir);
+        EntityId first = StoredId.resolve("", dir);
         assertTrue(first.value().matches("gw-[0-9a-f]{12}"), first.value());
-        assertEquals(first, GatewayIdentity.resolve("", dir));
+        assertEquals(first, StoredId.resolve("", dir));
     }
 
     @Test
     void configuredId_wins() throws Exception {
-        assertEquals(EntityId.of("gw-livingroom"), GatewayIdentity.resolve(" gw-livingroom ", dir));
+        assertEquals(EntityId.of("gw-livingroom"), StoredId.resolve(" gw-livingroom ", dir));
     }
 }

@@ -1,0 +1,17 @@
+package io.cpns.api.gateway;
+
+import io.cpns.api.message.SetupType;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** PN GW initiated PN Establishment (seed 004 §5.2.1.2) and operator actions on PNs. */
+public interface PnManagement {
+    /**
+     * Establishes a PN with the connected PNEs ({@code ALL}) or the listed ones ({@code INVITE}).
+     * Completes with the registered PN, or fails ({@code AUTH_FAILED} when no PNE authenticated).
+     */
+    CompletionStage<PnRecord> establish(SetupType type, List<String> invitees);
+
+    /** Removes a PNE from every PN, deletes its LocalEUKey, tells the Server, closes its links. */
+    boolean expel(String pneId);
+}

@@ -1,0 +1,28 @@
+package io.cpns.api.gateway;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.message.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Messages to PNEs by Entity ID over their current link: the PN GW's routing table (seed 004 step
+ * 4). The link is chosen per PNE (an authenticated one first) and protected as TS §5.3.3.1 says.
+ */
+public interface PneMessenger {
+    /** Sends a request to a PNE and completes with its response, or {@code UNAVAILABLE}/{@code TIMEOUT}. */
+    CompletionStage<PneMessage> request(EntityId pne, Message request, Duration timeout);
+
+    /** Answers a request from a PNE (same envelope id), over the PNE's current best link. */
+    void reply(PneMessage request, Message response);
+
+    List<PneLink> links();
+
+    /** The PNE's best current link. */
+    Optional<PneLink> link(EntityId pne);
+
+    /** Closes every link of a PNE; returns how many. */
+    int disconnect(EntityId pne);
+}

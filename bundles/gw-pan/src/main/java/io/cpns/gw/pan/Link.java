@@ -1,0 +1,236 @@
+package io.cpns.gw.pan;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.PneLink;
+import io.cpns.api.message.DiscoveryQuery;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.ErrorMessage;
+import io.cpns.api.message.Protected;
+import io.cpns.api.message.SessionChallenge;
+import io.cpns.api.message.SessionConfirm;
+import io.cpns.api.message.SessionHello;
+import io.cpns.api.message.SessionProof;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Suites;
+import io.cpns.pan.spi.FrameReceiver;
+import io.cpns.pan.spi.PanConnection;
+import io.cpns.session.ResponderHandshake;
+import io.cpns.session.SecureSession;
+import java.io.IOException;
+import java.time.Instant;
+
+/**
+ * One PNE's link on a PAN, from the gateway's side: decodes frames, enforces who may say what,
+ * runs the PNE-GW secure session where the PAN needs one, and hands messages to the host by
+ * category. How the PNE's identity is established, in order of preference:
+ * <ol>
+ *   <li>{@code tls}: the adapter's PSK-TLS proved it (LocalEUKey or pre-assigned key);</li>
+ *   <li>{@code session}: the message-level handshake (TS §5.3.3.1.1) with that key, on PANs
+ *       without TLS (serial);</li>
+ *   <li>{@code pan}: the PAN itself protects messages (TS §5.3.3.1), so its claim is trusted;</li>
+ *   <li>otherwise the identity is only claimed: enough for discovery, the EUKey tunnel and PN Setup
+ *       (whose Server-side authentication proves the PNE), not for anything routed further.</li>
+ * </ol>
+ */
+final class Link implements FrameReceiver {
+    private final PanConnection connection;
+    private final LinkHost host;
+    private final Instant since = Instant.now();
+    private final Object sendLock = new Object();
+    private volatile EntityId pne;
+    private volatile boolean authenticated;
+    private volatile String protection;
+    private volatile SecureSession session;
+    private volatile Tunnel tunnel;
+    private ResponderHandshake handshake;
+
+    Link(PanConnection connection, LinkHost host) {
+        this.connection = connection;
+        this.host = host;
+        String proven = connection.authenticatedIdentity();
+        if (proven != null) {
+            pne = EntityId.of(proven);
+            authenticated = true;
+            protection = "tls";
+        } else {
+            protection = connection.security().sufficient() ? "pan" : "none";
+        }
+    }
+
+    EntityId pne() {
+        return pne;
+    }
+
+    boolean authenticated() {
+        return authenticated;
+    }
+
+    PanConnection connection() {
+        return connection;
+    }
+
+    PneLink info() {
+        return new PneLink(pne == null ? "" : pne.value(), connection.adapterId(), connection.remote(), authenticated, protection, since);
+    }
+
+    void tunnel(Tunnel t) {
+        tunnel = t;
+    }
+
+    Tunnel tunnel() {
+        return tunnel;
+    }
+
+    // ---- receiving ----
+
+    @Override
+    public void frame(byte[] frame) {
+        try {
+            handle(host.codec().decode(frame));
+        } catch (CpnsException e) {
+            fail(e);
+        } catch (RuntimeException e) {
+            host.log().error("link {} failed on a frame", describe(), e);
+            fail(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
+        }
+    }
+
+    private void handle(Envelope e) {
+        SecureSession s = session;
+        if (e.body() instanceof Protected) {
+            if (s == null) {
+                throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "protected message without a session");
+            }
+            e = s.unprotect(e, host.codec());
+        } else if (s != null && !(e.body() instanceof ErrorMessage)) {
+            throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "the session is established: " + e.type().wireName() + " must be protected");
+        }
+        identify(e.src());
+        boolean discovery = e.dst().equals(EntityId.BROADCAST) && e.body() instanceof DiscoveryQuery;
+        if (!discovery && !e.dst().equals(host.gatewayId())) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no route to " + e.dst()
+                    + " from a PNE link (PNE-Server messages travel in relay, TS §5.3.3.1)");
+        }
+        switch (e.type().category()) {
+            case CONTROL -> control(e);
+            case REQUEST -> host.request(this, e);
+            case RESPONSE -> host.response(this, e);
+            case ONEWAY -> host.oneWay(this, e);
+        }
+    }
+
+    /** The first message names the PNE; every later one must come from the same PNE. */
+    private void identify(EntityId src) {
+        EntityId known = pne;
+        if (known == null) {
+            if (src.equals(host.gatewayId()) || src.equals(EntityId.BROADCAST)) {
+                throw new CpnsException(ErrorCode.FORBIDDEN, "a PNE cannot use the Entity ID " + src);
+            }
+            pne = src;
+            if (protection.equals("pan")) {
+                authenticated = true; // the PAN protects its messages: its claim is as good as its pairing
+            }
+            host.identified(this);
+        } else if (!known.equals(src)) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "link of " + known + " carries a message from " + src);
+        }
+    }
+
+    private void control(Envelope e) {
+        if (e.body() instanceof SessionHello h) {
+            startHandshake(e, h);
+        } else if (e.body() instanceof SessionProof p) {
+            finishHandshake(e, p);
+        } else if (e.body() instanceof ErrorMessage err) {
+            host.log().info("PNE {} reports {}", pne, err.toException().toString());
+        } else {
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not expected from a PNE");
+        }
+    }
+
+    /** PNE-GW mutual authentication with the LocalEUKey or pre-assigned key (seed 004 steps 6-7). */
+    private synchronized void startHandshake(Envelope e, SessionHello h) {
+        if (protection.equals("tls") || protection.equals("pan")) {
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "this link is already protected (" + protection + ")");
+        }
+        if (!host.settings().suites().contains(h.suite())) {
+            throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "suite " + h.suite() + " not accepted");
+        }
+        byte[] psk = host.psk(pne.value()).orElseThrow(() -> new CpnsException(ErrorCode.AUTH_FAILED,
+                "no LocalEUKey or pre-assigned key for " + pne));
+        try {
+            handshake = new ResponderHandshake(Suites.byName(h.suite()), host.gatewayId(), pne, psk, h.rand());
+        } finally {
+            Bytes.wipe(psk);
+        }
+        sendClear(e.reply(new SessionChallenge(h.suite(), handshake.rand())));
+    }
+
+    private synchronized void finishHandshake(Envelope e, SessionProof p) {
+        if (handshake == null) {
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "sess.proof without sess.hello");
+        }
+        ResponderHandshake.Result r;
+        try {
+            r = handshake.verify(p.proof());
+        } finally {
+            handshake = null;
+        }
+        sendClear(e.reply(new SessionConfirm(r.proof())));
+        session = r.session();
+        protection = "session";
+        authenticated = true;
+        host.log().info("PNE {} authenticated on {} link {} (message-level session, suite {})", pne, connection.adapterId(),
+                connection.remote(), r.session().suiteName());
+        host.identified(this);
+    }
+
+    // ---- sending ----
+
+    /** Sends to the PNE, protected if this link has a session; under one lock so counters stay in order. */
+    void send(Envelope e) throws IOException {
+        synchronized (sendLock) {
+            SecureSession s = session;
+            connection.send(host.codec().encode(s == null ? e : s.protect(e, host.codec())));
+        }
+    }
+
+    private void sendClear(Envelope e) {
+        try {
+            synchronized (sendLock) {
+                connection.send(host.codec().encode(e));
+            }
+        } catch (IOException x) {
+            connection.close();
+        }
+    }
+
+    /** A typed error to the PNE (unprotected: it may not share our session) and, if fatal, close. */
+    void fail(CpnsException e) {
+        host.log().warn("PNE link {} refused: {}", describe(), e.toString());
+        EntityId to = pne == null ? host.gatewayId() : pne;
+        sendClear(new Envelope(host.gatewayId(), to, 0, ErrorMessage.of(e)));
+        if (e.code().closesConnection()) {
+            connection.close();
+        }
+    }
+
+    @Override
+    public void closed(String reason) {
+        SecureSession s = session;
+        if (s != null) {
+            s.close();
+        }
+        Tunnel t = tunnel;
+        if (t != null) {
+            t.close("PNE link closed");
+        }
+        host.closed(this, reason);
+    }
+
+    String describe() {
+        return (pne == null ? "?" : pne.value()) + "@" + connection.adapterId() + ":" + connection.remote();
+    }
+}

@@ -1,0 +1,31 @@
+package io.cpns.gw.pan;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.message.Envelope;
+import io.cpns.codec.MessageCodec;
+import java.util.Optional;
+import org.osgi.service.log.Logger;
+
+/** What a {@link Link} needs from the component that owns it. */
+interface LinkHost {
+    EntityId gatewayId();
+
+    MessageCodec codec();
+
+    Settings settings();
+
+    Logger log();
+
+    Optional<byte[]> psk(String pneId);
+
+    /** The link now knows which PNE it carries (claimed, or proven if authenticated). */
+    void identified(Link link);
+
+    void request(Link link, Envelope request);
+
+    void response(Link link, Envelope response);
+
+    void oneWay(Link link, Envelope message);
+
+    void closed(Link link, String reason);
+}

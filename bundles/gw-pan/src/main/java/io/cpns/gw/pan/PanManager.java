@@ -1,0 +1,508 @@
+package io.cpns.gw.pan;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.GatewayIdentity;
+import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneMessage;
+import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.PneRequestHandler;
+import io.cpns.api.gateway.PreAssignedKeys;
+import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.message.DiscoveryAnnounce;
+import io.cpns.api.message.DiscoveryQuery;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.ErrorMessage;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.MessageType;
+import io.cpns.api.message.PanAccess;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.Pong;
+import io.cpns.api.message.TunnelClose;
+import io.cpns.api.message.TunnelData;
+import io.cpns.api.message.TunnelOpened;
+import io.cpns.api.store.SecretStore;
+import io.cpns.codec.MessageCodec;
+import io.cpns.pan.spi.PanAdapter;
+import io.cpns.pan.spi.PanConnection;
+import io.cpns.pan.spi.PanContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.ComponentServiceObjects;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The PN GW's PAN side. Starts every {@link PanAdapter} service it sees (and stops it when it
+ * goes: an adapter bundle can be installed, updated or removed while PNEs on the others stay
+ * connected), keeps one {@link Link} per PNE connection, and the routing table from PNE ID to its
+ * links. It answers discovery, pings and tunnels itself; every other request goes to the
+ * {@link PneRequestHandler} registered for its type (PN establishment lives in gw-pn).
+ */
+@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, PreAssignedKeys.class}, immediate = true)
+@Designate(ocd = PanManager.Config.class)
+public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
+    @ObjectClassDefinition(name = "CPNS PN GW PAN side", description = "PNE links, their secure sessions, tunnels.")
+    public @interface Config {
+        @AttributeDefinition(description = "A request to a PNE without an answer fails after this long (ms)")
+        int requestTimeoutMillis() default 10000;
+
+        @AttributeDefinition(description = "Time allowed for the PNE-GW message-level handshake (ms)")
+        int handshakeTimeoutMillis() default 10000;
+
+        @AttributeDefinition(description = "A PNE's EUKey tunnel to the Server closes after this long idle (ms)")
+        int tunnelIdleMillis() default 30000;
+
+        @AttributeDefinition(description = "Most EUKey tunnels open at once")
+        int maxTunnels() default 16;
+
+        @AttributeDefinition(description = "Most bytes one tunnel may carry (a bootstrap exchange needs a few KiB)")
+        int tunnelMaxBytes() default 65536;
+
+        @AttributeDefinition(description = "Suites accepted for PNE-GW message-level sessions (comma-separated)")
+        String[] suites() default {"modern-v1", "legacy-v1"};
+    }
+
+    private final SecretStore secrets;
+    private final Logger log;
+    private final EntityId gatewayId;
+    private final Settings settings;
+    private final MessageCodec codec = new MessageCodec();
+    private final ScheduledExecutorService timer;
+    private final Map<String, PanAdapter> adapters = new ConcurrentHashMap<>();
+    private final Map<PanConnection, Link> links = new ConcurrentHashMap<>();
+    private final Map<EntityId, Set<Link>> routes = new ConcurrentHashMap<>();
+    private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<PneMessage>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong(1000);
+    private final AtomicInteger tunnels = new AtomicInteger();
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerLink serverLink; // dynamic: updating gw-link must not drop PNE links
+
+    @Activate
+    public PanManager(@Reference(name = "secrets") SecretStore secrets,
+                      @Reference(name = "identity") GatewayIdentity identity,
+                      @Reference(name = "log", service = LoggerFactory.class) Logger log,
+                      Config config) {
+        this.secrets = secrets;
+        this.log = log;
+        this.gatewayId = identity.id();
+        Set<String> suites = new LinkedHashSet<>();
+        for (String s : config.suites()) {
+            Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(suites::add);
+        }
+        this.settings = new Settings(Duration.ofMillis(config.requestTimeoutMillis()), Duration.ofMillis(config.handshakeTimeoutMillis()),
+                Duration.ofMillis(config.tunnelIdleMillis()), config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cpns-gw-pan-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Deactivate
+    void deactivate() {
+        adapters.values().forEach(this::stopAdapter);
+        adapters.clear();
+        timer.shutdownNow();
+        CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "PAN side stopping");
+        pending.values().forEach(f -> f.completeExceptionally(down));
+    }
+
+    // ---- adapters (dynamic: they come and go) ----
+
+    @Reference(name = "adapters", service = PanAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addAdapter(PanAdapter adapter) {
+        adapters.put(adapter.id(), adapter);
+        try {
+            adapter.start(new AdapterContext());
+            log.info("PAN adapter {} started ({}; {}; max frame {} bytes)", adapter.id(), adapter.addresses(), adapter.security(),
+                    adapter.maxFrameBytes());
+        } catch (IOException | RuntimeException e) {
+            adapters.remove(adapter.id());
+            log.error("PAN adapter {} failed to start: {}", adapter.id(), e.toString());
+        }
+    }
+
+    void removeAdapter(PanAdapter adapter) {
+        if (adapters.remove(adapter.id(), adapter)) {
+            stopAdapter(adapter);
+        }
+    }
+
+    private void stopAdapter(PanAdapter adapter) {
+        try {
+            adapter.stop();
+        } catch (RuntimeException e) {
+            log.warn("PAN adapter {} failed to stop cleanly: {}", adapter.id(), e.toString());
+        }
+        links.keySet().removeIf(c -> c.adapterId().equals(adapter.id())); // their closed() also cleans routes
+        log.info("PAN adapter {} stopped", adapter.id());
+    }
+
+    @Reference(name = "handlers", service = PneRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
+        LazyHandler<PneRequestHandler> old = handlers.put(String.valueOf(props.get(PneRequestHandler.TYPE)), new LazyHandler<>(h));
+        if (old != null) {
+            old.release();
+        }
+    }
+
+    void removeHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
+        handlers.computeIfPresent(String.valueOf(props.get(PneRequestHandler.TYPE)), (type, lazy) -> {
+            if (!lazy.isFor(h)) {
+                return lazy;
+            }
+            lazy.release();
+            return null;
+        });
+    }
+
+    /** What each adapter is given. */
+    private final class AdapterContext implements PanContext {
+        @Override
+        public String gatewayId() {
+            return gatewayId.value();
+        }
+
+        @Override
+        public byte[] psk(String pneId) {
+            return Keys.pskFor(secrets, pneId).orElse(null);
+        }
+
+        @Override
+        public void connected(PanConnection connection) {
+            Link link = new Link(connection, PanManager.this);
+            links.put(connection, link);
+            connection.receiver(link);
+            if (link.pne() != null) {
+                identified(link);
+            }
+        }
+
+        @Override
+        public byte[] discovery(byte[] query) {
+            try {
+                Envelope e = codec.decode(query);
+                if (!(e.body() instanceof DiscoveryQuery)) {
+                    return null;
+                }
+                return codec.encode(new Envelope(gatewayId, e.src(), e.id(), announce()));
+            } catch (CpnsException malformed) {
+                return null; // garbage on the discovery port: no answer
+            }
+        }
+
+        @Override
+        public byte[] announcement() {
+            return codec.encode(new Envelope(gatewayId, EntityId.BROADCAST, 0, announce()));
+        }
+    }
+
+    /** CPNS Entity Discovery answer (seed 004 step 0): how to reach this PN GW on every PAN. */
+    DiscoveryAnnounce announce() {
+        List<PanAccess> access = new ArrayList<>();
+        for (PanAdapter a : adapters.values()) {
+            for (String address : a.addresses()) {
+                access.add(new PanAccess(a.id(), address, a.security().sufficient()));
+            }
+        }
+        return new DiscoveryAnnounce(gatewayId.value(), access);
+    }
+
+    // ---- LinkHost: what links report ----
+
+    @Override
+    public EntityId gatewayId() {
+        return gatewayId;
+    }
+
+    @Override
+    public MessageCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public Logger log() {
+        return log;
+    }
+
+    @Override
+    public Optional<byte[]> psk(String pneId) {
+        return Keys.pskFor(secrets, pneId);
+    }
+
+    @Override
+    public void identified(Link link) {
+        routes.computeIfAbsent(link.pne(), k -> new CopyOnWriteArraySet<>()).add(link);
+        if (link.authenticated()) {
+            log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
+                    link.info().protection());
+        } else {
+            log.debug("PNE {} connected on {} ({}, not authenticated)", link.pne(), link.connection().adapterId(),
+                    link.connection().remote());
+        }
+    }
+
+    @Override
+    public void closed(Link link, String reason) {
+        links.remove(link.connection());
+        if (link.pne() != null) {
+            routes.computeIfPresent(link.pne(), (k, set) -> {
+                set.remove(link);
+                return set.isEmpty() ? null : set;
+            });
+            log.info("PNE {} link on {} closed: {}", link.pne(), link.connection().adapterId(), reason);
+        }
+    }
+
+    @Override
+    public void request(Link link, Envelope e) {
+        MessageType type = e.type();
+        switch (type) {
+            case DISCOVERY_QUERY -> reply(link, e, announce());
+            case PING -> reply(link, e, new Pong(((Ping) e.body()).data()));
+            case TUNNEL_OPEN -> openTunnel(link, e);
+            default -> dispatch(link, e);
+        }
+    }
+
+    private void dispatch(Link link, Envelope e) {
+        LazyHandler<PneRequestHandler> lazy = handlers.get(e.type().wireName());
+        PneRequestHandler h = lazy == null ? null : lazy.get();
+        if (h == null) {
+            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
+                    + "' on this PN GW (is the bundle that handles it installed and active?)")));
+            return;
+        }
+        PneMessage request = new PneMessage(e, link.info());
+        CompletionStage<Message> answer;
+        try {
+            answer = h.handle(request);
+        } catch (RuntimeException x) {
+            answer = CompletableFuture.failedFuture(x);
+        }
+        answer.whenComplete((response, error) -> reply(request, response != null ? response : errorOf(error)));
+    }
+
+    private ErrorMessage errorOf(Throwable t) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof CpnsException e) {
+            return ErrorMessage.of(e);
+        }
+        log.error("PNE request handler failed", c);
+        return ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
+    }
+
+    @Override
+    public void response(Link link, Envelope e) {
+        CompletableFuture<PneMessage> f = pending.remove(key(link.pne(), e.id()));
+        if (f == null) {
+            log.debug("late or unknown response {} {} from {}", e.type().wireName(), e.id(), link.pne());
+            return;
+        }
+        if (e.body() instanceof ErrorMessage err) {
+            f.completeExceptionally(err.toException());
+        } else {
+            f.complete(new PneMessage(e, link.info()));
+        }
+    }
+
+    @Override
+    public void oneWay(Link link, Envelope e) {
+        Tunnel t = link.tunnel();
+        if (e.body() instanceof TunnelData d) {
+            if (t == null) {
+                link.fail(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "tunnel.data without an open tunnel"));
+            } else {
+                t.fromPne(d.data());
+            }
+        } else if (e.body() instanceof TunnelClose && t != null) {
+            t.close("closed by the PNE");
+        }
+    }
+
+    // ---- tunnels: EUKey assignment to a PNE with UI (TS 5.3.1), end-to-end TLS to the Server ----
+
+    private void openTunnel(Link link, Envelope e) {
+        ServerLink sl = serverLink;
+        if (link.tunnel() != null) {
+            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "a tunnel is already open on this link")));
+            return;
+        }
+        if (sl == null || tunnels.incrementAndGet() > settings.maxTunnels()) {
+            if (sl != null) {
+                tunnels.decrementAndGet();
+            }
+            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, sl == null
+                    ? "no server link on this PN GW" : "too many tunnels open; try again later")));
+            return;
+        }
+        InetSocketAddress server = sl.serverAddress();
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress(server.getHostString(), server.getPort()), 5000);
+            socket.setSoTimeout((int) settings.tunnelIdle().toMillis());
+            socket.setTcpNoDelay(true);
+        } catch (IOException x) {
+            tunnels.decrementAndGet();
+            closeQuietly(socket);
+            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "cannot reach the CPNS Server at " + server)));
+            return;
+        }
+        Tunnel t = new Tunnel(link, socket, gatewayId, settings.tunnelMaxBytes(), () -> {
+            tunnels.decrementAndGet();
+            link.tunnel(null);
+        });
+        link.tunnel(t);
+        reply(link, e, new TunnelOpened());
+        t.start();
+        log.info("PNE {} opened a tunnel to the CPNS Server for EUKey assignment", link.pne());
+    }
+
+    // ---- PneMessenger: the routing table ----
+
+    @Override
+    public CompletionStage<PneMessage> request(EntityId pne, Message message, Duration timeout) {
+        Link link = best(pne).orElse(null);
+        if (link == null) {
+            return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "PNE " + pne + " is not connected"));
+        }
+        long id = ids.incrementAndGet();
+        String key = key(pne, id);
+        CompletableFuture<PneMessage> f = new CompletableFuture<>();
+        pending.put(key, f);
+        timer.schedule(() -> {
+            if (pending.remove(key) != null) {
+                f.completeExceptionally(new CpnsException(ErrorCode.TIMEOUT, "PNE " + pne + " did not answer "
+                        + message.type().wireName() + " within " + timeout.toMillis() + " ms"));
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            link.send(new Envelope(gatewayId, pne, id, message));
+        } catch (IOException | RuntimeException x) {
+            pending.remove(key);
+            f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "sending to PNE " + pne + " failed: " + x.getMessage()));
+        }
+        return f;
+    }
+
+    @Override
+    public void reply(PneMessage request, Message response) {
+        EntityId pne = request.envelope().src();
+        Optional<Link> link = best(pne);
+        if (link.isEmpty()) {
+            log.info("no link to PNE {} for the answer to {} {}", pne, request.envelope().type().wireName(), request.envelope().id());
+            return;
+        }
+        reply(link.get(), request.envelope(), response);
+    }
+
+    private void reply(Link link, Envelope request, Message response) {
+        try {
+            link.send(new Envelope(gatewayId, request.src(), request.id(), response));
+        } catch (IOException | RuntimeException x) {
+            log.info("answer to PNE {} lost: {}", request.src(), x.toString());
+        }
+    }
+
+    /** An authenticated link first, then the newest one. */
+    private Optional<Link> best(EntityId pne) {
+        Set<Link> set = routes.get(pne);
+        if (set == null) {
+            return Optional.empty();
+        }
+        return set.stream().max(Comparator.comparing(Link::authenticated).thenComparing(l -> l.info().since()));
+    }
+
+    @Override
+    public List<PneLink> links() {
+        return links.values().stream().map(Link::info).sorted(Comparator.comparing(PneLink::pneId)).toList();
+    }
+
+    @Override
+    public Optional<PneLink> link(EntityId pne) {
+        return best(pne).map(Link::info);
+    }
+
+    @Override
+    public int disconnect(EntityId pne) {
+        Set<Link> set = routes.getOrDefault(pne, Set.of());
+        int n = set.size();
+        set.forEach(l -> l.connection().close());
+        return n;
+    }
+
+    // ---- pre-assigned keys (seed 004 R01) ----
+
+    @Override
+    public void set(String pneId, byte[] key) {
+        if (key.length < 16) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a pre-assigned key needs at least 16 bytes");
+        }
+        secrets.put(Keys.PRE_ASSIGNED + EntityId.of(pneId).value(), key);
+        log.info("pre-assigned key set for PNE {}", pneId);
+    }
+
+    @Override
+    public boolean remove(String pneId) {
+        return secrets.delete(Keys.PRE_ASSIGNED + EntityId.of(pneId).value());
+    }
+
+    @Override
+    public boolean has(String pneId) {
+        String alias = Keys.PRE_ASSIGNED + EntityId.of(pneId).value();
+        return secrets.aliases(alias).contains(alias);
+    }
+
+    private static String key(EntityId pne, long id) {
+        return pne + "#" + id;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

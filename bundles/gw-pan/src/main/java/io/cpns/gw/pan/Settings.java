@@ -1,0 +1,9 @@
+package io.cpns.gw.pan;
+
+import java.time.Duration;
+import java.util.Set;
+
+/** gw-pan configuration, validated once. */
+record Settings(Duration requestTimeout, Duration handshakeTimeout, Duration tunnelIdle, int maxTunnels, int tunnelMaxBytes,
+                Set<String> suites) {
+}

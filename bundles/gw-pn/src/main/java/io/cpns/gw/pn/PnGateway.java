@@ -1,0 +1,431 @@
+package io.cpns.gw.pn;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.GatewayIdentity;
+import io.cpns.api.gateway.PneMessage;
+import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.PnInventory;
+import io.cpns.api.gateway.PnManagement;
+import io.cpns.api.gateway.PnMemberRecord;
+import io.cpns.api.gateway.PnRecord;
+import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.PnAuthRequest;
+import io.cpns.api.message.PnAuthResponse;
+import io.cpns.api.message.PnEstablishAck;
+import io.cpns.api.message.PnEstablishNotify;
+import io.cpns.api.message.PnMember;
+import io.cpns.api.message.PnMemberRemove;
+import io.cpns.api.message.PnRegisterRequest;
+import io.cpns.api.message.PnRegisterResponse;
+import io.cpns.api.message.PnSetupNotify;
+import io.cpns.api.message.PnSetupNotifyResponse;
+import io.cpns.api.message.PnSetupRequest;
+import io.cpns.api.message.PnSetupResponse;
+import io.cpns.api.message.PneAuthRequest;
+import io.cpns.api.message.PneAuthResponse;
+import io.cpns.api.message.PneKeys;
+import io.cpns.api.message.PnePresence;
+import io.cpns.api.message.PneProof;
+import io.cpns.api.message.PneVerdict;
+import io.cpns.api.message.Relay;
+import io.cpns.api.message.RelayResponse;
+import io.cpns.api.message.SetupType;
+import io.cpns.api.store.SecretStore;
+import io.cpns.codec.MessageCodec;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Randoms;
+import io.cpns.crypto.Suites;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * PN Establishment at the PN GW, both flows of seed 004 step by step: PNE initiated (§5.2.1.1,
+ * from a PNE's PN Setup Request) and PN GW initiated (§5.2.1.2, {@link #establish}). Keeps the PN
+ * Inventory (persisted) and routes relayed PNE-Server messages by PN ID.
+ */
+@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class}, immediate = true)
+@Designate(ocd = PnGateway.Config.class)
+public class PnGateway implements PnInventory, PnManagement {
+    @ObjectClassDefinition(name = "CPNS PN GW PN establishment", description = "PN Setup, registration with the Server, PN Inventory.")
+    public @interface Config {
+        @AttributeDefinition(description = "How long an invited PNE has to answer PN Setup Notify (ms)")
+        int notifyTimeoutMillis() default 15000;
+
+        @AttributeDefinition(description = "How long a PNE has to answer the Authentication request, including securing its link (ms)")
+        int authTimeoutMillis() default 30000;
+
+        @AttributeDefinition(description = "How long the CPNS Server has to answer a registration step (ms)")
+        int serverTimeoutMillis() default 30000;
+
+        @AttributeDefinition(description = "PNEs per PN Registration batch")
+        int batchSize() default 100;
+
+        @AttributeDefinition(description = "Capability information of this PN GW's device, key=value,... (seed 004 step 4)")
+        String capabilities() default "device=home-gateway";
+
+        @AttributeDefinition(description = "Subscription information, key=value,... (seed 004 step 4)")
+        String subscription() default "";
+    }
+
+    /** A PNE taking part in an establishment: what it said, and its link when it said it. */
+    record Candidate(PnePresence presence, boolean securePan) {
+        EntityId id() {
+            return EntityId.of(presence.pneId());
+        }
+    }
+
+    /** A PNE the Server authenticated, with its hash_server. */
+    record Joined(Candidate candidate, byte[] hashServer) {
+    }
+
+    private final PneMessenger pnes;
+    private final SecretStore secrets;
+    private final GatewayIdentity identity;
+    private final Logger log;
+    private final Config config;
+    private final InventoryStore inventory;
+    private final MessageCodec codec = new MessageCodec();
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerLink server; // dynamic: a gw-link update must not restart PN handling
+
+    @Activate
+    public PnGateway(@Reference(name = "pnes") PneMessenger pnes, @Reference(name = "secrets") SecretStore secrets,
+                     @Reference(name = "identity") GatewayIdentity identity,
+                     @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
+        this.pnes = pnes;
+        this.secrets = secrets;
+        this.identity = identity;
+        this.log = log;
+        this.config = config;
+        this.inventory = new InventoryStore(secrets);
+        log.info("PN Inventory loaded: {} PNs", inventory.all().size());
+    }
+
+    // ---- seed 004 §5.2.1.1: PNE initiated ----
+
+    /** Step 1 arrives; the answer (step 14) completes when the whole establishment is done. */
+    CompletionStage<Message> pneInitiated(PneMessage request) {
+        PnSetupRequest r = (PnSetupRequest) request.envelope().body();
+        EntityId initiator = request.envelope().src();
+        String pnId = newPnId();
+        Candidate self = new Candidate(new PnePresence(initiator.value(), r.capabilities(), r.contents(), r.randPne(),
+                r.localEuKeyRequested(), r.suite()), request.link().protection().equals("pan"));
+        List<EntityId> invitees = invitees(r.setupType(), r.invitees(), initiator);
+        log.info("PN Setup Request from {} ({}, {} invitees): PN {}", initiator, r.setupType(), invitees.size(), pnId);
+        return invite(pnId, initiator, invitees)
+                .thenCompose(invited -> {
+                    List<Candidate> all = new ArrayList<>();
+                    all.add(self);
+                    all.addAll(invited);
+                    return run(pnId, initiator.value(), all);
+                })
+                .thenApply(joined -> {
+                    Optional<PnRecord> pn = inventory.get(pnId);
+                    notifyJoined(pnId, joined, initiator); // step 15, for the others
+                    Joined mine = joined.stream().filter(j -> j.candidate().id().equals(initiator)).findFirst().orElse(null);
+                    return mine == null
+                            ? new PnSetupResponse(pnId, false, List.of(), null)
+                            : new PnSetupResponse(pnId, true, members(pn), mine.hashServer()); // step 14
+                });
+    }
+
+    // ---- seed 004 §5.2.1.2: PN GW initiated ----
+
+    @Override
+    public CompletionStage<PnRecord> establish(SetupType type, List<String> invitees) {
+        if (type == SetupType.ONE_TO_ONE) {
+            return CompletableFuture.failedFuture(new CpnsException(ErrorCode.INVALID_ARGUMENT,
+                    "a PN GW initiated PN needs PNEs: use ALL or INVITE"));
+        }
+        String pnId = newPnId();
+        List<EntityId> targets = invitees(type, invitees, null);
+        log.info("PN GW initiated PN Setup ({}, {} PNEs): PN {}", type, targets.size(), pnId);
+        return invite(pnId, identity.id(), targets) // steps 1-4
+                .thenCompose(candidates -> run(pnId, identity.id().value(), candidates)) // steps 5-14
+                .thenApply(joined -> {
+                    notifyJoined(pnId, joined, null); // steps 15-16
+                    return inventory.get(pnId).orElseThrow(() -> new CpnsException(ErrorCode.AUTH_FAILED,
+                            "no PNE was authenticated by the CPNS Server: PN " + pnId + " not established"));
+                });
+    }
+
+    private List<EntityId> invitees(SetupType type, List<String> listed, EntityId initiator) {
+        Set<EntityId> out = new LinkedHashSet<>();
+        switch (type) {
+            case ONE_TO_ONE -> { }
+            case ALL -> pnes.links().stream().filter(l -> !l.pneId().isEmpty()).forEach(l -> out.add(EntityId.of(l.pneId())));
+            case INVITE -> listed.forEach(s -> {
+                try {
+                    out.add(EntityId.of(s));
+                } catch (CpnsException e) {
+                    log.info("invitee '{}' ignored: not an Entity ID", io.cpns.api.Strings.printable(s));
+                }
+            });
+        }
+        if (initiator != null) {
+            out.remove(initiator);
+        }
+        return List.copyOf(out);
+    }
+
+    /** Steps 2-3 (or §5.2.1.2 steps 1-4): ask each PNE; those that accept bring rand_PNE and capabilities. */
+    private CompletionStage<List<Candidate>> invite(String pnId, EntityId initiator, List<EntityId> targets) {
+        List<CompletableFuture<Candidate>> answers = new ArrayList<>();
+        for (EntityId pne : targets) {
+            answers.add(pnes.request(pne, new PnSetupNotify(pnId, initiator.value()), millis(config.notifyTimeoutMillis()))
+                    .toCompletableFuture().handle((resp, err) -> {
+                        if (err != null) {
+                            log.info("PNE {} did not answer PN Setup Notify for {}: {}", pne, pnId, cause(err));
+                            return null;
+                        }
+                        PnSetupNotifyResponse r = (PnSetupNotifyResponse) resp.envelope().body();
+                        if (!r.accept()) {
+                            log.info("PNE {} declined PN {}", pne, pnId);
+                            return null;
+                        }
+                        return new Candidate(new PnePresence(pne.value(), r.capabilities(), r.contents(), r.randPne(),
+                                r.localEuKeyRequested(), r.suite()), resp.link().protection().equals("pan"));
+                    }));
+        }
+        return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
+                .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(c -> c != null).toList());
+    }
+
+    /** Steps 4-13 for every batch in turn; the PN is in the inventory if any PNE joined. */
+    private CompletionStage<List<Joined>> run(String pnId, String initiator, List<Candidate> candidates) {
+        ServerLink link = server;
+        if (link == null) {
+            return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "no server link on this PN GW"));
+        }
+        CompletionStage<List<Joined>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+        int size = Math.max(1, config.batchSize());
+        for (int from = 0, batch = 1; from < candidates.size(); from += size, batch++) {
+            List<Candidate> part = candidates.subList(from, Math.min(candidates.size(), from + size));
+            int b = batch;
+            chain = chain.thenCompose(acc -> batch(link, pnId, b, part).thenApply(j -> {
+                acc.addAll(j);
+                return acc;
+            }));
+        }
+        return chain.thenApply(joined -> {
+            if (!joined.isEmpty()) { // step 13: the PN GW stores the PN Inventory locally
+                Instant now = Instant.now();
+                inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
+                        j.candidate().presence().capabilities(), j.candidate().presence().contents(),
+                        j.candidate().presence().localEuKeyRequested(), now)).toList());
+            }
+            log.info("PN {}: {} of {} PNEs joined", pnId, joined.size(), candidates.size());
+            return joined;
+        });
+    }
+
+    private CompletionStage<List<Joined>> batch(ServerLink link, String pnId, int batch, List<Candidate> part) {
+        Map<String, Candidate> byId = new HashMap<>();
+        part.forEach(c -> byId.put(c.presence().pneId(), c));
+        Set<String> localKeysStored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Duration serverTimeout = millis(config.serverTimeoutMillis());
+        return link.request(new PnRegisterRequest(pnId, batch, pairs(config.capabilities()), pairs(config.subscription()),
+                        part.stream().map(Candidate::presence).toList()), serverTimeout) // step 4
+                .thenCompose(m -> relayAuthentication(pnId, (PnAuthRequest) m, byId, localKeysStored)) // steps 5-9
+                .thenCompose(proofs -> link.request(new PnAuthResponse(pnId, batch, proofs), serverTimeout)) // step 10
+                .thenApply(m -> {
+                    List<Joined> joined = new ArrayList<>();
+                    for (PneVerdict v : ((PnRegisterResponse) m).results()) { // steps 11-12
+                        Candidate c = byId.get(v.pneId());
+                        if (c != null && v.authenticated()) {
+                            joined.add(new Joined(c, v.hashServer()));
+                        } else if (localKeysStored.remove(v.pneId())) {
+                            secrets.delete(LocalKeys.alias(v.pneId())); // no stray LocalEUKey for a PNE that did not join
+                        }
+                    }
+                    return joined;
+                });
+    }
+
+    /**
+     * Steps 5-9: keep the PN GW's copy of each LocalEUKey (unwrapped with this PN GW's EUKey), relay
+     * each PNE its Authentication request, collect hash_PNE. A PNE that asked for a LocalEUKey on
+     * a PAN that does not protect messages must answer over the session it secured with it.
+     */
+    private CompletionStage<List<PneProof>> relayAuthentication(String pnId, PnAuthRequest auth, Map<String, Candidate> byId,
+                                                                Set<String> localKeysStored) {
+        List<CompletableFuture<PneProof>> answers = new ArrayList<>();
+        for (PneKeys k : auth.pnes()) {
+            Candidate c = byId.get(k.pneId());
+            if (c == null) {
+                continue;
+            }
+            if (k.status() != 0) {
+                log.warn("CPNS Server refused PNE {} for PN {}: {}", k.pneId(), pnId, ErrorCode.of(k.status()));
+                continue;
+            }
+            boolean withLocalKey = k.localEuKeyForGateway() != null;
+            if (withLocalKey) {
+                storeLocalEuKey(k); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
+                localKeysStored.add(k.pneId());
+            }
+            answers.add(pnes.request(c.id(), new PneAuthRequest(pnId, auth.randServer(), k.localEuKeyForPne()),
+                    millis(config.authTimeoutMillis())).toCompletableFuture().handle((resp, err) -> {
+                        if (err != null) {
+                            log.info("PNE {} did not answer the Authentication request for {}: {}", k.pneId(), pnId, cause(err));
+                            return null;
+                        }
+                        if (withLocalKey && !c.securePan() && !resp.link().authenticated()) {
+                            log.warn("PNE {} answered outside the session of its LocalEUKey: ignored", k.pneId());
+                            return null;
+                        }
+                        return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne());
+                    }));
+        }
+        return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
+                .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
+    }
+
+    private void storeLocalEuKey(PneKeys k) {
+        byte[] gwKey = secrets.get(identity.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
+                "this PN GW has no EUKey"));
+        byte[] lek = null;
+        try {
+            lek = Suites.modern().unwrap(gwKey, k.localEuKeyForGateway()); // AES key wrap, the same in every suite
+            secrets.put(LocalKeys.alias(k.pneId()), lek);
+        } finally {
+            Bytes.wipe(gwKey, lek);
+        }
+    }
+
+    /** Step 15 (and §5.2.1.2 steps 15-16): the PN Inventory and each PNE's hash_server. */
+    private void notifyJoined(String pnId, List<Joined> joined, EntityId except) {
+        List<PnMember> members = members(inventory.get(pnId));
+        for (Joined j : joined) {
+            EntityId pne = j.candidate().id();
+            if (pne.equals(except)) {
+                continue;
+            }
+            pnes.request(pne, new PnEstablishNotify(pnId, members, j.hashServer()), millis(config.notifyTimeoutMillis()))
+                    .whenComplete((resp, err) -> {
+                        if (err != null) {
+                            log.info("PNE {} did not acknowledge PN {}: {}", pne, pnId, cause(err));
+                        } else if (!((PnEstablishAck) resp.envelope().body()).serverAuthenticated()) {
+                            log.warn("PNE {} could not authenticate the CPNS Server (hash_server) for PN {}", pne, pnId);
+                        }
+                    });
+        }
+    }
+
+    // ---- relay: PNE <-> Server end to end, routed by PN ID ----
+
+    CompletionStage<Message> relay(PneMessage request) {
+        Relay r = (Relay) request.envelope().body();
+        EntityId pne = request.envelope().src();
+        if (!request.link().authenticated()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "relay needs an authenticated PNE link");
+        }
+        PnRecord pn = inventory.get(r.pnId()).orElse(null);
+        if (pn == null) {
+            log.warn("relayed message from {} to unknown PN {} dropped", pne, io.cpns.api.Strings.printable(r.pnId()));
+            throw new CpnsException(ErrorCode.UNKNOWN_PN, "no PN " + io.cpns.api.Strings.printable(r.pnId()) + " on this PN GW");
+        }
+        if (!pn.hasMember(pne.value()) || !codec.decode(r.envelope()).src().equals(pne)) {
+            log.warn("relayed message from {} for PN {} dropped: not a member, or not its own message", pne, r.pnId());
+            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " may not relay this message in PN " + r.pnId());
+        }
+        ServerLink link = server;
+        if (link == null) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "no server link on this PN GW");
+        }
+        return link.request(new Relay(r.pnId(), r.envelope()), millis(config.serverTimeoutMillis()))
+                .thenApply(m -> (RelayResponse) m);
+    }
+
+    // ---- PnInventory, PnManagement ----
+
+    @Override
+    public List<PnRecord> pns() {
+        return inventory.all().stream().sorted(java.util.Comparator.comparing(PnRecord::pnId)).toList();
+    }
+
+    @Override
+    public Optional<PnRecord> pn(String pnId) {
+        return inventory.get(pnId);
+    }
+
+    @Override
+    public List<PnRecord> pnsOf(String pneId) {
+        return pns().stream().filter(p -> p.hasMember(pneId)).toList();
+    }
+
+    @Override
+    public boolean expel(String pneId) {
+        List<PnRecord> affected = pnsOf(pneId);
+        boolean found = inventory.removeMember(pneId);
+        secrets.delete(LocalKeys.alias(pneId));
+        pnes.disconnect(EntityId.of(pneId));
+        ServerLink link = server;
+        for (PnRecord pn : affected) {
+            if (link != null) {
+                link.request(new PnMemberRemove(pn.pnId(), pneId), millis(config.serverTimeoutMillis()))
+                        .whenComplete((r, e) -> {
+                            if (e != null) {
+                                log.warn("the Server did not confirm removing {} from {}: {}", pneId, pn.pnId(), cause(e));
+                            }
+                        });
+            }
+        }
+        log.info("PNE {} expelled from {} PN(s); its LocalEUKey deleted", pneId, affected.size());
+        return found;
+    }
+
+    // ---- helpers ----
+
+    private static List<PnMember> members(Optional<PnRecord> pn) {
+        return pn.map(p -> p.members().stream().map(m -> new PnMember(m.pneId(), m.capabilities(), m.contents())).toList())
+                .orElse(List.of());
+    }
+
+    private static String newPnId() {
+        return "pn-" + Bytes.hex(Randoms.bytes(6));
+    }
+
+    static Map<String, String> pairs(String s) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String kv : s.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                m.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        return m;
+    }
+
+    private static Duration millis(int ms) {
+        return Duration.ofMillis(ms);
+    }
+
+    private static String cause(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return String.valueOf(c);
+    }
+}

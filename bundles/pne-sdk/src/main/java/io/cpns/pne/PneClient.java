@@ -1,0 +1,515 @@
+package io.cpns.pne;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.ErrorMessage;
+import io.cpns.api.message.EuKeyAssignRequest;
+import io.cpns.api.message.EuKeyAssignResponse;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.PnEstablishAck;
+import io.cpns.api.message.PnEstablishNotify;
+import io.cpns.api.message.PnSetupNotify;
+import io.cpns.api.message.PnSetupNotifyResponse;
+import io.cpns.api.message.PnSetupRequest;
+import io.cpns.api.message.PnSetupResponse;
+import io.cpns.api.message.PneAuthRequest;
+import io.cpns.api.message.PneAuthResponse;
+import io.cpns.api.message.Pong;
+import io.cpns.api.message.Relay;
+import io.cpns.api.message.RelayResponse;
+import io.cpns.api.message.SetupType;
+import io.cpns.api.message.TunnelClose;
+import io.cpns.api.message.TunnelData;
+import io.cpns.api.message.TunnelOpen;
+import io.cpns.api.store.SecretStore;
+import io.cpns.codec.MessageChannel;
+import io.cpns.codec.MessageCodec;
+import io.cpns.crypto.Bytes;
+import io.cpns.pne.internal.Conn;
+import io.cpns.pne.internal.Establishment;
+import io.cpns.pne.internal.TunnelTransport;
+import io.cpns.session.InitiatorHandshake;
+import io.cpns.session.SecureSession;
+import io.cpns.session.tls.ServerCertificateVerifier;
+import io.cpns.session.tls.TlsClientEndpoint;
+import io.cpns.session.tls.TlsConnection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One PNE. Keys live in a {@link SecretStore} under {@link #EUKEY}, {@link #LOCAL_EUKEY} and
+ * {@link #PRE_ASSIGNED}; pass an encrypted file store to keep them across restarts.
+ *
+ * <p>Typical life: {@link #connect} to the PN GW found by discovery; {@link #assignEuKey} once (PNE
+ * with UI, TS §5.3.1); then {@link #setup} a PN, or let the PN GW invite it. With its LocalEUKey
+ * (or pre-assigned key), a restarted PNE reconnects authenticated and keeps its PN.
+ */
+public final class PneClient implements AutoCloseable {
+    public static final String EUKEY = "euk";
+    public static final String LOCAL_EUKEY = "lek";
+    public static final String PRE_ASSIGNED = "pak";
+
+    private final PneConfig config;
+    private final PneTransport transport;
+    private final SecretStore keys;
+    private final MessageCodec codec = new MessageCodec();
+    private final ExecutorService inbound;
+    private final Map<Long, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Establishment> establishments = new ConcurrentHashMap<>();
+    private final Map<String, PnState> pns = new ConcurrentHashMap<>();
+    private final Map<String, SecureSession> serverSessions = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong(10);
+    private final List<Consumer<PnState>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile EntityId gateway;
+    private volatile Conn conn;
+    private volatile Establishment initiating;
+    private volatile TunnelTransport tunnel;
+    private volatile Runnable onDisconnect = () -> { };
+
+    public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
+        this.config = config;
+        this.transport = transport;
+        this.keys = keys;
+        this.inbound = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cpns-pne-" + config.id());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public EntityId id() {
+        return config.id();
+    }
+
+    public PneConfig config() {
+        return config;
+    }
+
+    // ---- the link to the PN GW ----
+
+    /**
+     * Connects to the PN GW, authenticated if this PNE has a LocalEUKey or pre-assigned key and
+     * its PAN does not protect messages itself: PSK-TLS on IP, the message-level session elsewhere.
+     */
+    public void connect(EntityId gatewayId) throws IOException {
+        this.gateway = gatewayId;
+        byte[] psk = transport.panSecure() ? null : bestPsk();
+        try {
+            open(psk);
+        } finally {
+            Bytes.wipe(psk);
+        }
+    }
+
+    private void open(byte[] psk) throws IOException {
+        boolean tls = psk != null && transport.pskInTransport();
+        MessageChannel ch = transport.open(codec, config.id().value(), tls ? psk : null);
+        Conn c = new Conn(ch, tls, config.id(), gateway);
+        Conn old = conn;
+        conn = c;
+        c.start("cpns-pne-reader-" + config.id(), this::received, this::ended);
+        if (psk != null && !tls) {
+            await(c.startSession(config.suite(), psk), config.requestTimeout());
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Connected, and whether the link is protected (PSK-TLS, session, or a secure PAN). */
+    public boolean connected() {
+        return conn != null;
+    }
+
+    public boolean secured() {
+        Conn c = conn;
+        return c != null && (c.tls() || c.hasSession() || transport.panSecure());
+    }
+
+    public void onDisconnect(Runnable r) {
+        onDisconnect = r;
+    }
+
+    private void ended(Conn c, String reason) {
+        if (conn == c) {
+            conn = null;
+            CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "link to the PN GW closed: " + reason);
+            pending.values().forEach(f -> f.completeExceptionally(down));
+            pending.clear();
+            TunnelTransport t = tunnel;
+            if (t != null) {
+                t.ended();
+            }
+            onDisconnect.run();
+        }
+    }
+
+    private byte[] bestPsk() {
+        return keys.get(LOCAL_EUKEY).or(() -> keys.get(PRE_ASSIGNED)).orElse(null);
+    }
+
+    // ---- requests and answers ----
+
+    private void received(Envelope e) {
+        switch (e.type().category()) {
+            case RESPONSE, CONTROL -> {
+                CompletableFuture<Envelope> f = pending.remove(e.id());
+                if (f != null) {
+                    if (e.body() instanceof ErrorMessage err) {
+                        f.completeExceptionally(err.toException());
+                    } else {
+                        f.complete(e);
+                    }
+                }
+            }
+            case REQUEST -> inbound.execute(() -> answer(e));
+            case ONEWAY -> tunnelMessage(e);
+        }
+    }
+
+    /** Sends a request to the PN GW and completes with its response envelope. */
+    public CompletableFuture<Envelope> request(Message m, java.time.Duration timeout) {
+        Conn c = conn;
+        CompletableFuture<Envelope> f = new CompletableFuture<>();
+        if (c == null) {
+            f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "not connected to a PN GW"));
+            return f;
+        }
+        long id = ids.incrementAndGet();
+        pending.put(id, f);
+        try {
+            c.send(new Envelope(config.id(), gateway, id, m));
+        } catch (IOException e) {
+            pending.remove(id);
+            f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "sending failed: " + e.getMessage()));
+        }
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, x) -> pending.remove(id));
+    }
+
+    /** A protected round trip to the PN GW. */
+    public Pong ping() {
+        return (Pong) join(request(new Ping(new byte[0]), config.requestTimeout())).body();
+    }
+
+    private void answer(Envelope e) {
+        Message response;
+        try {
+            response = switch (e.type()) {
+                case PN_SETUP_NOTIFY -> onNotify((PnSetupNotify) e.body());
+                case PNE_AUTH_REQUEST -> onAuthRequest((PneAuthRequest) e.body());
+                case PN_ESTABLISH_NOTIFY -> onEstablished((PnEstablishNotify) e.body());
+                case PING -> new Pong(((Ping) e.body()).data());
+                default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
+            };
+        } catch (CpnsException x) {
+            response = ErrorMessage.of(x);
+        } catch (RuntimeException | IOException x) {
+            response = ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, x.toString()));
+        }
+        Conn c = conn; // possibly a new, authenticated link opened while handling (seed 004 steps 6-7)
+        if (c != null) {
+            try {
+                c.send(new Envelope(config.id(), gateway, e.id(), response));
+            } catch (IOException ignored) {
+                // link lost: the PN GW times the request out
+            }
+        }
+    }
+
+    // ---- EUKey assignment to a PNE with UI (TS 5.3.1), through the PN GW's tunnel ----
+
+    public boolean hasEuKey() {
+        return keys.aliases(EUKEY).contains(EUKEY);
+    }
+
+    /**
+     * Obtains this PNE's EUKey with its owner's User ID and password: server-authenticated TLS to
+     * the CPNS Server, carried through the PN GW, which sees only ciphertext. Wipes the password.
+     *
+     * @throws CpnsException {@code ALREADY_ASSIGNED} (TS §5.3.1), {@code AUTH_FAILED}, {@code UNAVAILABLE}
+     */
+    public void assignEuKey(String userId, char[] password) {
+        byte[] pw = utf8(password);
+        Bytes.wipe(password);
+        try {
+            if (hasEuKey()) {
+                throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, "PNE " + config.id() + " already holds an EUKey (TS §5.3.1)");
+            }
+            if (config.operatorCa() == null) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no operator CA configured: cannot authenticate the Server");
+            }
+            ServerCertificateVerifier verifier = ServerCertificateVerifier.fromFile(config.operatorCa(), config.serverName());
+            join(request(new TunnelOpen(), config.requestTimeout()));
+            TunnelTransport t = new TunnelTransport(this::sendTunnel, this::closeTunnel);
+            tunnel = t;
+            try {
+                int timeout = (int) config.requestTimeout().toMillis();
+                TlsConnection tls = TlsClientEndpoint.certificate(t, verifier, timeout, timeout);
+                MessageChannel ch = new MessageChannel(codec, tls.in(), tls.out(), 65536, tls);
+                ch.send(new Envelope(config.id(), config.serverId(), 1,
+                        new EuKeyAssignRequest(config.id().value(), EntityKind.PNE, userId, pw)));
+                Bytes.wipe(pw);
+                Envelope reply = ch.receive();
+                if (reply == null) {
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, "the Server closed the tunnel without an answer");
+                }
+                if (reply.body() instanceof ErrorMessage err) {
+                    throw err.toException();
+                }
+                byte[] key = ((EuKeyAssignResponse) reply.body()).euKey();
+                keys.put(EUKEY, key);
+                Bytes.wipe(key);
+            } finally {
+                t.close();
+                tunnel = null;
+            }
+        } catch (IOException e) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "EUKey assignment through the PN GW failed: " + e.getMessage());
+        } finally {
+            Bytes.wipe(pw);
+        }
+    }
+
+    private void sendTunnel(byte[] data) {
+        Conn c = conn;
+        if (c != null) {
+            try {
+                c.send(new Envelope(config.id(), gateway, 0, new TunnelData(data)));
+            } catch (IOException ignored) {
+                // the TLS client sees the tunnel end
+            }
+        }
+    }
+
+    private void closeTunnel() {
+        Conn c = conn;
+        if (c != null) {
+            try {
+                c.send(new Envelope(config.id(), gateway, 0, new TunnelClose("done")));
+            } catch (IOException ignored) {
+                // gone already
+            }
+        }
+    }
+
+    private void tunnelMessage(Envelope e) {
+        TunnelTransport t = tunnel;
+        if (t == null) {
+            return;
+        }
+        if (e.body() instanceof TunnelData d) {
+            t.received(d.data());
+        } else if (e.body() instanceof TunnelClose) {
+            t.ended();
+        }
+    }
+
+    // ---- PN Establishment (seed 004) ----
+
+    /**
+     * PNE initiated PN Establishment (seed 004 §5.2.1.1): completes when the PN GW answers with the
+     * PN Inventory and hash_server, and this PNE verified hash_server.
+     *
+     * @throws CpnsException (in the stage) {@code AUTH_FAILED} if the Server did not authenticate
+     *         this PNE, or hash_server did not verify (the Server is not authentic)
+     */
+    public CompletionStage<PnState> setup(SetupType type, List<String> invitees) {
+        Establishment est = newEstablishment();
+        initiating = est;
+        PnSetupRequest req = new PnSetupRequest(type, invitees, config.capabilities(), config.contents(), est.randPne(),
+                wantsLocalEuKey(), config.suite().name());
+        return request(req, config.setupTimeout()).thenApply(env -> {
+            PnSetupResponse r = (PnSetupResponse) env.body();
+            if (!r.authenticated()) {
+                est.abandon();
+                throw new CpnsException(ErrorCode.AUTH_FAILED, "the CPNS Server did not authenticate this PNE in PN " + r.pnId());
+            }
+            return finish(est, r.pnId(), r.inventory(), r.hashServer());
+        }).whenComplete((s, x) -> {
+            if (initiating == est) {
+                initiating = null;
+            }
+        });
+    }
+
+    /** Seed 004 step 1 condition i and ii: enough UI, and a PAN that does not protect messages. */
+    private boolean wantsLocalEuKey() {
+        return config.hasUi() && !transport.panSecure();
+    }
+
+    private Establishment newEstablishment() {
+        byte[] euk = keys.get(EUKEY).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
+                "PNE " + config.id() + " has no EUKey yet (TS §5.3.1: assignment comes before any PN)"));
+        try {
+            return new Establishment(new InitiatorHandshake(config.suite(), config.id(), config.serverId(), euk));
+        } finally {
+            Bytes.wipe(euk);
+        }
+    }
+
+    /** PN Setup Notify (steps 2-3) or PN GW initiated PN Setup Request (§5.2.1.2 steps 1-4). */
+    private Message onNotify(PnSetupNotify n) {
+        if (!config.acceptInvitations() || !hasEuKey()) {
+            return new PnSetupNotifyResponse(false, Map.of(), List.of(), null, false, config.suite().name());
+        }
+        Establishment est = newEstablishment();
+        establishments.put(n.pnId(), est);
+        return new PnSetupNotifyResponse(true, config.capabilities(), config.contents(), est.randPne(), wantsLocalEuKey(),
+                config.suite().name());
+    }
+
+    /**
+     * The relayed Authentication request (steps 6-9): unwrap and keep the LocalEUKey, secure the
+     * link with it if the PAN does not protect messages, then answer hash_PNE over that link.
+     */
+    private Message onAuthRequest(PneAuthRequest a) throws IOException {
+        Establishment est = establishments.get(a.pnId());
+        if (est == null && initiating != null) {
+            est = initiating; // our own PN Setup Request: the PN ID arrives here first
+            establishments.put(a.pnId(), est);
+        }
+        if (est == null) {
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "no PN Establishment under way for " + a.pnId());
+        }
+        if (a.wrappedLocalEuKey() != null) {
+            byte[] euk = keys.get(EUKEY).orElseThrow();
+            byte[] lek = config.suite().unwrap(euk, a.wrappedLocalEuKey()); // BAD_MAC if not for our EUKey
+            Bytes.wipe(euk);
+            keys.put(LOCAL_EUKEY, lek);
+            try {
+                if (!transport.panSecure()) {
+                    open(lek); // PSK-TLS (IP) or the message-level session (serial) with the LocalEUKey
+                }
+            } finally {
+                Bytes.wipe(lek);
+            }
+        }
+        return new PneAuthResponse(est.hashPne(a.randServer()));
+    }
+
+    /** PN Establishment Notify (step 15): verify hash_server, say whether it did. */
+    private Message onEstablished(PnEstablishNotify n) {
+        Establishment est = establishments.remove(n.pnId());
+        if (est == null) {
+            return new PnEstablishAck(false);
+        }
+        return new PnEstablishAck(finish(est, n.pnId(), n.inventory(), n.hashServer()).serverAuthenticated());
+    }
+
+    private PnState finish(Establishment est, String pnId, List<io.cpns.api.message.PnMember> inventory, byte[] hashServer) {
+        establishments.remove(pnId);
+        boolean ok = est.verifyServer(hashServer);
+        PnState state = new PnState(pnId, inventory, ok);
+        if (!ok) {
+            throw new CpnsException(ErrorCode.AUTH_FAILED, "hash_server for PN " + pnId
+                    + " did not verify: the answer did not come from the CPNS Server holding this PNE's EUKey");
+        }
+        serverSessions.put(pnId, est.serverSession());
+        pns.put(pnId, state);
+        listeners.forEach(l -> l.accept(state));
+        return state;
+    }
+
+    /** PNs this PNE joined (and whose Server it authenticated). */
+    public List<PnState> pns() {
+        return List.copyOf(pns.values());
+    }
+
+    public Optional<PnState> pn(String pnId) {
+        return Optional.ofNullable(pns.get(pnId));
+    }
+
+    /** Called each time this PNE joins a PN (either flow). */
+    public void onJoined(Consumer<PnState> listener) {
+        listeners.add(listener);
+    }
+
+    // ---- PNE <-> Server, end to end through the PN GW (TS 5.3.3.1) ----
+
+    /**
+     * A request to the CPNS Server, protected end to end with SK_PNE of {@code pnId} and routed by
+     * the PN GW by PN ID.
+     */
+    public Message requestServer(String pnId, Message request) {
+        SecureSession s = serverSessions.get(pnId);
+        if (s == null) {
+            throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "no session with the Server for PN " + pnId);
+        }
+        long id = ids.incrementAndGet();
+        byte[] inner = codec.encode(s.protect(new Envelope(config.id(), config.serverId(), id, request), codec));
+        RelayResponse r = (RelayResponse) join(request(new Relay(pnId, inner), config.requestTimeout())).body();
+        return s.unprotect(codec.decode(r.envelope()), codec).body();
+    }
+
+    // ---- helpers ----
+
+    private static <T> T join(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof CpnsException x) {
+                throw x;
+            }
+            if (c instanceof TimeoutException) {
+                throw new CpnsException(ErrorCode.TIMEOUT, "the PN GW did not answer in time");
+            }
+            throw new CpnsException(ErrorCode.INTERNAL, String.valueOf(c));
+        }
+    }
+
+    private static void await(CompletableFuture<Void> f, java.time.Duration timeout) throws IOException {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof CpnsException c) {
+                throw c;
+            }
+            throw new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new CpnsException(ErrorCode.TIMEOUT, "PNE-GW session handshake timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private static byte[] utf8(char[] password) {
+        ByteBuffer b = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        byte[] out = Arrays.copyOfRange(b.array(), b.position(), b.limit());
+        Arrays.fill(b.array(), (byte) 0);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        Conn c = conn;
+        conn = null;
+        if (c != null) {
+            c.close();
+        }
+        inbound.shutdownNow();
+        establishments.values().forEach(Establishment::abandon);
+        serverSessions.values().forEach(SecureSession::close);
+    }
+}

@@ -1,0 +1,356 @@
+package io.cpns.server.pn;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.ErrorMessage;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.MessageType;
+import io.cpns.api.message.PnAuthRequest;
+import io.cpns.api.message.PnAuthResponse;
+import io.cpns.api.message.PnMemberRemove;
+import io.cpns.api.message.PnRegisterRequest;
+import io.cpns.api.message.PnRegisterResponse;
+import io.cpns.api.message.PnePresence;
+import io.cpns.api.message.PneKeys;
+import io.cpns.api.message.PneProof;
+import io.cpns.api.message.PneVerdict;
+import io.cpns.api.message.Relay;
+import io.cpns.api.message.RelayResponse;
+import io.cpns.api.server.EntityRecord;
+import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.PnRegistry;
+import io.cpns.api.server.Principal;
+import io.cpns.api.server.RegisteredPn;
+import io.cpns.api.server.ServerEndpoint;
+import io.cpns.codec.MessageCodec;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.CryptoSuite;
+import io.cpns.crypto.Randoms;
+import io.cpns.crypto.Suites;
+import io.cpns.server.store.PnStore;
+import io.cpns.session.ResponderHandshake;
+import io.cpns.session.SecureSession;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The CPNS Server's part of PN Establishment (seed 004 §5.2.1.1 steps 4-5 and 10-12, and the same
+ * steps of §5.2.1.2), the PN Inventory, and requests PNEs send end to end through their PN GW.
+ * Every PNE of a registration must belong to the PN GW's CPNS User (TS §5.3.4): a gateway never
+ * obtains a LocalEUKey for, or authenticates, another user's device.
+ */
+@Component(configurationPid = "cpns.server.pn", service = {PnServer.class, PnRegistry.class}, immediate = true)
+@Designate(ocd = PnServer.Config.class)
+public class PnServer implements PnRegistry {
+    static final Pattern PN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+    static final int LOCAL_EUKEY_LENGTH = 32;
+
+    @ObjectClassDefinition(name = "CPNS Server PN establishment", description = "PN Registration and PNE authentication.")
+    public @interface Config {
+        @AttributeDefinition(description = "A registration batch waits this long for the Authentication responses (s)")
+        int pendingSeconds() default 120;
+
+        @AttributeDefinition(description = "Most PNEs in one registration batch (larger PNs register in several batches)")
+        int maxBatchPnes() default 500;
+    }
+
+    private final EntityRegistry entities;
+    private final PnStore store;
+    /**
+     * Dynamic and optional: the endpoint dispatches to this component's request handlers, so a
+     * static reference would be a cycle SCR cannot activate. Registration works without it.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerEndpoint endpoint;
+    private final Logger log;
+    private final Duration pendingTime;
+    private final int maxBatch;
+    private final MessageCodec codec = new MessageCodec(1024 * 1024);
+    private final Map<String, PendingBatch> pending = new ConcurrentHashMap<>();
+    /** SK_PNE: the Server's end of each PNE's session (seed 004 step 12), for relayed requests. */
+    private final Map<EntityId, SecureSession> pneSessions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+
+    @Activate
+    public PnServer(@Reference(name = "entities") EntityRegistry entities, @Reference(name = "store") PnStore store,
+                    @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
+        this.entities = entities;
+        this.store = store;
+        this.log = log;
+        this.pendingTime = Duration.ofSeconds(config.pendingSeconds());
+        this.maxBatch = config.maxBatchPnes();
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cpns-server-pn-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
+    }
+
+    private ServerEndpoint endpoint() {
+        ServerEndpoint e = endpoint;
+        if (e == null) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "the server endpoint is not running");
+        }
+        return e;
+    }
+
+    @Deactivate
+    void deactivate() {
+        sweeper.shutdownNow();
+        pending.values().forEach(PendingBatch::destroy);
+        pneSessions.values().forEach(SecureSession::close);
+    }
+
+    // ---- seed 004 steps 4-5: PN Registration Request -> Authentication request ----
+
+    PnAuthRequest register(Principal gw, PnRegisterRequest req) {
+        requireGateway(gw);
+        String pnId = pnId(req.pnId());
+        store.pn(pnId).filter(pn -> !pn.gateway().equals(gw.entity())).ifPresent(pn -> {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + pnId + " belongs to another PN GW");
+        });
+        if (req.pnes().isEmpty() || req.pnes().size() > maxBatch) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a registration batch holds 1.." + maxBatch + " PNEs");
+        }
+        byte[] randServer = Randoms.bytes(32); // one rand_server for every PNE of the batch (step 5)
+        byte[] gwKey = entities.euKey(gw.entity()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no EUKey for " + gw.entity()));
+        Map<EntityId, ResponderHandshake> handshakes = new HashMap<>();
+        List<PneKeys> keys = new ArrayList<>();
+        try {
+            for (PnePresence p : req.pnes()) {
+                keys.add(prepare(gw, p, randServer, gwKey, handshakes));
+            }
+        } finally {
+            Bytes.wipe(gwKey);
+        }
+        PendingBatch batch = new PendingBatch(gw.entity(), pnId, req.batch(), handshakes, Instant.now().plus(pendingTime));
+        PendingBatch old = pending.put(key(gw.entity(), pnId, req.batch()), batch);
+        if (old != null) {
+            old.destroy();
+        }
+        log.info("PN {} batch {} of PN GW {}: {} PNEs, {} LocalEUKeys created", pnId, req.batch(), gw.entity(), handshakes.size(),
+                keys.stream().filter(k -> k.localEuKeyForPne() != null).count());
+        return new PnAuthRequest(pnId, req.batch(), randServer, keys);
+    }
+
+    /** One PNE of a batch: authorized? its LocalEUKey (two wrapped copies, step 5), and the Server's handshake half. */
+    private PneKeys prepare(Principal gw, PnePresence p, byte[] randServer, byte[] gwKey, Map<EntityId, ResponderHandshake> out) {
+        EntityId pne;
+        CryptoSuite suite;
+        try {
+            pne = EntityId.of(p.pneId());
+            suite = Suites.byName(p.suite());
+        } catch (CpnsException e) {
+            return refused(p.pneId(), e.code());
+        }
+        Optional<EntityRecord> record = entities.find(pne);
+        if (record.isEmpty()) {
+            return refused(p.pneId(), ErrorCode.UNKNOWN_ENTITY);
+        }
+        if (record.get().kind() != EntityKind.PNE) {
+            return refused(p.pneId(), ErrorCode.INVALID_ARGUMENT);
+        }
+        if (!gw.owns(record.get().owner())) {
+            log.warn("PN GW {} of {} tried to register PNE {} of another CPNS User", gw.entity(), gw.user(), pne);
+            return refused(p.pneId(), ErrorCode.FORBIDDEN);
+        }
+        byte[] pneKey = entities.euKey(pne).orElseThrow();
+        byte[] lek = null;
+        try {
+            ResponderHandshake h = new ResponderHandshake(suite, endpoint().serverId(), pne, pneKey, p.randPne(), randServer);
+            out.put(pne, h);
+            if (!p.localEuKeyRequested()) {
+                return new PneKeys(p.pneId(), 0, null, null);
+            }
+            lek = Randoms.bytes(LOCAL_EUKEY_LENGTH);
+            return new PneKeys(p.pneId(), 0, suite.wrap(pneKey, lek), suite.wrap(gwKey, lek));
+        } catch (CpnsException e) {
+            return refused(p.pneId(), e.code()); // e.g. a rand_PNE of the wrong length
+        } finally {
+            Bytes.wipe(pneKey, lek);
+        }
+    }
+
+    private static PneKeys refused(String pneId, ErrorCode why) {
+        return new PneKeys(pneId, why.code(), null, null);
+    }
+
+    // ---- steps 10-12: Authentication responses -> PN Registration Response ----
+
+    PnRegisterResponse authenticate(Principal gw, PnAuthResponse resp) {
+        requireGateway(gw);
+        PendingBatch batch = pending.remove(key(gw.entity(), resp.pnId(), resp.batch()));
+        if (batch == null) {
+            throw new CpnsException(ErrorCode.UNKNOWN_PN, "no registration pending for PN " + resp.pnId() + " batch " + resp.batch()
+                    + " (expired after " + pendingTime.toSeconds() + " s?)");
+        }
+        Map<EntityId, byte[]> proofs = new HashMap<>();
+        for (PneProof p : resp.results()) {
+            try {
+                proofs.put(EntityId.of(p.pneId()), p.hashPne());
+            } catch (CpnsException ignored) {
+                // not one of ours
+            }
+        }
+        List<PneVerdict> verdicts = new ArrayList<>();
+        List<EntityId> authenticated = new ArrayList<>();
+        batch.handshakes().forEach((pne, h) -> {
+            byte[] proof = proofs.get(pne);
+            if (proof == null) {
+                h.destroy();
+                verdicts.add(new PneVerdict(pne.value(), false, null)); // did not answer in time
+                return;
+            }
+            try {
+                ResponderHandshake.Result r = h.verify(proof); // step 11: hash_PNE
+                SecureSession old = pneSessions.put(pne, r.session());
+                if (old != null) {
+                    old.close();
+                }
+                entities.confirm(pne);
+                authenticated.add(pne);
+                verdicts.add(new PneVerdict(pne.value(), true, r.proof())); // step 12: hash_server
+            } catch (CpnsException e) {
+                log.warn("PNE {} failed authentication in PN {}: {}", pne, resp.pnId(), e.getMessage());
+                verdicts.add(new PneVerdict(pne.value(), false, null));
+            }
+        });
+        boolean registered = !authenticated.isEmpty();
+        if (registered) { // step 11: registered when at least one PNE authenticated
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            store.createPn(resp.pnId(), gw.entity(), gw.user(), now);
+            authenticated.forEach(pne -> store.addMember(resp.pnId(), pne, now));
+        }
+        log.info("PN {} batch {} of PN GW {}: {} of {} PNEs authenticated{}", resp.pnId(), resp.batch(), gw.entity(),
+                authenticated.size(), batch.handshakes().size(), registered ? ", PN registered" : ", PN not registered");
+        return new PnRegisterResponse(resp.pnId(), resp.batch(), registered, verdicts);
+    }
+
+    // ---- PNE <-> Server end to end, routed by PN ID (TS 5.3.3.1) ----
+
+    RelayResponse relay(Principal gw, Relay r) {
+        requireGateway(gw);
+        RegisteredPn pn = store.pn(r.pnId()).orElseThrow(() -> {
+            log.warn("relayed message from PN GW {} for unknown PN {} dropped", gw.entity(), io.cpns.api.Strings.printable(r.pnId()));
+            return new CpnsException(ErrorCode.UNKNOWN_PN, "no PN " + io.cpns.api.Strings.printable(r.pnId()));
+        });
+        if (!pn.gateway().equals(gw.entity())) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + r.pnId() + " belongs to another PN GW");
+        }
+        Envelope outer = codec.decode(r.envelope());
+        EntityId pne = outer.src();
+        if (!pn.hasMember(pne) || !outer.dst().equals(endpoint().serverId())) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + r.pnId() + " talking to this Server");
+        }
+        SecureSession session = pneSessions.get(pne);
+        if (session == null) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "no session with PNE " + pne + " (re-establish the PN)");
+        }
+        Envelope request;
+        try {
+            request = session.unprotect(outer, codec);
+        } catch (CpnsException e) { // the PNE's session failed, not the gateway's: do not end the gateway's session
+            throw new CpnsException(ErrorCode.FORBIDDEN, "relayed message from " + pne + " refused: " + e);
+        }
+        Message response;
+        if (!request.type().isRequest() || request.type() == MessageType.RELAY || request.type().wireName().startsWith("pn.")) {
+            response = ErrorMessage.of(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, request.type().wireName() + " cannot be relayed"));
+        } else {
+            EntityRecord record = entities.find(pne).orElseThrow();
+            try {
+                response = endpoint().dispatch(new Principal(pne, EntityKind.PNE, record.owner()), request);
+            } catch (CpnsException e) {
+                response = ErrorMessage.of(e);
+            }
+        }
+        return new RelayResponse(codec.encode(session.protect(request.reply(response), codec)));
+    }
+
+    Message removeMember(Principal gw, PnMemberRemove m) {
+        requireGateway(gw);
+        RegisteredPn pn = store.pn(m.pnId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_PN, "no PN " + m.pnId()));
+        if (!pn.gateway().equals(gw.entity())) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + m.pnId() + " belongs to another PN GW");
+        }
+        EntityId pne = EntityId.of(m.pneId());
+        store.removeMember(m.pnId(), pne);
+        log.info("PNE {} removed from PN {} by PN GW {}", pne, m.pnId(), gw.entity());
+        return new io.cpns.api.message.Ack();
+    }
+
+    // ---- PnRegistry ----
+
+    @Override
+    public List<RegisteredPn> pns() {
+        return store.pns();
+    }
+
+    @Override
+    public Optional<RegisteredPn> pn(String pnId) {
+        return store.pn(pnId);
+    }
+
+    @Override
+    public List<RegisteredPn> pnsOfGateway(EntityId gateway) {
+        return store.pnsOfGateway(gateway);
+    }
+
+    // ---- helpers ----
+
+    private static void requireGateway(Principal p) {
+        if (p.kind() != EntityKind.GATEWAY) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "only a PN GW may do this");
+        }
+    }
+
+    private static String pnId(String id) {
+        if (id == null || !PN_ID.matcher(id).matches()) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "invalid PN ID");
+        }
+        return id;
+    }
+
+    private static String key(EntityId gw, String pnId, int batch) {
+        return gw + "/" + pnId + "/" + batch;
+    }
+
+    private void sweep() {
+        Instant now = Instant.now();
+        pending.values().removeIf(b -> {
+            if (b.expires().isBefore(now)) {
+                b.destroy();
+                log.info("PN {} batch {} of PN GW {} expired without Authentication responses", b.pnId(), b.batch(), b.gateway());
+                return true;
+            }
+            return false;
+        });
+    }
+}

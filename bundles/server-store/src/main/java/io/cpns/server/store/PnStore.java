@@ -1,0 +1,25 @@
+package io.cpns.server.store;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.server.RegisteredPn;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The PN Inventory tables of the Server's database (schema version 3). */
+public interface PnStore {
+    /** Creates the PN if it does not exist yet (a large PN registers in batches). */
+    void createPn(String pnId, EntityId gateway, UserId owner, Instant at);
+
+    /** Adds a member; joining again keeps the first join time. */
+    void addMember(String pnId, EntityId pne, Instant at);
+
+    boolean removeMember(String pnId, EntityId pne);
+
+    Optional<RegisteredPn> pn(String pnId);
+
+    List<RegisteredPn> pns();
+
+    List<RegisteredPn> pnsOfGateway(EntityId gateway);
+}

@@ -1,0 +1,76 @@
+package io.cpns.server.store.internal;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.server.RegisteredPn;
+import io.cpns.server.store.PnStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link PnStore} on plain JDBC. */
+final class JdbcPnStore implements PnStore {
+    private static final String SELECT = "SELECT p.pn_id, p.gateway_id, p.user_id, p.created_at, m.pne_id"
+            + " FROM cpns_pn p LEFT JOIN cpns_pn_member m ON m.pn_id = p.pn_id";
+
+    private record Row(String pnId, String gateway, String owner, long created, String member) {
+    }
+
+    private final Sql sql;
+
+    JdbcPnStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    @Override
+    public void createPn(String pnId, EntityId gateway, UserId owner, Instant at) {
+        sql.insertIfAbsent("INSERT INTO cpns_pn (pn_id, gateway_id, user_id, created_at) VALUES (?, ?, ?, ?)", pnId,
+                gateway.value(), owner.value(), at.toEpochMilli());
+    }
+
+    @Override
+    public void addMember(String pnId, EntityId pne, Instant at) {
+        sql.insertIfAbsent("INSERT INTO cpns_pn_member (pn_id, pne_id, joined_at) VALUES (?, ?, ?)", pnId, pne.value(),
+                at.toEpochMilli());
+    }
+
+    @Override
+    public boolean removeMember(String pnId, EntityId pne) {
+        return sql.update("DELETE FROM cpns_pn_member WHERE pn_id = ? AND pne_id = ?", pnId, pne.value()) == 1;
+    }
+
+    @Override
+    public Optional<RegisteredPn> pn(String pnId) {
+        return grouped(SELECT + " WHERE p.pn_id = ? ORDER BY m.pne_id", pnId).stream().findFirst();
+    }
+
+    @Override
+    public List<RegisteredPn> pns() {
+        return grouped(SELECT + " ORDER BY p.pn_id, m.pne_id");
+    }
+
+    @Override
+    public List<RegisteredPn> pnsOfGateway(EntityId gateway) {
+        return grouped(SELECT + " WHERE p.gateway_id = ? ORDER BY p.pn_id, m.pne_id", gateway.value());
+    }
+
+    /** One row per (PN, member) from the join, folded into one record per PN. */
+    private List<RegisteredPn> grouped(String query, Object... args) {
+        Map<String, List<Row>> byPn = new LinkedHashMap<>();
+        for (Row r : sql.query(query, rs -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                rs.getString(5)), args)) {
+            byPn.computeIfAbsent(r.pnId(), k -> new ArrayList<>()).add(r);
+        }
+        List<RegisteredPn> out = new ArrayList<>();
+        byPn.forEach((pnId, rows) -> {
+            Row first = rows.get(0);
+            List<EntityId> members = rows.stream().filter(r -> r.member() != null).map(r -> EntityId.of(r.member())).toList();
+            out.add(new RegisteredPn(pnId, EntityId.of(first.gateway()), UserId.of(first.owner()),
+                    Instant.ofEpochMilli(first.created()), members));
+        });
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package io.cpns.server.store.internal;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** One short statement per call on a pooled connection; failures as typed errors without driver text. */
+final class Sql {
+    static final String UNIQUE_VIOLATION = "23505";
+
+    @FunctionalInterface
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private final DataSource ds;
+
+    Sql(DataSource ds) {
+        this.ds = ds;
+    }
+
+    <T> List<T> query(String sql, Row<T> row, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.map(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("query", e);
+        }
+    }
+
+    /** @return rows changed */
+    int update(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("update", e);
+        }
+    }
+
+    /** Like {@link #update} but a duplicate key is not an error: returns false instead. */
+    boolean insertIfAbsent(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
+            ps.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return false;
+            }
+            throw failure("insert", e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+        return ps;
+    }
+
+    /** The detail goes to peers: SQL state only; the driver's message (host names, SQL) stays in the cause, for the log. */
+    static CpnsException failure(String what, SQLException e) {
+        return new CpnsException(ErrorCode.UNAVAILABLE, "database " + what + " failed (SQL state " + e.getSQLState() + ")", e);
+    }
+}

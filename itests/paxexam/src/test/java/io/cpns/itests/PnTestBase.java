@@ -1,0 +1,123 @@
+package io.cpns.itests;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.gateway.GatewayEnrolment;
+import io.cpns.api.gateway.LinkState;
+import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.UserRegistry;
+import io.cpns.keystore.EncryptedFileStore;
+import io.cpns.pne.IpTransport;
+import io.cpns.pne.PneClient;
+import io.cpns.pne.PneConfig;
+import io.cpns.pne.PneTransport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * A CPNS Server and a PN GW (with pan-ip on loopback) in one framework, the gateway enrolled, and
+ * real PNEs (the PNE SDK) connecting over TCP. Subclasses hold the flows.
+ */
+public abstract class PnTestBase {
+    static final String USER = "alice";
+    static final String PASSWORD = "alice-secret-1";
+    static final String GATEWAY = "gw-home";
+
+    @Inject
+    BundleContext ctx;
+    Osgi osgi;
+    final List<PneClient> clients = new ArrayList<>();
+
+    static Map<String, Map<String, Object>> configs(Map<String, Object> gwPn) {
+        Map<String, Map<String, Object>> c = new HashMap<>();
+        c.put("cpns.server.endpoint", Map.of("port", AbstractSliceIT.freePort()));
+        c.put("cpns.server.users", Map.of("argon2MemoryKiB", 4096, "argon2Iterations", 1));
+        c.put("cpns.gw.identity", Map.of("gatewayId", GATEWAY));
+        c.put("cpns.gw.link", Map.of("keepaliveSeconds", 5, "backoffInitialMillis", 100, "backoffMaxMillis", 500));
+        c.put("cpns.pan.ip", Map.of("port", AbstractSliceIT.freePort(), "discoveryPort", AbstractSliceIT.freePort(), "discoveryInterface", "lo",
+                "announceSeconds", 0));
+        if (!gwPn.isEmpty()) {
+            c.put("cpns.gw.pn", gwPn);
+        }
+        return c;
+    }
+
+    @Before
+    public void gatewayEnrolled() throws Exception {
+        osgi = new Osgi(ctx);
+        osgi.awaitReady();
+        if (osgi.service(GatewayEnrolment.class).hasEuKey()) {
+            return;
+        }
+        ServerEndpoint ep = osgi.service(ServerEndpoint.class);
+        int port = ep.listenAddress().getPort();
+        osgi.configure("cpns.gw.link", Map.of("serverPort", port,
+                "operatorCaFile", ep.generatedOperatorCa().orElseThrow().toString()));
+        Osgi.eventually("link reconfigured", () -> osgi.service(ServerLink.class).serverAddress().getPort() == port, () -> "");
+        osgi.service(UserRegistry.class).register(UserId.of(USER), PASSWORD.toCharArray());
+        osgi.service(GatewayEnrolment.class).assignEuKey(USER, PASSWORD.toCharArray());
+        osgi.awaitLink(LinkState.AUTHENTICATED);
+    }
+
+    @After
+    public void closeClients() {
+        clients.forEach(PneClient::close);
+        clients.clear();
+    }
+
+    PneConfig config(String id) {
+        return PneConfig.of(id).withServer("cpns-server", osgi.service(ServerEndpoint.class).generatedOperatorCa().orElseThrow(),
+                "localhost").withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60));
+    }
+
+    PneTransport ip() {
+        return new IpTransport("127.0.0.1", panPort(), false);
+    }
+
+    /** The ports are chosen in the driver JVM (this class is loaded again in the probe), so read them back. */
+    int panPort() {
+        return panConfig("port");
+    }
+
+    int discoveryPort() {
+        return panConfig("discoveryPort");
+    }
+
+    private int panConfig(String key) {
+        try {
+            return Integer.parseInt(String.valueOf(osgi.service(ConfigurationAdmin.class).getConfiguration("cpns.pan.ip", "?").getProperties().get(key)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A PNE whose keys persist in its own directory (so a "restarted" PNE finds them). */
+    PneClient pne(PneConfig config, PneTransport transport) throws Exception {
+        Path dir = Path.of(ctx.getProperty("cpns.data")).resolve("pne").resolve(config.id().value());
+        Files.createDirectories(dir);
+        PneClient c = new PneClient(config, transport, new EncryptedFileStore(dir, dir.resolve("master.key")));
+        clients.add(c);
+        return c;
+    }
+
+    /** A PNE with UI, connected, holding its EUKey (assigned through the gateway's tunnel). */
+    PneClient enrolledPne(String id) throws Exception {
+        PneClient c = pne(config(id), ip());
+        c.connect(EntityId.of(GATEWAY));
+        if (!c.hasEuKey()) {
+            c.assignEuKey(USER, PASSWORD.toCharArray());
+        }
+        return c;
+    }
+}
