@@ -6,7 +6,8 @@ import java.io.InputStream;
 /**
  * Reads {@link SerialFraming} frames from a byte stream. Corrupted frames (bad COBS or CRC) and
  * over-long ones are dropped and counted, and reading resumes at the next delimiter: on a noisy
- * line a damaged frame is lost, not the link.
+ * line a damaged frame is lost, not the link. A line reset comes back as an empty array
+ * ({@link SerialFraming#isReset}).
  */
 public final class SerialFrameReader implements FrameSource {
     private final InputStream in;

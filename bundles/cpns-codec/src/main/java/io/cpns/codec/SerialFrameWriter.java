@@ -21,4 +21,10 @@ public final class SerialFrameWriter implements FrameSink {
         out.write(SerialFraming.encode(frame));
         out.flush();
     }
+
+    /** Sends the line reset ({@link SerialFraming#reset()}): this end (re)starts or ends its link. */
+    public synchronized void writeReset() throws IOException {
+        out.write(SerialFraming.reset());
+        out.flush();
+    }
 }

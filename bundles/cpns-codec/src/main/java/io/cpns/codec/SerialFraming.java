@@ -17,11 +17,27 @@ import java.util.zip.CRC32C;
  *       are dropped. (Authenticity is the secure session's job; the CRC only detects noise.)</li>
  * </ul>
  * Overhead: 1 byte per 254 of payload, plus 4 (CRC) and 1 (delimiter).
+ *
+ * <p>A frame with an <em>empty</em> payload ({@link #RESET}, bytes {@code 01 01 01 01 01 00}) is
+ * the <b>line reset</b>: a serial line has no connect or disconnect, so an end that opens or
+ * closes its side of the link says so with it, and the other end starts a fresh link (no session,
+ * no identity). A CPNS envelope is never empty, so the two cannot be confused.
  */
 public final class SerialFraming {
     public static final int CRC_LENGTH = 4;
+    private static final byte[] RESET = encode(new byte[0]);
 
     private SerialFraming() {
+    }
+
+    /** The encoded line reset frame, delimiter included. */
+    public static byte[] reset() {
+        return RESET.clone();
+    }
+
+    /** Whether a decoded payload is the line reset. */
+    public static boolean isReset(byte[] payload) {
+        return payload.length == 0;
     }
 
     /** Encoded frame including the trailing delimiter. */
@@ -48,7 +64,7 @@ public final class SerialFraming {
      */
     public static byte[] decode(byte[] encoded, int length) {
         byte[] raw = cobsDecode(encoded, length);
-        if (raw.length < CRC_LENGTH + 1) {
+        if (raw.length < CRC_LENGTH) {
             throw new CpnsException(ErrorCode.MALFORMED, "serial frame too short");
         }
         int n = raw.length - CRC_LENGTH;

@@ -100,6 +100,20 @@ class SerialFramingTest {
     }
 
     @Test
+    void lineReset_isTheEmptyPayload_distinctFromEveryEnvelope() throws Exception {
+        assertEquals("010101010100", hex(SerialFraming.reset()));
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        SerialFrameWriter w = new SerialFrameWriter(line, 64);
+        w.writeReset();
+        w.write("after".getBytes());
+        SerialFrameReader r = new SerialFrameReader(new ByteArrayInputStream(line.toByteArray()), 64);
+        byte[] first = r.read();
+        assertEquals(true, SerialFraming.isReset(first));
+        assertArrayEquals("after".getBytes(), r.read());
+        assertThrows(IllegalArgumentException.class, () -> w.write(new byte[0]), "an empty frame is only sent as a reset");
+    }
+
+    @Test
     void writerAndReader_carryEnvelopes() throws Exception {
         MessageCodec codec = new MessageCodec();
         ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -50,6 +50,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -68,6 +70,12 @@ public final class PneClient implements AutoCloseable {
     public static final String EUKEY = "euk";
     public static final String LOCAL_EUKEY = "lek";
     public static final String PRE_ASSIGNED = "pak";
+    /** One timer thread for every PNE in the process (the simulator runs hundreds). */
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cpns-pne-keepalive");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final PneConfig config;
     private final PneTransport transport;
@@ -85,6 +93,8 @@ public final class PneClient implements AutoCloseable {
     private volatile Establishment initiating;
     private volatile TunnelTransport tunnel;
     private volatile Runnable onDisconnect = () -> { };
+    private volatile ScheduledFuture<?> keepalive;
+    private volatile long lastSentNanos = System.nanoTime();
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
@@ -134,6 +144,23 @@ public final class PneClient implements AutoCloseable {
         if (old != null) {
             old.close();
         }
+        long every = config.keepalive().toMillis();
+        if (every > 0 && keepalive == null) {
+            keepalive = TIMERS.scheduleWithFixedDelay(this::keepalive, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Pings an idle link; a PN GW that does not answer is gone, and the link is ended. */
+    private void keepalive() {
+        Conn c = conn;
+        if (c == null || System.nanoTime() - lastSentNanos < config.keepalive().toNanos()) {
+            return;
+        }
+        request(new Ping(new byte[0]), config.requestTimeout()).whenComplete((r, x) -> {
+            if (x != null && conn == c) {
+                c.close(); // its reader ends, and onDisconnect runs
+            }
+        });
     }
 
     /** Connected, and whether the link is protected (PSK-TLS, session, or a secure PAN). */
@@ -197,6 +224,7 @@ public final class PneClient implements AutoCloseable {
         }
         long id = ids.incrementAndGet();
         pending.put(id, f);
+        lastSentNanos = System.nanoTime();
         try {
             c.send(new Envelope(config.id(), gateway, id, m));
         } catch (IOException e) {
@@ -397,14 +425,24 @@ public final class PneClient implements AutoCloseable {
             Bytes.wipe(euk);
             keys.put(LOCAL_EUKEY, lek);
             try {
-                if (!transport.panSecure()) {
-                    open(lek); // PSK-TLS (IP) or the message-level session (serial) with the LocalEUKey
+                if (!transport.panSecure() && transport.pskInTransport()) {
+                    open(lek); // a new link under PSK-TLS with the LocalEUKey (IP)
+                } else if (!transport.panSecure()) {
+                    secureThisLink(lek); // the message-level session on this link (serial)
                 }
             } finally {
                 Bytes.wipe(lek);
             }
         }
         return new PneAuthResponse(est.hashPne(a.randServer()));
+    }
+
+    private void secureThisLink(byte[] psk) throws IOException {
+        Conn c = conn;
+        if (c == null) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "link to the PN GW lost during PN Establishment");
+        }
+        await(c.startSession(config.suite(), psk), config.requestTimeout());
     }
 
     /** PN Establishment Notify (step 15): verify hash_server, say whether it did. */
@@ -503,6 +541,10 @@ public final class PneClient implements AutoCloseable {
 
     @Override
     public void close() {
+        ScheduledFuture<?> k = keepalive;
+        if (k != null) {
+            k.cancel(false);
+        }
         Conn c = conn;
         conn = null;
         if (c != null) {

@@ -23,54 +23,61 @@ import java.util.Map;
  * @param acceptInvitations join PNs the PN GW invites it to
  * @param requestTimeout    a request to the PN GW without an answer fails after this long
  * @param setupTimeout      how long a PN Setup may take end to end
+ * @param keepalive         an idle link is pinged this often, so the PN GW does not end it as
+ *                          silent and a dead PN GW is noticed; zero turns it off
  */
 public record PneConfig(EntityId id, boolean hasUi, Map<String, String> capabilities, List<String> contents, CryptoSuite suite,
                         EntityId serverId, Path operatorCa, String serverName, boolean acceptInvitations,
-                        Duration requestTimeout, Duration setupTimeout) {
+                        Duration requestTimeout, Duration setupTimeout, Duration keepalive) {
     public PneConfig {
         capabilities = capabilities == null ? Map.of() : Map.copyOf(capabilities);
         contents = contents == null ? List.of() : List.copyOf(contents);
     }
 
-    /** Defaults: with UI, modern suite, server {@code cpns-server}, accepts invitations, 10 s requests, 60 s setup. */
+    /** Defaults: with UI, modern suite, server {@code cpns-server}, accepts invitations, 10 s requests, 60 s setup, 60 s keepalive. */
     public static PneConfig of(String id) {
         return new PneConfig(EntityId.of(id), true, Map.of("ui", "true"), List.of(), Suites.modern(), EntityId.of("cpns-server"),
-                null, "localhost", true, Duration.ofSeconds(10), Duration.ofSeconds(60));
+                null, "localhost", true, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60));
     }
 
     public PneConfig withUi(boolean ui) {
         return new PneConfig(id, ui, merged("ui", String.valueOf(ui)), contents, suite, serverId, operatorCa, serverName,
-                acceptInvitations, requestTimeout, setupTimeout);
+                acceptInvitations, requestTimeout, setupTimeout, keepalive);
     }
 
     public PneConfig withCapabilities(Map<String, String> caps) {
         return new PneConfig(id, hasUi, caps, contents, suite, serverId, operatorCa, serverName, acceptInvitations, requestTimeout,
-                setupTimeout);
+                setupTimeout, keepalive);
     }
 
     public PneConfig withContents(List<String> c) {
         return new PneConfig(id, hasUi, capabilities, c, suite, serverId, operatorCa, serverName, acceptInvitations, requestTimeout,
-                setupTimeout);
+                setupTimeout, keepalive);
     }
 
     public PneConfig withSuite(CryptoSuite s) {
         return new PneConfig(id, hasUi, capabilities, contents, s, serverId, operatorCa, serverName, acceptInvitations,
-                requestTimeout, setupTimeout);
+                requestTimeout, setupTimeout, keepalive);
     }
 
     public PneConfig withServer(String serverEntityId, Path ca, String name) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, EntityId.of(serverEntityId), ca, name, acceptInvitations,
-                requestTimeout, setupTimeout);
+                requestTimeout, setupTimeout, keepalive);
     }
 
     public PneConfig withAcceptInvitations(boolean accept) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, accept, requestTimeout,
-                setupTimeout);
+                setupTimeout, keepalive);
     }
 
     public PneConfig withTimeouts(Duration request, Duration setup) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, acceptInvitations,
-                request, setup);
+                request, setup, keepalive);
+    }
+
+    public PneConfig withKeepalive(Duration k) {
+        return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, acceptInvitations,
+                requestTimeout, setupTimeout, k);
     }
 
     private Map<String, String> merged(String k, String v) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +35,7 @@ final class BundleSync {
 
     static List<Wanted> wanted(Path bundleDir, List<String> features, int runtimeLevel, int cpnsLevel) throws IOException {
         List<Wanted> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>(); // a library two features carry (jSerialComm) is installed once
         for (String feature : features) {
             Path dir = bundleDir.resolve(feature);
             if (!Files.isDirectory(dir)) {
@@ -41,6 +43,9 @@ final class BundleSync {
             }
             try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar")) {
                 for (Path jar : jars) {
+                    if (!seen.add(jar.getFileName().toString())) {
+                        continue;
+                    }
                     out.add(new Wanted(jar.toAbsolutePath(), feature.equals("runtime") ? runtimeLevel : cpnsLevel));
                 }
             }

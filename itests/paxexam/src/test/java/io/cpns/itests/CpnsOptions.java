@@ -12,8 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.ops4j.pax.exam.Option;
@@ -50,9 +52,13 @@ final class CpnsOptions {
             props.forEach(c::put);
             o.add(c.asOption());
         });
+        Set<String> installed = new HashSet<>(); // a library two features carry is installed once
         for (String feature : features) {
             boolean runtime = feature.equals("runtime");
             for (Path jar : jars(feature)) {
+                if (!installed.add(jar.getFileName().toString())) {
+                    continue;
+                }
                 o.add(bundle(jar.toUri().toString()).startLevel(runtime ? 1 : CPNS_START_LEVEL).start());
             }
         }

@@ -149,15 +149,6 @@ public class PnEstablishmentIT extends PnTestBase {
         assertEquals(ErrorCode.UNKNOWN_PN, ((CpnsException) e.getCause()).code());
     }
 
-    static CpnsException expect(Runnable r) {
-        try {
-            r.run();
-        } catch (CpnsException e) {
-            return e;
-        }
-        throw new AssertionError("expected a CpnsException");
-    }
-
     static CompletionException expectAsync(Runnable r) {
         try {
             r.run();

@@ -1,5 +1,6 @@
 package io.cpns.itests;
 
+import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.gateway.GatewayEnrolment;
@@ -109,6 +110,21 @@ public abstract class PnTestBase {
         PneClient c = new PneClient(config, transport, new EncryptedFileStore(dir, dir.resolve("master.key")));
         clients.add(c);
         return c;
+    }
+
+    static CpnsException expect(ThrowingRunnable r) {
+        try {
+            r.run();
+        } catch (CpnsException e) {
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError("expected a CpnsException, got " + e, e);
+        }
+        throw new AssertionError("expected a CpnsException");
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     /** A PNE with UI, connected, holding its EUKey (assigned through the gateway's tunnel). */

@@ -74,13 +74,19 @@ public class LogConsole implements LogListener {
         }
     }
 
+    /** Whether an entry passes the threshold (INFO shows ERROR, WARN and INFO, not DEBUG). */
+    static boolean shown(LogLevel threshold, LogLevel entry, String loggerName) {
+        if (!threshold.implies(entry)) {
+            return false;
+        }
+        // "BundleEvent STARTED" and friends: noise unless something went wrong
+        return loggerName == null || !loggerName.startsWith("Events.") || LogLevel.WARN.implies(entry);
+    }
+
     @Override
     public void logged(LogEntry e) {
-        if (!e.getLogLevel().implies(level)) {
+        if (!shown(level, e.getLogLevel(), e.getLoggerName())) {
             return;
-        }
-        if (e.getLoggerName() != null && e.getLoggerName().startsWith("Events.") && e.getLogLevel().implies(LogLevel.INFO)) {
-            return; // "BundleEvent STARTED" and friends: noise unless something went wrong
         }
         Bundle b = e.getBundle();
         StringBuilder line = new StringBuilder(128)

@@ -201,7 +201,7 @@ final class ServerConnection implements Runnable {
             try {
                 response = dispatcher.dispatch(principal, request);
             } catch (CpnsException e) {
-                log.info("{} {} from {} refused: {}{}", request.type().wireName(), request.id(), principal.entity(), e, cause(e));
+                log.info("{} {} from {} refused: {}", request.type().wireName(), request.id(), principal.entity(), e + cause(e));
                 response = ErrorMessage.of(e);
                 last = e.code().closesConnection();
             } catch (RuntimeException e) {
@@ -218,7 +218,7 @@ final class ServerConnection implements Runnable {
 
     /** Sends the error unprotected (the peer may not share a session key with us) and logs it. */
     private void fail(CpnsException e) {
-        log.warn("connection {} closed: {}{}", who(), e, cause(e));
+        log.warn("connection {} closed: {}", who(), e + cause(e));
         MessageChannel c = channel;
         if (c != null && !socket.isClosed()) {
             try {
