@@ -86,8 +86,6 @@ public class PnServer implements PnRegistry {
      * Dynamic and optional: the endpoint dispatches to this component's request handlers, so a
      * static reference would be a cycle SCR cannot activate. Registration works without it.
      */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerEndpoint endpoint;
     private final Logger log;
     private final Duration pendingTime;
@@ -112,6 +110,18 @@ public class PnServer implements PnRegistry {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
+    }
+
+    @Reference(name = "endpoint", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindEndpoint")
+    void bindEndpoint(ServerEndpoint e) {
+        endpoint = e;
+    }
+
+    void unbindEndpoint(ServerEndpoint e) {
+        if (endpoint == e) {
+            endpoint = null;
+        }
     }
 
     private ServerEndpoint endpoint() {
