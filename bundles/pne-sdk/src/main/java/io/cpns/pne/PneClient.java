@@ -120,6 +120,7 @@ public final class PneClient implements AutoCloseable {
     /**
      * Connects to the PN GW, authenticated if this PNE has a LocalEUKey or pre-assigned key and
      * its PAN does not protect messages itself: PSK-TLS on IP, the message-level session elsewhere.
+     * Otherwise it pings, which tells the PN GW who is on the link (it can then invite this PNE).
      */
     public void connect(EntityId gatewayId) throws IOException {
         this.gateway = gatewayId;
@@ -129,13 +130,21 @@ public final class PneClient implements AutoCloseable {
         } finally {
             Bytes.wipe(psk);
         }
+        if (psk == null) {
+            ping(); // on a link without key, the PN GW learns who we are from our first message: invitable from now on
+        }
     }
 
     private void open(byte[] psk) throws IOException {
         boolean tls = psk != null && transport.pskInTransport();
+        Conn old = conn;
+        if (old != null && !tls) { // a serial line carries one link: end the old one first (quietly: not a disconnect)
+            conn = null;
+            old.close();
+            old = null;
+        }
         MessageChannel ch = transport.open(codec, config.id().value(), tls ? psk : null);
         Conn c = new Conn(ch, tls, config.id(), gateway);
-        Conn old = conn;
         conn = c;
         c.start("cpns-pne-reader-" + config.id(), this::received, this::ended);
         if (psk != null && !tls) {
@@ -425,24 +434,14 @@ public final class PneClient implements AutoCloseable {
             Bytes.wipe(euk);
             keys.put(LOCAL_EUKEY, lek);
             try {
-                if (!transport.panSecure() && transport.pskInTransport()) {
-                    open(lek); // a new link under PSK-TLS with the LocalEUKey (IP)
-                } else if (!transport.panSecure()) {
-                    secureThisLink(lek); // the message-level session on this link (serial)
+                if (!transport.panSecure()) {
+                    open(lek); // a link secured with the new key: PSK-TLS (IP) or the message-level session (serial)
                 }
             } finally {
                 Bytes.wipe(lek);
             }
         }
         return new PneAuthResponse(est.hashPne(a.randServer()));
-    }
-
-    private void secureThisLink(byte[] psk) throws IOException {
-        Conn c = conn;
-        if (c == null) {
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "link to the PN GW lost during PN Establishment");
-        }
-        await(c.startSession(config.suite(), psk), config.requestTimeout());
     }
 
     /** PN Establishment Notify (step 15): verify hash_server, say whether it did. */

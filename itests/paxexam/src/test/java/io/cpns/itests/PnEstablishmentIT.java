@@ -1,5 +1,6 @@
 package io.cpns.itests;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -10,6 +11,7 @@ import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.UserId;
 import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PnManagement;
 import io.cpns.api.gateway.PnRecord;
@@ -23,6 +25,8 @@ import io.cpns.api.message.SetupType;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.RegisteredPn;
+import io.cpns.crypto.Randoms;
+import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.pne.IpDiscovery;
 import io.cpns.pne.PnState;
 import io.cpns.pne.PneClient;
@@ -33,6 +37,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.Assume;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -147,6 +153,161 @@ public class PnEstablishmentIT extends PnTestBase {
         tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
         CompletionException e = expectAsync(() -> tv.request(new Relay("pn-nowhere", new byte[] {1}), Duration.ofSeconds(5)).join());
         assertEquals(ErrorCode.UNKNOWN_PN, ((CpnsException) e.getCause()).code());
+    }
+
+    @Test
+    public void e08_wrongEuKey_isRefused_whileTheOthersJoin() throws Exception {
+        PneClient radio = enrolledPne("pne-radio");
+        enrolledPne("pne-lamp").close(); // the genuine lamp holds its EUKey (and a LocalEUKey from e04/e05)
+        EncryptedFileStore forgedKeys = store("pne-lamp-impostor");
+        forgedKeys.put(PneClient.EUKEY, Randoms.bytes(32));
+        PneClient impostor = pne(config("pne-lamp"), ip(), forgedKeys);
+        impostor.connect(EntityId.of(GATEWAY));
+
+        PnRecord pn = osgi.service(PnManagement.class).establish(SetupType.INVITE, List.of("pne-radio", "pne-lamp"))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(List.of("pne-radio"), pn.members().stream().map(m -> m.pneId()).toList());
+        assertEquals(List.of(EntityId.of("pne-radio")), osgi.service(PnRegistry.class).pn(pn.pnId()).orElseThrow().members());
+        Osgi.eventually("radio holds the PN", () -> radio.pn(pn.pnId()).isPresent(), () -> "");
+        assertTrue(impostor.pns().isEmpty());
+        impostor.close();
+        // the impostor's failed join left the genuine lamp's LocalEUKey in place: it still connects with it
+        PneClient lamp = pne(config("pne-lamp"), ip());
+        lamp.connect(EntityId.of(GATEWAY));
+        assertTrue(lamp.secured());
+        assertTrue(lamp.ping() != null);
+    }
+
+    @Test
+    public void e09_silentPne_timesOut_whileTheOthersJoin() throws Exception {
+        PneClient radio = enrolledPne("pne-radio");
+        try (RawPne silent = RawPne.connect(panPort(), "pne-silent")) {
+            silent.ping(); // identified on the PAN, then answers nothing
+            long t0 = System.nanoTime();
+            PnRecord pn = osgi.service(PnManagement.class).establish(SetupType.INVITE, List.of("pne-radio", "pne-silent"))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(List.of("pne-radio"), pn.members().stream().map(m -> m.pneId()).toList());
+            assertTrue("waited for the notify timeout", System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(2900));
+            assertTrue(osgi.service(PnInventory.class).pnsOf("pne-silent").isEmpty());
+        }
+        assertTrue(radio.ping() != null);
+    }
+
+    @Test
+    public void e10_noUiPne_withPreAssignedKey_joinsOverPskTls_withoutLocalEuKey() throws Exception {
+        byte[] pak = Randoms.bytes(32);
+        EncryptedFileStore flash = store("pne-sensor");
+        PneClient installer = pne(config("pne-sensor").withUi(false), ip(), flash);
+        installer.connect(EntityId.of(GATEWAY));
+        installer.assignEuKey(USER, PASSWORD.toCharArray()); // at installation (a PNE without UI: issue 5's flow later)
+        installer.close();
+        flash.put(PneClient.PRE_ASSIGNED, pak); // factory-installed
+        osgi.service(PreAssignedKeys.class).set("pne-sensor", pak); // gw:preassign
+
+        PneClient sensor = pne(config("pne-sensor").withUi(false), ip(), flash);
+        sensor.connect(EntityId.of(GATEWAY));
+        assertTrue(sensor.secured());
+        PnState pn = sensor.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(pn.serverAuthenticated());
+        assertFalse("no LocalEUKey without UI (R01)", osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow()
+                .members().get(0).localEuKey());
+        assertFalse(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
+        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-sensor")).orElseThrow().protection());
+    }
+
+    @Test
+    public void e11_noUiPne_withoutPreAssignedKey_onAnInsecurePan_isNotJoined() throws Exception {
+        PneClient plug = pne(config("pne-plug").withUi(false), ip());
+        plug.connect(EntityId.of(GATEWAY));
+        plug.assignEuKey(USER, PASSWORD.toCharArray());
+        CompletionException e = expectAsync(() -> plug.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().join());
+        assertEquals(ErrorCode.AUTH_FAILED, ((CpnsException) e.getCause()).code());
+        assertTrue(osgi.service(PnInventory.class).pnsOf("pne-plug").isEmpty());
+    }
+
+    /** pan-ip speaks standard PSK-TLS: OpenSSL as the PNE, TLS 1.3 external PSK and a TLS 1.2 PSK suite. */
+    @Test
+    public void e12_standardPskTlsPeers_opensslAsThePne() throws Exception {
+        Assume.assumeTrue("openssl not installed", new java.io.File("/usr/bin/openssl").canExecute());
+        byte[] pak = Randoms.bytes(32);
+        osgi.service(PreAssignedKeys.class).set("pne-ossl", pak);
+        for (List<String> version : List.of(List.of("-tls1_3"), List.of("-tls1_2", "-cipher", "PSK-AES128-GCM-SHA256"))) {
+            Pong pong = OpensslPne.ping(panPort(), "pne-ossl", pak, GATEWAY, version);
+            assertArrayEquals(version.toString(), new byte[] {1, 2, 3}, pong.data());
+        }
+    }
+
+    @Test
+    public void e13_expel_removesThePneFromItsPns_deletesItsKey_andEndsItsLinks() throws Exception {
+        PneClient lamp = enrolledPne("pne-lamp");
+        assertTrue(lamp.secured());
+        List<String> pns = osgi.service(PnInventory.class).pnsOf("pne-lamp").stream().map(PnRecord::pnId).toList();
+        assertFalse(pns.isEmpty());
+        assertTrue(osgi.service(PnManagement.class).expel("pne-lamp"));
+        assertTrue(osgi.service(PnInventory.class).pnsOf("pne-lamp").isEmpty());
+        Osgi.eventually("the Server removed it too", () -> pns.stream().noneMatch(id ->
+                osgi.service(PnRegistry.class).pn(id).map(p -> p.members().contains(EntityId.of("pne-lamp"))).orElse(false)), () -> "");
+        Osgi.eventually("its link ended", () -> !lamp.connected(), () -> "");
+        // with its LocalEUKey gone from the PN GW it cannot authenticate any more
+        PneClient again = pne(config("pne-lamp"), ip());
+        try {
+            again.connect(EntityId.of(GATEWAY));
+            throw new AssertionError("connected with a LocalEUKey the PN GW deleted");
+        } catch (java.io.IOException refused) {
+            // the PSK-TLS handshake fails: no key for this identity
+        }
+    }
+
+    /** Hot swap: a new gw-pn (PN establishment, inventory) while PNEs are connected drops none of them. */
+    @Test
+    public void e20_updatingGwPn_keepsEveryPneLink_andThePns() throws Exception {
+        PneClient tv = enrolledPne("pne-tv");
+        PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        AtomicInteger drops = new AtomicInteger();
+        tv.onDisconnect(drops::incrementAndGet);
+        java.time.Instant since = osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since();
+        int pns = osgi.service(PnInventory.class).pns().size();
+
+        osgi.bundle("gw-pn").update();
+        osgi.awaitReady();
+        assertEquals(pns, osgi.service(PnInventory.class).pns().size()); // reloaded from the encrypted store
+        assertEquals(0, drops.get());
+        assertEquals(since, osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since());
+        Osgi.eventually("relay served by the new gw-pn", () -> {
+            try {
+                return tv.requestServer(pn.pnId(), new Ping(new byte[] {5})) instanceof Pong;
+            } catch (CpnsException notYet) {
+                return false;
+            }
+        }, () -> "");
+    }
+
+    /**
+     * A new gw-pan (which owns the PNE links) ends them; the PNEs come back authenticated with their
+     * LocalEUKey, and their PNs, keys and end-to-end sessions with the Server still work: no new
+     * PN Establishment.
+     */
+    @Test
+    public void e21_updatingGwPan_pnesReconnectWithTheirLocalEuKey_withoutNewEstablishment() throws Exception {
+        PneClient tv = enrolledPne("pne-tv");
+        PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        AtomicInteger drops = new AtomicInteger();
+        tv.onDisconnect(drops::incrementAndGet);
+        int pns = osgi.service(PnInventory.class).pns().size();
+
+        osgi.bundle("gw-pan").update();
+        Osgi.eventually("pne-tv's link ended with gw-pan", () -> drops.get() == 1, () -> "");
+        osgi.awaitReady();
+        Osgi.eventually("pne-tv back", () -> {
+            try {
+                tv.connect(EntityId.of(GATEWAY));
+                return tv.secured();
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        }, () -> "");
+        assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {6})) instanceof Pong);
+        assertEquals(pns, osgi.service(PnInventory.class).pns().size());
     }
 
     static CompletionException expectAsync(Runnable r) {

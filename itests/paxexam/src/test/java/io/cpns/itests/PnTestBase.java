@@ -105,11 +105,20 @@ public abstract class PnTestBase {
 
     /** A PNE whose keys persist in its own directory (so a "restarted" PNE finds them). */
     PneClient pne(PneConfig config, PneTransport transport) throws Exception {
-        Path dir = Path.of(ctx.getProperty("cpns.data")).resolve("pne").resolve(config.id().value());
-        Files.createDirectories(dir);
-        PneClient c = new PneClient(config, transport, new EncryptedFileStore(dir, dir.resolve("master.key")));
+        return pne(config, transport, store(config.id().value()));
+    }
+
+    PneClient pne(PneConfig config, PneTransport transport, EncryptedFileStore keys) {
+        PneClient c = new PneClient(config, transport, keys);
         clients.add(c);
         return c;
+    }
+
+    /** The key store of a PNE (its "flash"); {@code variant} gives an impostor its own. */
+    EncryptedFileStore store(String pneId) throws java.io.IOException {
+        Path dir = Path.of(ctx.getProperty("cpns.data")).resolve("pne").resolve(pneId);
+        Files.createDirectories(dir);
+        return new EncryptedFileStore(dir, dir.resolve("master.key"));
     }
 
     static CpnsException expect(ThrowingRunnable r) {

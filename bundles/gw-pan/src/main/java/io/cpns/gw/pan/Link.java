@@ -143,6 +143,8 @@ final class Link implements FrameReceiver {
             startHandshake(e, h);
         } else if (e.body() instanceof SessionProof p) {
             finishHandshake(e, p);
+        } else if (e.body() instanceof ErrorMessage err && e.id() != 0) {
+            host.response(this, e); // the PNE's answer to one of our requests: fails it now, not at its timeout
         } else if (e.body() instanceof ErrorMessage err) {
             host.log().info("PNE {} reports {}", pne, err.toException().toString());
         } else {

@@ -5,6 +5,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneMessage;
+import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PnManagement;
@@ -49,6 +50,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -245,11 +247,11 @@ public class PnGateway implements PnInventory, PnManagement {
     private CompletionStage<List<Joined>> batch(ServerLink link, String pnId, int batch, List<Candidate> part) {
         Map<String, Candidate> byId = new HashMap<>();
         part.forEach(c -> byId.put(c.presence().pneId(), c));
-        Set<String> localKeysStored = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        LocalKeyChanges keys = new LocalKeyChanges(secrets);
         Duration serverTimeout = millis(config.serverTimeoutMillis());
         return link.request(new PnRegisterRequest(pnId, batch, pairs(config.capabilities()), pairs(config.subscription()),
                         part.stream().map(Candidate::presence).toList()), serverTimeout) // step 4
-                .thenCompose(m -> relayAuthentication(pnId, (PnAuthRequest) m, byId, localKeysStored)) // steps 5-9
+                .thenCompose(m -> relayAuthentication(pnId, (PnAuthRequest) m, byId, keys)) // steps 5-9
                 .thenCompose(proofs -> link.request(new PnAuthResponse(pnId, batch, proofs), serverTimeout)) // step 10
                 .thenApply(m -> {
                     List<Joined> joined = new ArrayList<>();
@@ -257,22 +259,28 @@ public class PnGateway implements PnInventory, PnManagement {
                         Candidate c = byId.get(v.pneId());
                         if (c != null && v.authenticated()) {
                             joined.add(new Joined(c, v.hashServer()));
-                        } else if (localKeysStored.remove(v.pneId())) {
-                            secrets.delete(LocalKeys.alias(v.pneId())); // no stray LocalEUKey for a PNE that did not join
                         }
                     }
+                    keys.settle(joined.stream().map(j -> j.candidate().presence().pneId()).collect(Collectors.toSet()));
                     return joined;
+                })
+                .whenComplete((j, err) -> {
+                    if (err != null) {
+                        keys.settle(Set.of()); // no stray LocalEUKey from a batch that failed
+                    }
                 });
     }
 
     /**
      * Steps 5-9: keep the PN GW's copy of each LocalEUKey (unwrapped with this PN GW's EUKey), relay
-     * each PNE its Authentication request, collect hash_PNE. A PNE that asked for a LocalEUKey on
-     * a PAN that does not protect messages must answer over the session it secured with it.
+     * each PNE its Authentication request, collect hash_PNE. On a PAN that does not protect
+     * messages, a PNE must answer over a secure session with this PN GW: the one it secured with
+     * its new LocalEUKey (UI) or with its pre-assigned key (no UI, seed 004 R01).
      */
     private CompletionStage<List<PneProof>> relayAuthentication(String pnId, PnAuthRequest auth, Map<String, Candidate> byId,
-                                                                Set<String> localKeysStored) {
+                                                                LocalKeyChanges keys) {
         List<CompletableFuture<PneProof>> answers = new ArrayList<>();
+        Instant installed = Instant.now();
         for (PneKeys k : auth.pnes()) {
             Candidate c = byId.get(k.pneId());
             if (c == null) {
@@ -284,18 +292,28 @@ public class PnGateway implements PnInventory, PnManagement {
             }
             boolean withLocalKey = k.localEuKeyForGateway() != null;
             if (withLocalKey) {
-                storeLocalEuKey(k); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
-                localKeysStored.add(k.pneId());
+                storeLocalEuKey(k, keys); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
             }
             answers.add(pnes.request(c.id(), new PneAuthRequest(pnId, auth.randServer(), k.localEuKeyForPne()),
                     millis(config.authTimeoutMillis())).toCompletableFuture().handle((resp, err) -> {
                         if (err != null) {
-                            log.info("PNE {} did not answer the Authentication request for {}: {}", k.pneId(), pnId, cause(err));
+                            log.info("PNE {} did not complete the Authentication request for {}: {}", k.pneId(), pnId, cause(err));
                             return null;
                         }
-                        if (withLocalKey && !c.securePan() && !resp.link().authenticated()) {
-                            log.warn("PNE {} answered outside the session of its LocalEUKey: ignored", k.pneId());
+                        PneLink l = resp.link();
+                        // a link secured before the new LocalEUKey existed was secured with another key
+                        boolean secured = c.securePan() || l.authenticated() && (!withLocalKey || !l.since().isBefore(installed));
+                        if (!secured) { // R01: no unprotected hop in a PN
+                            if (withLocalKey) {
+                                log.warn("PNE {} answered outside a session with its new LocalEUKey: not joined to {}", k.pneId(), pnId);
+                            } else {
+                                log.warn("PNE {} has no UI and no pre-assigned key session on an insecure PAN (seed 004 R01): "
+                                        + "not joined to {}; set its key with gw:preassign", k.pneId(), pnId);
+                            }
                             return null;
+                        }
+                        if (withLocalKey && !c.securePan()) {
+                            keys.proven(k.pneId());
                         }
                         return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne());
                     }));
@@ -304,13 +322,13 @@ public class PnGateway implements PnInventory, PnManagement {
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
     }
 
-    private void storeLocalEuKey(PneKeys k) {
+    private void storeLocalEuKey(PneKeys k, LocalKeyChanges keys) {
         byte[] gwKey = secrets.get(identity.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
                 "this PN GW has no EUKey"));
         byte[] lek = null;
         try {
             lek = Suites.modern().unwrap(gwKey, k.localEuKeyForGateway()); // AES key wrap, the same in every suite
-            secrets.put(LocalKeys.alias(k.pneId()), lek);
+            keys.install(k.pneId(), lek);
         } finally {
             Bytes.wipe(gwKey, lek);
         }

@@ -1,0 +1,78 @@
+package io.cpns.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.gateway.PnInventory;
+import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.message.DiscoveryAnnounce;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.Pong;
+import io.cpns.api.message.SetupType;
+import io.cpns.keystore.EncryptedFileStore;
+import io.cpns.pne.IpDiscovery;
+import io.cpns.pne.IpTransport;
+import io.cpns.pne.PnState;
+import io.cpns.pne.PneClient;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * A PAN that protects every CPNS message itself (pan-ip declared {@code secure}): seed 004 step 1
+ * condition ii is false, so a PNE with UI asks for no LocalEUKey and no PNE-PN GW session runs
+ * (TS §5.3.3.1); the PN still forms, and the Server still authenticates each PNE.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class PnSecurePanIT extends PnTestBase {
+    @Configuration
+    public Option[] config() {
+        Map<String, Map<String, Object>> c = configs(Map.of());
+        Map<String, Object> ip = new HashMap<>(c.get("cpns.pan.ip"));
+        ip.put("secure", true);
+        c.put("cpns.pan.ip", ip);
+        return CpnsOptions.boot("secure-pan", c, "runtime", "core", "server", "gateway", "pne");
+    }
+
+    private IpTransport securePan() {
+        return new IpTransport("127.0.0.1", panPort(), true);
+    }
+
+    @Test
+    public void p01_discovery_saysThePanIsSecure() throws Exception {
+        DiscoveryAnnounce a = IpDiscovery.query(new InetSocketAddress("127.0.0.1", discoveryPort()), EntityId.of("pne-look"),
+                Map.of(), Duration.ofSeconds(3)).orElseThrow();
+        assertTrue(a.access().get(0).secure());
+    }
+
+    @Test
+    public void p02_pneWithUi_onASecurePan_noLocalEuKey_noPneGwSession_stillAuthenticatedByTheServer() throws Exception {
+        EncryptedFileStore flash = store("pne-tv");
+        PneClient tv = pne(config("pne-tv"), securePan(), flash);
+        tv.connect(EntityId.of(GATEWAY));
+        tv.assignEuKey(USER, PASSWORD.toCharArray());
+        assertTrue("the PAN protects the link", tv.secured());
+        PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue(pn.serverAuthenticated());
+        assertFalse(osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow().members().get(0).localEuKey());
+        assertFalse(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
+        assertEquals("pan", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protection());
+        assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {1})) instanceof Pong);
+    }
+}
