@@ -83,6 +83,17 @@ final class Osgi {
         c.update(props);
     }
 
+    /** Runs a Gogo command as an operator would type it; returns what it printed (or its result). */
+    String shell(String command) throws Exception {
+        org.apache.felix.service.command.CommandProcessor p = service(org.apache.felix.service.command.CommandProcessor.class);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        try (org.apache.felix.service.command.CommandSession s = p.createSession(new java.io.ByteArrayInputStream(new byte[0]), ps, ps)) {
+            Object result = s.execute(command);
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8) + (result == null ? "" : String.valueOf(result));
+        }
+    }
+
     static void eventually(String what, BooleanSupplier condition, Supplier<String> state) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {

@@ -258,6 +258,31 @@ public class PnEstablishmentIT extends PnTestBase {
         }
     }
 
+    @Test
+    public void e14_operatorCommands_showAdaptersPnesAndPns_andDriveTheGateway() throws Exception {
+        PneClient radio = enrolledPne("pne-radio");
+        String adapters = osgi.shell("gw:adapters");
+        assertTrue(adapters, adapters.matches("(?s).*\\nip\\s+none\\s+65536\\s+127\\.0\\.0\\.1:" + panPort() + ".*"));
+        String pnes = osgi.shell("gw:pnes");
+        assertTrue(pnes, pnes.matches("(?s).*pne-radio\\s+ip\\s+yes\\s+tls.*"));
+
+        String established = osgi.shell("gw:establish invite pne-radio");
+        assertTrue(established, established.startsWith("PN pn-") && established.contains("1 PNE(s): pne-radio"));
+        String pnId = established.split(" ")[1];
+        assertTrue(osgi.shell("gw:pns").contains(pnId));
+        String pn = osgi.shell("gw:pn " + pnId);
+        assertTrue(pn, pn.contains("pne-radio") && pn.contains("LocalEUKey yes") && pn.contains("link ip/tls"));
+        String server = osgi.shell("server:pn " + pnId);
+        assertTrue(server, server.contains("of PN GW " + GATEWAY) && server.contains("members: pne-radio"));
+        assertTrue(osgi.shell("server:pns " + GATEWAY).contains(pnId));
+
+        assertTrue(osgi.shell("gw:disconnect pne-radio").startsWith("1 link(s)"));
+        Osgi.eventually("radio disconnected", () -> !radio.connected(), () -> "");
+        assertTrue(osgi.shell("gw:preassign pne-kettle 00112233445566778899aabbccddeeff").contains("stored"));
+        assertTrue(osgi.service(PreAssignedKeys.class).has("pne-kettle"));
+        assertTrue(osgi.shell("gw:unpreassign pne-kettle").contains("deleted"));
+    }
+
     /** Hot swap: a new gw-pn (PN establishment, inventory) while PNEs are connected drops none of them. */
     @Test
     public void e20_updatingGwPn_keepsEveryPneLink_andThePns() throws Exception {
