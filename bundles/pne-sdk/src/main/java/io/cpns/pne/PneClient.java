@@ -88,6 +88,7 @@ public final class PneClient implements AutoCloseable {
     private final Map<String, SecureSession> serverSessions = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(10);
     private final List<Consumer<PnState>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> invitations = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile EntityId gateway;
     private volatile Conn conn;
     private volatile Establishment initiating;
@@ -411,6 +412,7 @@ public final class PneClient implements AutoCloseable {
         }
         Establishment est = newEstablishment();
         establishments.put(n.pnId(), est);
+        invitations.forEach(l -> l.accept(n.pnId()));
         return new PnSetupNotifyResponse(true, config.capabilities(), config.contents(), est.randPne(), wantsLocalEuKey(),
                 config.suite().name());
     }
@@ -474,6 +476,11 @@ public final class PneClient implements AutoCloseable {
 
     public Optional<PnState> pn(String pnId) {
         return Optional.ofNullable(pns.get(pnId));
+    }
+
+    /** Called with the PN ID each time this PNE accepts an invitation (PN Setup Notify). */
+    public void onInvited(Consumer<String> listener) {
+        invitations.add(listener);
     }
 
     /** Called each time this PNE joins a PN (either flow). */
