@@ -452,7 +452,11 @@ public final class PneClient implements AutoCloseable {
         if (est == null) {
             return new PnEstablishAck(false);
         }
-        return new PnEstablishAck(finish(est, n.pnId(), n.inventory(), n.hashServer()).serverAuthenticated());
+        try {
+            return new PnEstablishAck(finish(est, n.pnId(), n.inventory(), n.hashServer()).serverAuthenticated());
+        } catch (CpnsException forged) { // hash_server did not verify: say so (step 15), keep no PN
+            return new PnEstablishAck(false);
+        }
     }
 
     private PnState finish(Establishment est, String pnId, List<io.cpns.api.message.PnMember> inventory, byte[] hashServer) {

@@ -1,8 +1,12 @@
 package io.cpns.pne;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
 import io.cpns.api.EntityId;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.Message;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.Pong;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.CryptoSuite;
@@ -15,6 +19,7 @@ import io.cpns.session.tls.TlsServerEndpoint;
 import io.cpns.session.tls.Transport;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,6 +28,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,6 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * holds the same LocalEUKey as the PN GW.
  */
 final class PneFixture implements AutoCloseable {
+    private CompletableFuture<Void> connecting;
     static final EntityId GW = EntityId.of("gw-home");
     static final EntityId SERVER = EntityId.of("cpns-server");
     static final EntityId PNE = EntityId.of("tv-1");
@@ -72,20 +80,37 @@ final class PneFixture implements AutoCloseable {
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10));
     }
 
-    /** A PNE connected to the fake PN GW on a PAN that is (not) secure; the PN GW's end of the link. */
-    PneClient client(PneConfig config, boolean panSecure) throws IOException {
+    /**
+     * A PNE connecting to the fake PN GW on a PAN that is (not) secure. On a keyless link it
+     * identifies itself with a ping, answered by {@link #acceptPlain}, which completes the connect.
+     */
+    PneClient client(PneConfig config, boolean panSecure) {
         PneClient c = new PneClient(config, new IpTransport("127.0.0.1", listener.getLocalPort(), panSecure), keys);
         opened.add(c);
-        c.connect(GW);
+        connecting = CompletableFuture.runAsync(() -> {
+            try {
+                c.connect(GW);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         return c;
     }
 
-    /** The PNE's keyless first link: plain frames. */
-    Link acceptPlain() throws IOException {
+    /** The PNE's keyless first link: plain frames, after its identifying ping is answered. */
+    Link acceptPlain() throws Exception {
         Socket s = listener.accept();
         s.setSoTimeout(IO_TIMEOUT_MILLIS);
         Transport t = Transport.of(s);
-        return link(new MessageChannel(codec, t.in(), t.out(), 65536, t), null);
+        Link l = link(new MessageChannel(codec, t.in(), t.out(), 65536, t), null);
+        if (connecting != null) {
+            Envelope hello = l.receive();
+            Ping ping = assertInstanceOf(Ping.class, hello.body(), "a keyless PNE first says who it is");
+            l.send(new Envelope(GW, PNE, hello.id(), new Pong(ping.data())));
+            connecting.get(IO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            connecting = null;
+        }
+        return l;
     }
 
     /** The PNE's PSK-TLS link (seed 004 steps 6-7), the PN GW knowing only {@code localEuKey} for it. */

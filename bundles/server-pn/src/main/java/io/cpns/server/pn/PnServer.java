@@ -93,7 +93,7 @@ public class PnServer implements PnRegistry {
     private final MessageCodec codec = new MessageCodec(1024 * 1024);
     private final Map<String, PendingBatch> pending = new ConcurrentHashMap<>();
     /** SK_PNE: the Server's end of each PNE's session (seed 004 step 12), for relayed requests. */
-    private final Map<EntityId, SecureSession> pneSessions = new ConcurrentHashMap<>();
+    private final Map<String, SecureSession> pneSessions = new ConcurrentHashMap<>(); // by PN ID + PNE: one SK_PNE per PN
     private final ScheduledExecutorService sweeper;
 
     @Activate
@@ -218,10 +218,17 @@ public class PnServer implements PnRegistry {
     PnRegisterResponse authenticate(Principal gw, PnAuthResponse resp) {
         requireGateway(gw);
         PendingBatch batch = pending.remove(key(gw.entity(), resp.pnId(), resp.batch()));
-        if (batch == null) {
+        if (batch == null || batch.expires().isBefore(Instant.now())) {
+            if (batch != null) {
+                batch.destroy();
+            }
             throw new CpnsException(ErrorCode.UNKNOWN_PN, "no registration pending for PN " + resp.pnId() + " batch " + resp.batch()
                     + " (expired after " + pendingTime.toSeconds() + " s?)");
         }
+        store.pn(resp.pnId()).filter(pn -> !pn.gateway().equals(gw.entity())).ifPresent(pn -> {
+            batch.destroy();
+            throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + resp.pnId() + " belongs to another PN GW");
+        });
         Map<EntityId, byte[]> proofs = new HashMap<>();
         for (PneProof p : resp.results()) {
             try {
@@ -241,7 +248,7 @@ public class PnServer implements PnRegistry {
             }
             try {
                 ResponderHandshake.Result r = h.verify(proof); // step 11: hash_PNE
-                SecureSession old = pneSessions.put(pne, r.session());
+                SecureSession old = pneSessions.put(sessionKey(resp.pnId(), pne), r.session());
                 if (old != null) {
                     old.close();
                 }
@@ -256,7 +263,11 @@ public class PnServer implements PnRegistry {
         boolean registered = !authenticated.isEmpty();
         if (registered) { // step 11: registered when at least one PNE authenticated
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            store.createPn(resp.pnId(), gw.entity(), gw.user(), now);
+            store.createPn(resp.pnId(), gw.entity(), gw.user(), now); // no-op if it exists: then it must be ours
+            if (!store.pn(resp.pnId()).map(pn -> pn.gateway().equals(gw.entity())).orElse(false)) {
+                authenticated.forEach(pne -> closeSession(resp.pnId(), pne));
+                throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + resp.pnId() + " was registered by another PN GW meanwhile");
+            }
             authenticated.forEach(pne -> store.addMember(resp.pnId(), pne, now));
         }
         log.info("PN {} batch {} of PN GW {}: {} of {} PNEs authenticated{}", resp.pnId(), resp.batch(), gw.entity(),
@@ -280,7 +291,7 @@ public class PnServer implements PnRegistry {
         if (!pn.hasMember(pne) || !outer.dst().equals(endpoint().serverId())) {
             throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + r.pnId() + " talking to this Server");
         }
-        SecureSession session = pneSessions.get(pne);
+        SecureSession session = pneSessions.get(sessionKey(r.pnId(), pne));
         if (session == null) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "no session with PNE " + pne + " (re-establish the PN)");
         }
@@ -312,8 +323,20 @@ public class PnServer implements PnRegistry {
         }
         EntityId pne = EntityId.of(m.pneId());
         store.removeMember(m.pnId(), pne);
+        closeSession(m.pnId(), pne);
         log.info("PNE {} removed from PN {} by PN GW {}", pne, m.pnId(), gw.entity());
         return new io.cpns.api.message.Ack();
+    }
+
+    private static String sessionKey(String pnId, EntityId pne) {
+        return pnId + "\n" + pne.value();
+    }
+
+    private void closeSession(String pnId, EntityId pne) {
+        SecureSession s = pneSessions.remove(sessionKey(pnId, pne));
+        if (s != null) {
+            s.close();
+        }
     }
 
     // ---- PnRegistry ----

@@ -59,7 +59,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -418,8 +417,6 @@ class PnServerTest {
         assertTrue(f.pnStore.pn("pn-1").isEmpty());
     }
 
-    @Disabled("BUG: PnServer.authenticate (PnServer.java:220) never checks PendingBatch.expires(); an expired batch is"
-            + " accepted until the sweeper removes it, which runs only every 10 s (PnServer.java:112)")
     @Test
     void step10_authenticationResponseAfterThePendingTime_isUnknownPn() throws Exception {
         f.close();
@@ -432,8 +429,6 @@ class PnServerTest {
         assertTrue(f.pnStore.pn("pn-1").isEmpty());
     }
 
-    @Disabled("BUG: PnServer.authenticate (PnServer.java:257-260) does not re-check who owns the PN: a PN created by"
-            + " another PN GW between register and authenticate gets this gateway's PNEs added (cross-user PN Inventory)")
     @Test
     void step11_pnTakenByAnotherGatewayMeanwhile_isForbidden() {
         Pne tvBob = f.pne(TV_BOB);
@@ -509,9 +504,6 @@ class PnServerTest {
         assertEquals(List.of(TV), pnInStore("pn-1").members());
     }
 
-    @Disabled("BUG: PnServer keeps one SK_PNE session per PNE (pneSessions, PnServer.java:96, replaced at :244) while"
-            + " PneClient keeps one per PN (serverSessions by PN ID): once a PNE joins a second PN, its relays in the"
-            + " first PN fail (BAD_MAC under the second PN's key, reported as FORBIDDEN)")
     @Test
     void relay_pneInTwoPns_keepsTheSkPneOfEach() {
         SecureSession first = establish(alicesGateway(), "pn-1", 1, f.pne(TV)).get(TV);
