@@ -141,7 +141,12 @@ public final class PneClient implements AutoCloseable {
         Conn old = conn;
         if (old != null && !tls) { // a serial line carries one link: end the old one first (quietly: not a disconnect)
             conn = null;
-            old.close();
+            try {
+                old.closeAndJoin(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while closing the previous link");
+            }
             old = null;
         }
         MessageChannel ch = transport.open(codec, config.id().value(), tls ? psk : null);

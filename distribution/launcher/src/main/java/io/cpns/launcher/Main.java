@@ -23,6 +23,9 @@ public final class Main {
         // HikariCP logs through slf4j-simple (server role): only warnings, our log console has the rest
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // the demo runs several frameworks (and PNEs) in one JVM: each loads jSerialComm's native
+        // library, which the JVM allows once per file, so each gets its own copy
+        System.setProperty("jSerialComm.library.randomizeNativeName", "true");
         Path home = Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
         Path data = args.length >= 3 && args[1].equals("--data") ? Path.of(args[2]) : home.resolve("data").resolve(role);
         int code;

@@ -46,6 +46,8 @@ final class CpnsOptions {
         o.add(frameworkStartLevel(CPNS_START_LEVEL + 5));
         o.add(frameworkProperty("cpns.data").value(data.toString()));
         o.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        // every test class boots a framework in this JVM, each loading jSerialComm's native library anew
+        o.add(systemProperty("jSerialComm.library.randomizeNativeName").value("true"));
         o.add(systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));
         configs.forEach((pid, props) -> {
             ConfigurationOption c = ConfigurationAdminOptions.newConfiguration(pid);

@@ -283,6 +283,22 @@ public class PnEstablishmentIT extends PnTestBase {
         assertTrue(osgi.shell("gw:unpreassign pne-kettle").contains("deleted"));
     }
 
+    /** Hot swap: a new gw-link (the Server link) leaves a moment without any link; PNE links stay. */
+    @Test
+    public void e19_updatingGwLink_keepsEveryPneLink() throws Exception {
+        PneClient tv = enrolledPne("pne-tv");
+        PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        AtomicInteger drops = new AtomicInteger();
+        tv.onDisconnect(drops::incrementAndGet);
+        java.time.Instant since = osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since();
+
+        osgi.bundle("gw-link").update();
+        osgi.awaitLink(io.cpns.api.gateway.LinkState.AUTHENTICATED);
+        assertEquals(0, drops.get());
+        assertEquals(since, osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since());
+        assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {3})) instanceof Pong);
+    }
+
     /** Hot swap: a new gw-pn (PN establishment, inventory) while PNEs are connected drops none of them. */
     @Test
     public void e20_updatingGwPn_keepsEveryPneLink_andThePns() throws Exception {

@@ -138,6 +138,29 @@ public class PnSerialIT extends PnTestBase {
     }
 
     @Test
+    public void r035_gatewayInvitesASerialPne_withANewLocalEuKey_overAFreshSession() throws Exception {
+        PneClient meter = pne(config("pne-meter"), serial(line1));
+        meter.connect(EntityId.of(GATEWAY)); // already holds a LocalEUKey (r02): a session now, a new key below
+        assertEquals("session", link("pne-meter").protection());
+        io.cpns.api.gateway.PnRecord pn = osgi.service(io.cpns.api.gateway.PnManagement.class)
+                .establish(SetupType.INVITE, List.of("pne-meter")).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertEquals(1, pn.members().size());
+        Osgi.eventually("pne-meter holds the PN", () -> meter.pn(pn.pnId()).isPresent(), () -> "");
+        assertTrue(meter.requestServer(pn.pnId(), new Ping(new byte[] {8})) instanceof Pong);
+    }
+
+    @Test
+    public void r036_gatewayInvitesAKeylessSerialPne() throws Exception {
+        PneClient gauge = pne(config("pne-gauge"), serial(line2));
+        gauge.connect(EntityId.of(GATEWAY));
+        gauge.assignEuKey(USER, PASSWORD.toCharArray());
+        io.cpns.api.gateway.PnRecord pn = osgi.service(io.cpns.api.gateway.PnManagement.class)
+                .establish(SetupType.INVITE, List.of("pne-gauge")).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        assertEquals(1, pn.members().size());
+        assertEquals("session", link("pne-gauge").protection());
+    }
+
+    @Test
     public void r04_wrongKeyOnTheLine_isRefused_andTheLineServesTheRightPneNext() throws Exception {
         Path dir = Path.of(ctx.getProperty("cpns.data")).resolve("pne-forged");
         java.nio.file.Files.createDirectories(dir);

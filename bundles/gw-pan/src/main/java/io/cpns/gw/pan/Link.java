@@ -20,6 +20,8 @@ import io.cpns.session.ResponderHandshake;
 import io.cpns.session.SecureSession;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One PNE's link on a PAN, from the gateway's side: decodes frames, enforces who may say what,
@@ -162,12 +164,29 @@ final class Link implements FrameReceiver {
         }
         byte[] psk = host.psk(pne.value()).orElseThrow(() -> new CpnsException(ErrorCode.AUTH_FAILED,
                 "no LocalEUKey or pre-assigned key for " + pne));
+        ResponderHandshake started;
         try {
-            handshake = new ResponderHandshake(Suites.byName(h.suite()), host.gatewayId(), pne, psk, h.rand());
+            started = new ResponderHandshake(Suites.byName(h.suite()), host.gatewayId(), pne, psk, h.rand());
         } finally {
             Bytes.wipe(psk);
         }
-        sendClear(e.reply(new SessionChallenge(h.suite(), handshake.rand())));
+        handshake = started;
+        sendClear(e.reply(new SessionChallenge(h.suite(), started.rand())));
+        long timeout = host.settings().handshakeTimeout().toMillis();
+        CompletableFuture.delayedExecutor(timeout, TimeUnit.MILLISECONDS).execute(() -> expire(started));
+    }
+
+    /** A PNE that said hello and never proved its key does not keep the handshake (and the link) forever. */
+    private void expire(ResponderHandshake h) {
+        synchronized (this) {
+            if (handshake != h) {
+                return;
+            }
+            handshake = null;
+            h.destroy();
+        }
+        fail(new CpnsException(ErrorCode.TIMEOUT, "PNE-GW handshake not completed in "
+                + host.settings().handshakeTimeout().toMillis() + " ms"));
     }
 
     private synchronized void finishHandshake(Envelope e, SessionProof p) {

@@ -75,9 +75,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     @ObjectClassDefinition(name = "CPNS PN GW PAN side", description = "PNE links, their secure sessions, tunnels.")
     public @interface Config {
-        @AttributeDefinition(description = "A request to a PNE without an answer fails after this long (ms)")
-        int requestTimeoutMillis() default 10000;
-
         @AttributeDefinition(description = "Time allowed for the PNE-GW message-level handshake (ms)")
         int handshakeTimeoutMillis() default 10000;
 
@@ -108,8 +105,9 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     private final AtomicLong ids = new AtomicLong(1000);
     private final AtomicInteger tunnels = new AtomicInteger();
 
-    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ServerLink serverLink; // dynamic: updating gw-link must not drop PNE links
+    // optional and dynamic: while gw-link is being updated there is no link, and PNE links must stay
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerLink serverLink;
 
     @Activate
     public PanManager(@Reference(name = "secrets") SecretStore secrets,
@@ -123,7 +121,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         for (String s : config.suites()) {
             Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(suites::add);
         }
-        this.settings = new Settings(Duration.ofMillis(config.requestTimeoutMillis()), Duration.ofMillis(config.handshakeTimeoutMillis()),
+        this.settings = new Settings(Duration.ofMillis(config.handshakeTimeoutMillis()),
                 Duration.ofMillis(config.tunnelIdleMillis()), config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-gw-pan-timer");

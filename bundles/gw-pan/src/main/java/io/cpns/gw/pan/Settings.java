@@ -4,6 +4,6 @@ import java.time.Duration;
 import java.util.Set;
 
 /** gw-pan configuration, validated once. */
-record Settings(Duration requestTimeout, Duration handshakeTimeout, Duration tunnelIdle, int maxTunnels, int tunnelMaxBytes,
+record Settings(Duration handshakeTimeout, Duration tunnelIdle, int maxTunnels, int tunnelMaxBytes,
                 Set<String> suites) {
 }

@@ -54,6 +54,7 @@ import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
@@ -110,8 +111,9 @@ public class PnGateway implements PnInventory, PnManagement {
     private final InventoryStore inventory;
     private final MessageCodec codec = new MessageCodec();
 
-    @Reference(policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ServerLink server; // dynamic: a gw-link update must not restart PN handling
+    // optional and dynamic: while gw-link is being updated there is no link, and PN handling must stay
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerLink server;
 
     @Activate
     public PnGateway(@Reference(name = "pnes") PneMessenger pnes, @Reference(name = "secrets") SecretStore secrets,

@@ -33,6 +33,7 @@ public final class Conn {
     private volatile SecureSession session;
     private volatile boolean closed;
     private InitiatorHandshake handshake;
+    private Thread reader;
     private CompletableFuture<Void> handshakeDone;
 
     public Conn(MessageChannel channel, boolean tls, EntityId self, EntityId gateway) {
@@ -77,7 +78,20 @@ public final class Conn {
             }
         }, name);
         t.setDaemon(true);
+        reader = t;
         t.start();
+    }
+
+    /**
+     * Closes, and waits until the reader has left the channel: on a serial port the next link
+     * opens the same device, and a reader still inside the old one could take its bytes.
+     */
+    public void closeAndJoin(long millis) throws InterruptedException {
+        close();
+        Thread t = reader;
+        if (t != null && t != Thread.currentThread()) {
+            t.join(millis);
+        }
     }
 
     /** The handshake messages are this class's business; everything else goes to the client. */

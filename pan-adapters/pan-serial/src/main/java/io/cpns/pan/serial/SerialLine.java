@@ -50,6 +50,14 @@ final class SerialLine {
     }
 
     private void run() {
+        try {
+            openAndServe();
+        } catch (LinkageError e) { // jSerialComm's native library could not be loaded: nothing to retry
+            log.error("serial line {} unavailable: serial port support failed to load: {}", port, e.toString());
+        }
+    }
+
+    private void openAndServe() {
         boolean warned = false;
         while (running) {
             SerialPort p = open();
@@ -65,7 +73,7 @@ final class SerialLine {
             log.info("serial line {} open ({} baud, {})", port, settings.baudRate(), settings.security());
             try {
                 serve(p);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (running) {
                     log.warn("serial line {} lost: {}", port, e.toString());
                 }

@@ -69,7 +69,9 @@ public class SerialPanAdapter implements PanAdapter {
     private void apply(Config c) {
         settings = new LineSettings(c.baudRate(), c.secure() ? PanSecurity.FULL : PanSecurity.NONE, c.maxFrameBytes(),
                 Duration.ofSeconds(c.idleTimeoutSeconds()), Duration.ofMillis(c.reopenMillis()));
-        ports = new LinkedHashSet<>(Arrays.stream(c.ports()).map(String::trim).filter(p -> !p.isEmpty()).toList());
+        // a .cfg file gives one comma-separated string, Config Admin clients an array: accept both
+        ports = new LinkedHashSet<>(Arrays.stream(c.ports()).flatMap(p -> Arrays.stream(p.split(",")))
+                .map(String::trim).filter(p -> !p.isEmpty()).toList());
     }
 
     /** New ports open, removed ones close; a changed line setting restarts every line. */
