@@ -2,12 +2,15 @@ package io.cpns.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code cpns <gateway|server|demo> [--data DIR]}: boots one CPNS runtime (a Felix framework with
- * the role's features) and runs until it stops, or runs the demo. {@code cpns.home} (set by the
+ * {@code cpns <gateway|server> [--data DIR]}: boots one CPNS runtime (a Felix framework with the
+ * role's features) and runs until it stops; {@code cpns demo} runs the demo, {@code cpns load}
+ * the load harness. {@code cpns.home} (set by the
  * bin/ scripts) is the distribution directory.
  */
 public final class Main {
@@ -15,8 +18,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length < 1 || !Set.of("gateway", "server", "demo").contains(args[0])) {
-            System.err.println("usage: cpns <gateway|server|demo> [--data DIR]");
+        if (args.length < 1 || !Set.of("gateway", "server", "demo", "load").contains(args[0])) {
+            System.err.println("usage: cpns <gateway|server> [--data DIR] | cpns demo | cpns load [PNES ...]");
             System.exit(2);
         }
         String role = args[0];
@@ -30,13 +33,22 @@ public final class Main {
         Path data = args.length >= 3 && args[1].equals("--data") ? Path.of(args[2]) : home.resolve("data").resolve(role);
         int code;
         try {
-            code = role.equals("demo") ? new Demo(home).run() : runUntilStopped(home, role, data.toAbsolutePath());
+            code = switch (role) {
+                case "demo" -> new Demo(home).run();
+                case "load" -> new Load(home, sizes(args)).run();
+                default -> runUntilStopped(home, role, data.toAbsolutePath());
+            };
         } catch (Exception e) {
             System.err.println("cpns " + role + ": " + e);
             e.printStackTrace();
             code = 1;
         }
         System.exit(code);
+    }
+
+    private static List<Integer> sizes(String[] args) {
+        List<Integer> sizes = Arrays.stream(args).skip(1).map(Integer::parseInt).toList();
+        return sizes.isEmpty() ? List.of(200, 1000) : sizes;
     }
 
     private static int runUntilStopped(Path home, String role, Path data) throws Exception {

@@ -103,14 +103,18 @@ final class PneDemo implements AutoCloseable {
         check(a.gatewayId().equals(gatewayId), "announce from " + a.gatewayId());
         check(a.access().stream().anyMatch(x -> x.adapter().equals("ip") && x.address().endsWith(":" + panPort)), "no IP access in " + a);
         if (cable == null) {
-            steps.pass("IP PAN: PN GW %s at %s", a.gatewayId(), a.access());
+            steps.pass("IP PAN: PN GW %s at %s", a.gatewayId(), where(a));
             steps.skip("serial PAN not shown: socat is not installed (apt-get install socat)");
             return;
         }
         Runtimes.await("serial line open", () -> serialAnnounce() != null, () -> "no answer on " + cable.pneEnd);
         DiscoveryAnnounce s = serialAnnounce();
         check(s.access().stream().anyMatch(x -> x.adapter().equals("serial")), "no serial access in " + s);
-        steps.pass("PN GW %s answers on both PANs: %s", a.gatewayId(), s.access());
+        steps.pass("PN GW %s answers on both PANs: %s", a.gatewayId(), where(s));
+    }
+
+    private static String where(DiscoveryAnnounce a) {
+        return String.join(", ", a.access().stream().map(x -> x.adapter() + " " + x.address() + (x.secure() ? " (secure)" : "")).toList());
     }
 
     private DiscoveryAnnounce serialAnnounce() {
@@ -170,11 +174,11 @@ final class PneDemo implements AutoCloseable {
         check(pn.members().stream().filter(m -> m.pneId().equals("pne-sensor")).allMatch(m -> !m.localEuKey()),
                 "pne-sensor got a LocalEUKey without UI");
         check(srv.get(PnRegistry.class).pn(pnOfHome).orElseThrow().members().size() == invited.size(), "server PN incomplete");
-        StringBuilder how = new StringBuilder();
+        List<String> how = new ArrayList<>();
         for (String id : invited) {
-            how.append(id).append(" over ").append(link(gw, id).protection()).append(", ");
+            how.add(id + " over " + link(gw, id).protection());
         }
-        steps.pass("PN %s: %s all Server-authenticated", pnOfHome, how);
+        steps.pass("PN %s: %s; all Server-authenticated", pnOfHome, String.join(", ", how));
     }
 
     void relay() throws Exception {

@@ -271,7 +271,12 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
     @Override
     public void identified(Link link) {
-        routes.computeIfAbsent(link.pne(), k -> new CopyOnWriteArraySet<>()).add(link);
+        // add inside compute: a concurrent closed() of the PNE's previous link may drop an emptied set
+        routes.compute(link.pne(), (k, set) -> {
+            Set<Link> s = set == null ? new CopyOnWriteArraySet<>() : set;
+            s.add(link);
+            return s;
+        });
         if (link.authenticated()) {
             log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
                     link.info().protection());

@@ -85,6 +85,9 @@ public class PnGateway implements PnInventory, PnManagement {
         @AttributeDefinition(description = "PNEs per PN Registration batch")
         int batchSize() default 100;
 
+        @AttributeDefinition(description = "Registration batches of one PN in flight at once")
+        int parallelBatches() default 2;
+
         @AttributeDefinition(description = "Capability information of this PN GW's device, key=value,... (seed 004 step 4)")
         String capabilities() default "device=home-gateway";
 
@@ -224,17 +227,34 @@ public class PnGateway implements PnInventory, PnManagement {
         if (link == null) {
             return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "no server link on this PN GW"));
         }
-        CompletionStage<List<Joined>> chain = CompletableFuture.completedFuture(new ArrayList<>());
         int size = Math.max(1, config.batchSize());
-        for (int from = 0, batch = 1; from < candidates.size(); from += size, batch++) {
-            List<Candidate> part = candidates.subList(from, Math.min(candidates.size(), from + size));
-            int b = batch;
-            chain = chain.thenCompose(acc -> batch(link, pnId, b, part).thenApply(j -> {
-                acc.addAll(j);
-                return acc;
-            }));
+        List<List<Candidate>> batches = new ArrayList<>();
+        for (int from = 0; from < candidates.size(); from += size) {
+            batches.add(candidates.subList(from, Math.min(candidates.size(), from + size)));
         }
-        return chain.thenApply(joined -> {
+        // parallelBatches lanes, each running its share of the batches one after the other
+        int lanes = Math.max(1, Math.min(config.parallelBatches(), batches.size()));
+        List<CompletableFuture<List<Joined>>> results = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            CompletionStage<List<Joined>> chain = CompletableFuture.completedFuture(new ArrayList<>());
+            for (int b = lane; b < batches.size(); b += lanes) {
+                int number = b + 1;
+                List<Candidate> part = batches.get(b);
+                chain = chain.thenCompose(acc -> batch(link, pnId, number, part).exceptionally(e -> {
+                    log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}", pnId, number, part.size(), cause(e));
+                    return List.of();
+                }).thenApply(j -> {
+                    acc.addAll(j);
+                    return acc;
+                }));
+            }
+            results.add(chain.toCompletableFuture());
+        }
+        return CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).thenApply(x -> {
+            List<Joined> joined = new ArrayList<>();
+            results.forEach(r -> joined.addAll(r.join()));
+            return joined;
+        }).thenApply(joined -> {
             if (!joined.isEmpty()) { // step 13: the PN GW stores the PN Inventory locally
                 Instant now = Instant.now();
                 inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
