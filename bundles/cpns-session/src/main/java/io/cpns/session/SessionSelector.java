@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * TS §5.3.3.1: "Secure session used to protect CPNS message is chosen based on its source and
- * destination ID." The one place that rule lives; every component that protects or routes a
- * message asks it.
+ * destination ID." The one place that rule lives: the PN GW's PNE links ask it which messages
+ * they may carry (gw-pan {@code Link}), the Server which messages a relay may carry (server-pn),
+ * and the PNE SDK which session protects a request (PNE-GW link, or SK_PNE for the Server).
  */
 public final class SessionSelector {
     /** The three secure sessions of the spec. */

@@ -34,6 +34,7 @@ import io.cpns.pne.internal.Establishment;
 import io.cpns.pne.internal.TunnelTransport;
 import io.cpns.session.InitiatorHandshake;
 import io.cpns.session.SecureSession;
+import io.cpns.session.SessionSelector;
 import io.cpns.session.tls.ServerCertificateVerifier;
 import io.cpns.session.tls.TlsClientEndpoint;
 import io.cpns.session.tls.TlsConnection;
@@ -439,13 +440,19 @@ public final class PneClient implements AutoCloseable {
             byte[] euk = keys.get(EUKEY).orElseThrow();
             byte[] lek = config.suite().unwrap(euk, a.wrappedLocalEuKey()); // BAD_MAC if not for our EUKey
             Bytes.wipe(euk);
+            Optional<byte[]> previous = keys.get(LOCAL_EUKEY);
             keys.put(LOCAL_EUKEY, lek);
             try {
                 if (!transport.panSecure()) {
                     open(lek); // a link secured with the new key: PSK-TLS (IP) or the message-level session (serial)
                 }
+            } catch (IOException | CpnsException e) {
+                // not proven to the PN GW, which therefore keeps its previous copy: so do we
+                previous.ifPresentOrElse(old -> keys.put(LOCAL_EUKEY, old), () -> keys.delete(LOCAL_EUKEY));
+                throw e;
             } finally {
                 Bytes.wipe(lek);
+                previous.ifPresent(Bytes::wipe);
             }
         }
         return new PneAuthResponse(est.hashPne(a.randServer()));
@@ -498,6 +505,25 @@ public final class PneClient implements AutoCloseable {
     }
 
     // ---- PNE <-> Server, end to end through the PN GW (TS 5.3.3.1) ----
+
+    /**
+     * A request to another entity under the session TS §5.3.3.1 selects for the pair: to the PN
+     * GW over this link (its PNE-GW session, or the PAN's security), to the CPNS Server end to end
+     * under SK_PNE of {@code pnId} (relayed), and to another PNE not at all: no session exists for
+     * that pair, messages between PNEs go hop by hop through the PN GW.
+     *
+     * @throws CpnsException {@code INVALID_ARGUMENT} for a PNE destination
+     */
+    public Message call(EntityId dst, String pnId, Message request) {
+        EntityKind kind = dst.equals(gateway) ? EntityKind.GATEWAY : dst.equals(config.serverId()) ? EntityKind.SERVER : EntityKind.PNE;
+        SessionSelector.Pair pair = SessionSelector.select(EntityKind.PNE, kind).orElseThrow(() -> new CpnsException(
+                ErrorCode.INVALID_ARGUMENT, "no secure session between two PNEs (TS §5.3.3.1): send to " + dst + " through the PN GW"));
+        return switch (pair) {
+            case GATEWAY_PNE -> join(request(request, config.requestTimeout())).body();
+            case SERVER_PNE -> requestServer(pnId, request);
+            case SERVER_GATEWAY -> throw new IllegalStateException("a PNE is never one end of the Server-PN GW session");
+        };
+    }
 
     /**
      * A request to the CPNS Server, protected end to end with SK_PNE of {@code pnId} and routed by
@@ -563,7 +589,11 @@ public final class PneClient implements AutoCloseable {
         Conn c = conn;
         conn = null;
         if (c != null) {
-            c.close();
+            try {
+                c.closeAndJoin(2000); // the reader leaves the port before anyone opens the device again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         inbound.shutdownNow();
         establishments.values().forEach(Establishment::abandon);

@@ -60,6 +60,7 @@ public final class SerialDiscovery {
                 // nobody answered
             } finally {
                 w.writeReset();
+                SerialFrameWriter.linger(p::bytesAwaitingWrite);
             }
             return Optional.empty();
         } finally {

@@ -9,6 +9,7 @@ import io.cpns.codec.SerialFrameWriter;
 import io.cpns.codec.SerialFraming;
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A serial line to the PN GW (jSerialComm): COBS + CRC-32C frames (docs/protocol.md), no TLS;
@@ -57,9 +58,14 @@ public final class SerialTransport implements PneTransport {
             byte[] f = frames.read();
             return f == null || SerialFraming.isReset(f) ? null : f; // the PN GW ended the link
         };
+        AtomicBoolean closed = new AtomicBoolean();
         return new MessageChannel(codec, reader, writer, () -> {
+            if (closed.getAndSet(true)) {
+                return; // once: a port closed twice could write its reset into the next link on a reused fd
+            }
             try {
                 writer.writeReset();
+                SerialFrameWriter.linger(p::bytesAwaitingWrite); // the PN GW hears the reset
             } finally {
                 p.closePort();
             }

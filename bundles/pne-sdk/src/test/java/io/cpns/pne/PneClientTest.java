@@ -411,4 +411,23 @@ class PneClientTest {
         assertArrayEquals(new char[password.length], password);
         assertArrayEquals(f.euKey, f.keys.get(PneClient.EUKEY).orElseThrow(), "the EUKey is kept");
     }
+
+    // ---- TS §5.3.3.1: the session follows from source and destination ----
+
+    @Test
+    void call_toTheGateway_usesThisLink_toAnotherPne_isRefused_toTheServer_needsSkPneOfThePn() throws Exception {
+        PneClient pne = connected(config(), false);
+        Link link = f.acceptPlain();
+        CompletableFuture<Message> toGateway = CompletableFuture.supplyAsync(() -> pne.call(GW, null, new Ping(new byte[] {4})));
+        Envelope e = link.receive();
+        assertEquals(GW, e.dst());
+        link.send(new Envelope(GW, PNE, e.id(), new Pong(((Ping) e.body()).data())));
+        assertArrayEquals(new byte[] {4}, ((Pong) toGateway.get(10, SECONDS)).data());
+
+        CpnsException toPne = assertThrows(CpnsException.class,
+                () -> pne.call(io.cpns.api.EntityId.of("radio-2"), null, new Ping(new byte[0])));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, toPne.code());
+        CpnsException toServer = assertThrows(CpnsException.class, () -> pne.call(SERVER, "pn-none", new Ping(new byte[0])));
+        assertEquals(ErrorCode.NOT_AUTHENTICATED, toServer.code()); // no SK_PNE: this PNE is in no PN
+    }
 }

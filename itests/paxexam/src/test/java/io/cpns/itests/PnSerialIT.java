@@ -74,6 +74,9 @@ public class PnSerialIT extends PnTestBase {
                 }
             }));
         }
+        if (osgi.bundle("pan-serial").getState() != org.osgi.framework.Bundle.ACTIVE) {
+            osgi.bundle("pan-serial").start(); // a test that stopped it failed before starting it again
+        }
         ports(line1, line2);
     }
 

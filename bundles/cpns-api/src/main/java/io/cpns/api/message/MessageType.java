@@ -45,6 +45,8 @@ public enum MessageType {
     PNE_AUTH_RESPONSE("pne.auth.resp", PneAuthResponse.class, Category.RESPONSE),
     PN_ESTABLISH_NOTIFY("pn.establish.notify", PnEstablishNotify.class, Category.REQUEST),
     PN_ESTABLISH_ACK("pn.establish.ack", PnEstablishAck.class, Category.RESPONSE),
+    PN_INVENTORY_REQUEST("pn.inventory.req", PnInventoryRequest.class, Category.REQUEST),
+    PN_INVENTORY("pn.inventory", PnInventoryPage.class, Category.RESPONSE),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

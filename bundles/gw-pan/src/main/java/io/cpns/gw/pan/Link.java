@@ -2,6 +2,7 @@ package io.cpns.gw.pan;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.message.DiscoveryQuery;
@@ -18,6 +19,7 @@ import io.cpns.pan.spi.FrameReceiver;
 import io.cpns.pan.spi.PanConnection;
 import io.cpns.session.ResponderHandshake;
 import io.cpns.session.SecureSession;
+import io.cpns.session.SessionSelector;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -111,15 +113,29 @@ final class Link implements FrameReceiver {
         }
         identify(e.src());
         boolean discovery = e.dst().equals(EntityId.BROADCAST) && e.body() instanceof DiscoveryQuery;
-        if (!discovery && !e.dst().equals(host.gatewayId())) {
-            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no route to " + e.dst()
-                    + " from a PNE link (PNE-Server messages travel in relay, TS §5.3.3.1)");
+        if (!discovery) {
+            requireGatewayPair(e.dst());
         }
         switch (e.type().category()) {
             case CONTROL -> control(e);
             case REQUEST -> host.request(this, e);
             case RESPONSE -> host.response(this, e);
             case ONEWAY -> host.oneWay(this, e);
+        }
+    }
+
+    /**
+     * TS §5.3.3.1: the session protecting a message follows from its source and destination. On
+     * this link only the PNE-PN GW session (or the PAN's own security) applies; anything else is
+     * refused with the reason, so a PNE cannot make the gateway carry a message unprotected.
+     */
+    private void requireGatewayPair(EntityId dst) {
+        SessionSelector.Pair pair = SessionSelector.select(EntityKind.PNE, host.kindOf(dst)).orElseThrow(() ->
+                new CpnsException(ErrorCode.INVALID_ARGUMENT, "no secure session exists between two PNEs (TS §5.3.3.1): "
+                        + "messages to " + dst + " go hop by hop through the PN GW"));
+        if (pair == SessionSelector.Pair.SERVER_PNE) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "messages to the CPNS Server " + dst
+                    + " are protected end to end with SK_PNE: send them inside a relay (TS §5.3.3.1)");
         }
     }
 
@@ -199,13 +215,17 @@ final class Link implements FrameReceiver {
         } finally {
             handshake = null;
         }
-        sendClear(e.reply(new SessionConfirm(r.proof())));
-        session = r.session();
-        protection = "session";
-        authenticated = true;
-        host.log().info("PNE {} authenticated on {} link {} (message-level session, suite {})", pne, connection.adapterId(),
-                connection.remote(), r.session().suiteName());
-        host.identified(this);
+        // protected and routable before the PNE learns it is, so whatever it does next finds the link so;
+        // under the send lock, so no protected message overtakes the confirm
+        synchronized (sendLock) {
+            session = r.session();
+            protection = "session";
+            authenticated = true;
+            host.log().info("PNE {} authenticated on {} link {} (message-level session, suite {})", pne, connection.adapterId(),
+                    connection.remote(), r.session().suiteName());
+            host.identified(this);
+            sendClear(e.reply(new SessionConfirm(r.proof())));
+        }
     }
 
     // ---- sending ----

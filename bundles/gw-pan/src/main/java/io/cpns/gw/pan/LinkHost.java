@@ -1,6 +1,7 @@
 package io.cpns.gw.pan;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
 import io.cpns.api.message.Envelope;
 import io.cpns.codec.MessageCodec;
 import java.util.Optional;
@@ -9,6 +10,9 @@ import org.osgi.service.log.Logger;
 /** What a {@link Link} needs from the component that owns it. */
 interface LinkHost {
     EntityId gatewayId();
+
+    /** What an Entity ID names, as far as this PN GW knows: itself, its CPNS Server, or else a PNE. */
+    EntityKind kindOf(EntityId id);
 
     MessageCodec codec();
 

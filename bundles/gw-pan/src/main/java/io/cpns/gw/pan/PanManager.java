@@ -2,6 +2,7 @@ package io.cpns.gw.pan;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneLink;
@@ -243,6 +244,15 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     }
 
     // ---- LinkHost: what links report ----
+
+    @Override
+    public EntityKind kindOf(EntityId id) {
+        if (id.equals(gatewayId)) {
+            return EntityKind.GATEWAY;
+        }
+        ServerLink sl = serverLink;
+        return sl != null && id.equals(sl.serverId()) ? EntityKind.SERVER : EntityKind.PNE;
+    }
 
     @Override
     public EntityId gatewayId() {

@@ -33,6 +33,7 @@ import io.cpns.crypto.Suites;
 import io.cpns.server.store.PnStore;
 import io.cpns.session.ResponderHandshake;
 import io.cpns.session.SecureSession;
+import io.cpns.session.SessionSelector;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -288,6 +289,11 @@ public class PnServer implements PnRegistry {
         }
         Envelope outer = codec.decode(r.envelope());
         EntityId pne = outer.src();
+        // TS §5.3.3.1: a relay carries what the SK_PNE session protects, PNE <-> Server, and nothing else
+        EntityKind srcKind = entities.find(pne).map(EntityRecord::kind).orElse(EntityKind.PNE);
+        if (SessionSelector.select(srcKind, EntityKind.SERVER).orElse(null) != SessionSelector.Pair.SERVER_PNE) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "a relay carries PNE-Server messages only, not from a " + srcKind);
+        }
         if (!pn.hasMember(pne) || !outer.dst().equals(endpoint().serverId())) {
             throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + r.pnId() + " talking to this Server");
         }

@@ -172,6 +172,7 @@ final class SerialLine {
         endLink("PAN adapter stopped", true);
         SerialPort p = serial;
         if (p != null) {
+            SerialFrameWriter.linger(p::bytesAwaitingWrite); // the PNE hears the reset
             p.closePort(); // wakes the reader
         }
         try {
