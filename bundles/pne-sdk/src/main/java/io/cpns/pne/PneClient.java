@@ -12,6 +12,9 @@ import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.PnEstablishAck;
 import io.cpns.api.message.PnEstablishNotify;
+import io.cpns.api.message.PnInventoryPage;
+import io.cpns.api.message.PnInventoryRequest;
+import io.cpns.api.message.PnMember;
 import io.cpns.api.message.PnSetupNotify;
 import io.cpns.api.message.PnSetupNotifyResponse;
 import io.cpns.api.message.PnSetupRequest;
@@ -42,6 +45,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +75,7 @@ public final class PneClient implements AutoCloseable {
     public static final String EUKEY = "euk";
     public static final String LOCAL_EUKEY = "lek";
     public static final String PRE_ASSIGNED = "pak";
+    private static final System.Logger LOG = System.getLogger(PneClient.class.getName());
     /** One timer thread for every PNE in the process (the simulator runs hundreds). */
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cpns-pne-keepalive");
@@ -382,13 +387,14 @@ public final class PneClient implements AutoCloseable {
         initiating = est;
         PnSetupRequest req = new PnSetupRequest(type, invitees, config.capabilities(), config.contents(), est.randPne(),
                 wantsLocalEuKey(), config.suite().name());
-        return request(req, config.setupTimeout()).thenApply(env -> {
+        return request(req, config.setupTimeout()).thenCompose(env -> {
             PnSetupResponse r = (PnSetupResponse) env.body();
             if (!r.authenticated()) {
                 est.abandon();
                 throw new CpnsException(ErrorCode.AUTH_FAILED, "the CPNS Server did not authenticate this PNE in PN " + r.pnId());
             }
-            return finish(est, r.pnId(), r.inventory(), r.hashServer());
+            authenticateServer(est, r.pnId(), r.hashServer());
+            return inventory(r.pnId(), r.inventory(), r.inventoryTotal()).thenApply(all -> joined(r.pnId(), all));
         }).whenComplete((s, x) -> {
             if (initiating == est) {
                 initiating = null;
@@ -458,31 +464,65 @@ public final class PneClient implements AutoCloseable {
         return new PneAuthResponse(est.hashPne(a.randServer()));
     }
 
-    /** PN Establishment Notify (step 15): verify hash_server, say whether it did. */
+    /**
+     * PN Establishment Notify (step 15): verify hash_server and say whether it did; the PN is this
+     * PNE's once the rest of a paged PN Inventory has arrived.
+     */
     private Message onEstablished(PnEstablishNotify n) {
         Establishment est = establishments.remove(n.pnId());
         if (est == null) {
             return new PnEstablishAck(false);
         }
         try {
-            return new PnEstablishAck(finish(est, n.pnId(), n.inventory(), n.hashServer()).serverAuthenticated());
+            authenticateServer(est, n.pnId(), n.hashServer());
         } catch (CpnsException forged) { // hash_server did not verify: say so (step 15), keep no PN
             return new PnEstablishAck(false);
         }
+        if (n.inventoryTotal() <= n.inventory().size()) {
+            joined(n.pnId(), n.inventory());
+        } else { // queued behind this answer: the PN GW has its ack before the first page request
+            inbound.execute(() -> inventory(n.pnId(), n.inventory(), n.inventoryTotal()).whenComplete((all, x) -> {
+                if (x == null) {
+                    joined(n.pnId(), all);
+                } else {
+                    serverSessions.remove(n.pnId());
+                    LOG.log(System.Logger.Level.WARNING, "PN " + n.pnId() + ": the rest of its PN Inventory did not arrive: " + x);
+                }
+            }));
+        }
+        return new PnEstablishAck(true);
     }
 
-    private PnState finish(Establishment est, String pnId, List<io.cpns.api.message.PnMember> inventory, byte[] hashServer) {
+    /** Steps 14/15: hash_server proves the answer came from the CPNS Server holding this PNE's EUKey. */
+    private void authenticateServer(Establishment est, String pnId, byte[] hashServer) {
         establishments.remove(pnId);
-        boolean ok = est.verifyServer(hashServer);
-        PnState state = new PnState(pnId, inventory, ok);
-        if (!ok) {
+        if (!est.verifyServer(hashServer)) {
             throw new CpnsException(ErrorCode.AUTH_FAILED, "hash_server for PN " + pnId
                     + " did not verify: the answer did not come from the CPNS Server holding this PNE's EUKey");
         }
         serverSessions.put(pnId, est.serverSession());
+    }
+
+    private PnState joined(String pnId, List<PnMember> inventory) {
+        PnState state = new PnState(pnId, inventory, true);
         pns.put(pnId, state);
         listeners.forEach(l -> l.accept(state));
         return state;
+    }
+
+    /** The rest of a PN Inventory too large for one message ({@code total} > 0), page by page. */
+    private CompletionStage<List<PnMember>> inventory(String pnId, List<PnMember> have, int total) {
+        if (have.size() >= total) {
+            return CompletableFuture.completedFuture(have);
+        }
+        return request(new PnInventoryRequest(pnId, have.size()), config.requestTimeout()).thenCompose(env -> {
+            if (!(env.body() instanceof PnInventoryPage page) || page.from() != have.size() || page.members().isEmpty()) {
+                throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "PN Inventory of " + pnId + ": no page from " + have.size());
+            }
+            List<PnMember> more = new ArrayList<>(have);
+            more.addAll(page.members());
+            return inventory(pnId, more, page.total());
+        });
     }
 
     /** PNs this PNE joined (and whose Server it authenticated). */

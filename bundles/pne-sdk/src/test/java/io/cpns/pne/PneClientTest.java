@@ -22,6 +22,8 @@ import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.PnEstablishAck;
 import io.cpns.api.message.PnEstablishNotify;
+import io.cpns.api.message.PnInventoryPage;
+import io.cpns.api.message.PnInventoryRequest;
 import io.cpns.api.message.PnMember;
 import io.cpns.api.message.PnSetupNotify;
 import io.cpns.api.message.PnSetupNotifyResponse;
@@ -264,6 +266,81 @@ class PneClientTest {
 
         assertEquals(ErrorCode.AUTH_FAILED, failure(setup).code());
         assertTrue(pne.pns().isEmpty());
+    }
+
+    // ---- a PN Inventory too large for one message comes in pages (docs/protocol.md) ----
+
+    static final List<PnMember> BIG = java.util.stream.IntStream.range(0, 5)
+            .mapToObj(i -> new PnMember("pne-" + i, Map.of(), List.of())).toList();
+
+    @Test
+    void step14_pagedInventory_thePneFetchesTheRestBeforeTheSetupCompletes() throws Exception {
+        f.withEuKey();
+        PneClient pne = connected(config(), true);
+        Link link = f.acceptPlain();
+        CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
+        Envelope request = link.receive();
+        PnSetupRequest r = (PnSetupRequest) request.body();
+        byte[] randServer = Randoms.bytes(32);
+        long auth = link.request(new PneAuthRequest(PN, randServer, null));
+        ResponderHandshake.Result server = serverVerifies(r.randPne(), randServer,
+                assertInstanceOf(PneAuthResponse.class, link.answer(auth)));
+
+        link.send(request.reply(new PnSetupResponse(PN, true, BIG.subList(0, 2), server.proof(), BIG.size())));
+        answerPage(link, 2, BIG.subList(2, 4));
+        answerPage(link, 4, BIG.subList(4, 5));
+
+        assertEquals(BIG, setup.get(10, SECONDS).inventory());
+        assertEquals(BIG, pne.pn(PN).orElseThrow().inventory());
+    }
+
+    @Test
+    void step14_aPageThatDoesNotAdvance_failsTheSetup_andThePneKeepsNoPn() throws Exception {
+        f.withEuKey();
+        PneClient pne = connected(config(), true);
+        Link link = f.acceptPlain();
+        CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
+        Envelope request = link.receive();
+        PnSetupRequest r = (PnSetupRequest) request.body();
+        byte[] randServer = Randoms.bytes(32);
+        long auth = link.request(new PneAuthRequest(PN, randServer, null));
+        ResponderHandshake.Result server = serverVerifies(r.randPne(), randServer,
+                assertInstanceOf(PneAuthResponse.class, link.answer(auth)));
+
+        link.send(request.reply(new PnSetupResponse(PN, true, BIG.subList(0, 2), server.proof(), BIG.size())));
+        answerPage(link, 2, List.of()); // a PN GW that would keep the PNE asking forever
+
+        assertEquals(ErrorCode.UNEXPECTED_MESSAGE, failure(setup).code());
+        assertTrue(pne.pns().isEmpty());
+    }
+
+    @Test
+    void gwInitiated_step15_pagedInventory_isAckedAtOnce_andThePnIsThePnesWithTheWholeInventory() throws Exception {
+        f.withEuKey();
+        PneClient pne = connected(config(), true);
+        Link link = f.acceptPlain();
+        long notify = link.request(new PnSetupNotify(PN, GW.value()));
+        PnSetupNotifyResponse joinAnswer = assertInstanceOf(PnSetupNotifyResponse.class, link.answer(notify));
+        byte[] randServer = Randoms.bytes(32);
+        long auth = link.request(new PneAuthRequest(PN, randServer, null));
+        ResponderHandshake.Result server = serverVerifies(joinAnswer.randPne(), randServer,
+                assertInstanceOf(PneAuthResponse.class, link.answer(auth)));
+
+        long established = link.request(new PnEstablishNotify(PN, BIG.subList(0, 3), server.proof(), BIG.size()));
+        assertTrue(assertInstanceOf(PnEstablishAck.class, link.answer(established)).serverAuthenticated());
+        answerPage(link, 3, BIG.subList(3, 5));
+
+        for (int i = 0; i < 500 && pne.pn(PN).isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(BIG, pne.pn(PN).orElseThrow().inventory());
+    }
+
+    /** The PNE asks for the page from {@code from}; the fake PN GW answers it. */
+    private static void answerPage(Link link, int from, List<PnMember> members) throws Exception {
+        Envelope ask = link.receive();
+        assertEquals(new PnInventoryRequest(PN, from), ask.body());
+        link.send(ask.reply(new PnInventoryPage(PN, from, BIG.size(), members)));
     }
 
     // ---- §5.2.1.2 PN GW initiated ----

@@ -54,9 +54,13 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @ExamReactorStrategy(PerClass.class)
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class PnEstablishmentIT extends PnTestBase {
+    /** Small, so any PN of three or more PNEs has its PN Inventory sent in pages. */
+    static final int PAGE = 2;
+
     @Configuration
     public Option[] config() {
-        return CpnsOptions.boot("pn", configs(Map.of("notifyTimeoutMillis", 3000, "authTimeoutMillis", 8000)),
+        return CpnsOptions.boot("pn", configs(Map.of("notifyTimeoutMillis", 3000, "authTimeoutMillis", 8000,
+                        "inventoryPageSize", PAGE)),
                 "runtime", "core", "server", "gateway", "pne");
     }
 
@@ -281,6 +285,35 @@ public class PnEstablishmentIT extends PnTestBase {
         assertTrue(osgi.shell("gw:preassign pne-kettle 00112233445566778899aabbccddeeff").contains("stored"));
         assertTrue(osgi.service(PreAssignedKeys.class).has("pne-kettle"));
         assertTrue(osgi.shell("gw:unpreassign pne-kettle").contains("deleted"));
+    }
+
+    @Test
+    public void e15_aPnInventoryLargerThanOnePage_reachesEveryMemberInPages() throws Exception {
+        // new PNEs: pne-lamp was expelled in e13
+        List<PneClient> pnes = List.of(enrolledPne("pne-p1"), enrolledPne("pne-p2"), enrolledPne("pne-p3"),
+                enrolledPne("pne-p4"), enrolledPne("pne-p5"));
+        PnState mine = pnes.get(0).setup(SetupType.INVITE, List.of("pne-p2", "pne-p3", "pne-p4", "pne-p5"))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        List<String> all = List.of("pne-p1", "pne-p2", "pne-p3", "pne-p4", "pne-p5");
+        assertEquals(all, mine.inventory().stream().map(m -> m.pneId()).sorted().toList()); // step 14: 2 + 2 + 1
+        for (PneClient p : pnes) { // step 15 for the others: the first page, then theirs to fetch
+            Osgi.eventually(p.id() + " holds the whole PN Inventory", () -> p.pn(mine.pnId())
+                    .map(s -> s.inventory().stream().map(m -> m.pneId()).sorted().toList().equals(all)).orElse(false), () -> "");
+        }
+
+        PneClient p1 = pnes.get(0);
+        assertEquals(ErrorCode.UNKNOWN_PN, inventoryError(p1, new io.cpns.api.message.PnInventoryRequest("pn-nowhere", 0)));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, inventoryError(p1, new io.cpns.api.message.PnInventoryRequest(mine.pnId(), 6)));
+        PneClient outsider = enrolledPne("pne-outsider");
+        assertEquals(ErrorCode.FORBIDDEN, inventoryError(outsider, new io.cpns.api.message.PnInventoryRequest(mine.pnId(), 0)));
+        outsider.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS); // its own PN:
+        assertTrue(outsider.secured()); // authenticated on its link now, but still not a member of ours
+        assertEquals(ErrorCode.FORBIDDEN, inventoryError(outsider, new io.cpns.api.message.PnInventoryRequest(mine.pnId(), 0)));
+    }
+
+    private static ErrorCode inventoryError(PneClient pne, io.cpns.api.message.PnInventoryRequest r) {
+        CompletionException e = expectAsync(() -> pne.request(r, Duration.ofSeconds(5)).join());
+        return ((CpnsException) e.getCause()).code();
     }
 
     /** Hot swap: a new gw-link (the Server link) leaves a moment without any link; PNE links stay. */

@@ -17,6 +17,8 @@ import io.cpns.api.message.PnAuthRequest;
 import io.cpns.api.message.PnAuthResponse;
 import io.cpns.api.message.PnEstablishAck;
 import io.cpns.api.message.PnEstablishNotify;
+import io.cpns.api.message.PnInventoryPage;
+import io.cpns.api.message.PnInventoryRequest;
 import io.cpns.api.message.PnMember;
 import io.cpns.api.message.PnMemberRemove;
 import io.cpns.api.message.PnRegisterRequest;
@@ -88,6 +90,10 @@ public class PnGateway implements PnInventory, PnManagement {
         @AttributeDefinition(description = "Registration batches of one PN in flight at once")
         int parallelBatches() default 2;
 
+        @AttributeDefinition(description = "PN Inventory members per message: a larger PN Inventory goes in pages "
+                + "(pn.inventory.req), so PN Setup Response and PN Establishment Notify stay within one frame")
+        int inventoryPageSize() default 200;
+
         @AttributeDefinition(description = "Capability information of this PN GW's device, key=value,... (seed 004 step 4)")
         String capabilities() default "device=home-gateway";
 
@@ -150,12 +156,12 @@ public class PnGateway implements PnInventory, PnManagement {
                     return run(pnId, initiator.value(), all);
                 })
                 .thenApply(joined -> {
-                    Optional<PnRecord> pn = inventory.get(pnId);
+                    List<PnMember> members = members(inventory.get(pnId));
                     notifyJoined(pnId, joined, initiator); // step 15, for the others
                     Joined mine = joined.stream().filter(j -> j.candidate().id().equals(initiator)).findFirst().orElse(null);
                     return mine == null
                             ? new PnSetupResponse(pnId, false, List.of(), null)
-                            : new PnSetupResponse(pnId, true, members(pn), mine.hashServer()); // step 14
+                            : new PnSetupResponse(pnId, true, firstPage(members), mine.hashServer(), pagedTotal(members)); // step 14
                 });
     }
 
@@ -364,7 +370,8 @@ public class PnGateway implements PnInventory, PnManagement {
             if (pne.equals(except)) {
                 continue;
             }
-            pnes.request(pne, new PnEstablishNotify(pnId, members, j.hashServer()), millis(config.notifyTimeoutMillis()))
+            PnEstablishNotify notify = new PnEstablishNotify(pnId, firstPage(members), j.hashServer(), pagedTotal(members));
+            pnes.request(pne, notify, millis(config.notifyTimeoutMillis()))
                     .whenComplete((resp, err) -> {
                         if (err != null) {
                             log.info("PNE {} did not acknowledge PN {}: {}", pne, pnId, cause(err));
@@ -373,6 +380,43 @@ public class PnGateway implements PnInventory, PnManagement {
                         }
                     });
         }
+    }
+
+    // ---- PN Inventory pages: what did not fit in step 14/15 ----
+
+    private List<PnMember> firstPage(List<PnMember> members) {
+        return members.subList(0, Math.min(members.size(), pageSize()));
+    }
+
+    /** The total when the PN Inventory goes in pages, else 0 (the message carries all of it). */
+    private int pagedTotal(List<PnMember> members) {
+        return members.size() > pageSize() ? members.size() : 0;
+    }
+
+    private int pageSize() {
+        return Math.max(1, config.inventoryPageSize());
+    }
+
+    /** {@code pn.inventory.req}: a member, on a protected link, reads its PN Inventory from {@code from} on. */
+    PnInventoryPage inventoryPage(PneMessage request) {
+        PnInventoryRequest r = (PnInventoryRequest) request.envelope().body();
+        EntityId pne = request.envelope().src();
+        if (!request.link().authenticated() && !request.link().protection().equals("pan")) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "the PN Inventory is for a PNE on a protected link");
+        }
+        PnRecord pn = inventory.get(r.pnId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_PN,
+                "no PN " + io.cpns.api.Strings.printable(r.pnId()) + " on this PN GW"));
+        if (!pn.hasMember(pne.value())) {
+            log.warn("PNE {} asked for the PN Inventory of {}, which it is not a member of", pne, r.pnId());
+            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + r.pnId());
+        }
+        List<PnMember> members = members(Optional.of(pn));
+        if (r.from() < 0 || r.from() > members.size()) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "PN Inventory of " + r.pnId() + " has " + members.size()
+                    + " members; no page from " + r.from());
+        }
+        return new PnInventoryPage(r.pnId(), r.from(), members.size(),
+                members.subList(r.from(), Math.min(members.size(), r.from() + pageSize())));
     }
 
     // ---- relay: PNE <-> Server end to end, routed by PN ID ----
