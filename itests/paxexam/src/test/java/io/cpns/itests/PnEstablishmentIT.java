@@ -247,8 +247,10 @@ public class PnEstablishmentIT extends PnTestBase {
         assertTrue(lamp.secured());
         List<String> pns = osgi.service(PnInventory.class).pnsOf("pne-lamp").stream().map(PnRecord::pnId).toList();
         assertFalse(pns.isEmpty());
+        osgi.service(PreAssignedKeys.class).set("pne-lamp", Randoms.bytes(16)); // an installer's key, too
         assertTrue(osgi.service(PnManagement.class).expel("pne-lamp"));
         assertTrue(osgi.service(PnInventory.class).pnsOf("pne-lamp").isEmpty());
+        assertFalse("its pre-assigned key is deleted with it", osgi.service(PreAssignedKeys.class).has("pne-lamp"));
         Osgi.eventually("the Server removed it too", () -> pns.stream().noneMatch(id ->
                 osgi.service(PnRegistry.class).pn(id).map(p -> p.members().contains(EntityId.of("pne-lamp"))).orElse(false)), () -> "");
         Osgi.eventually("its link ended", () -> !lamp.connected(), () -> "");

@@ -11,6 +11,9 @@ public interface ServerEndpoint {
     /** The Server's own Entity ID (destination of every message to the Server). */
     EntityId serverId();
 
+    /** The crypto suites it accepts for secure sessions, PNE sessions (SK_PNE) included. */
+    java.util.Set<String> suites();
+
     /** Where it listens (the real port, also when configured as 0). */
     InetSocketAddress listenAddress();
 

@@ -76,7 +76,16 @@ final class CpnsTlsServer extends AbstractTlsServer {
         return all;
     }
 
-    /** TLS 1.2 PSK key exchange: the client's identity, answered from the same lookup. */
+    /** Our order decides (BC follows the client's by default): forward-secret suites first, see TlsProfile. */
+    @Override
+    protected boolean preferLocalCipherSuites() {
+        return true;
+    }
+
+    /**
+     * TLS 1.2 PSK key exchange: the client's identity, answered from the same lookup. The copy
+     * returned is BC's to wipe: TlsPSKKeyExchange zeroes it once the premaster secret is made.
+     */
     @Override
     public TlsPSKIdentityManager getPSKIdentityManager() {
         return new TlsPSKIdentityManager() {

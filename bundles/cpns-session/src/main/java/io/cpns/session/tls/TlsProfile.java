@@ -14,6 +14,7 @@ final class TlsProfile {
     /**
      * TLS 1.2 PSK suites a PN GW may also accept from small PNEs (RFC 4279, 5487, 5489, 6655, 7905):
      * forward-secret ECDHE_PSK first, then plain PSK with AEAD, including CCM_8 for constrained stacks.
+     * The server's order wins ({@code CpnsTlsServer.preferLocalCipherSuites}).
      */
     static final int[] TLS12_PSK_SUITES = {
         CipherSuite.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,

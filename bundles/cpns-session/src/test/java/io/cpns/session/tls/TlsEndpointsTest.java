@@ -204,6 +204,26 @@ class TlsEndpointsTest {
         }
     }
 
+    /** A client preferring plain PSK still gets the forward-secret suite: the server's order decides. */
+    @Test
+    void tls12Psk_theServerPrefersEcdhePsk_overTheClientsOrder() throws Exception {
+        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        var served = serveHello(new TlsServerEndpoint(lookup, null, true));
+        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(), "-tls1_2",
+                "-cipher", "PSK-AES128-GCM-SHA256:ECDHE-PSK-AES128-CBC-SHA256", "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1")
+                .redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+            for (String line; (line = r.readLine()) != null && !line.contains("hello from cpns"); ) {
+                out.append(line).append('\n');
+            }
+        } finally {
+            p.destroy();
+        }
+        assertTrue(served.get(5, TimeUnit.SECONDS).tls12());
+        assertTrue(out.toString().contains("Cipher is ECDHE-PSK-AES128-CBC-SHA256"), out.toString());
+    }
+
     @Test
     void tls12Psk_isRefused_unlessAllowed() throws Exception {
         assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");

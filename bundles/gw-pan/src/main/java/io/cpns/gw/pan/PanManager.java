@@ -99,6 +99,8 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     private final MessageCodec codec = new MessageCodec();
     private final ScheduledExecutorService timer;
     private final Map<String, PanAdapter> adapters = new ConcurrentHashMap<>();
+    /** Adapters whose id was taken when they came: the next in line starts when the holder goes. */
+    private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<PanConnection, Link> links = new ConcurrentHashMap<>();
     private final Map<EntityId, Set<Link>> routes = new ConcurrentHashMap<>();
     private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
@@ -133,6 +135,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
     @Deactivate
     void deactivate() {
+        waiting.clear();
         adapters.values().forEach(this::stopAdapter);
         adapters.clear();
         timer.shutdownNow();
@@ -145,7 +148,13 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     @Reference(name = "adapters", service = PanAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addAdapter(PanAdapter adapter) {
-        adapters.put(adapter.id(), adapter);
+        PanAdapter running = adapters.putIfAbsent(adapter.id(), adapter);
+        if (running != null) { // links, routes and the CLI name adapters by id: two would be ambiguous
+            waiting.add(adapter);
+            log.error("PAN adapter id '{}' is already in use by {}: {} not started (it starts if the other goes)",
+                    adapter.id(), running.getClass().getName(), adapter.getClass().getName());
+            return;
+        }
         try {
             adapter.start(new AdapterContext());
             log.info("PAN adapter {} started ({}; {}; max frame {} bytes)", adapter.id(), adapter.addresses(), adapter.security(),
@@ -157,8 +166,15 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     }
 
     void removeAdapter(PanAdapter adapter) {
+        if (waiting.remove(adapter)) {
+            return;
+        }
         if (adapters.remove(adapter.id(), adapter)) {
             stopAdapter(adapter);
+            waiting.stream().filter(a -> a.id().equals(adapter.id())).findFirst().ifPresent(next -> {
+                waiting.remove(next);
+                addAdapter(next);
+            });
         }
     }
 

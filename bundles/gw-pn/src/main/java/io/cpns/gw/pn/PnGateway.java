@@ -11,6 +11,7 @@ import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PnManagement;
 import io.cpns.api.gateway.PnMemberRecord;
 import io.cpns.api.gateway.PnRecord;
+import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.PnAuthRequest;
@@ -113,6 +114,7 @@ public class PnGateway implements PnInventory, PnManagement {
     }
 
     private final PneMessenger pnes;
+    private final PreAssignedKeys preAssigned;
     private final SecretStore secrets;
     private final GatewayIdentity identity;
     private final Logger log;
@@ -125,10 +127,12 @@ public class PnGateway implements PnInventory, PnManagement {
     private volatile ServerLink server;
 
     @Activate
-    public PnGateway(@Reference(name = "pnes") PneMessenger pnes, @Reference(name = "secrets") SecretStore secrets,
+    public PnGateway(@Reference(name = "pnes") PneMessenger pnes, @Reference(name = "preAssigned") PreAssignedKeys preAssigned,
+                     @Reference(name = "secrets") SecretStore secrets,
                      @Reference(name = "identity") GatewayIdentity identity,
                      @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
         this.pnes = pnes;
+        this.preAssigned = preAssigned;
         this.secrets = secrets;
         this.identity = identity;
         this.log = log;
@@ -466,6 +470,7 @@ public class PnGateway implements PnInventory, PnManagement {
         List<PnRecord> affected = pnsOf(pneId);
         boolean found = inventory.removeMember(pneId);
         secrets.delete(LocalKeys.alias(pneId));
+        boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
         pnes.disconnect(EntityId.of(pneId));
         ServerLink link = server;
         for (PnRecord pn : affected) {
@@ -478,7 +483,8 @@ public class PnGateway implements PnInventory, PnManagement {
                         });
             }
         }
-        log.info("PNE {} expelled from {} PN(s); its LocalEUKey deleted", pneId, affected.size());
+        log.info("PNE {} expelled from {} PN(s); its LocalEUKey{} deleted", pneId, affected.size(),
+                hadPreAssigned ? " and pre-assigned key" : "");
         return found;
     }
 

@@ -223,6 +223,11 @@ public class EndpointComponent implements ServerEndpoint {
     }
 
     @Override
+    public Set<String> suites() {
+        return Set.copyOf(settings.suites());
+    }
+
+    @Override
     public InetSocketAddress listenAddress() {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }

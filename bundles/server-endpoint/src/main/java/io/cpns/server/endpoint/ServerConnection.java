@@ -135,8 +135,8 @@ final class ServerConnection implements Runnable {
             if (!entity.equals(e.src()) || !e.dst().equals(settings.serverId())) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "entityId must be the envelope source and dst the server");
             }
-            if (entity.equals(settings.serverId())) {
-                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "the Server's own Entity ID cannot be assigned");
+            if (entity.equals(settings.serverId()) || entity.equals(EntityId.BROADCAST)) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "the Server's own Entity ID and the broadcast ID cannot be assigned");
             }
             if (req.kind() == EntityKind.SERVER) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "bootstrap assigns EUKeys to PN GWs and PNEs only");

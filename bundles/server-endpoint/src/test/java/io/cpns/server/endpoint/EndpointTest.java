@@ -137,6 +137,15 @@ class EndpointTest {
     }
 
     @Test
+    void bootstrap_theBroadcastId_isRefused() throws Exception {
+        f.users.register(UserId.of("alice"), "alice-password".toCharArray());
+        try (MessageChannel ch = f.bootstrap()) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, errorOf(assign(ch, EntityId.BROADCAST.value(), "alice", "alice-password")));
+        }
+        assertTrue(f.entities.find(EntityId.BROADCAST).isEmpty());
+    }
+
+    @Test
     void bootstrap_anythingButAssignment_isNotAuthenticated() throws Exception {
         try (MessageChannel ch = f.bootstrap()) {
             ch.send(new Envelope(EntityId.of("gw-1"), SERVER, 1, new Ping(null)));

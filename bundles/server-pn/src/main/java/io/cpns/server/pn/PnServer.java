@@ -182,6 +182,10 @@ public class PnServer implements PnRegistry {
         } catch (CpnsException e) {
             return refused(p.pneId(), e.code());
         }
+        if (!endpoint().suites().contains(suite.name())) { // the operator's choice binds SK_PNE as it binds every session
+            log.info("PNE {} asked for suite {}, not accepted here ({})", pne, suite.name(), endpoint().suites());
+            return refused(p.pneId(), ErrorCode.UNSUPPORTED_SUITE);
+        }
         Optional<EntityRecord> record = entities.find(pne);
         if (record.isEmpty()) {
             return refused(p.pneId(), ErrorCode.UNKNOWN_ENTITY);

@@ -54,6 +54,11 @@ final class PnServerFixture implements AutoCloseable {
     final Map<EntityId, byte[]> euKeys = new HashMap<>();
 
     PnServerFixture(Path dir, Map<String, Object> pnConfig) throws Exception {
+        this(dir, pnConfig, new String[] {"modern-v1", "legacy-v1"});
+    }
+
+    /** @param suites the endpoint's accepted suites (PID cpns.server.endpoint {@code suites}) */
+    PnServerFixture(Path dir, Map<String, Object> pnConfig, String[] suites) throws Exception {
         db = JdbcStores.open("jdbc:h2:mem:pn" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         pnStore = db.pnStore();
         EncryptedFileStore secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
@@ -70,7 +75,7 @@ final class PnServerFixture implements AutoCloseable {
         assign(LAMP, EntityKind.PNE, ALICE);
         assign(TV_BOB, EntityKind.PNE, BOB);
         endpoint = new EndpointComponent(users, entities, log.logger(), Configs.of(EndpointComponent.Config.class,
-                Map.of("port", 0, "serverId", SERVER.value())), dataDir(dir));
+                Map.of("port", 0, "serverId", SERVER.value(), "suites", suites)), dataDir(dir));
         server = new PnServer(entities, pnStore, log.logger(), Configs.of(PnServer.Config.class, pnConfig));
         server.bindEndpoint(endpoint);
     }

@@ -226,6 +226,20 @@ class PnServerTest {
     }
 
     @Test
+    void step05_aSuiteTheOperatorDidNotAccept_isUnsupportedSuite_forThatPneOnly() throws Exception {
+        f.close();
+        f = new PnServerFixture(dir.resolve("modern-only"), Map.of(), new String[] {"modern-v1"});
+        server = f.server;
+        Pne tv = f.pne(TV);
+        PnePresence legacy = new PnePresence(PHONE.value(), Map.of(), List.of(), Randoms.bytes(32), true, "legacy-v1");
+        PnAuthRequest auth = server.register(alicesGateway(), registration("pn-1", 1, legacy, tv.presence(true)));
+
+        assertEquals(ErrorCode.UNSUPPORTED_SUITE.code(), keysOf(auth, PHONE).status());
+        assertNull(keysOf(auth, PHONE).localEuKeyForPne());
+        assertEquals(0, keysOf(auth, TV).status());
+    }
+
+    @Test
     void step05_anotherUsersPne_refusalIsLogged() {
         server.register(alicesGateway(), registration("pn-1", 1, f.pne(TV_BOB).presence(true)));
         assertTrue(f.log.all().contains("PN GW gw-alice of alice tried to register PNE tv-bob of another CPNS User"), f.log.all());
@@ -527,6 +541,11 @@ class PnServerTest {
         refused(ErrorCode.FORBIDDEN, () -> server.relay(alicesGateway(), relayOf("pn-1", phone, 1, new Ping(new byte[0]))));
         SecureSession tv = s.get(TV);
         assertInstanceOf(Pong.class, answerOf(tv, server.relay(alicesGateway(), relayOf("pn-1", tv, 1, new Ping(new byte[0])))));
+
+        // the last member gone, the PN is gone (as on the PN GW): relays to it are UNKNOWN_PN
+        assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", TV.value())));
+        assertTrue(f.pnStore.pn("pn-1").isEmpty());
+        refused(ErrorCode.UNKNOWN_PN, () -> server.relay(alicesGateway(), relayOf("pn-1", tv, 2, new Ping(new byte[0]))));
     }
 
     @Test

@@ -15,6 +15,7 @@ public interface PnStore {
     /** Adds a member; joining again keeps the first join time. */
     void addMember(String pnId, EntityId pne, Instant at);
 
+    /** Removes a member; a PN left without members is deleted, as the PN GW's PN Inventory does. */
     boolean removeMember(String pnId, EntityId pne);
 
     Optional<RegisteredPn> pn(String pnId);

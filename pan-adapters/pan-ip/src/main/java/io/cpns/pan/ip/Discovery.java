@@ -21,6 +21,7 @@ import org.osgi.service.log.Logger;
  */
 final class Discovery {
     private static final int MAX_DATAGRAM = 1400;
+    private volatile boolean oversizeWarned;
 
     private final MulticastSocket socket;
     private final InetSocketAddress group;
@@ -66,7 +67,7 @@ final class Discovery {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 socket.receive(p);
                 byte[] reply = context.discovery(Arrays.copyOf(p.getData(), p.getLength()));
-                if (reply != null && reply.length <= MAX_DATAGRAM) {
+                if (reply != null && fits(reply)) {
                     socket.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
                 }
             } catch (SocketException closed) {
@@ -80,10 +81,25 @@ final class Discovery {
     private void announce() {
         try {
             byte[] a = context.announcement();
-            socket.send(new DatagramPacket(a, a.length, group));
+            if (fits(a)) {
+                socket.send(new DatagramPacket(a, a.length, group));
+            }
         } catch (IOException | RuntimeException e) {
             log.debug("discovery announcement failed: {}", e.toString());
         }
+    }
+
+    /** One unfragmented datagram on any LAN; a larger announcement (many PANs, long capabilities) is not sent. */
+    private boolean fits(byte[] datagram) {
+        if (datagram.length <= MAX_DATAGRAM) {
+            return true;
+        }
+        if (!oversizeWarned) {
+            oversizeWarned = true;
+            log.warn("discovery announcement of {} bytes exceeds {} bytes: not sent; shorten the capabilities or PAN list",
+                    datagram.length, MAX_DATAGRAM);
+        }
+        return false;
     }
 
     void close() {

@@ -63,13 +63,16 @@ public class IpPanAdapter implements PanAdapter {
         @AttributeDefinition(description = "Unsolicited announcement interval (s); 0 = only answer queries")
         int announceSeconds() default 30;
 
+        @AttributeDefinition(description = "Largest frame accepted from a PNE (bytes); larger is FRAME_TOO_LARGE and the connection closes")
         int maxFrameBytes() default 65536;
 
+        @AttributeDefinition(description = "A new connection shows its first bytes, and finishes PSK-TLS if it uses it, within this long (ms)")
         int handshakeTimeoutMillis() default 10000;
 
         @AttributeDefinition(description = "A silent PNE connection is closed after this long (ms)")
         int idleTimeoutMillis() default 300000;
 
+        @AttributeDefinition(description = "PNE connections open at once; more are refused at accept (each holds a thread)")
         int maxConnections() default 2000;
     }
 

@@ -45,6 +45,7 @@ public class SerialPanAdapter implements PanAdapter {
                 + "PNEs then need no LocalEUKey and no PNE-GW session")
         boolean secure() default false;
 
+        @AttributeDefinition(description = "Largest frame accepted from a PNE (bytes); a larger one is dropped like line noise")
         int maxFrameBytes() default 65536;
 
         @AttributeDefinition(description = "A silent PNE link is ended after this long (s); the PNE's next frame starts a new one")

@@ -39,7 +39,11 @@ final class JdbcPnStore implements PnStore {
 
     @Override
     public boolean removeMember(String pnId, EntityId pne) {
-        return sql.update("DELETE FROM cpns_pn_member WHERE pn_id = ? AND pne_id = ?", pnId, pne.value()) == 1;
+        boolean removed = sql.update("DELETE FROM cpns_pn_member WHERE pn_id = ? AND pne_id = ?", pnId, pne.value()) == 1;
+        if (removed) {
+            sql.update("DELETE FROM cpns_pn WHERE pn_id = ? AND NOT EXISTS (SELECT 1 FROM cpns_pn_member WHERE pn_id = ?)", pnId, pnId);
+        }
+        return removed;
     }
 
     @Override

@@ -51,16 +51,29 @@ class JdbcPnStoreTest {
 
     @ParameterizedTest
     @MethodSource("dbs")
-    void removeMember_andAPnWithoutMembersStillListed(String name) throws Exception {
+    void removeMember_keepsThePnWhileItHasMembers_andDeletesItWithTheLast(String name) throws Exception {
         try (Databases.Db db = Databases.open(name)) {
             JdbcPnStore s = store(db);
             s.createPn("pn-2", GW, ALICE, Instant.EPOCH);
             s.addMember("pn-2", EntityId.of("pne-a"), Instant.EPOCH);
+            s.addMember("pn-2", EntityId.of("pne-b"), Instant.EPOCH);
             assertTrue(s.removeMember("pn-2", EntityId.of("pne-a")));
             assertFalse(s.removeMember("pn-2", EntityId.of("pne-a")));
-            assertEquals(List.of(), s.pn("pn-2").orElseThrow().members());
-            assertEquals(1, s.pns().size());
+            assertEquals(List.of(EntityId.of("pne-b")), s.pn("pn-2").orElseThrow().members());
+            assertTrue(s.removeMember("pn-2", EntityId.of("pne-b")));
+            assertTrue(s.pn("pn-2").isEmpty(), "a PN without members is gone, as on the PN GW");
             assertTrue(s.pn("pn-unknown").isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void aPnCreatedBeforeItsFirstMember_isListed(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcPnStore s = store(db);
+            s.createPn("pn-3", GW, ALICE, Instant.EPOCH); // registration creates the PN, then adds the batch
+            assertEquals(List.of(), s.pn("pn-3").orElseThrow().members());
+            assertEquals(1, s.pns().size());
         }
     }
 }
