@@ -279,14 +279,7 @@ class PneClientTest {
         PneClient pne = connected(config(), true);
         Link link = f.acceptPlain();
         CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
-        Envelope request = link.receive();
-        PnSetupRequest r = (PnSetupRequest) request.body();
-        byte[] randServer = Randoms.bytes(32);
-        long auth = link.request(new PneAuthRequest(PN, randServer, null));
-        ResponderHandshake.Result server = serverVerifies(r.randPne(), randServer,
-                assertInstanceOf(PneAuthResponse.class, link.answer(auth)));
-
-        link.send(request.reply(new PnSetupResponse(PN, true, BIG.subList(0, 2), server.proof(), BIG.size())));
+        answerSetupWithFirstPage(link, 2);
         answerPage(link, 2, BIG.subList(2, 4));
         answerPage(link, 4, BIG.subList(4, 5));
 
@@ -300,14 +293,7 @@ class PneClientTest {
         PneClient pne = connected(config(), true);
         Link link = f.acceptPlain();
         CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
-        Envelope request = link.receive();
-        PnSetupRequest r = (PnSetupRequest) request.body();
-        byte[] randServer = Randoms.bytes(32);
-        long auth = link.request(new PneAuthRequest(PN, randServer, null));
-        ResponderHandshake.Result server = serverVerifies(r.randPne(), randServer,
-                assertInstanceOf(PneAuthResponse.class, link.answer(auth)));
-
-        link.send(request.reply(new PnSetupResponse(PN, true, BIG.subList(0, 2), server.proof(), BIG.size())));
+        answerSetupWithFirstPage(link, 2);
         answerPage(link, 2, List.of()); // a PN GW that would keep the PNE asking forever
 
         assertEquals(ErrorCode.UNEXPECTED_MESSAGE, failure(setup).code());
@@ -334,6 +320,17 @@ class PneClientTest {
             Thread.sleep(10);
         }
         assertEquals(BIG, pne.pn(PN).orElseThrow().inventory());
+    }
+
+    /** Steps 1-14 on a secure PAN, step 14 carrying the first {@code first} members of {@link #BIG}. */
+    private void answerSetupWithFirstPage(Link link, int first) throws Exception {
+        Envelope request = link.receive();
+        PnSetupRequest r = (PnSetupRequest) request.body();
+        byte[] randServer = Randoms.bytes(32);
+        long auth = link.request(new PneAuthRequest(PN, randServer, null));
+        ResponderHandshake.Result server = serverVerifies(r.randPne(), randServer,
+                assertInstanceOf(PneAuthResponse.class, link.answer(auth)));
+        link.send(request.reply(new PnSetupResponse(PN, true, BIG.subList(0, first), server.proof(), BIG.size())));
     }
 
     /** The PNE asks for the page from {@code from}; the fake PN GW answers it. */
