@@ -259,6 +259,11 @@ final class Link implements FrameReceiver {
     }
 
     @Override
+    public void broken(CpnsException e) {
+        fail(e);
+    }
+
+    @Override
     public void closed(String reason) {
         SecureSession s = session;
         if (s != null) {

@@ -48,6 +48,10 @@ final class IpConnection implements PanConnection {
             reason = closed.get() ? "closed" : "I/O: " + e.getMessage();
         } catch (io.cpns.api.CpnsException e) {
             reason = "framing: " + e; // FRAME_TOO_LARGE or a truncated frame: the stream is out of sync
+            FrameReceiver r = receiver;
+            if (r != null) {
+                r.broken(e); // the typed error to the PNE, then the gateway closes
+            }
         }
         close(reason);
     }

@@ -89,7 +89,12 @@ final class SerialLine {
     }
 
     private SerialPort open() {
-        SerialPort p = SerialPort.getCommPort(port);
+        SerialPort p;
+        try {
+            p = SerialPort.getCommPort(port);
+        } catch (RuntimeException e) { // no such device (yet): a USB adapter not plugged in; retried like a busy port
+            return null;
+        }
         p.setComPortParameters(settings.baudRate(), 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
         // reads wake every second so idle links are noticed; a PNE that stops reading fails our writes after 10 s
         p.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING | SerialPort.TIMEOUT_WRITE_BLOCKING, 1000, 10000);
