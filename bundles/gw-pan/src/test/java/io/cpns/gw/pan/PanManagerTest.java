@@ -1,0 +1,440 @@
+package io.cpns.gw.pan;
+
+import static io.cpns.gw.pan.GwFixture.GW;
+import static io.cpns.gw.pan.GwFixture.SERVER;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneMessage;
+import io.cpns.api.gateway.PneRequestHandler;
+import io.cpns.api.message.DiscoveryAnnounce;
+import io.cpns.api.message.DiscoveryQuery;
+import io.cpns.api.message.EntityInfo;
+import io.cpns.api.message.EntityInfoRequest;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.Pong;
+import io.cpns.api.message.TunnelData;
+import io.cpns.api.message.TunnelOpen;
+import io.cpns.gw.pan.GwFixture.Pne;
+import io.cpns.pan.spi.PanSecurity;
+import io.cpns.testkit.ServiceObjects;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.ComponentServiceObjects;
+
+/** {@link PanManager}: the routing table from PNE ID to links, request dispatch, discovery, keys. */
+class PanManagerTest {
+    private static final String INFO = "entity.info.req";
+    private GwFixture f;
+
+    @BeforeEach
+    void gateway() {
+        f = new GwFixture();
+    }
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    private static <T> T get(CompletionStage<T> s) throws Exception {
+        return s.toCompletableFuture().get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static CpnsException failure(CompletionStage<?> s) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> get(s));
+        return assertInstanceOf(CpnsException.class, e.getCause());
+    }
+
+    private static void handler(GwFixture f, String type, PneRequestHandler h) {
+        f.manager.addHandler(ServiceObjects.of(h), Map.of(PneRequestHandler.TYPE, type));
+    }
+
+    // ---- kindOf ----
+
+    @Test
+    void kindOf_namesItselfTheGateway_theLinkedServerTheServer_andAnythingElseAPne() {
+        f.serverLink(SERVER);
+        assertEquals(EntityKind.GATEWAY, f.manager.kindOf(GW));
+        assertEquals(EntityKind.SERVER, f.manager.kindOf(SERVER));
+        assertEquals(EntityKind.PNE, f.manager.kindOf(EntityId.of("pne-a")));
+        assertEquals(EntityKind.PNE, f.manager.kindOf(EntityId.BROADCAST));
+    }
+
+    @Test
+    void kindOf_withoutAServerLink_theServersIdIsJustAPne() {
+        assertEquals(EntityKind.PNE, f.manager.kindOf(SERVER));
+        assertEquals(EntityKind.GATEWAY, f.manager.kindOf(GW));
+    }
+
+    // ---- routes ----
+
+    @Test
+    void pneOnTwoLinks_closingTheOlder_keepsTheRouteToTheNewer() throws Exception {
+        Pne older = f.plain("pne-a");
+        older.request(GW, new Ping(new byte[0]));
+        older.expect(Pong.class);
+        Pne newer = f.plain("pne-a");
+        newer.request(GW, new Ping(new byte[0]));
+        newer.expect(Pong.class);
+        assertEquals(newer.connection.remote(), f.link(newer).remote(), "the newest link is the best");
+
+        older.connection.close();
+        assertEquals(newer.connection.remote(), f.link(newer).remote());
+        var answer = f.manager.request(newer.id, new Ping(new byte[] {1}), Duration.ofSeconds(2));
+        Envelope req = newer.receive();
+        newer.send(req.reply(new Pong(new byte[] {1})));
+        assertNotNull(get(answer));
+    }
+
+    @Test
+    void pneOnTwoLinks_closingTheNewer_fallsBackToTheOlder() throws Exception {
+        Pne older = f.tls("pne-a");
+        Thread.sleep(2); // distinct "since" instants
+        Pne newer = f.tls("pne-a");
+        newer.connection.close();
+        assertEquals(older.connection.remote(), f.link(older).remote());
+        older.connection.close();
+        assertTrue(f.manager.link(older.id).isEmpty());
+    }
+
+    @Test
+    void authenticatedLink_isPreferred_overANewerClaimedOne() throws Exception {
+        Pne proven = f.tls("pne-a");
+        Thread.sleep(2);
+        Pne claimed = f.plain("pne-a");
+        claimed.request(GW, new Ping(new byte[0]));
+        claimed.expect(Pong.class);
+        assertEquals(proven.connection.remote(), f.link(proven).remote());
+    }
+
+    /**
+     * The race fixed in 8d1b282: a PNE reconnects while its old link closes. Whatever the
+     * interleaving of the old link's close and the new link's identification, the new link keeps
+     * its route.
+     */
+    @Test
+    void newLink_identifiedWhileTheOldLinkCloses_keepsItsRoute() throws Exception {
+        EntityId pne = EntityId.of("pne-r");
+        CyclicBarrier start = new CyclicBarrier(2);
+        AtomicReference<Link> old = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread closer = null;
+        for (int i = 0; i < 500; i++) {
+            Link a = new Link(new TestConnection("test", "old-" + i, pne.value(), PanSecurity.NONE), f.manager);
+            f.manager.identified(a);
+            Link b = new Link(new TestConnection("test", "new-" + i, pne.value(), PanSecurity.NONE), f.manager);
+            old.set(a);
+            closer = new Thread(() -> {
+                try {
+                    start.await();
+                    f.manager.closed(old.get(), "reconnected");
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+            closer.start();
+            start.await();
+            f.manager.identified(b);
+            closer.join(GwFixture.WAIT_MILLIS);
+            assertNull(failure.get());
+            PneLink route = f.manager.link(pne).orElse(null);
+            assertNotNull(route, "iteration " + i + ": the new link lost its route to the old link's close");
+            assertEquals("new-" + i, route.remote());
+            f.manager.closed(b, "next round");
+            start.reset();
+        }
+        assertTrue(f.manager.link(pne).isEmpty());
+    }
+
+    @Test
+    void disconnect_endsEveryLinkOfThePne_andOnlyItsLinks() throws Exception {
+        Pne one = f.tls("pne-a");
+        Pne two = f.plain("pne-a");
+        two.request(GW, new Ping(new byte[0]));
+        two.expect(Pong.class);
+        Pne other = f.tls("pne-b");
+
+        assertEquals(2, f.manager.disconnect(EntityId.of("pne-a")));
+        assertTrue(one.connection.isClosed());
+        assertTrue(two.connection.isClosed());
+        assertTrue(f.manager.link(one.id).isEmpty());
+        assertFalse(other.connection.isClosed());
+        assertEquals(List.of("pne-b"), f.manager.links().stream().map(PneLink::pneId).toList());
+        assertEquals(0, f.manager.disconnect(EntityId.of("pne-a")));
+    }
+
+    @Test
+    void links_listsEveryLink_byPneId() {
+        f.tls("pne-b");
+        f.tls("pne-a");
+        f.onSecurePan("pne-c"); // not identified yet: listed with no PNE ID
+        assertEquals(List.of("", "pne-a", "pne-b"), f.manager.links().stream().map(PneLink::pneId).toList());
+    }
+
+    // ---- gateway -> PNE requests ----
+
+    @Test
+    void request_toAPneWithoutALink_isUnavailable() {
+        assertEquals(ErrorCode.UNAVAILABLE, failure(f.manager.request(EntityId.of("pne-x"), new Ping(new byte[0]),
+                Duration.ofSeconds(1))).code());
+    }
+
+    @Test
+    void request_unanswered_isTimeout() throws Exception {
+        Pne pne = f.tls("pne-a");
+        var answer = f.manager.request(pne.id, new Ping(new byte[0]), Duration.ofMillis(100));
+        pne.receive();
+        assertEquals(ErrorCode.TIMEOUT, failure(answer).code());
+    }
+
+    @Test
+    void request_isAnsweredByTheMatchingResponse_withTheLinkItCameOn() throws Exception {
+        Pne pne = f.tls("pne-a");
+        var answer = f.manager.request(pne.id, new Ping(new byte[] {5}), Duration.ofSeconds(2));
+        Envelope req = pne.receive();
+        assertEquals(GW, req.src());
+        pne.send(req.reply(new Pong(new byte[] {5})));
+        PneMessage m = get(answer);
+        assertInstanceOf(Pong.class, m.envelope().body());
+        assertEquals("tls", m.link().protection());
+    }
+
+    // ---- PNE -> gateway requests: built-ins and the PneRequestHandler whiteboard ----
+
+    @Test
+    void request_isDispatchedToTheHandlerRegisteredForItsType() throws Exception {
+        AtomicReference<PneMessage> seen = new AtomicReference<>();
+        handler(f, INFO, m -> {
+            seen.set(m);
+            return CompletableFuture.completedFuture(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        });
+        Pne pne = f.tls("pne-a");
+        long id = pne.request(GW, new EntityInfoRequest("pne-a"));
+        Envelope e = pne.receive();
+        assertEquals(id, e.id());
+        assertEquals("alice", assertInstanceOf(EntityInfo.class, e.body()).userId());
+        assertEquals(pne.id, seen.get().envelope().src());
+        assertEquals("tls", seen.get().link().protection());
+        assertTrue(seen.get().link().authenticated());
+    }
+
+    @Test
+    void request_answeredLater_goesBackWithItsId() throws Exception {
+        CompletableFuture<Message> later = new CompletableFuture<>();
+        handler(f, INFO, m -> later);
+        Pne pne = f.tls("pne-a");
+        long id = pne.request(GW, new EntityInfoRequest("pne-a"));
+        assertNull(pne.nothingFor(50));
+        later.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        assertEquals(id, pne.receive().id());
+    }
+
+    @Test
+    void request_withoutAHandlerForItsType_isUnavailable_andTheLinkStays() throws Exception {
+        Pne pne = f.tls("pne-a");
+        long id = pne.request(GW, new EntityInfoRequest("pne-a"));
+        assertEquals(id, pne.expectError(ErrorCode.UNAVAILABLE).id());
+        assertFalse(pne.connection.isClosed());
+    }
+
+    @Test
+    void handlerFailingWithACpnsException_sendsItsCode() throws Exception {
+        handler(f, INFO, m -> CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNKNOWN_ENTITY, "who?")));
+        Pne pne = f.tls("pne-a");
+        pne.request(GW, new EntityInfoRequest("pne-z"));
+        pne.expectError(ErrorCode.UNKNOWN_ENTITY);
+    }
+
+    @Test
+    void handlerThrowing_isAnInternalError() throws Exception {
+        handler(f, INFO, m -> {
+            throw new IllegalStateException("bug in a handler");
+        });
+        Pne pne = f.tls("pne-a");
+        pne.request(GW, new EntityInfoRequest("pne-a"));
+        pne.expectError(ErrorCode.INTERNAL);
+    }
+
+    @Test
+    void removedHandler_isNoLongerCalled() throws Exception {
+        PneRequestHandler h = m -> CompletableFuture.completedFuture(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        ComponentServiceObjects<PneRequestHandler> objects = ServiceObjects.of(h);
+        f.manager.addHandler(objects, Map.of(PneRequestHandler.TYPE, INFO));
+        f.manager.removeHandler(objects, Map.of(PneRequestHandler.TYPE, INFO));
+        Pne pne = f.tls("pne-a");
+        pne.request(GW, new EntityInfoRequest("pne-a"));
+        pne.expectError(ErrorCode.UNAVAILABLE);
+    }
+
+    @Test
+    void removingAReplacedHandler_keepsItsReplacement() throws Exception {
+        ComponentServiceObjects<PneRequestHandler> first = ServiceObjects.of(m -> CompletableFuture.completedFuture(
+                new EntityInfo("pne-a", EntityKind.PNE, "first")));
+        ComponentServiceObjects<PneRequestHandler> second = ServiceObjects.of(m -> CompletableFuture.completedFuture(
+                new EntityInfo("pne-a", EntityKind.PNE, "second")));
+        f.manager.addHandler(first, Map.of(PneRequestHandler.TYPE, INFO));
+        f.manager.addHandler(second, Map.of(PneRequestHandler.TYPE, INFO));
+        f.manager.removeHandler(first, Map.of(PneRequestHandler.TYPE, INFO)); // SCR unbinds the old one late
+        Pne pne = f.tls("pne-a");
+        pne.request(GW, new EntityInfoRequest("pne-a"));
+        assertEquals("second", pne.expect(EntityInfo.class).userId());
+    }
+
+    @Test
+    void handler_isObtainedOnItsFirstRequest_keptAfterwards_andReleasedWhenReplaced() throws Exception {
+        Counting first = new Counting(ServiceObjects.of(m -> CompletableFuture.completedFuture(
+                new EntityInfo("pne-a", EntityKind.PNE, "alice"))));
+        f.manager.addHandler(first, Map.of(PneRequestHandler.TYPE, INFO));
+        assertEquals(0, first.gets.get(), "not obtained while binding (an SCR cycle)");
+        Pne pne = f.tls("pne-a");
+        pne.request(GW, new EntityInfoRequest("pne-a"));
+        pne.expect(EntityInfo.class);
+        pne.request(GW, new EntityInfoRequest("pne-a"));
+        pne.expect(EntityInfo.class);
+        assertEquals(1, first.gets.get());
+        f.manager.addHandler(ServiceObjects.of(m -> CompletableFuture.completedFuture(
+                new EntityInfo("pne-a", EntityKind.PNE, "bob"))), Map.of(PneRequestHandler.TYPE, INFO));
+        assertEquals(1, first.ungets.get());
+    }
+
+    @Test
+    void ping_isAnsweredByTheGatewayItself() throws Exception {
+        Pne pne = f.tls("pne-a");
+        pne.request(GW, new Ping(new byte[] {1, 2, 3}));
+        assertEquals(3, pne.expect(Pong.class).data().length);
+    }
+
+    @Test
+    void tunnelOpen_withoutAServerLink_isUnavailable() throws Exception {
+        Pne pne = f.plain("pne-a");
+        pne.request(GW, new TunnelOpen());
+        pne.expectError(ErrorCode.UNAVAILABLE);
+        assertFalse(pne.connection.isClosed());
+    }
+
+    @Test
+    void tunnelData_withoutAnOpenTunnel_isUnexpectedMessage_andClosed() throws Exception {
+        Pne pne = f.plain("pne-a");
+        pne.send(new Envelope(pne.id, GW, 0, new TunnelData(new byte[] {1})));
+        pne.expectError(ErrorCode.UNEXPECTED_MESSAGE);
+        assertTrue(pne.connection.awaitClosed(GwFixture.WAIT_MILLIS));
+    }
+
+    // ---- what adapters are given ----
+
+    @Test
+    void adapterDiscovery_answersAQueryToItsSender_withTheSameId() {
+        EntityId pne = EntityId.of("pne-look");
+        byte[] answer = f.pan.context.discovery(f.codec.encode(new Envelope(pne, EntityId.BROADCAST, 42,
+                new DiscoveryQuery(EntityKind.PNE, Map.of()))));
+        Envelope e = f.codec.decode(answer);
+        assertEquals(GW, e.src());
+        assertEquals(pne, e.dst());
+        assertEquals(42, e.id());
+        DiscoveryAnnounce a = assertInstanceOf(DiscoveryAnnounce.class, e.body());
+        assertEquals(List.of("test-address", "secure-address"),
+                a.access().stream().map(x -> x.address()).sorted((x, y) -> x.startsWith("test") ? -1 : 1).toList());
+    }
+
+    @Test
+    void adapterDiscovery_ignoresGarbageAndOtherMessages() {
+        assertNull(f.pan.context.discovery(new byte[] {1, 2, 3}));
+        assertNull(f.pan.context.discovery(f.codec.encode(new Envelope(EntityId.of("pne-a"), GW, 1, new Ping(new byte[0])))));
+    }
+
+    @Test
+    void adapterAnnouncement_isABroadcastAnnounce() {
+        Envelope e = f.codec.decode(f.pan.context.announcement());
+        assertEquals(EntityId.BROADCAST, e.dst());
+        assertEquals(GW.value(), assertInstanceOf(DiscoveryAnnounce.class, e.body()).gatewayId());
+    }
+
+    @Test
+    void adapterPsk_isTheLocalEuKey_elseThePreAssignedKey_elseNull() {
+        assertNull(f.pan.context.psk("pne-a"));
+        f.manager.set("pne-a", new byte[16]);
+        assertEquals(16, f.pan.context.psk("pne-a").length);
+        f.secrets.put(Keys.LOCAL_EUKEY + "pne-a", new byte[32]);
+        assertEquals(32, f.pan.context.psk("pne-a").length);
+        assertNull(f.pan.context.psk("not a valid id!"), "a malformed ID has no key");
+    }
+
+    @Test
+    void removedAdapter_isStopped_andItsLinksForgotten() {
+        f.tls("pne-a");
+        f.manager.removeAdapter(f.pan);
+        assertTrue(f.pan.stopped);
+        assertTrue(f.manager.links().isEmpty());
+        assertTrue(f.manager.announce().access().stream().noneMatch(a -> a.adapter().equals("test")));
+    }
+
+    // ---- pre-assigned keys ----
+
+    @Test
+    void preAssignedKey_shorterThan16Bytes_isInvalidArgument() {
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(CpnsException.class, () -> f.manager.set("pne-a", new byte[15])).code());
+        assertFalse(f.manager.has("pne-a"));
+    }
+
+    @Test
+    void preAssignedKey_setHasRemove() {
+        f.manager.set("pne-a", new byte[16]);
+        assertTrue(f.manager.has("pne-a"));
+        assertFalse(f.manager.has("pne-ab"), "prefix of another PNE's alias is not a match");
+        assertTrue(f.manager.remove("pne-a"));
+        assertFalse(f.manager.has("pne-a"));
+        assertFalse(f.manager.remove("pne-a"));
+    }
+
+    /** Counts what PanManager obtains and releases. */
+    private static final class Counting implements ComponentServiceObjects<PneRequestHandler> {
+        private final ComponentServiceObjects<PneRequestHandler> inner;
+        final AtomicInteger gets = new AtomicInteger();
+        final AtomicInteger ungets = new AtomicInteger();
+
+        Counting(ComponentServiceObjects<PneRequestHandler> inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public PneRequestHandler getService() {
+            gets.incrementAndGet();
+            return inner.getService();
+        }
+
+        @Override
+        public void ungetService(PneRequestHandler s) {
+            ungets.incrementAndGet();
+        }
+
+        @Override
+        public ServiceReference<PneRequestHandler> getServiceReference() {
+            return inner.getServiceReference();
+        }
+    }
+}
