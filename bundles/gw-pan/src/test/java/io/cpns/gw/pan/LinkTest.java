@@ -139,6 +139,15 @@ class LinkTest {
         assertTrue(pne.connection.awaitClosed(GwFixture.WAIT_MILLIS));
     }
 
+    @Test
+    void brokenFrameStream_isAnsweredWithItsTypedError_andTheLinkClosed() throws Exception {
+        gateway();
+        Pne pne = f.plain("pne-a");
+        pne.connection.receiver().broken(new CpnsException(ErrorCode.FRAME_TOO_LARGE, "frame of 4096 bytes exceeds 1024"));
+        pne.expectError(ErrorCode.FRAME_TOO_LARGE);
+        assertTrue(pne.connection.awaitClosed(GwFixture.WAIT_MILLIS));
+    }
+
     // ---- requireGatewayPair: only the PNE-PN GW session applies on a PNE link (TS §5.3.3.1) ----
 
     @Test

@@ -3,14 +3,11 @@ package io.cpns.pan.ip;
 import static io.cpns.pan.ip.TestContext.GW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.ErrorCode;
-import io.cpns.api.message.Envelope;
-import io.cpns.api.message.ErrorMessage;
 import io.cpns.codec.FrameReader;
 import io.cpns.codec.FrameWriter;
 import io.cpns.crypto.Randoms;
@@ -30,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** pan-ip over real loopback sockets and real PSK-TLS (the PNE side is the project's TLS client, as in pne-sdk's IpTransport). */
@@ -146,19 +142,21 @@ class IpPanAdapterTest {
         assertClosedByGateway(s.getInputStream());
     }
 
-    /** docs/protocol.md §1: a length above the limit is FRAME_TOO_LARGE; "the receiver sends an error message if it can". */
+    /**
+     * docs/protocol.md §1: a length above the limit is FRAME_TOO_LARGE; "the receiver sends an error
+     * message if it can": the adapter reports the broken stream to the gateway, which answers (LinkTest).
+     */
     @Test
-    @Disabled("BUG: IpConnection.pump closes on FRAME_TOO_LARGE without sending the error frame (protocol.md §1; server-endpoint does send it)")
-    void oversizedFrame_isAnsweredWithAFrameTooLargeError_beforeTheClose() throws Exception {
+    void oversizedFrame_isReportedAsBroken_soTheGatewayCanAnswerWithTheError() throws Exception {
         start();
         Socket s = dial();
         s.getOutputStream().write(new byte[] {0, 0, 0x10, 0});
         s.getOutputStream().flush();
-        byte[] f = new FrameReader(s.getInputStream(), MAX_FRAME).read();
-        assertTrue(f != null, "an error frame before the close");
-        Envelope e = context.codec.decode(f);
-        assertEquals(ErrorCode.FRAME_TOO_LARGE, assertInstanceOf(ErrorMessage.class, e.body()).errorCode());
-        assertClosedByGateway(s.getInputStream());
+        TestContext.Link link = context.nextLink();
+        io.cpns.api.CpnsException e = link.broken.poll(TestContext.WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        assertEquals(ErrorCode.FRAME_TOO_LARGE, e == null ? null : e.code());
+        link.awaitClosed();
+        assertTrue(link.broken.isEmpty(), "reported once");
     }
 
     @Test

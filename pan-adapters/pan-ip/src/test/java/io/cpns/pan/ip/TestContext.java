@@ -84,6 +84,7 @@ final class TestContext implements PanContext {
         final PanConnection connection;
         final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
         final AtomicInteger closes = new AtomicInteger();
+        final BlockingQueue<io.cpns.api.CpnsException> broken = new LinkedBlockingQueue<>();
         private final CountDownLatch closed = new CountDownLatch(1);
         volatile String reason;
 
@@ -94,6 +95,11 @@ final class TestContext implements PanContext {
         @Override
         public void frame(byte[] frame) {
             frames.add(frame);
+        }
+
+        @Override
+        public void broken(io.cpns.api.CpnsException e) {
+            broken.add(e);
         }
 
         @Override

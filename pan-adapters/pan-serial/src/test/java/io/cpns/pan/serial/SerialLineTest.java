@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,8 +169,6 @@ class SerialLineTest {
     }
 
     @Test
-    @Disabled("BUG: SerialLine.open() calls SerialPort.getCommPort outside any catch; for a missing path it throws "
-            + "SerialPortInvalidPortException and the line thread dies instead of retrying")
     void portMissingAtStart_isOpenedOnceItAppears() throws Exception {
         Path gw = dir.resolve("late-gw");
         line = SerialLine.start(gw.toString(), SETTINGS, context, log.logger());
