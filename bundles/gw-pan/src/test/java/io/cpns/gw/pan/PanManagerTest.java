@@ -393,6 +393,30 @@ class PanManagerTest {
         assertTrue(f.manager.announce().access().stream().noneMatch(a -> a.adapter().equals("test")));
     }
 
+    @Test
+    void secondAdapterWithAnIdInUse_isNotStarted_andTakesOverWhenTheFirstGoes() {
+        GwFixture.TestAdapter twin = new GwFixture.TestAdapter("test", PanSecurity.FULL);
+        f.manager.addAdapter(twin);
+        assertNull(twin.context, "not started while the id is taken");
+        assertFalse(f.pan.stopped, "the first keeps running");
+        assertTrue(f.log.all().contains("PAN adapter id 'test' is already in use"), f.log.all());
+
+        f.manager.removeAdapter(f.pan);
+        assertTrue(f.pan.stopped);
+        assertNotNull(twin.context, "started once the id is free");
+        assertTrue(f.manager.announce().access().stream().anyMatch(a -> a.adapter().equals("test") && a.secure()));
+    }
+
+    @Test
+    void waitingAdapter_removedBeforeItsTurn_isNeverStarted() {
+        GwFixture.TestAdapter twin = new GwFixture.TestAdapter("test", PanSecurity.FULL);
+        f.manager.addAdapter(twin);
+        f.manager.removeAdapter(twin);
+        f.manager.removeAdapter(f.pan);
+        assertNull(twin.context);
+        assertFalse(twin.stopped);
+    }
+
     // ---- pre-assigned keys ----
 
     @Test

@@ -86,11 +86,11 @@ final class TestConnection implements PanConnection {
         closeCalls.incrementAndGet();
         if (closed.compareAndSet(false, true)) {
             closedReason = "closed by the gateway";
-            closedLatch.countDown();
             FrameReceiver r = receiver;
             if (r != null) {
                 r.closed(closedReason);
             }
+            closedLatch.countDown(); // after the gateway heard it: tests then see its routing table updated
         }
     }
 
