@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * gateway's only. Per N: the PNEs connect and get their EUKeys (setup, timed apart), the PN GW
  * establishes one PN with all of them (GW-initiated, "All"); figures: PNEs established per second,
  * per-PNE establishment time p50/p99 (measured by each PNE from PN Setup Notify to verified
- * hash_server), and the gateway's heap with the PNEs connected (the heap this JVM frees when the
+ * hash_server and the whole PN Inventory in hand), and the gateway's heap with the PNEs connected (the heap this JVM frees when the
  * gateway framework is stopped, after full GCs).
  */
 final class Load {

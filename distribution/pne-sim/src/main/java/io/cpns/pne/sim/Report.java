@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Per-PNE establishment time: from the PNE's PN Setup Request (initiator) or its PN Setup Notify
- * (invited) to the moment it verified hash_server. Printed for people, plus one {@code RESULT}
+ * (invited) to the moment it verified hash_server and holds the whole PN Inventory (the pages
+ * after the first, for a PN larger than {@code inventoryPageSize}). Printed for people, plus one {@code RESULT}
  * line of key=value pairs for scripts (the load harness reads it).
  */
 final class Report {
