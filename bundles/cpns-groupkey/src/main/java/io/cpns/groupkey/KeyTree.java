@@ -1,0 +1,211 @@
+package io.cpns.groupkey;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.CryptoSuite;
+import io.cpns.crypto.Randoms;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Group Key manager's view of one Service Group (TS §5.3.2): a binary key tree whose leaves
+ * are the members' individual keys and whose root key is the Group Key. Every change renews the
+ * keys from the changed place up to the root and returns them as one {@link Rekey}: at most two
+ * wrapped keys per level, so O(log N) for N members, instead of N unicasts.
+ *
+ * <p>Backward secrecy: a joining member's path gets fresh keys, so it never holds a key from before
+ * it joined. Forward secrecy: a departing member's path gets fresh keys, each wrapped only under
+ * keys it never held (its sibling subtrees and the fresh keys below). Not thread-safe by itself:
+ * its owner serialises changes per group.
+ */
+public final class KeyTree {
+    /** A tree node: a leaf (one member's individual key) or an inner node (up to two children). */
+    private static final class Node {
+        final int id;
+        int version;
+        byte[] key;
+        Node parent;
+        final List<Node> children = new ArrayList<>(2);
+        final String member;
+
+        Node(int id, byte[] key, String member) {
+            this.id = id;
+            this.key = key;
+            this.member = member;
+        }
+
+        boolean leaf() {
+            return member != null;
+        }
+    }
+
+    private final String groupId;
+    private final CryptoSuite suite;
+    private final Map<String, Node> leaves = new HashMap<>();
+    private final Node root;
+    private int nextId = 1;
+    private long epoch;
+
+    /** A new group with no member yet and its first Group Key (epoch 0). */
+    public KeyTree(String groupId, CryptoSuite suite) {
+        this.groupId = groupId;
+        this.suite = suite;
+        this.root = new Node(0, Randoms.bytes(suite.keyLength()), null);
+    }
+
+    public String groupId() {
+        return groupId;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public int size() {
+        return leaves.size();
+    }
+
+    public boolean has(String member) {
+        return leaves.containsKey(member);
+    }
+
+    /** A copy of the current Group Key (the caller wipes it). */
+    public byte[] groupKey() {
+        return root.key.clone();
+    }
+
+    /**
+     * Adds {@code member} with its individual key (which it already holds: delivered over its
+     * unicast secure session) at the shallowest free place, and renews its path.
+     *
+     * @return the Rekey for everyone, the new member included (it opens its path with its own key)
+     */
+    public Rekey join(String member, byte[] individualKey) {
+        if (leaves.containsKey(member)) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, member + " is already a member of " + groupId);
+        }
+        if (individualKey.length != suite.keyLength()) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "an individual key has " + suite.keyLength() + " bytes");
+        }
+        Node leaf = new Node(nextId++, individualKey.clone(), member);
+        Node place = shallowestPlace();
+        if (place.leaf()) { // split: an inner node takes the leaf's place, with the leaf and the newcomer below
+            Node inner = new Node(nextId++, null, null);
+            replace(place, inner);
+            attach(inner, place);
+            place = inner;
+        }
+        attach(place, leaf);
+        leaves.put(member, leaf);
+        return renewFrom(leaf.parent, List.of());
+    }
+
+    /** Removes {@code member} (it left or was expelled) and renews what it knew. */
+    public Rekey leave(String member) {
+        Node leaf = leaves.remove(member);
+        if (leaf == null) {
+            throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, member + " is not a member of " + groupId);
+        }
+        List<Integer> removed = new ArrayList<>(List.of(leaf.id));
+        Node parent = leaf.parent;
+        parent.children.remove(leaf);
+        Bytes.wipe(leaf.key);
+        Node from = parent;
+        if (parent != root && parent.children.size() == 1) { // collapse: the sibling takes the parent's place
+            Node sibling = parent.children.get(0);
+            from = parent.parent;
+            replace(parent, sibling);
+            removed.add(parent.id);
+            Bytes.wipe(parent.key);
+        }
+        return renewFrom(from, removed);
+    }
+
+    /** A new Group Key for the same members (periodic update, TS §5.3.2): only the root changes. */
+    public Rekey refresh() {
+        return renewFrom(root, List.of());
+    }
+
+    /**
+     * Everything {@code member} needs to hold the current Group Key, each key of its path wrapped
+     * under its individual key: for a new member's welcome and for one that missed Rekeys
+     * (delivered by unicast; O(log N) too).
+     */
+    public Rekey pathOf(String member) {
+        Node leaf = Optional.ofNullable(leaves.get(member)).orElseThrow(() ->
+                new CpnsException(ErrorCode.UNKNOWN_ENTITY, member + " is not a member of " + groupId));
+        List<WrappedKey> keys = new ArrayList<>();
+        for (Node n = leaf.parent; n != null; n = n.parent) {
+            keys.add(new WrappedKey(n.id, n.version, leaf.id, leaf.version, suite.wrap(leaf.key, n.key)));
+        }
+        return new Rekey(groupId, epoch, root.id, keys, List.of());
+    }
+
+    /** The leaf node of {@code member}, which its {@link MemberKeyRing} starts from. */
+    public int leafOf(String member) {
+        Node leaf = leaves.get(member);
+        if (leaf == null) {
+            throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, member + " is not a member of " + groupId);
+        }
+        return leaf.id;
+    }
+
+    /** Height of the tree (root alone: 0): the Rekey of a join or leave holds at most 2 × height keys. */
+    public int height() {
+        return height(root);
+    }
+
+    private int height(Node n) {
+        int h = 0;
+        for (Node c : n.children) {
+            h = Math.max(h, 1 + height(c));
+        }
+        return h;
+    }
+
+    /** New keys from {@code from} up to the root, bottom up, each wrapped under each child's key. */
+    private Rekey renewFrom(Node from, List<Integer> removed) {
+        List<WrappedKey> keys = new ArrayList<>();
+        for (Node n = from; n != null; n = n.parent) {
+            if (n.key != null) {
+                Bytes.wipe(n.key);
+            }
+            n.key = Randoms.bytes(suite.keyLength());
+            n.version++;
+            for (Node c : n.children) {
+                keys.add(new WrappedKey(n.id, n.version, c.id, c.version, suite.wrap(c.key, n.key)));
+            }
+        }
+        epoch++;
+        return new Rekey(groupId, epoch, root.id, keys, removed);
+    }
+
+    /** Breadth first: the first inner node with room, or else the shallowest leaf (to split). */
+    private Node shallowestPlace() {
+        ArrayDeque<Node> queue = new ArrayDeque<>(List.of(root));
+        while (true) {
+            Node n = queue.poll();
+            if (n.leaf() || n.children.size() < 2) {
+                return n;
+            }
+            queue.addAll(n.children);
+        }
+    }
+
+    private static void attach(Node parent, Node child) {
+        parent.children.add(child);
+        child.parent = parent;
+    }
+
+    private static void replace(Node old, Node by) {
+        Node parent = old.parent;
+        parent.children.set(parent.children.indexOf(old), by);
+        by.parent = parent;
+        old.parent = null;
+    }
+}
