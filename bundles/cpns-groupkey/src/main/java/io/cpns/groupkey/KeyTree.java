@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Group Key manager's view of one Service Group (TS §5.3.2): a binary key tree whose leaves
- * are the members' individual keys and whose root key is the Group Key. Every change renews the
+ * The key tree of one Service Group's members at one distributor (a PN GW for its PNEs): a binary
+ * tree whose leaves are the members' individual keys and whose root key, the <em>tree key</em>,
+ * is what the Group Key is delivered under (TS §5.3.2 broadcast delivery). Every change renews the
  * keys from the changed place up to the root and returns them as one {@link Rekey}: at most two
  * wrapped keys per level, so O(log N) for N members, instead of N unicasts.
  *
@@ -51,7 +52,7 @@ public final class KeyTree {
     private int nextId = 1;
     private long epoch;
 
-    /** A new group with no member yet and its first Group Key (epoch 0). */
+    /** A new tree with no member yet and a random tree key (epoch 0). */
     public KeyTree(String groupId, CryptoSuite suite) {
         this.groupId = groupId;
         this.suite = suite;
@@ -74,8 +75,8 @@ public final class KeyTree {
         return leaves.containsKey(member);
     }
 
-    /** A copy of the current Group Key (the caller wipes it). */
-    public byte[] groupKey() {
+    /** A copy of the current root key, the tree key (the caller wipes it). */
+    public byte[] rootKey() {
         return root.key.clone();
     }
 
@@ -126,13 +127,13 @@ public final class KeyTree {
         return renewFrom(from, removed);
     }
 
-    /** A new Group Key for the same members (periodic update, TS §5.3.2): only the root changes. */
+    /** A new tree key for the same members (a periodic renewal): only the root changes. */
     public Rekey refresh() {
         return renewFrom(root, List.of());
     }
 
     /**
-     * Everything {@code member} needs to hold the current Group Key, each key of its path wrapped
+     * Everything {@code member} needs to hold the current tree key, each key of its path wrapped
      * under its individual key: for a new member's welcome and for one that missed Rekeys
      * (delivered by unicast; O(log N) too).
      */

@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * A member's keys of one Service Group's tree: its individual key (leaf) and the keys of its path
- * to the root, the last being the Group Key. It opens whatever part of a {@link Rekey} it can and
- * ignores the rest; after a Rekey that leaves it out (it was removed) it holds no Group Key.
+ * to the root, the last being the tree key (under which the Group Key arrives). It opens whatever
+ * part of a {@link Rekey} it can and ignores the rest; after a Rekey that leaves it out (it was
+ * removed) it holds no key of the tree.
  */
 public final class MemberKeyRing {
     private record Held(int version, byte[] key) {
@@ -34,8 +35,8 @@ public final class MemberKeyRing {
         return epoch;
     }
 
-    /** A copy of the Group Key of {@link #epoch()}, if this member holds it. */
-    public synchronized Optional<byte[]> groupKey() {
+    /** A copy of the tree key (root) of {@link #epoch()}, if this member holds it. */
+    public synchronized Optional<byte[]> rootKey() {
         Held h = keys.get(root);
         return h == null ? Optional.empty() : Optional.of(h.key().clone());
     }
@@ -44,7 +45,7 @@ public final class MemberKeyRing {
      * A broadcast Rekey: must be the next epoch. A later one means Rekeys were missed: the member
      * asks for its path by unicast ({@link #catchUp}).
      *
-     * @return whether this member holds the new Group Key (false: it is no longer a member)
+     * @return whether this member holds the new tree key (false: it is no longer a member)
      * @throws CpnsException {@code REPLAY} for an epoch already applied, {@code UNEXPECTED_MESSAGE}
      *         for a gap, {@code INVALID_ARGUMENT} for another group
      */
@@ -93,7 +94,7 @@ public final class MemberKeyRing {
         }
         Held top = keys.get(r.root());
         int newest = r.keys().stream().filter(w -> w.node() == r.root()).mapToInt(WrappedKey::version).max().orElse(-1);
-        if (top == null || top.version() != newest) { // the new Group Key was not wrapped for us: no longer a member
+        if (top == null || top.version() != newest) { // the new tree key was not wrapped for us: no longer a member
             keys.values().forEach(h -> Bytes.wipe(h.key()));
             keys.clear();
             root = -1;

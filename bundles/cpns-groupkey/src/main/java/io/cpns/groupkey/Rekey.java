@@ -5,10 +5,10 @@ import java.util.Objects;
 
 /**
  * One change of a Service Group's key tree: the new keys of the changed path, bottom up, each
- * wrapped under the keys of its children. The Group Key of {@code epoch} is the key of node
+ * wrapped under the keys of its children. The tree key of {@code epoch} is the key of node
  * {@code root}.
  *
- * @param epoch   the Group Key's version: one more than the previous Rekey's
+ * @param epoch   the tree's version: one more than the previous Rekey's
  * @param removed nodes gone from the tree (a departed member's leaf, a collapsed parent)
  */
 public record Rekey(String groupId, long epoch, int root, List<WrappedKey> keys, List<Integer> removed) {

@@ -106,35 +106,45 @@ class GroupMessageTest {
         assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> phone.open(other)));
     }
 
-    /** Forward and backward secrecy end to end: the key tree's Rekey decides who reads what. */
+    /**
+     * Forward and backward secrecy end to end. Each membership change brings a fresh Group Key
+     * (from the Server), delivered wrapped under the new tree key: who can open the tree key
+     * decides who reads the group's messages.
+     */
     @Test
     void afterALeave_theDepartedMemberReadsNothingNew_andANewMemberNothingOld() {
         KeyTree tree = new KeyTree(SG, SUITE);
-        byte[] tvKey = Randoms.bytes(32);
         byte[] radioKey = Randoms.bytes(32);
-        tree.join("pne-tv", tvKey);
+        tree.join("pne-tv", Randoms.bytes(32));
         tree.join("pne-radio", radioKey);
         MemberKeyRing radio = new MemberKeyRing(SG, SUITE, tree.leafOf("pne-radio"), radioKey);
         radio.catchUp(tree.pathOf("pne-radio"));
-        byte[] beforeKey = tree.groupKey();
-        long beforeEpoch = tree.epoch();
-        GroupMessage beforeLeave = new GroupSealer(SUITE, SG, beforeEpoch, beforeKey, "pne-tv").seal(HELLO);
+        byte[] g1 = Randoms.bytes(32);
+        GroupMessage beforeLeave = new GroupSealer(SUITE, SG, 1, g1, "pne-tv").seal(HELLO);
+        assertArrayEquals(g1, SUITE.unwrap(radio.rootKey().orElseThrow(), SUITE.wrap(tree.rootKey(), g1)), "radio reads epoch 1");
 
         Rekey r = tree.leave("pne-radio"); // radio leaves; it keeps what it had
-        byte[] g = tree.groupKey();
-        GroupMessage afterLeave = new GroupSealer(SUITE, SG, tree.epoch(), g, "pne-tv").seal(HELLO);
+        byte[] g2 = Randoms.bytes(32);
+        byte[] delivered = SUITE.wrap(tree.rootKey(), g2); // broadcast with the Rekey
+        GroupMessage afterLeave = new GroupSealer(SUITE, SG, 2, g2, "pne-tv").seal(HELLO);
         assertFalse(radio.apply(r));
-        GroupOpener departed = opener(tree.epoch(), radio.groupKey().orElse(beforeKey)); // its best guess: the old key
+        assertTrue(radio.rootKey().isEmpty());
+        GroupOpener departed = opener(2, g1); // its best guess: the Group Key it had
         assertEquals(ErrorCode.BAD_MAC, refusal(() -> departed.open(afterLeave)));
 
         byte[] lampKey = Randoms.bytes(32);
         Rekey welcome = tree.join("pne-lamp", lampKey);
+        byte[] g3 = Randoms.bytes(32);
+        byte[] deliveredToLamp = SUITE.wrap(tree.rootKey(), g3);
         MemberKeyRing lamp = new MemberKeyRing(SG, SUITE, tree.leafOf("pne-lamp"), lampKey);
         assertTrue(lamp.apply(welcome));
-        byte[] lampGroupKey = lamp.groupKey().orElseThrow();
-        GroupOpener newcomer = opener(beforeEpoch, lampGroupKey); // even pretending to be at the old epoch
+        byte[] lampTreeKey = lamp.rootKey().orElseThrow();
+        assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> SUITE.unwrap(lampTreeKey, delivered)).code(),
+                "the Group Key of epoch 2 was wrapped under a tree key lamp never held");
+        byte[] lampGroupKey = SUITE.unwrap(lampTreeKey, deliveredToLamp);
+        GroupOpener newcomer = opener(1, lampGroupKey); // even pretending to be at an old epoch
         assertEquals(ErrorCode.BAD_MAC, refusal(() -> newcomer.open(beforeLeave)));
-        GroupOpener lampNow = opener(lamp.epoch(), lampGroupKey);
+        GroupOpener lampNow = opener(3, lampGroupKey);
         assertEquals(ErrorCode.UNEXPECTED_MESSAGE, refusal(() -> lampNow.open(afterLeave)), "sealed before it joined");
     }
 

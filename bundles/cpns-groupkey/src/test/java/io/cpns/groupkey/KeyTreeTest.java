@@ -55,14 +55,14 @@ class KeyTreeTest {
     }
 
     private void assertEveryRingHoldsTheGroupKey() {
-        byte[] g = tree.groupKey();
-        rings.forEach((m, ring) -> assertArrayEquals(g, ring.groupKey().orElseThrow(), m));
+        byte[] g = tree.rootKey();
+        rings.forEach((m, ring) -> assertArrayEquals(g, ring.rootKey().orElseThrow(), m));
     }
 
     @Test
     void create_aNewGroupHasAGroupKeyAtEpochZero() {
         assertEquals(0, tree.epoch());
-        assertEquals(32, tree.groupKey().length);
+        assertEquals(32, tree.rootKey().length);
         assertEquals(0, tree.size());
     }
 
@@ -81,12 +81,12 @@ class KeyTreeTest {
         for (int i = 0; i < 8; i++) {
             before.add(join("pne-" + i));
         }
-        byte[] oldGroupKey = tree.groupKey();
+        byte[] oldGroupKey = tree.rootKey();
         byte[] individual = Randoms.bytes(32);
         Rekey r = tree.join("pne-new", individual);
         MemberKeyRing newcomer = new MemberKeyRing(SG, SUITE, tree.leafOf("pne-new"), individual);
         assertTrue(newcomer.apply(r));
-        assertFalse(Arrays.equals(oldGroupKey, newcomer.groupKey().orElseThrow()), "a fresh Group Key on join");
+        assertFalse(Arrays.equals(oldGroupKey, newcomer.rootKey().orElseThrow()), "a fresh Group Key on join");
         for (Rekey old : before) { // every earlier Rekey: nothing in it is wrapped under a key the newcomer holds
             MemberKeyRing fresh = new MemberKeyRing(SG, SUITE, tree.leafOf("pne-new"), individual);
             assertFalse(fresh.catchUp(old), "epoch " + old.epoch());
@@ -111,7 +111,7 @@ class KeyTreeTest {
             assertTrue(underFresh || !departedPath.contains(w.underNode()), "node " + w.node() + " under " + w.underNode());
         }
         assertFalse(departed.apply(r), "the departed member cannot open the new Group Key");
-        assertTrue(departed.groupKey().isEmpty());
+        assertTrue(departed.rootKey().isEmpty());
     }
 
     @Test
@@ -151,7 +151,7 @@ class KeyTreeTest {
         Rekey third = tree.refresh();
         assertEquals(ErrorCode.UNEXPECTED_MESSAGE, assertThrows(CpnsException.class, () -> behind.apply(third)).code());
         assertTrue(behind.catchUp(tree.pathOf("pne-2")), "its path by unicast, without rejoining");
-        assertArrayEquals(tree.groupKey(), behind.groupKey().orElseThrow());
+        assertArrayEquals(tree.rootKey(), behind.rootKey().orElseThrow());
         assertTrue(ring.apply(second));
     }
 
@@ -186,11 +186,11 @@ class KeyTreeTest {
     @Test
     void lastMemberLeaving_leavesAnEmptyGroupWithAFreshKey() {
         join("pne-a");
-        byte[] before = tree.groupKey();
+        byte[] before = tree.rootKey();
         Rekey r = tree.leave("pne-a");
         assertTrue(r.keys().isEmpty());
         assertEquals(0, tree.size());
-        assertFalse(Arrays.equals(before, tree.groupKey()));
+        assertFalse(Arrays.equals(before, tree.rootKey()));
         assertFalse(rings.get("pne-a").apply(r));
     }
 }
