@@ -25,6 +25,7 @@ public enum ErrorCode {
     NOT_AUTHENTICATED(204, true),
     USER_EXISTS(205, false),
     UNKNOWN_PN(206, false),
+    UNKNOWN_GROUP(207, false),
     // 3xx: the secure session
     BAD_MAC(300, true),
     REPLAY(301, true),

@@ -239,6 +239,23 @@ public abstract class AbstractSliceIT {
         assertTrue(osgi.call(new Ping(null)) instanceof Pong);
     }
 
+    /** TS §5.3.2 on this database, through the operator's shell; the groups outlive an update of their bundle. */
+    @Test
+    public void s11_serviceGroups_keyEpochsFollowMembership_andSurviveABundleUpdate() throws Exception {
+        osgi.service(EntityRegistry.class).assignEuKey(EntityId.of("pne-sg"), EntityKind.PNE, UserId.of(USER));
+        assertTrue(osgi.shell("server:groupadd sg-slice " + USER).contains("Group Key epoch 1"));
+        assertTrue(osgi.shell("server:groupjoin sg-slice pne-sg").contains("epoch 2"));
+        assertTrue(osgi.shell("server:groupupdate sg-slice").contains("epoch 3"));
+        osgi.bundle("server-groups").update();
+        osgi.awaitReady();
+        io.cpns.api.server.ServiceGroup g = osgi.service(io.cpns.api.server.GroupRegistry.class).group("sg-slice").orElseThrow();
+        assertEquals(3, g.epoch());
+        assertEquals(java.util.List.of(EntityId.of("pne-sg")), g.members());
+        assertTrue(osgi.shell("server:groupexpel sg-slice pne-sg").contains("epoch 4"));
+        assertTrue(osgi.shell("server:groups").matches("(?s).*\\nsg-slice\\s+" + USER + "\\s+0\\s+4\\s.*"));
+        assertTrue(osgi.shell("server:groupdel sg-slice").contains("deleted"));
+    }
+
     // ---- helpers ----
 
     private SessionInfo serverSession() {

@@ -12,6 +12,9 @@ public final class JdbcStores {
         /** The PN Inventory tables of the same database. */
         PnStore pnStore();
 
+        /** The Service Group tables of the same database. */
+        GroupStore groupStore();
+
         @Override
         void close();
     }

@@ -9,16 +9,23 @@ import java.sql.SQLException;
 public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.OpenStore {
     private final HikariDataSource pool;
     private final JdbcPnStore pnStore;
+    private final JdbcGroupStore groupStore;
 
     private OpenJdbcStore(HikariDataSource pool, String description) {
         super(new Sql(pool), description);
         this.pool = pool;
         this.pnStore = new JdbcPnStore(new Sql(pool));
+        this.groupStore = new JdbcGroupStore(new Sql(pool));
     }
 
     @Override
     public io.cpns.server.store.PnStore pnStore() {
         return pnStore;
+    }
+
+    @Override
+    public io.cpns.server.store.GroupStore groupStore() {
+        return groupStore;
     }
 
     public static OpenJdbcStore open(String url, String user, String password, int poolSize) throws SQLException {

@@ -27,7 +27,14 @@ final class Schema {
                         + " created_at BIGINT NOT NULL)",
                 "CREATE INDEX cpns_pn_gateway ON cpns_pn(gateway_id)",
                 "CREATE TABLE cpns_pn_member (pn_id VARCHAR(64) NOT NULL REFERENCES cpns_pn(pn_id) ON DELETE CASCADE,"
-                        + " pne_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (pn_id, pne_id))"));
+                        + " pne_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (pn_id, pne_id))"),
+            // 4: Service Groups and their Group Keys (TS §5.3.2), the key sealed by the group registry
+            List.of(
+                "CREATE TABLE cpns_group (group_id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) NOT NULL REFERENCES cpns_user(user_id),"
+                        + " created_at BIGINT NOT NULL, epoch BIGINT NOT NULL, key_sealed BYTEA NOT NULL, updated_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_group_member (group_id VARCHAR(64) NOT NULL REFERENCES cpns_group(group_id) ON DELETE CASCADE,"
+                        + " entity_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (group_id, entity_id))",
+                "CREATE INDEX cpns_group_member_entity ON cpns_group_member(entity_id)"));
 
     private Schema() {
     }

@@ -3,7 +3,9 @@ package io.cpns.server.store.internal;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
+import io.cpns.server.store.GroupStore;
 import io.cpns.server.store.PnStore;
+import io.cpns.api.server.ServiceGroup;
 import io.cpns.server.store.ServerStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -22,9 +24,9 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
-@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class}, immediate = true)
+@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class, GroupStore.class}, immediate = true)
 @Designate(ocd = ServerStoreComponent.Config.class)
-public class ServerStoreComponent implements ServerStore, PnStore {
+public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
     @ObjectClassDefinition(name = "CPNS Server database",
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
@@ -153,5 +155,47 @@ public class ServerStoreComponent implements ServerStore, PnStore {
     @Override
     public List<io.cpns.api.server.RegisteredPn> pnsOfGateway(EntityId gateway) {
         return store.pnStore().pnsOfGateway(gateway);
+    }
+
+    // ---- GroupStore: the same database ----
+
+    @Override
+    public boolean createGroup(String groupId, UserId owner, java.time.Instant at, byte[] sealedKeyOfEpoch1) {
+        return store.groupStore().createGroup(groupId, owner, at, sealedKeyOfEpoch1);
+    }
+
+    @Override
+    public boolean deleteGroup(String groupId) {
+        return store.groupStore().deleteGroup(groupId);
+    }
+
+    @Override
+    public Optional<ServiceGroup> group(String groupId) {
+        return store.groupStore().group(groupId);
+    }
+
+    @Override
+    public List<ServiceGroup> groups() {
+        return store.groupStore().groups();
+    }
+
+    @Override
+    public List<ServiceGroup> groupsOf(EntityId member) {
+        return store.groupStore().groupsOf(member);
+    }
+
+    @Override
+    public Optional<SealedGroupKey> groupKey(String groupId) {
+        return store.groupStore().groupKey(groupId);
+    }
+
+    @Override
+    public boolean changeMembers(String groupId, EntityId member, boolean join, java.time.Instant at, long epoch, byte[] sealedKey) {
+        return store.groupStore().changeMembers(groupId, member, join, at, epoch, sealedKey);
+    }
+
+    @Override
+    public boolean updateKey(String groupId, long epoch, byte[] sealedKey) {
+        return store.groupStore().updateKey(groupId, epoch, sealedKey);
     }
 }

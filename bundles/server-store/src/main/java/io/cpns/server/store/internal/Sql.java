@@ -59,6 +59,57 @@ final class Sql {
         }
     }
 
+    /** Statements of one transaction. */
+    interface Tx {
+        /** @return rows changed */
+        int update(String sql, Object... args) throws SQLException;
+
+        /** Ends the transaction with a rollback instead of a commit. */
+        void rollbackOnly();
+    }
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Tx tx) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed if it returns (unless it asked for a rollback), rolled back if it throws. */
+    <T> T transaction(Work<T> work) {
+        try (Connection c = ds.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                boolean[] rollback = {false};
+                T result = work.run(new Tx() {
+                    @Override
+                    public int update(String sql, Object... args) throws SQLException {
+                        try (PreparedStatement ps = prepare(c, sql, args)) {
+                            return ps.executeUpdate();
+                        }
+                    }
+
+                    @Override
+                    public void rollbackOnly() {
+                        rollback[0] = true;
+                    }
+                });
+                if (rollback[0]) {
+                    c.rollback();
+                } else {
+                    c.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw failure("transaction", e);
+        }
+    }
+
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {

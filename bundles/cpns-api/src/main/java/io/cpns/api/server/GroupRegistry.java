@@ -1,0 +1,45 @@
+package io.cpns.api.server;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Service Groups and their Group Keys on the CPNS Server (TS §5.3.2): the key is created with
+ * the group, updated when a member joins (so it cannot read what came before), leaves or is
+ * expelled (so it cannot read what comes after) and periodically, and deleted with the group.
+ * Members are PNEs of the group owner's CPNS User (TS §5.3.4: authorization by Entity ID and
+ * User ID).
+ */
+public interface GroupRegistry {
+    /**
+     * @throws io.cpns.api.CpnsException {@code INVALID_ARGUMENT} for a malformed or taken group ID,
+     *         {@code UNKNOWN_ENTITY} for an unknown owner
+     */
+    ServiceGroup create(String groupId, UserId owner);
+
+    /** Deletes the group and its Group Key; returns whether it existed. */
+    boolean delete(String groupId);
+
+    /**
+     * @throws io.cpns.api.CpnsException {@code UNKNOWN_GROUP}, {@code UNKNOWN_ENTITY},
+     *         {@code FORBIDDEN} (not a PNE of the owner), {@code INVALID_ARGUMENT} (already a member)
+     */
+    ServiceGroup join(String groupId, EntityId pne);
+
+    /** The member's own choice. @throws io.cpns.api.CpnsException {@code UNKNOWN_ENTITY} if not a member */
+    ServiceGroup leave(String groupId, EntityId pne);
+
+    /** The owner's or operator's decision; same effect as {@link #leave}, logged as an expulsion. */
+    ServiceGroup expel(String groupId, EntityId pne);
+
+    /** A new Group Key for the same members (periodic update). */
+    ServiceGroup update(String groupId);
+
+    Optional<ServiceGroup> group(String groupId);
+
+    List<ServiceGroup> groups();
+
+    List<ServiceGroup> groupsOf(EntityId member);
+}

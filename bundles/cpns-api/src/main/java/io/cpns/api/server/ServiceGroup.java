@@ -1,0 +1,22 @@
+package io.cpns.api.server;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A Service Group on the CPNS Server: its owner, members and the epoch of its current Group Key
+ * (TS §5.3.2). The key itself never leaves the Server's group registry in the clear.
+ *
+ * @param epoch 1 at creation, one more at each update of the Group Key
+ */
+public record ServiceGroup(String groupId, UserId owner, Instant created, long epoch, List<EntityId> members) {
+    public ServiceGroup {
+        members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    public boolean hasMember(EntityId entity) {
+        return members.contains(entity);
+    }
+}

@@ -1,0 +1,161 @@
+package io.cpns.server.groups;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.UserId;
+import io.cpns.api.server.ServiceGroup;
+import io.cpns.keystore.EncryptedFileStore;
+import io.cpns.server.registry.EntityRegistryComponent;
+import io.cpns.server.registry.UserRegistryComponent;
+import io.cpns.server.store.JdbcStores;
+import io.cpns.testkit.Configs;
+import io.cpns.testkit.TestLogger;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TS §5.3.2 on the Server: Service Groups, their membership and the Group Key's life. */
+class GroupRegistryTest {
+    private static final UserId ALICE = UserId.of("alice");
+    private static final UserId BOB = UserId.of("bob");
+    private static final EntityId TV = EntityId.of("pne-tv");
+    private static final EntityId RADIO = EntityId.of("pne-radio");
+    private static final EntityId BOBS = EntityId.of("pne-bob");
+    private static final EntityId GW = EntityId.of("gw-alice");
+    private static final String SG = "sg-movies";
+
+    @TempDir
+    Path dir;
+    private JdbcStores.OpenStore db;
+    private EncryptedFileStore secrets;
+    private final TestLogger log = new TestLogger("server-groups");
+    private GroupRegistryComponent groups;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = JdbcStores.open("jdbc:h2:mem:sg" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
+        secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        UserRegistryComponent users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
+                Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1)));
+        users.register(ALICE, "alice-password".toCharArray());
+        users.register(BOB, "bob-password".toCharArray());
+        EntityRegistryComponent entities = new EntityRegistryComponent(db, secrets, log.logger());
+        entities.assignEuKey(TV, EntityKind.PNE, ALICE);
+        entities.assignEuKey(RADIO, EntityKind.PNE, ALICE);
+        entities.assignEuKey(BOBS, EntityKind.PNE, BOB);
+        entities.assignEuKey(GW, EntityKind.GATEWAY, ALICE);
+        groups = new GroupRegistryComponent(db.groupStore(), entities, users, secrets, log.logger(),
+                Configs.of(GroupRegistryComponent.Config.class, Map.of("updateHours", 0)));
+    }
+
+    @AfterEach
+    void tearDown() {
+        groups.deactivate();
+        db.close();
+    }
+
+    private static ErrorCode refusal(Executable e) {
+        return assertThrows(CpnsException.class, e).code();
+    }
+
+    private byte[] key(ServiceGroup g) {
+        return groups.groupKey(g.groupId(), g.epoch());
+    }
+
+    @Test
+    void create_makesTheGroupKey_atEpochOne_storedSealed() {
+        ServiceGroup g = groups.create(SG, ALICE);
+        assertEquals(1, g.epoch());
+        byte[] k = key(g);
+        assertEquals(32, k.length);
+        byte[] sealed = db.groupStore().groupKey(SG).orElseThrow().sealed();
+        assertFalse(Arrays.equals(k, Arrays.copyOfRange(sealed, 12, 44)), "not in the clear in the database");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> groups.create(SG, ALICE)), "an ID once");
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> groups.create("bad id!", ALICE)));
+        assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> groups.create("sg-2", UserId.of("carol"))));
+    }
+
+    @Test
+    void join_updatesTheGroupKey_soANewMemberCannotReadWhatCameBefore() {
+        byte[] before = key(groups.create(SG, ALICE));
+        ServiceGroup g = groups.join(SG, TV);
+        assertEquals(List.of(TV), g.members());
+        assertEquals(2, g.epoch());
+        assertFalse(Arrays.equals(before, key(g)));
+    }
+
+    @Test
+    void leaveAndExpel_updateTheGroupKey_soADepartedMemberCannotReadWhatComesAfter() {
+        groups.create(SG, ALICE);
+        groups.join(SG, TV);
+        byte[] withTv = key(groups.join(SG, RADIO));
+        ServiceGroup afterLeave = groups.leave(SG, TV);
+        assertEquals(List.of(RADIO), afterLeave.members());
+        assertFalse(Arrays.equals(withTv, key(afterLeave)));
+        ServiceGroup afterExpel = groups.expel(SG, RADIO);
+        assertEquals(5, afterExpel.epoch());
+        assertTrue(afterExpel.members().isEmpty());
+        assertTrue(log.all().contains("pne-radio was expelled"), log.all());
+        assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> groups.leave(SG, RADIO)), "not a member any more");
+    }
+
+    @Test
+    void join_isForPnesOfTheGroupOwnersUserOnly() {
+        groups.create(SG, ALICE);
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.join(SG, BOBS)), "another user's PNE");
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.join(SG, GW)), "a PN GW is not a member PNE");
+        assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> groups.join(SG, EntityId.of("pne-nobody"))));
+        assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.join("sg-none", TV)));
+        groups.join(SG, TV);
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> groups.join(SG, TV)), "already a member");
+        assertEquals(2, groups.group(SG).orElseThrow().epoch(), "refusals change no key");
+    }
+
+    @Test
+    void update_periodic_givesANewKeyToTheSameMembers() {
+        groups.create(SG, ALICE);
+        byte[] k2 = key(groups.join(SG, TV));
+        ServiceGroup g = groups.update(SG);
+        assertEquals(3, g.epoch());
+        assertEquals(List.of(TV), g.members());
+        assertFalse(Arrays.equals(k2, key(g)));
+        assertEquals(ErrorCode.UNEXPECTED_MESSAGE, refusal(() -> groups.groupKey(SG, 2)), "only the current epoch's key");
+    }
+
+    @Test
+    void delete_removesGroupAndKey() {
+        groups.create(SG, ALICE);
+        groups.join(SG, TV);
+        assertTrue(groups.delete(SG));
+        assertFalse(groups.delete(SG));
+        assertTrue(groups.group(SG).isEmpty());
+        assertTrue(groups.groupsOf(TV).isEmpty());
+        assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.groupKey(SG, 2)));
+    }
+
+    @Test
+    void aSealedKeyMovedToAnotherGroup_doesNotOpen() {
+        groups.create(SG, ALICE);
+        groups.create("sg-2", ALICE);
+        byte[] sealed = db.groupStore().groupKey(SG).orElseThrow().sealed();
+        GroupKeySealer sealer = new GroupKeySealer(secrets);
+        assertEquals(ErrorCode.BAD_MAC, refusal(() -> sealer.open("sg-2", 1, sealed)));
+        assertEquals(ErrorCode.BAD_MAC, refusal(() -> sealer.open(SG, 2, sealed)), "nor at another epoch");
+        assertArrayEquals(key(groups.group(SG).orElseThrow()), sealer.open(SG, 1, sealed));
+    }
+}

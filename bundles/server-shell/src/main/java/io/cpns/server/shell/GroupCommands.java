@@ -1,0 +1,88 @@
+package io.cpns.server.shell;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.server.GroupRegistry;
+import io.cpns.api.server.ServiceGroup;
+import java.util.List;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Service Groups (TS §5.3.2): {@code server:groups}, {@code server:group <id>},
+ * {@code server:groupadd <id> <user>}, {@code server:groupdel}, {@code server:groupjoin},
+ * {@code server:groupleave}, {@code server:groupexpel}, {@code server:groupupdate}. Keys are never shown.
+ */
+@Component(service = GroupCommands.class, property = {
+    "osgi.command.scope=server",
+    "osgi.command.function=groups",
+    "osgi.command.function=group",
+    "osgi.command.function=groupadd",
+    "osgi.command.function=groupdel",
+    "osgi.command.function=groupjoin",
+    "osgi.command.function=groupleave",
+    "osgi.command.function=groupexpel",
+    "osgi.command.function=groupupdate"})
+public class GroupCommands {
+    private final GroupRegistry groups;
+
+    @Activate
+    public GroupCommands(@Reference(name = "groups") GroupRegistry groups) {
+        this.groups = groups;
+    }
+
+    @Descriptor("Service Groups with their owner, member count and Group Key epoch")
+    public String groups() {
+        return table(groups.groups());
+    }
+
+    @Descriptor("One Service Group and its members")
+    public String group(@Descriptor("group ID") String groupId) {
+        return describe(groups.group(groupId).orElseThrow(() -> new IllegalArgumentException("no Service Group " + groupId)));
+    }
+
+    @Descriptor("Creates a Service Group and its Group Key")
+    public String groupadd(@Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner) {
+        return describe(groups.create(groupId, UserId.of(owner)));
+    }
+
+    @Descriptor("Deletes a Service Group and its Group Key")
+    public String groupdel(@Descriptor("group ID") String groupId) {
+        return groups.delete(groupId) ? "Service Group " + groupId + " deleted" : "no Service Group " + groupId;
+    }
+
+    @Descriptor("Adds a PNE of the owner's CPNS User; the Group Key is updated")
+    public String groupjoin(@Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
+        return describe(groups.join(groupId, EntityId.of(pne)));
+    }
+
+    @Descriptor("Removes a PNE at its request; the Group Key is updated")
+    public String groupleave(@Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
+        return describe(groups.leave(groupId, EntityId.of(pne)));
+    }
+
+    @Descriptor("Expels a PNE; the Group Key is updated")
+    public String groupexpel(@Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
+        return describe(groups.expel(groupId, EntityId.of(pne)));
+    }
+
+    @Descriptor("A new Group Key for the same members")
+    public String groupupdate(@Descriptor("group ID") String groupId) {
+        return describe(groups.update(groupId));
+    }
+
+    private static String describe(ServiceGroup g) {
+        return "Service Group " + g.groupId() + " of " + g.owner() + ", Group Key epoch " + g.epoch() + ", created " + g.created()
+                + "\nmembers: " + String.join(", ", g.members().stream().map(EntityId::value).toList());
+    }
+
+    private static String table(List<ServiceGroup> list) {
+        StringBuilder s = new StringBuilder(String.format("%-24s %-16s %-8s %s%n", "GROUP", "OWNER", "MEMBERS", "EPOCH"));
+        for (ServiceGroup g : list) {
+            s.append(String.format("%-24s %-16s %-8d %d%n", g.groupId(), g.owner(), g.members().size(), g.epoch()));
+        }
+        return s.toString();
+    }
+}

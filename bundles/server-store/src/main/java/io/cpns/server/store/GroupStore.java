@@ -1,0 +1,43 @@
+package io.cpns.server.store;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.server.ServiceGroup;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Service Group tables (schema version 4). A Group Key arrives sealed by the caller, and a
+ * membership change and the key of the new epoch are written in one transaction: no moment
+ * exists where a departed member's key is still the group's.
+ */
+public interface GroupStore {
+    /** The sealed Group Key of a group's current epoch. */
+    record SealedGroupKey(long epoch, byte[] sealed) {
+    }
+
+    /** @return false if the group ID is taken */
+    boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1);
+
+    boolean deleteGroup(String groupId);
+
+    Optional<ServiceGroup> group(String groupId);
+
+    List<ServiceGroup> groups();
+
+    List<ServiceGroup> groupsOf(EntityId member);
+
+    Optional<SealedGroupKey> groupKey(String groupId);
+
+    /**
+     * Adds ({@code join}) or removes a member and stores the key of {@code epoch}, atomically, if
+     * the group is still at {@code epoch - 1} (else nothing changes: a concurrent update won).
+     *
+     * @return false if nothing changed (no such group, member already in / not in, epoch moved)
+     */
+    boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey);
+
+    /** Stores the key of {@code epoch} if the group is at {@code epoch - 1}. */
+    boolean updateKey(String groupId, long epoch, byte[] sealedKey);
+}

@@ -1,0 +1,91 @@
+package io.cpns.server.store.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.UserId;
+import io.cpns.api.server.ServiceGroup;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Service Groups and their sealed Group Keys (TS §5.3.2) on every available database. */
+class JdbcGroupStoreTest {
+    static java.util.stream.Stream<String> dbs() {
+        return Databases.names();
+    }
+
+    private static final UserId ALICE = UserId.of("alice");
+    private static final EntityId TV = EntityId.of("pne-tv");
+    private static final EntityId RADIO = EntityId.of("pne-radio");
+    private static final Instant T = Instant.ofEpochMilli(5000);
+
+    private static JdbcGroupStore store(Databases.Db db) throws Exception {
+        try (Connection c = db.pool().getConnection()) {
+            Schema.migrate(c);
+        }
+        Sql sql = new Sql(db.pool());
+        sql.update("INSERT INTO cpns_user (user_id, password_hash, created_at) VALUES (?, ?, ?)", ALICE.value(), "x", 0L);
+        return new JdbcGroupStore(sql);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void create_atEpochOne_withItsSealedKey_andAnIdOnlyOnce(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcGroupStore s = store(db);
+            assertTrue(s.createGroup("sg-1", ALICE, T, new byte[] {1}));
+            assertFalse(s.createGroup("sg-1", ALICE, T, new byte[] {2}));
+            assertEquals(new ServiceGroup("sg-1", ALICE, T, 1, List.of()), s.group("sg-1").orElseThrow());
+            assertEquals(1, s.groupKey("sg-1").orElseThrow().epoch());
+            assertArrayEquals(new byte[] {1}, s.groupKey("sg-1").orElseThrow().sealed());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void joinAndLeave_changeMembersAndKeyTogether_atTheNextEpochOnly(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcGroupStore s = store(db);
+            s.createGroup("sg-1", ALICE, T, new byte[] {1});
+            assertTrue(s.changeMembers("sg-1", TV, true, T, 2, new byte[] {2}));
+            assertTrue(s.changeMembers("sg-1", RADIO, true, T, 3, new byte[] {3}));
+            assertEquals(List.of(RADIO, TV), s.group("sg-1").orElseThrow().members());
+            assertFalse(s.changeMembers("sg-1", TV, true, T, 4, new byte[] {4}), "already a member");
+            assertEquals(3, s.groupKey("sg-1").orElseThrow().epoch(), "and the key did not move either");
+            assertFalse(s.changeMembers("sg-1", TV, false, T, 3, new byte[] {9}), "a stale epoch loses");
+
+            assertTrue(s.changeMembers("sg-1", TV, false, T, 4, new byte[] {4}));
+            assertEquals(List.of(RADIO), s.group("sg-1").orElseThrow().members());
+            assertArrayEquals(new byte[] {4}, s.groupKey("sg-1").orElseThrow().sealed());
+            assertEquals(List.of("sg-1"), s.groupsOf(RADIO).stream().map(ServiceGroup::groupId).toList());
+            assertTrue(s.groupsOf(TV).isEmpty());
+            assertFalse(s.changeMembers("sg-9", TV, true, T, 2, new byte[] {2}), "no such group");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void updateKey_movesOneEpoch_andDelete_removesGroupMembersAndKey(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcGroupStore s = store(db);
+            s.createGroup("sg-1", ALICE, T, new byte[] {1});
+            s.changeMembers("sg-1", TV, true, T, 2, new byte[] {2});
+            assertTrue(s.updateKey("sg-1", 3, new byte[] {3}));
+            assertFalse(s.updateKey("sg-1", 3, new byte[] {7}), "the same epoch twice");
+            assertEquals(3, s.group("sg-1").orElseThrow().epoch());
+
+            assertTrue(s.deleteGroup("sg-1"));
+            assertFalse(s.deleteGroup("sg-1"));
+            assertTrue(s.group("sg-1").isEmpty());
+            assertTrue(s.groupKey("sg-1").isEmpty());
+            assertTrue(s.groupsOf(TV).isEmpty());
+            assertTrue(s.groups().isEmpty());
+        }
+    }
+}
