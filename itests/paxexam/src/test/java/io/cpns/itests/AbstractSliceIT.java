@@ -20,6 +20,7 @@ import io.cpns.api.message.EntityInfoRequest;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.EuKeyAssignRequest;
+import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
 import io.cpns.api.server.EntityRecord;
@@ -254,6 +255,24 @@ public abstract class AbstractSliceIT {
         assertTrue(osgi.shell("server:groupexpel sg-slice pne-sg").contains("epoch 4"));
         assertTrue(osgi.shell("server:groups").matches("(?s).*\\nsg-slice\\s+" + USER + "\\s+0\\s+4\\s.*"));
         assertTrue(osgi.shell("server:groupdel sg-slice").contains("deleted"));
+    }
+
+    /** Push (seed 003 B.2.1.2) rides on the gateway's own session: the Server asks, the gateway answers. */
+    @Test
+    public void s12_theServerRequestsOnTheGatewaysSession_pingAnswered_unknownTypeUnavailable() throws Exception {
+        ServerEndpoint server = osgi.service(ServerEndpoint.class);
+        Osgi.eventually("the gateway's session on the Server", () -> server.sessions().stream()
+                .anyMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
+        java.time.Duration t = java.time.Duration.ofSeconds(10);
+        Message answer = server.request(EntityId.of(GATEWAY), new Ping(new byte[] {1, 2}), t).toCompletableFuture().get();
+        assertArrayEquals(new byte[] {1, 2}, ((Pong) answer).data());
+        try {
+            server.request(EntityId.of(GATEWAY), new EntityInfoRequest(GATEWAY), t).toCompletableFuture().get();
+            fail("a request type without a handler on the gateway was answered");
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertEquals(ErrorCode.UNAVAILABLE, ((CpnsException) e.getCause()).code());
+        }
+        assertTrue("the gateway's own requests still flow", osgi.call(new Ping(null)) instanceof Pong);
     }
 
     // ---- helpers ----

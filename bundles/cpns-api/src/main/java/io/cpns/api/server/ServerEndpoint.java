@@ -23,6 +23,14 @@ public interface ServerEndpoint {
     /** Live connections. */
     List<SessionInfo> sessions();
 
+    /**
+     * A request of the Server's own to a connected PN GW (or PNE) on its latest session: push
+     * delivery (seed 003 B.2.1.2). Completes with the answer; {@code UNAVAILABLE} if the entity
+     * has no session, {@code TIMEOUT} if it does not answer in time, or the entity's typed error.
+     */
+    java.util.concurrent.CompletionStage<io.cpns.api.message.Message> request(EntityId entity, io.cpns.api.message.Message request,
+                                                                            java.time.Duration timeout);
+
     /** Closes every connection of {@code entity}; returns how many. */
     int disconnect(EntityId entity);
 

@@ -26,11 +26,25 @@ final class LinkSession {
     private final AtomicLong ids = new AtomicLong(100);
     private volatile boolean closed;
 
-    LinkSession(SecureChannel channel, EntityId self, EntityId server, ScheduledExecutorService timer) {
+    private final java.util.function.Consumer<Envelope> serverRequests;
+
+    /** @param serverRequests takes the Server's own requests (push); it answers them with {@link #reply} */
+    LinkSession(SecureChannel channel, EntityId self, EntityId server, ScheduledExecutorService timer,
+                java.util.function.Consumer<Envelope> serverRequests) {
         this.channel = channel;
         this.self = self;
         this.server = server;
         this.timer = timer;
+        this.serverRequests = serverRequests;
+    }
+
+    /** Answers a request of the Server's; a link that went down meanwhile drops the answer (the Server times out). */
+    void reply(Envelope request, Message answer) {
+        try {
+            channel.send(request.reply(answer));
+        } catch (IOException | RuntimeException e) {
+            // the session is gone: its read loop ends and the link reconnects
+        }
     }
 
     String suite() {
@@ -63,6 +77,10 @@ final class LinkSession {
     void readLoop() throws IOException {
         Envelope e;
         while ((e = channel.receive()) != null) {
+            if (e.type().isRequest()) { // the Server's own request: its ids are its own, never ours
+                serverRequests.accept(e);
+                continue;
+            }
             CompletableFuture<Message> f = pending.remove(e.id());
             if (f == null) {
                 continue; // a late answer to a request that already timed out

@@ -12,6 +12,7 @@ import io.cpns.api.message.Ping;
 import io.cpns.api.store.SecretStore;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
+import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
 import io.cpns.session.ChannelHandshake;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Dictionary;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +43,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -116,6 +119,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     private final Object enrolLock = new Object();
     private final Backoff assignRetry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
     private final Thread thread;
+    private final ServerRequests serverRequests;
 
     private volatile LinkSettings settings;
     private volatile Config config;
@@ -142,6 +146,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
         this.config = config;
         this.settings = LinkSettings.from(config, identity.id(), dataDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpns-gw-link-timer"));
+        this.serverRequests = new ServerRequests(log);
         this.thread = daemon(this::run, "cpns-gw-link");
         thread.start();
         log.info("PN GW {} link to {} started ({})", settings.gatewayId(), settings.server(),
@@ -162,6 +167,16 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
         }
     }
 
+    @Reference(name = "serverRequests", service = ServerRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeServerRequestHandler")
+    void addServerRequestHandler(ServerRequestHandler h, Map<String, Object> props) {
+        serverRequests.add(String.valueOf(props.get(ServerRequestHandler.TYPE)), h);
+    }
+
+    void removeServerRequestHandler(ServerRequestHandler h, Map<String, Object> props) {
+        serverRequests.remove(String.valueOf(props.get(ServerRequestHandler.TYPE)), h);
+    }
+
     @Deactivate
     void deactivate() throws InterruptedException {
         running = false;
@@ -170,6 +185,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
         thread.interrupt();
         thread.join(5000);
         timer.shutdownNow();
+        serverRequests.close();
         dropConnection(); // an attempt that completed during the join above
         state = LinkState.STOPPED;
         since = Instant.now();
@@ -230,8 +246,10 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
             MessageChannel ch = new MessageChannel(codec(), tls.in(), tls.out(), s.maxFrameBytes(), tls);
             setState(LinkState.AUTHENTICATING);
             try {
+                LinkSession[] self = new LinkSession[1];
                 session = new LinkSession(new SecureChannel(ch, ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), euKey)),
-                        s.gatewayId(), s.serverId(), timer);
+                        s.gatewayId(), s.serverId(), timer, request -> serverRequests.accept(self[0], request));
+                self[0] = session;
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;

@@ -30,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import io.cpns.api.ErrorCode;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.ComponentServiceObjects;
@@ -245,6 +246,30 @@ public class EndpointComponent implements ServerEndpoint {
     @Override
     public io.cpns.api.message.Message dispatch(io.cpns.api.server.Principal from, io.cpns.api.message.Envelope request) {
         return dispatcher.dispatch(from, request);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<io.cpns.api.message.Message> request(EntityId entity, io.cpns.api.message.Message m,
+                                                                                   java.time.Duration timeout) {
+        ServerConnection newest = null;
+        for (ServerConnection c : connections.keySet()) { // the entity's latest session: an older one may be dying
+            if (entity.equals(c.entity()) && (newest == null || c.info().since().isAfter(newest.info().since()))) {
+                newest = c;
+            }
+        }
+        if (newest == null) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new io.cpns.api.CpnsException(ErrorCode.UNAVAILABLE,
+                    entity + " has no session with this Server"));
+        }
+        java.util.concurrent.CompletableFuture<io.cpns.api.message.Message> f = newest.request(m);
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(x -> {
+            Throwable c = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
+            if (c instanceof java.util.concurrent.TimeoutException) {
+                throw new io.cpns.api.CpnsException(ErrorCode.TIMEOUT, entity + " did not answer " + m.getClass().getSimpleName()
+                        + " in " + timeout.toMillis() + " ms");
+            }
+            throw c instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(c);
+        });
     }
 
     @Override

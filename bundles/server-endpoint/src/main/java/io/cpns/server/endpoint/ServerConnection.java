@@ -10,6 +10,7 @@ import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.EuKeyAssignRequest;
 import io.cpns.api.message.EuKeyAssignResponse;
 import io.cpns.api.message.Message;
+import io.cpns.api.message.Category;
 import io.cpns.api.message.SessionHello;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
@@ -60,6 +61,9 @@ final class ServerConnection implements Runnable {
     private volatile SecureChannel secure;
     private volatile MessageChannel channel;
     private volatile ScheduledFuture<?> deadline;
+    /** The Server's own requests on this session (push to a PN GW), by id, until answered. */
+    private final java.util.Map<Long, java.util.concurrent.CompletableFuture<Message>> pending = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
 
     ServerConnection(Socket socket, TlsServerEndpoint tls, MessageCodec codec, Settings settings, UserRegistry users,
                      EntityRegistry entities, Dispatcher dispatcher, Logger log, ScheduledExecutorService timer) {
@@ -193,6 +197,9 @@ final class ServerConnection implements Runnable {
     private void serve() throws IOException {
         Envelope request;
         while ((request = secure.receive()) != null) { // REPLAY, BAD_MAC, FORBIDDEN: fatal, handled by run()
+            if (answered(request)) {
+                continue;
+            }
             if (!request.type().isRequest()) {
                 throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, request.type().wireName() + " is not a request");
             }
@@ -216,6 +223,49 @@ final class ServerConnection implements Runnable {
         }
     }
 
+    /**
+     * A request of the Server's own to the entity of this session (push): answered on this
+     * session's read loop; fails with {@code UNAVAILABLE} if the session is not (or no longer) up.
+     */
+    java.util.concurrent.CompletableFuture<Message> request(Message m) {
+        java.util.concurrent.CompletableFuture<Message> f = new java.util.concurrent.CompletableFuture<>();
+        SecureChannel s = secure;
+        Principal p = principal;
+        if (s == null || p == null || socket.isClosed()) {
+            f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "no session with " + (p == null ? remote : p.entity())));
+            return f;
+        }
+        long id = ids.incrementAndGet();
+        pending.put(id, f);
+        f.whenComplete((r, x) -> pending.remove(id));
+        try {
+            s.send(new Envelope(settings.serverId(), p.entity(), id, m));
+        } catch (IOException | RuntimeException e) {
+            f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "sending to " + p.entity() + " failed: " + e.getMessage()));
+        }
+        return f;
+    }
+
+    /** An answer (or error) to one of the Server's own requests; anything else is the peer's request. */
+    private boolean answered(Envelope e) {
+        Category c = e.type().category();
+        if (c != Category.RESPONSE && !(c == Category.CONTROL && e.body() instanceof ErrorMessage)) {
+            return false;
+        }
+        java.util.concurrent.CompletableFuture<Message> f = pending.get(e.id());
+        if (f == null && (e.id() <= 0 || e.id() > ids.get())) { // never asked: the peer is confused or lying
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " " + e.id() + " answers no request");
+        }
+        if (f == null) {
+            log.debug("late answer {} {} from {} (its request timed out)", e.type().wireName(), e.id(), who());
+        } else if (e.body() instanceof ErrorMessage err) {
+            f.completeExceptionally(err.toException());
+        } else {
+            f.complete(e.body());
+        }
+        return true;
+    }
+
     /** Sends the error unprotected (the peer may not share a session key with us) and logs it. */
     private void fail(CpnsException e) {
         log.warn("connection {} closed: {}", who(), e + cause(e));
@@ -236,6 +286,8 @@ final class ServerConnection implements Runnable {
         } catch (IOException ignored) {
             // already closed
         }
+        CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "session with " + who() + " closed");
+        pending.values().forEach(f -> f.completeExceptionally(down));
         SecureChannel s = secure;
         if (s != null) {
             s.session().close();

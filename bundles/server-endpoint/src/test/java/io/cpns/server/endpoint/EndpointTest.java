@@ -3,10 +3,12 @@ package io.cpns.server.endpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
@@ -152,6 +154,63 @@ class EndpointTest {
             assertEquals(ErrorCode.NOT_AUTHENTICATED, errorOf(ch.receive()));
             assertClosed(ch);
         }
+    }
+
+    // --- the Server's own requests on a gateway's session (push, seed 003 B.2.1.2) ---
+
+    @Test
+    void serverRequest_toAConnectedGateway_isAnsweredOnItsSession_besideTheGatewaysOwnRequests() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = sessionOf("gw-1", key)) {
+            var answer = f.endpoint.request(EntityId.of("gw-1"), new Ping(new byte[] {4}), java.time.Duration.ofSeconds(5))
+                    .toCompletableFuture();
+            Envelope pushed = c.secure.receive();
+            assertEquals(SERVER, pushed.src());
+            assertArrayEquals(new byte[] {4}, assertInstanceOf(Ping.class, pushed.body()).data());
+            assertTrue(c.request(new Ping(null)) instanceof Pong, "the gateway's own request meanwhile");
+            c.secure.send(pushed.reply(new Pong(new byte[] {4})));
+            assertArrayEquals(new byte[] {4}, assertInstanceOf(Pong.class, answer.get(5, java.util.concurrent.TimeUnit.SECONDS)).data());
+        }
+    }
+
+    @Test
+    void serverRequest_answeredWithAnError_failsWithThatError_andTheSessionStays() throws Exception {
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = sessionOf("gw-1", key)) {
+            var answer = f.endpoint.request(EntityId.of("gw-1"), new Ping(null), java.time.Duration.ofSeconds(5)).toCompletableFuture();
+            Envelope pushed = c.secure.receive();
+            c.secure.send(pushed.reply(io.cpns.api.message.ErrorMessage.of(new CpnsException(ErrorCode.FORBIDDEN, "not here"))));
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> answer.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(ErrorCode.FORBIDDEN, ((CpnsException) e.getCause()).code());
+            assertTrue(c.request(new Ping(null)) instanceof Pong);
+        }
+    }
+
+    @Test
+    void serverRequest_withoutASession_isUnavailable_andUnanswered_isTimeout() throws Exception {
+        var none = f.endpoint.request(EntityId.of("gw-1"), new Ping(null), java.time.Duration.ofSeconds(1)).toCompletableFuture();
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> none.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(ErrorCode.UNAVAILABLE, ((CpnsException) e.getCause()).code());
+
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = sessionOf("gw-1", key)) {
+            var silent = f.endpoint.request(EntityId.of("gw-1"), new Ping(null), java.time.Duration.ofMillis(200)).toCompletableFuture();
+            var t = assertThrows(java.util.concurrent.ExecutionException.class, () -> silent.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(ErrorCode.TIMEOUT, ((CpnsException) t.getCause()).code());
+            Envelope late = c.secure.receive();
+            c.secure.send(late.reply(new Pong(null))); // a late answer is dropped, not a protocol error
+            assertTrue(c.request(new Ping(null)) instanceof Pong);
+        }
+    }
+
+    /** A client whose session the Server has fully set up (it sends its confirm a moment before). */
+    private ServerFixture.Client sessionOf(String id, byte[] key) throws Exception {
+        ServerFixture.Client c = f.client(id, key);
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (f.endpoint.sessions().stream().noneMatch(s -> s.entityId().equals(id)) && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        return c;
     }
 
     // --- secure session (TS §5.3.3.1.1) ---
