@@ -313,6 +313,55 @@ public class PnEstablishmentIT extends PnTestBase {
         assertEquals(ErrorCode.FORBIDDEN, inventoryError(outsider, new io.cpns.api.message.PnInventoryRequest(mine.pnId(), 0)));
     }
 
+    // ---- Group Key delivery, Server to PN GW (TS §5.3.2 "deliver", seed 003 B.2.1) ----
+
+    @Test
+    public void e22_groupKey_isPushedToThePnGwOfItsMembers_atEveryChange() throws Exception {
+        PneClient g1 = enrolledPne("pne-g1");
+        g1.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        io.cpns.api.server.GroupRegistry groups = osgi.service(io.cpns.api.server.GroupRegistry.class);
+        groups.create("sg-push", UserId.of(USER));
+        expectAtGateway(groups.join("sg-push", EntityId.of("pne-g1")), List.of("pne-g1"));
+        expectAtGateway(groups.update("sg-push"), List.of("pne-g1")); // periodic update: the same members, a new key
+        groups.leave("sg-push", EntityId.of("pne-g1"));
+        Osgi.eventually("the PN GW forgot sg-push", () -> gatewayGroup("sg-push").isEmpty(), () -> "");
+    }
+
+    @Test
+    public void e23_groupKey_isPulledByThePnGw_whenTheServerNotifies() throws Exception {
+        osgi.configure("cpns.server.groups", Map.of("delivery", "pull"));
+        try {
+            Osgi.eventually("pull delivery configured", () -> {
+                try {
+                    io.cpns.api.server.GroupRegistry groups = osgi.service(io.cpns.api.server.GroupRegistry.class);
+                    groups.create("sg-pull", UserId.of(USER));
+                    return true;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }, () -> "");
+            io.cpns.api.server.GroupRegistry groups = osgi.service(io.cpns.api.server.GroupRegistry.class);
+            expectAtGateway(groups.join("sg-pull", EntityId.of("pne-g1")), List.of("pne-g1"));
+            groups.delete("sg-pull");
+            Osgi.eventually("the PN GW forgot sg-pull", () -> gatewayGroup("sg-pull").isEmpty(), () -> "");
+        } finally {
+            osgi.configure("cpns.server.groups", Map.of("delivery", "push"));
+        }
+    }
+
+    /** The PN GW holds the Server's Group Key of that epoch (same fingerprint), with these members here. */
+    private void expectAtGateway(io.cpns.api.server.ServiceGroup g, List<String> members) {
+        Osgi.eventually(g.groupId() + " epoch " + g.epoch() + " at the PN GW", () -> gatewayGroup(g.groupId())
+                .map(x -> x.epoch() == g.epoch()).orElse(false), () -> String.valueOf(gatewayGroup(g.groupId())));
+        io.cpns.api.gateway.GatewayGroup held = gatewayGroup(g.groupId()).orElseThrow();
+        assertEquals(g.keyFingerprint(), held.keyFingerprint());
+        assertEquals(members, held.members());
+    }
+
+    private java.util.Optional<io.cpns.api.gateway.GatewayGroup> gatewayGroup(String groupId) {
+        return osgi.service(io.cpns.api.gateway.GatewayGroups.class).group(groupId);
+    }
+
     private static ErrorCode inventoryError(PneClient pne, io.cpns.api.message.PnInventoryRequest r) {
         CompletionException e = expectAsync(() -> pne.request(r, Duration.ofSeconds(5)).join());
         return ((CpnsException) e.getCause()).code();

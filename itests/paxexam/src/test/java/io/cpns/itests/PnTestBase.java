@@ -143,6 +143,9 @@ public abstract class PnTestBase {
         if (!c.hasEuKey()) {
             c.assignEuKey(USER, PASSWORD.toCharArray());
         }
+        // after PSK-TLS the PNE is a moment ahead of the PN GW: wait until the gateway routes to it
+        Osgi.eventually(id + " linked on the PN GW", () -> osgi.service(io.cpns.api.gateway.PneMessenger.class)
+                .link(EntityId.of(id)).isPresent(), () -> "");
         return c;
     }
 }

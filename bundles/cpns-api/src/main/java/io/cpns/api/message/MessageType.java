@@ -47,6 +47,10 @@ public enum MessageType {
     PN_ESTABLISH_ACK("pn.establish.ack", PnEstablishAck.class, Category.RESPONSE),
     PN_INVENTORY_REQUEST("pn.inventory.req", PnInventoryRequest.class, Category.REQUEST),
     PN_INVENTORY("pn.inventory", PnInventoryPage.class, Category.RESPONSE),
+    GROUP_NOTIFY("group.notify", GroupNotify.class, Category.REQUEST),
+    GROUP_KEY_PUSH("group.key.push", GroupKeyPush.class, Category.REQUEST),
+    GROUP_KEY_REQUEST("group.key.req", GroupKeyRequest.class, Category.REQUEST),
+    GROUP_KEY("group.key", GroupKey.class, Category.RESPONSE),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

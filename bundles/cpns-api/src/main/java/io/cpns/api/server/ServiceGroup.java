@@ -9,9 +9,10 @@ import java.util.List;
  * A Service Group on the CPNS Server: its owner, members and the epoch of its current Group Key
  * (TS §5.3.2). The key itself never leaves the Server's group registry in the clear.
  *
- * @param epoch 1 at creation, one more at each update of the Group Key
+ * @param epoch          1 at creation, one more at each update of the Group Key
+ * @param keyFingerprint a short, non-secret fingerprint of that key (operators compare it with the PN GWs')
  */
-public record ServiceGroup(String groupId, UserId owner, Instant created, long epoch, List<EntityId> members) {
+public record ServiceGroup(String groupId, UserId owner, Instant created, long epoch, String keyFingerprint, List<EntityId> members) {
     public ServiceGroup {
         members = members == null ? List.of() : List.copyOf(members);
     }

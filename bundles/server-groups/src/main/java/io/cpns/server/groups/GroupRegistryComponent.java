@@ -8,11 +8,14 @@ import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.GroupRegistry;
+import io.cpns.api.server.PnRegistry;
+import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.UserRegistry;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
+import io.cpns.crypto.Suites;
 import io.cpns.server.store.GroupStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +28,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -36,13 +42,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * a fresh one at every join, leave and expel and periodically, deleted with the group. The key of
  * each epoch is sealed for the database and written with the membership change that caused it.
  */
-@Component(configurationPid = "cpns.server.groups", immediate = true)
+@Component(configurationPid = "cpns.server.groups", service = {GroupRegistry.class, GroupRegistryComponent.class}, immediate = true)
 @Designate(ocd = GroupRegistryComponent.Config.class)
 public class GroupRegistryComponent implements GroupRegistry {
     @ObjectClassDefinition(name = "CPNS Server Service Groups", description = "Service Groups and their Group Keys.")
     public @interface Config {
         @AttributeDefinition(description = "Periodic Group Key update of every group, in hours (TS §5.3.2); 0 = none")
         int updateHours() default 24;
+
+        @AttributeDefinition(description = "Delivery to PN GWs (seed 003 B.2.1): push = the key itself; pull = a notification, "
+                + "the PN GW asks for the key", options = {
+                    @org.osgi.service.metatype.annotations.Option(value = "push"),
+                    @org.osgi.service.metatype.annotations.Option(value = "pull")})
+        String delivery() default "push";
+
+        @AttributeDefinition(description = "A PN GW answers a delivery within this long (ms)")
+        int deliveryTimeoutMillis() default 10000;
     }
 
     static final int KEY_LENGTH = 32;
@@ -53,16 +68,27 @@ public class GroupRegistryComponent implements GroupRegistry {
     private final Logger log;
     private final GroupKeySealer sealer;
     private final ScheduledExecutorService timer;
+    private final GroupDelivery delivery;
+
+    // optional and dynamic: groups are managed while the endpoint or the PN side is being updated
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerEndpoint endpoint;
 
     @Activate
     public GroupRegistryComponent(@Reference(name = "store") GroupStore store, @Reference(name = "entities") EntityRegistry entities,
                                   @Reference(name = "users") UserRegistry users, @Reference(name = "secrets") SecretStore secrets,
+                                  @Reference(name = "pns") PnRegistry pns,
                                   @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
         this.store = store;
         this.entities = entities;
         this.users = users;
         this.log = log;
         this.sealer = new GroupKeySealer(secrets);
+        if (!config.delivery().equals("push") && !config.delivery().equals("pull")) {
+            throw new IllegalArgumentException("delivery must be push or pull, not " + config.delivery());
+        }
+        this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"),
+                java.time.Duration.ofMillis(config.deliveryTimeoutMillis()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-server-groups-update");
             t.setDaemon(true);
@@ -87,7 +113,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
         byte[] key = Randoms.bytes(KEY_LENGTH);
         try {
-            if (!store.createGroup(groupId, owner, now(), sealer.seal(groupId, 1, key))) {
+            if (!store.createGroup(groupId, owner, now(), sealer.seal(groupId, 1, key), Suites.fingerprint(key))) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "Service Group " + groupId + " exists");
             }
         } finally {
@@ -99,9 +125,11 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public boolean delete(String groupId) {
+        Optional<ServiceGroup> g = store.group(groupId);
         boolean existed = store.deleteGroup(groupId);
         if (existed) {
             log.info("Service Group {} deleted with its Group Key", groupId);
+            g.ifPresent(delivery::deleted);
         }
         return existed;
     }
@@ -136,14 +164,16 @@ public class GroupRegistryComponent implements GroupRegistry {
         long epoch = g.epoch() + 1;
         byte[] key = Randoms.bytes(KEY_LENGTH);
         try {
-            if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key))) {
+            if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
                 return update(groupId); // a concurrent change took this epoch: renew after it
             }
+            log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
+            ServiceGroup now = require(groupId);
+            delivery.deliver(now, key, List.of());
+            return now;
         } finally {
             Bytes.wipe(key);
         }
-        log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
-        return require(groupId);
     }
 
     @Override
@@ -159,6 +189,23 @@ public class GroupRegistryComponent implements GroupRegistry {
     @Override
     public List<ServiceGroup> groupsOf(EntityId member) {
         return store.groupsOf(member);
+    }
+
+    /**
+     * {@code group.key.req} (seed 003 B.2.1.1 steps 9-10): a PN GW pulls the current Group Key of
+     * a group that has members in its PNs, with those members.
+     */
+    io.cpns.api.message.GroupKey pull(io.cpns.api.server.Principal from, String groupId) {
+        if (from.kind() != EntityKind.GATEWAY) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "Group Keys are pulled by PN GWs");
+        }
+        ServiceGroup g = require(groupId);
+        List<String> members = delivery.membersByGateway(g, g.members()).getOrDefault(from.entity(), List.of());
+        if (members.isEmpty()) {
+            log.warn("PN GW {} asked for the Group Key of {}, which has no member in its PNs", from.entity(), groupId);
+            throw new CpnsException(ErrorCode.FORBIDDEN, groupId + " has no member in the PNs of " + from.entity());
+        }
+        return new io.cpns.api.message.GroupKey(groupId, g.epoch(), members, groupKey(groupId, g.epoch()));
     }
 
     /** The current Group Key in the clear, for delivery (the caller wipes it). */
@@ -182,18 +229,18 @@ public class GroupRegistryComponent implements GroupRegistry {
     private ServiceGroup change(ServiceGroup g, EntityId pne, boolean join, String how) {
         long epoch = g.epoch() + 1;
         byte[] key = Randoms.bytes(KEY_LENGTH);
-        boolean done;
         try {
-            done = store.changeMembers(g.groupId(), pne, join, now(), epoch, sealer.seal(g.groupId(), epoch, key));
+            if (!store.changeMembers(g.groupId(), pne, join, now(), epoch, sealer.seal(g.groupId(), epoch, key), Suites.fingerprint(key))) {
+                // another change got there first: decide again on the group as it is now
+                return join ? join(g.groupId(), pne) : remove(g.groupId(), pne, how);
+            }
+            log.info("Service Group {}: {} {}, Group Key updated, epoch {}", g.groupId(), pne, how, epoch);
+            ServiceGroup now = require(g.groupId());
+            delivery.deliver(now, key, join ? List.of() : List.of(pne));
+            return now;
         } finally {
             Bytes.wipe(key);
         }
-        if (!done) { // another change got there first: decide again on the group as it is now
-            ServiceGroup now = require(g.groupId());
-            return join ? join(now.groupId(), pne) : remove(now.groupId(), pne, how);
-        }
-        log.info("Service Group {}: {} {}, Group Key updated, epoch {}", g.groupId(), pne, how, epoch);
-        return require(g.groupId());
     }
 
     private void updateAll() {

@@ -59,8 +59,29 @@ class GroupRegistryTest {
         entities.assignEuKey(RADIO, EntityKind.PNE, ALICE);
         entities.assignEuKey(BOBS, EntityKind.PNE, BOB);
         entities.assignEuKey(GW, EntityKind.GATEWAY, ALICE);
-        groups = new GroupRegistryComponent(db.groupStore(), entities, users, secrets, log.logger(),
+        groups = new GroupRegistryComponent(db.groupStore(), entities, users, secrets, pnRegistry(), log.logger(),
                 Configs.of(GroupRegistryComponent.Config.class, Map.of("updateHours", 0)));
+    }
+
+    /** The Server's PN Inventory as server-pn keeps it: here the JDBC tables directly. */
+    private io.cpns.api.server.PnRegistry pnRegistry() {
+        var store = db.pnStore();
+        return new io.cpns.api.server.PnRegistry() {
+            @Override
+            public List<io.cpns.api.server.RegisteredPn> pns() {
+                return store.pns();
+            }
+
+            @Override
+            public java.util.Optional<io.cpns.api.server.RegisteredPn> pn(String pnId) {
+                return store.pn(pnId);
+            }
+
+            @Override
+            public List<io.cpns.api.server.RegisteredPn> pnsOfGateway(EntityId gateway) {
+                return store.pnsOfGateway(gateway);
+            }
+        };
     }
 
     @AfterEach
@@ -146,6 +167,28 @@ class GroupRegistryTest {
         assertTrue(groups.group(SG).isEmpty());
         assertTrue(groups.groupsOf(TV).isEmpty());
         assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.groupKey(SG, 2)));
+    }
+
+    /** Seed 003 B.2.1.1 steps 9-10: a PN GW pulls the key of a group with members in its PNs. */
+    @Test
+    void pull_byThePnGwOfAMember_returnsTheCurrentKeyAndItsMembersThere() {
+        db.pnStore().createPn("pn-1", GW, ALICE, java.time.Instant.now());
+        db.pnStore().addMember("pn-1", TV, java.time.Instant.now());
+        groups.create(SG, ALICE);
+        ServiceGroup g = groups.join(SG, TV);
+        groups.join(SG, RADIO); // radio is in no PN of this PN GW
+        g = groups.group(SG).orElseThrow();
+
+        var key = groups.pull(new io.cpns.api.server.Principal(GW, EntityKind.GATEWAY, ALICE), SG);
+        assertEquals(g.epoch(), key.epoch());
+        assertEquals(List.of(TV.value()), key.members());
+        assertArrayEquals(key(g), key.groupKey());
+
+        var otherGw = new io.cpns.api.server.Principal(EntityId.of("gw-other"), EntityKind.GATEWAY, ALICE);
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.pull(otherGw, SG)), "no member in its PNs");
+        var pne = new io.cpns.api.server.Principal(TV, EntityKind.PNE, ALICE);
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.pull(pne, SG)), "PNEs get keys from their PN GW");
+        assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.pull(new io.cpns.api.server.Principal(GW, EntityKind.GATEWAY, ALICE), "sg-x")));
     }
 
     @Test

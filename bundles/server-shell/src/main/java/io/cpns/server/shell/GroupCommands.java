@@ -74,14 +74,16 @@ public class GroupCommands {
     }
 
     private static String describe(ServiceGroup g) {
-        return "Service Group " + g.groupId() + " of " + g.owner() + ", Group Key epoch " + g.epoch() + ", created " + g.created()
+        return "Service Group " + g.groupId() + " of " + g.owner() + ", Group Key epoch " + g.epoch() + " (fingerprint "
+                + g.keyFingerprint() + "), created " + g.created()
                 + "\nmembers: " + String.join(", ", g.members().stream().map(EntityId::value).toList());
     }
 
     private static String table(List<ServiceGroup> list) {
-        StringBuilder s = new StringBuilder(String.format("%-24s %-16s %-8s %s%n", "GROUP", "OWNER", "MEMBERS", "EPOCH"));
+        StringBuilder s = new StringBuilder(String.format("%-24s %-16s %-8s %-6s %s%n", "GROUP", "OWNER", "MEMBERS", "EPOCH", "KEY"));
         for (ServiceGroup g : list) {
-            s.append(String.format("%-24s %-16s %-8d %d%n", g.groupId(), g.owner(), g.members().size(), g.epoch()));
+            s.append(String.format("%-24s %-16s %-8d %-6d %s%n", g.groupId(), g.owner(), g.members().size(), g.epoch(),
+                    g.keyFingerprint()));
         }
         return s.toString();
     }

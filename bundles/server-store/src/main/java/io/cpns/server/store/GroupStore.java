@@ -18,7 +18,7 @@ public interface GroupStore {
     }
 
     /** @return false if the group ID is taken */
-    boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1);
+    boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint);
 
     boolean deleteGroup(String groupId);
 
@@ -36,8 +36,8 @@ public interface GroupStore {
      *
      * @return false if nothing changed (no such group, member already in / not in, epoch moved)
      */
-    boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey);
+    boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey, String keyFingerprint);
 
     /** Stores the key of {@code epoch} if the group is at {@code epoch - 1}. */
-    boolean updateKey(String groupId, long epoch, byte[] sealedKey);
+    boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint);
 }

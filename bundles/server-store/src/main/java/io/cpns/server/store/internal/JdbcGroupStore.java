@@ -13,10 +13,10 @@ import java.util.Optional;
 
 /** {@link GroupStore} on plain JDBC. */
 final class JdbcGroupStore implements GroupStore {
-    private static final String SELECT = "SELECT g.group_id, g.user_id, g.created_at, g.epoch, m.entity_id"
+    private static final String SELECT = "SELECT g.group_id, g.user_id, g.created_at, g.epoch, g.key_fp, m.entity_id"
             + " FROM cpns_group g LEFT JOIN cpns_group_member m ON m.group_id = g.group_id";
 
-    private record Row(String groupId, String owner, long created, long epoch, String member) {
+    private record Row(String groupId, String owner, long created, long epoch, String fp, String member) {
     }
 
     private final Sql sql;
@@ -26,9 +26,10 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
-    public boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1) {
-        return sql.insertIfAbsent("INSERT INTO cpns_group (group_id, user_id, created_at, epoch, key_sealed, updated_at)"
-                + " VALUES (?, ?, ?, 1, ?, ?)", groupId, owner.value(), at.toEpochMilli(), sealedKeyOfEpoch1, at.toEpochMilli());
+    public boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint) {
+        return sql.insertIfAbsent("INSERT INTO cpns_group (group_id, user_id, created_at, epoch, key_sealed, key_fp, updated_at)"
+                + " VALUES (?, ?, ?, 1, ?, ?, ?)", groupId, owner.value(), at.toEpochMilli(), sealedKeyOfEpoch1, keyFingerprint,
+                at.toEpochMilli());
     }
 
     @Override
@@ -59,10 +60,11 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
-    public boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey) {
+    public boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey,
+                                 String keyFingerprint) {
         return sql.transaction(tx -> {
-            if (tx.update("UPDATE cpns_group SET epoch = ?, key_sealed = ?, updated_at = ? WHERE group_id = ? AND epoch = ?",
-                    epoch, sealedKey, at.toEpochMilli(), groupId, epoch - 1) != 1) {
+            if (tx.update("UPDATE cpns_group SET epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ? WHERE group_id = ? AND epoch = ?",
+                    epoch, sealedKey, keyFingerprint, at.toEpochMilli(), groupId, epoch - 1) != 1) {
                 return false;
             }
             int changed = join
@@ -79,23 +81,24 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
-    public boolean updateKey(String groupId, long epoch, byte[] sealedKey) {
-        return sql.update("UPDATE cpns_group SET epoch = ?, key_sealed = ?, updated_at = ? WHERE group_id = ? AND epoch = ?",
-                epoch, sealedKey, Instant.now().toEpochMilli(), groupId, epoch - 1) == 1;
+    public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return sql.update("UPDATE cpns_group SET epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ? WHERE group_id = ? AND epoch = ?",
+                epoch, sealedKey, keyFingerprint, Instant.now().toEpochMilli(), groupId, epoch - 1) == 1;
     }
 
     /** One row per (group, member) from the join, folded into one record per group. */
     private List<ServiceGroup> grouped(String query, Object... args) {
         Map<String, List<Row>> byGroup = new LinkedHashMap<>();
         for (Row r : sql.query(query, rs -> new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                rs.getString(5)), args)) {
+                rs.getString(5), rs.getString(6)), args)) {
             byGroup.computeIfAbsent(r.groupId(), k -> new ArrayList<>()).add(r);
         }
         List<ServiceGroup> out = new ArrayList<>();
         byGroup.forEach((id, rows) -> {
             Row first = rows.get(0);
             List<EntityId> members = rows.stream().filter(r -> r.member() != null).map(r -> EntityId.of(r.member())).toList();
-            out.add(new ServiceGroup(id, UserId.of(first.owner()), Instant.ofEpochMilli(first.created()), first.epoch(), members));
+            out.add(new ServiceGroup(id, UserId.of(first.owner()), Instant.ofEpochMilli(first.created()), first.epoch(), first.fp(),
+                    members));
         });
         return out;
     }

@@ -31,7 +31,8 @@ final class Schema {
             // 4: Service Groups and their Group Keys (TS §5.3.2), the key sealed by the group registry
             List.of(
                 "CREATE TABLE cpns_group (group_id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) NOT NULL REFERENCES cpns_user(user_id),"
-                        + " created_at BIGINT NOT NULL, epoch BIGINT NOT NULL, key_sealed BYTEA NOT NULL, updated_at BIGINT NOT NULL)",
+                        + " created_at BIGINT NOT NULL, epoch BIGINT NOT NULL, key_sealed BYTEA NOT NULL, key_fp VARCHAR(32) NOT NULL,"
+                        + " updated_at BIGINT NOT NULL)",
                 "CREATE TABLE cpns_group_member (group_id VARCHAR(64) NOT NULL REFERENCES cpns_group(group_id) ON DELETE CASCADE,"
                         + " entity_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (group_id, entity_id))",
                 "CREATE INDEX cpns_group_member_entity ON cpns_group_member(entity_id)"));

@@ -160,8 +160,8 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
     // ---- GroupStore: the same database ----
 
     @Override
-    public boolean createGroup(String groupId, UserId owner, java.time.Instant at, byte[] sealedKeyOfEpoch1) {
-        return store.groupStore().createGroup(groupId, owner, at, sealedKeyOfEpoch1);
+    public boolean createGroup(String groupId, UserId owner, java.time.Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint) {
+        return store.groupStore().createGroup(groupId, owner, at, sealedKeyOfEpoch1, keyFingerprint);
     }
 
     @Override
@@ -190,12 +190,13 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
     }
 
     @Override
-    public boolean changeMembers(String groupId, EntityId member, boolean join, java.time.Instant at, long epoch, byte[] sealedKey) {
-        return store.groupStore().changeMembers(groupId, member, join, at, epoch, sealedKey);
+    public boolean changeMembers(String groupId, EntityId member, boolean join, java.time.Instant at, long epoch, byte[] sealedKey,
+                                 String keyFingerprint) {
+        return store.groupStore().changeMembers(groupId, member, join, at, epoch, sealedKey, keyFingerprint);
     }
 
     @Override
-    public boolean updateKey(String groupId, long epoch, byte[] sealedKey) {
-        return store.groupStore().updateKey(groupId, epoch, sealedKey);
+    public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return store.groupStore().updateKey(groupId, epoch, sealedKey, keyFingerprint);
     }
 }

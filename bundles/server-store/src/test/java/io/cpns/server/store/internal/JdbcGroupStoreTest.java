@@ -39,9 +39,9 @@ class JdbcGroupStoreTest {
     void create_atEpochOne_withItsSealedKey_andAnIdOnlyOnce(String name) throws Exception {
         try (Databases.Db db = Databases.open(name)) {
             JdbcGroupStore s = store(db);
-            assertTrue(s.createGroup("sg-1", ALICE, T, new byte[] {1}));
-            assertFalse(s.createGroup("sg-1", ALICE, T, new byte[] {2}));
-            assertEquals(new ServiceGroup("sg-1", ALICE, T, 1, List.of()), s.group("sg-1").orElseThrow());
+            assertTrue(s.createGroup("sg-1", ALICE, T, new byte[] {1}, "fp1"));
+            assertFalse(s.createGroup("sg-1", ALICE, T, new byte[] {2}, "fp2"));
+            assertEquals(new ServiceGroup("sg-1", ALICE, T, 1, "fp1", List.of()), s.group("sg-1").orElseThrow());
             assertEquals(1, s.groupKey("sg-1").orElseThrow().epoch());
             assertArrayEquals(new byte[] {1}, s.groupKey("sg-1").orElseThrow().sealed());
         }
@@ -52,20 +52,20 @@ class JdbcGroupStoreTest {
     void joinAndLeave_changeMembersAndKeyTogether_atTheNextEpochOnly(String name) throws Exception {
         try (Databases.Db db = Databases.open(name)) {
             JdbcGroupStore s = store(db);
-            s.createGroup("sg-1", ALICE, T, new byte[] {1});
-            assertTrue(s.changeMembers("sg-1", TV, true, T, 2, new byte[] {2}));
-            assertTrue(s.changeMembers("sg-1", RADIO, true, T, 3, new byte[] {3}));
+            s.createGroup("sg-1", ALICE, T, new byte[] {1}, "fp1");
+            assertTrue(s.changeMembers("sg-1", TV, true, T, 2, new byte[] {2}, "fp2"));
+            assertTrue(s.changeMembers("sg-1", RADIO, true, T, 3, new byte[] {3}, "fp3"));
             assertEquals(List.of(RADIO, TV), s.group("sg-1").orElseThrow().members());
-            assertFalse(s.changeMembers("sg-1", TV, true, T, 4, new byte[] {4}), "already a member");
+            assertFalse(s.changeMembers("sg-1", TV, true, T, 4, new byte[] {4}, "fp4"), "already a member");
             assertEquals(3, s.groupKey("sg-1").orElseThrow().epoch(), "and the key did not move either");
-            assertFalse(s.changeMembers("sg-1", TV, false, T, 3, new byte[] {9}), "a stale epoch loses");
+            assertFalse(s.changeMembers("sg-1", TV, false, T, 3, new byte[] {9}, "fp9"), "a stale epoch loses");
 
-            assertTrue(s.changeMembers("sg-1", TV, false, T, 4, new byte[] {4}));
+            assertTrue(s.changeMembers("sg-1", TV, false, T, 4, new byte[] {4}, "fp4"));
             assertEquals(List.of(RADIO), s.group("sg-1").orElseThrow().members());
             assertArrayEquals(new byte[] {4}, s.groupKey("sg-1").orElseThrow().sealed());
             assertEquals(List.of("sg-1"), s.groupsOf(RADIO).stream().map(ServiceGroup::groupId).toList());
             assertTrue(s.groupsOf(TV).isEmpty());
-            assertFalse(s.changeMembers("sg-9", TV, true, T, 2, new byte[] {2}), "no such group");
+            assertFalse(s.changeMembers("sg-9", TV, true, T, 2, new byte[] {2}, "fp2"), "no such group");
         }
     }
 
@@ -74,10 +74,10 @@ class JdbcGroupStoreTest {
     void updateKey_movesOneEpoch_andDelete_removesGroupMembersAndKey(String name) throws Exception {
         try (Databases.Db db = Databases.open(name)) {
             JdbcGroupStore s = store(db);
-            s.createGroup("sg-1", ALICE, T, new byte[] {1});
-            s.changeMembers("sg-1", TV, true, T, 2, new byte[] {2});
-            assertTrue(s.updateKey("sg-1", 3, new byte[] {3}));
-            assertFalse(s.updateKey("sg-1", 3, new byte[] {7}), "the same epoch twice");
+            s.createGroup("sg-1", ALICE, T, new byte[] {1}, "fp1");
+            s.changeMembers("sg-1", TV, true, T, 2, new byte[] {2}, "fp2");
+            assertTrue(s.updateKey("sg-1", 3, new byte[] {3}, "fp3"));
+            assertFalse(s.updateKey("sg-1", 3, new byte[] {7}, "fp7"), "the same epoch twice");
             assertEquals(3, s.group("sg-1").orElseThrow().epoch());
 
             assertTrue(s.deleteGroup("sg-1"));

@@ -1,0 +1,11 @@
+package io.cpns.api.gateway;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The Service Groups with members in this PN GW's PNs, and their Group Keys' epochs (TS §5.3.2). */
+public interface GatewayGroups {
+    List<GatewayGroup> groups();
+
+    Optional<GatewayGroup> group(String groupId);
+}

@@ -1,0 +1,102 @@
+package io.cpns.gw.groupkey;
+
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.GatewayGroup;
+import io.cpns.api.store.SecretStore;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Suites;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The Group Keys this PN GW holds: one CBOR record per group in the secret store
+ * ({@code gk.<groupId>}): encrypted at rest, written atomically, so a restart or an update of this
+ * bundle keeps them. An older epoch never replaces a newer one.
+ */
+final class GroupKeyStore {
+    static final String PREFIX = "gk.";
+
+    record Stored(String groupId, long epoch, String fingerprint, List<String> members, long received, byte[] key) {
+    }
+
+    private final SecretStore secrets;
+    private final CBORMapper mapper = new CBORMapper();
+    private final Map<String, GatewayGroup> groups = new ConcurrentHashMap<>();
+
+    GroupKeyStore(SecretStore secrets) {
+        this.secrets = secrets;
+        for (String alias : secrets.aliases(PREFIX)) {
+            secrets.get(alias).ifPresent(bytes -> {
+                Stored s = decode(bytes);
+                Bytes.wipe(s.key(), bytes);
+                groups.put(s.groupId(), view(s));
+            });
+        }
+    }
+
+    List<GatewayGroup> all() {
+        return groups.values().stream().sorted(java.util.Comparator.comparing(GatewayGroup::groupId)).toList();
+    }
+
+    Optional<GatewayGroup> get(String groupId) {
+        return Optional.ofNullable(groups.get(groupId));
+    }
+
+    /** Stores the key of {@code epoch}; false (nothing stored) if this PN GW holds that epoch or a newer one. */
+    synchronized boolean put(String groupId, long epoch, List<String> members, byte[] key) {
+        GatewayGroup held = groups.get(groupId);
+        if (held != null && held.epoch() >= epoch) {
+            return false;
+        }
+        Stored s = new Stored(groupId, epoch, Suites.fingerprint(key), List.copyOf(members), Instant.now().toEpochMilli(), key);
+        byte[] bytes = encode(s);
+        try {
+            secrets.put(PREFIX + groupId, bytes);
+        } finally {
+            Bytes.wipe(bytes);
+        }
+        groups.put(groupId, view(s));
+        return true;
+    }
+
+    /** The group has no member here any more, or was deleted: its key goes. */
+    synchronized boolean forget(String groupId) {
+        secrets.delete(PREFIX + groupId);
+        return groups.remove(groupId) != null;
+    }
+
+    /** A copy of the key of the held epoch (the caller wipes it). */
+    Optional<byte[]> key(String groupId) {
+        return secrets.get(PREFIX + groupId).map(bytes -> {
+            Stored s = decode(bytes);
+            Bytes.wipe(bytes);
+            return s.key();
+        });
+    }
+
+    private static GatewayGroup view(Stored s) {
+        return new GatewayGroup(s.groupId(), s.epoch(), s.fingerprint(), s.members(), Instant.ofEpochMilli(s.received()));
+    }
+
+    private byte[] encode(Stored s) {
+        try {
+            return mapper.writeValueAsBytes(s);
+        } catch (IOException e) {
+            throw new CpnsException(ErrorCode.INTERNAL, "cannot encode Group Key record", e);
+        }
+    }
+
+    private Stored decode(byte[] bytes) {
+        try {
+            return mapper.readValue(bytes, Stored.class);
+        } catch (IOException e) {
+            throw new CpnsException(ErrorCode.INTERNAL, "unreadable Group Key record", e);
+        }
+    }
+}

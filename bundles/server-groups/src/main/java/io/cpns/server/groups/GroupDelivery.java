@@ -1,0 +1,94 @@
+package io.cpns.server.groups;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.message.GroupKeyPush;
+import io.cpns.api.message.GroupNotify;
+import io.cpns.api.server.PnRegistry;
+import io.cpns.api.server.RegisteredPn;
+import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.ServiceGroup;
+import io.cpns.crypto.Bytes;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.osgi.service.log.Logger;
+
+/**
+ * Group Key delivery from the Server to the PN GWs whose PNs hold members (TS §5.3.2 "deliver",
+ * seed 003 B.2.1): push sends the key itself; pull sends a notification and the PN GW asks for
+ * the key. A PN GW that is not connected is skipped and logged: it asks on its next connection.
+ */
+final class GroupDelivery {
+    private final PnRegistry pns;
+    private final Supplier<ServerEndpoint> endpoint;
+    private final Logger log;
+    private final boolean push;
+    private final Duration timeout;
+
+    GroupDelivery(PnRegistry pns, Supplier<ServerEndpoint> endpoint, Logger log, boolean push, Duration timeout) {
+        this.pns = pns;
+        this.endpoint = endpoint;
+        this.log = log;
+        this.push = push;
+        this.timeout = timeout;
+    }
+
+    /** The group's members in the PNs of each PN GW that holds any of {@code entities}, by PN GW. */
+    Map<EntityId, List<String>> membersByGateway(ServiceGroup g, Collection<EntityId> entities) {
+        Map<EntityId, Set<String>> by = new TreeMap<>(java.util.Comparator.comparing(EntityId::value));
+        for (RegisteredPn pn : pns.pns()) {
+            if (pn.members().stream().anyMatch(entities::contains)) {
+                Set<String> at = by.computeIfAbsent(pn.gateway(), k -> new LinkedHashSet<>());
+                pn.members().stream().filter(g::hasMember).map(EntityId::value).forEach(at::add);
+            }
+        }
+        Map<EntityId, List<String>> out = new TreeMap<>(java.util.Comparator.comparing(EntityId::value));
+        by.forEach((gw, m) -> out.put(gw, m.stream().sorted().toList()));
+        return out;
+    }
+
+    /**
+     * Tells every PN GW concerned: those of the members, and of {@code departed} (so it forgets
+     * it). {@code key} is the epoch's Group Key; this method wipes nothing it does not own.
+     */
+    void deliver(ServiceGroup g, byte[] key, Collection<EntityId> departed) {
+        ServerEndpoint ep = endpoint.get();
+        if (ep == null) {
+            log.warn("Service Group {} epoch {}: no endpoint, PN GWs will ask when they connect", g.groupId(), g.epoch());
+            return;
+        }
+        Set<EntityId> concerned = new LinkedHashSet<>(g.members());
+        concerned.addAll(departed);
+        membersByGateway(g, concerned).forEach((gw, members) -> {
+            var msg = push && !members.isEmpty() ? new GroupKeyPush(g.groupId(), g.epoch(), members, key.clone())
+                    : new GroupNotify(g.groupId(), g.epoch(), members, false);
+            ep.request(gw, msg, timeout).whenComplete((r, x) -> {
+                if (msg instanceof GroupKeyPush p) {
+                    Bytes.wipe(p.groupKey());
+                }
+                if (x != null) {
+                    log.info("Service Group {} epoch {}: PN GW {} not reached ({}); it asks when it connects", g.groupId(), g.epoch(),
+                            gw, x.getCause() != null ? x.getCause() : x);
+                } else {
+                    log.debug("Service Group {} epoch {} {} to PN GW {} ({} members)", g.groupId(), g.epoch(),
+                            push ? "pushed" : "notified", gw, members.size());
+                }
+            });
+        });
+    }
+
+    /** The group is gone: every PN GW that held members forgets it and its key. */
+    void deleted(ServiceGroup g) {
+        ServerEndpoint ep = endpoint.get();
+        if (ep == null) {
+            return;
+        }
+        membersByGateway(g, g.members()).keySet().forEach(gw ->
+                ep.request(gw, new GroupNotify(g.groupId(), g.epoch(), List.of(), true), timeout));
+    }
+}
