@@ -268,6 +268,8 @@ public final class PneClient implements AutoCloseable {
                 case PNE_AUTH_REQUEST -> onAuthRequest((PneAuthRequest) e.body());
                 case PN_ESTABLISH_NOTIFY -> onEstablished((PnEstablishNotify) e.body());
                 case PING -> new Pong(((Ping) e.body()).data());
+                case GROUP_KEY_DELIVER -> onGroupKey((io.cpns.api.message.GroupKeyDeliver) e.body());
+                case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
                 default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
             };
         } catch (CpnsException x) {
@@ -283,6 +285,68 @@ public final class PneClient implements AutoCloseable {
                 // link lost: the PN GW times the request out
             }
         }
+    }
+
+    // ---- Group Keys (TS §5.3.2): unicast from the PN GW, or pulled ----
+
+    static final String GROUP_KEY_PREFIX = "gk.";
+
+    /** {@code group.key.deliver}: kept if newer than the one held, and only from a protected link. */
+    private Message onGroupKey(io.cpns.api.message.GroupKeyDeliver d) {
+        try {
+            if (!secured()) {
+                throw new CpnsException(ErrorCode.FORBIDDEN, "a Group Key is accepted only on a protected link");
+            }
+            keepGroupKey(d.groupId(), d.epoch(), d.groupKey());
+            return new io.cpns.api.message.Ack();
+        } finally {
+            Bytes.wipe(d.groupKey());
+        }
+    }
+
+    /** {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key"). */
+    private Message onGroupKeyDelete(io.cpns.api.message.GroupKeyDelete d) {
+        keys.delete(GROUP_KEY_PREFIX + d.groupId());
+        return new io.cpns.api.message.Ack();
+    }
+
+    private synchronized void keepGroupKey(String groupId, long epoch, byte[] key) {
+        if (groupKey(groupId).map(k -> {
+            Bytes.wipe(k.key());
+            return k.epoch() >= epoch;
+        }).orElse(false)) {
+            return; // an older epoch never replaces a newer one
+        }
+        byte[] record = Bytes.concat(Bytes.longBE(epoch), key);
+        try {
+            keys.put(GROUP_KEY_PREFIX + groupId, record);
+        } finally {
+            Bytes.wipe(record);
+        }
+    }
+
+    /** The Group Key this PNE holds for a Service Group, if any. */
+    public Optional<PneGroupKey> groupKey(String groupId) {
+        return keys.get(GROUP_KEY_PREFIX + groupId).map(r -> {
+            try {
+                return new PneGroupKey(groupId, java.nio.ByteBuffer.wrap(r, 0, 8).getLong(), Arrays.copyOfRange(r, 8, r.length));
+            } finally {
+                Bytes.wipe(r);
+            }
+        });
+    }
+
+    /** Pulls the current Group Key of a group this PNE is a member of from its PN GW (seed 003: pull from group members). */
+    public CompletionStage<PneGroupKey> pullGroupKey(String groupId) {
+        return request(new io.cpns.api.message.GroupKeyRequest(groupId), config.requestTimeout()).thenApply(env -> {
+            io.cpns.api.message.GroupKey k = (io.cpns.api.message.GroupKey) env.body();
+            try {
+                keepGroupKey(k.groupId(), k.epoch(), k.groupKey());
+            } finally {
+                Bytes.wipe(k.groupKey());
+            }
+            return groupKey(groupId).orElseThrow();
+        });
     }
 
     // ---- EUKey assignment to a PNE with UI (TS 5.3.1), through the PN GW's tunnel ----

@@ -349,6 +349,36 @@ public class PnEstablishmentIT extends PnTestBase {
         }
     }
 
+    /** TS §5.3.2 unicast delivery, PN GW to member PNE, over its protected link; pull on demand; delete on leave. */
+    @Test
+    public void e24_groupKey_reachesTheMemberPne_byUnicast_isPulledOnDemand_andDeletedWhenItLeaves() throws Exception {
+        PneClient g2 = enrolledPne("pne-g2");
+        g2.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        PneClient outsider = enrolledPne("pne-g3");
+        outsider.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        io.cpns.api.server.GroupRegistry groups = osgi.service(io.cpns.api.server.GroupRegistry.class);
+        groups.create("sg-uni", UserId.of(USER));
+        io.cpns.api.server.ServiceGroup g = groups.join("sg-uni", EntityId.of("pne-g2"));
+
+        Osgi.eventually("pne-g2 holds epoch " + g.epoch(), () -> g2.groupKey("sg-uni").map(k -> k.epoch() == g.epoch()).orElse(false),
+                () -> String.valueOf(g2.groupKey("sg-uni")));
+        assertEquals(g.keyFingerprint(), io.cpns.crypto.Suites.fingerprint(g2.groupKey("sg-uni").orElseThrow().key()));
+
+        io.cpns.pne.PneGroupKey pulled = g2.pullGroupKey("sg-uni").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(g.epoch(), pulled.epoch());
+        assertEquals(ErrorCode.FORBIDDEN, pullError(outsider, "sg-uni"));
+        assertEquals(ErrorCode.UNKNOWN_GROUP, pullError(g2, "sg-none"));
+
+        groups.leave("sg-uni", EntityId.of("pne-g2"));
+        Osgi.eventually("pne-g2 deleted the Group Key", () -> g2.groupKey("sg-uni").isEmpty(), () -> "");
+        groups.delete("sg-uni");
+    }
+
+    private static ErrorCode pullError(PneClient pne, String groupId) {
+        CompletionException e = expectAsync(() -> pne.pullGroupKey(groupId).toCompletableFuture().join());
+        return ((CpnsException) e.getCause()).code();
+    }
+
     /** The PN GW holds the Server's Group Key of that epoch (same fingerprint), with these members here. */
     private void expectAtGateway(io.cpns.api.server.ServiceGroup g, List<String> members) {
         Osgi.eventually(g.groupId() + " epoch " + g.epoch() + " at the PN GW", () -> gatewayGroup(g.groupId())

@@ -51,6 +51,8 @@ public enum MessageType {
     GROUP_KEY_PUSH("group.key.push", GroupKeyPush.class, Category.REQUEST),
     GROUP_KEY_REQUEST("group.key.req", GroupKeyRequest.class, Category.REQUEST),
     GROUP_KEY("group.key", GroupKey.class, Category.RESPONSE),
+    GROUP_KEY_DELIVER("group.key.deliver", GroupKeyDeliver.class, Category.REQUEST),
+    GROUP_KEY_DELETE("group.key.delete", GroupKeyDelete.class, Category.REQUEST),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

@@ -1,0 +1,71 @@
+package io.cpns.gw.groupkey;
+
+import io.cpns.api.EntityId;
+import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.message.GroupKeyDelete;
+import io.cpns.api.message.GroupKeyDeliver;
+import io.cpns.crypto.Bytes;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.osgi.service.log.Logger;
+
+/**
+ * Unicast Group Key delivery to member PNEs (TS §5.3.2: every PN GW and PNE SHALL support it):
+ * over each PNE's link, and only a protected one (PNE–GW session, PSK-TLS, or a secure PAN). A
+ * PNE not connected now asks with {@code group.key.req} when it needs the key.
+ */
+final class PneDelivery {
+    private final Supplier<PneMessenger> pnes;
+    private final Logger log;
+    private final Duration timeout;
+
+    PneDelivery(Supplier<PneMessenger> pnes, Logger log, Duration timeout) {
+        this.pnes = pnes;
+        this.log = log;
+        this.timeout = timeout;
+    }
+
+    /** Whether a link may carry a Group Key. */
+    static boolean protectedLink(PneLink l) {
+        return l.authenticated() || l.protection().equals("pan");
+    }
+
+    void deliver(String groupId, long epoch, Collection<String> members, byte[] key) {
+        PneMessenger m = pnes.get();
+        if (m == null) {
+            return;
+        }
+        for (String pne : members) {
+            Optional<PneLink> link = m.link(EntityId.of(pne));
+            if (link.isEmpty()) {
+                continue; // it pulls when it comes back
+            }
+            if (!protectedLink(link.get())) {
+                log.warn("Group Key of {} not sent to {}: its link is not protected", groupId, pne);
+                continue;
+            }
+            GroupKeyDeliver d = new GroupKeyDeliver(groupId, epoch, key.clone());
+            m.request(EntityId.of(pne), d, timeout).whenComplete((r, x) -> {
+                Bytes.wipe(d.groupKey());
+                if (x != null) {
+                    log.info("Group Key of {} epoch {} not delivered to {}: {}", groupId, epoch, pne, x.getCause() != null ? x.getCause() : x);
+                }
+            });
+        }
+    }
+
+    void delete(String groupId, Collection<String> formerMembers) {
+        PneMessenger m = pnes.get();
+        if (m == null) {
+            return;
+        }
+        for (String pne : formerMembers) {
+            if (m.link(EntityId.of(pne)).isPresent()) {
+                m.request(EntityId.of(pne), new GroupKeyDelete(groupId), timeout);
+            }
+        }
+    }
+}
