@@ -340,6 +340,32 @@ class PneClientTest {
         link.send(ask.reply(new PnInventoryPage(PN, from, BIG.size(), members)));
     }
 
+    // ---- Group Keys (TS §5.3.2): unicast delivery from the PN GW ----
+
+    @Test
+    void groupKey_onAProtectedLink_isKept_newestEpochWins_andDeleteRemovesIt() throws Exception {
+        PneClient pne = connected(config(), true); // a secure PAN protects the link
+        Link link = f.acceptPlain();
+        byte[] k5 = Randoms.bytes(32);
+        assertInstanceOf(io.cpns.api.message.Ack.class, link.answer(link.request(new io.cpns.api.message.GroupKeyDeliver("sg-1", 5, k5))));
+        link.answer(link.request(new io.cpns.api.message.GroupKeyDeliver("sg-1", 4, Randoms.bytes(32))));
+        PneGroupKey held = pne.groupKey("sg-1").orElseThrow();
+        assertEquals(5, held.epoch());
+        assertArrayEquals(k5, held.key());
+
+        link.answer(link.request(new io.cpns.api.message.GroupKeyDelete("sg-1")));
+        assertTrue(pne.groupKey("sg-1").isEmpty());
+    }
+
+    @Test
+    void groupKey_onAnUnprotectedLink_isRefused_andNotKept() throws Exception {
+        PneClient pne = connected(config(), false); // an insecure PAN, and no key yet: a plain link
+        Link link = f.acceptPlain();
+        Message answer = link.answer(link.request(new io.cpns.api.message.GroupKeyDeliver("sg-1", 5, Randoms.bytes(32))));
+        assertEquals(ErrorCode.FORBIDDEN, assertInstanceOf(io.cpns.api.message.ErrorMessage.class, answer).errorCode());
+        assertTrue(pne.groupKey("sg-1").isEmpty());
+    }
+
     // ---- §5.2.1.2 PN GW initiated ----
 
     @Test
