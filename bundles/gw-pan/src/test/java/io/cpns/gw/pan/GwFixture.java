@@ -96,7 +96,9 @@ final class GwFixture implements AutoCloseable {
 
             @Override
             public CompletionStage<Message> request(Message request, Duration timeout) {
-                return CompletableFuture.failedFuture(new UnsupportedOperationException());
+                // only the Server's Entity ID matters to gw-pan here; nothing is sent to it
+                return CompletableFuture.failedFuture(new io.cpns.api.CpnsException(io.cpns.api.ErrorCode.UNAVAILABLE,
+                        "no CPNS Server behind this test link"));
             }
 
             @Override

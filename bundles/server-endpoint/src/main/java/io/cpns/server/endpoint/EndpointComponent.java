@@ -253,7 +253,7 @@ public class EndpointComponent implements ServerEndpoint {
                                                                                    java.time.Duration timeout) {
         ServerConnection newest = null;
         for (ServerConnection c : connections.keySet()) { // the entity's latest session: an older one may be dying
-            if (entity.equals(c.entity()) && (newest == null || c.info().since().isAfter(newest.info().since()))) {
+            if (entity.equals(c.entity()) && (newest == null || c.since().isAfter(newest.since()))) {
                 newest = c;
             }
         }

@@ -294,6 +294,10 @@ final class ServerConnection implements Runnable {
         }
     }
 
+    Instant since() {
+        return since;
+    }
+
     /** The authenticated entity of this connection, or null. */
     EntityId entity() {
         Principal p = principal;
