@@ -30,6 +30,7 @@ public enum ErrorCode {
     BAD_MAC(300, true),
     REPLAY(301, true),
     UNSUPPORTED_SUITE(302, true),
+    BAD_SIGNATURE(303, true),
     // 5xx: the responder
     INTERNAL(500, false),
     UNAVAILABLE(501, false),

@@ -55,6 +55,11 @@ final class Samples {
         add(new GroupKey("sg-1", 3, List.of("pne-tv"), new byte[32]));
         add(new GroupKeyDeliver("sg-1", 3, new byte[32]));
         add(new GroupKeyDelete("sg-1"));
+        GroupTree tree = new GroupTree("sg-1", "cpns/group/sg-1", "tcp://127.0.0.1:1883", "pne-tv", new byte[32], new byte[32], 3,
+                new byte[32], new byte[200]);
+        add(tree);
+        add(new GroupTreeDeliver(tree));
+        add(new GroupTreeRequest("sg-1"));
         add(new PnRegisterRequest("pn-1", 1, caps, Map.of("plan", "home"), List.of(new PnePresence("pne-1", caps, List.of(), r, true, "modern-v1"))));
         add(new PnAuthRequest("pn-1", 1, r, List.of(new PneKeys("pne-1", 0, new byte[40], new byte[40]))));
         add(new PnAuthResponse("pn-1", 1, List.of(new PneProof("pne-1", r))));

@@ -4,7 +4,9 @@ import static io.cpns.crypto.Bytes.hex;
 import static io.cpns.crypto.Bytes.unhex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
@@ -138,5 +140,19 @@ class KnownAnswerTest {
                 assertThrows(CpnsException.class, () -> Suites.modern().unwrap(kek, wrapped)).code());
         assertEquals(ErrorCode.BAD_MAC,
                 assertThrows(CpnsException.class, () -> Suites.modern().unwrap(kek, new byte[13])).code());
+    }
+
+    @Test
+    void ed25519_rfc8032_7_1_test2() {
+        byte[] sk = unhex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+        byte[] msg = unhex("72");
+        assertEquals("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", hex(Ed25519.publicKey(sk)));
+        byte[] sig = Ed25519.sign(sk, msg);
+        assertEquals("92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+                + "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00", hex(sig));
+        assertTrue(Ed25519.verify(Ed25519.publicKey(sk), msg, sig));
+        sig[0] ^= 1;
+        assertFalse(Ed25519.verify(Ed25519.publicKey(sk), msg, sig));
+        assertFalse(Ed25519.verify(Ed25519.publicKey(sk), msg, new byte[10]));
     }
 }

@@ -52,11 +52,68 @@ public final class KeyTree {
     private int nextId = 1;
     private long epoch;
 
+    /**
+     * A tree as its owner persists it (encrypted at rest): every node, parents before children.
+     * The keys are the live arrays' copies; the owner wipes them once written.
+     */
+    public record Snapshot(String groupId, long epoch, int nextId, List<NodeState> nodes) {
+    }
+
+    /** One node: {@code parent} -1 for the root, {@code member} null for an inner node. */
+    public record NodeState(int id, int version, int parent, String member, byte[] key) {
+    }
+
     /** A new tree with no member yet and a random tree key (epoch 0). */
     public KeyTree(String groupId, CryptoSuite suite) {
         this.groupId = groupId;
         this.suite = suite;
         this.root = new Node(0, Randoms.bytes(suite.keyLength()), null);
+    }
+
+    /** The tree a {@link #snapshot()} was taken of. */
+    public static KeyTree restore(Snapshot s, CryptoSuite suite) {
+        KeyTree t = new KeyTree(s.groupId(), suite);
+        Map<Integer, Node> byId = new HashMap<>();
+        for (NodeState n : s.nodes()) {
+            Node node;
+            if (n.parent() < 0) {
+                node = t.root;
+                Bytes.wipe(node.key);
+                node.key = n.key().clone();
+            } else {
+                node = new Node(n.id(), n.key().clone(), n.member());
+                Node parent = byId.get(n.parent());
+                if (parent == null) {
+                    throw new CpnsException(ErrorCode.INTERNAL, "key tree of " + s.groupId() + ": node " + n.id() + " before its parent");
+                }
+                attach(parent, node);
+                if (node.leaf()) {
+                    t.leaves.put(node.member, node);
+                }
+            }
+            node.version = n.version();
+            byId.put(n.id(), node);
+        }
+        t.epoch = s.epoch();
+        t.nextId = s.nextId();
+        return t;
+    }
+
+    /** Every node with a copy of its key (the caller wipes them). */
+    public Snapshot snapshot() {
+        List<NodeState> nodes = new ArrayList<>();
+        ArrayDeque<Node> queue = new ArrayDeque<>(List.of(root));
+        while (!queue.isEmpty()) {
+            Node n = queue.poll();
+            nodes.add(new NodeState(n.id, n.version, n.parent == null ? -1 : n.parent.id, n.member, n.key.clone()));
+            queue.addAll(n.children);
+        }
+        return new Snapshot(groupId, epoch, nextId, nodes);
+    }
+
+    /** The members, in no particular order. */
+    public java.util.Set<String> members() {
+        return java.util.Set.copyOf(leaves.keySet());
     }
 
     public String groupId() {
@@ -145,6 +202,15 @@ public final class KeyTree {
             keys.add(new WrappedKey(n.id, n.version, leaf.id, leaf.version, suite.wrap(leaf.key, n.key)));
         }
         return new Rekey(groupId, epoch, root.id, keys, List.of());
+    }
+
+    /** A copy of {@code member}'s individual key, for its welcome by unicast (the caller wipes it). */
+    public byte[] leafKey(String member) {
+        Node leaf = leaves.get(member);
+        if (leaf == null) {
+            throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, member + " is not a member of " + groupId);
+        }
+        return leaf.key.clone();
     }
 
     /** The leaf node of {@code member}, which its {@link MemberKeyRing} starts from. */

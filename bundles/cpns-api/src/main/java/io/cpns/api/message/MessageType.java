@@ -53,6 +53,9 @@ public enum MessageType {
     GROUP_KEY("group.key", GroupKey.class, Category.RESPONSE),
     GROUP_KEY_DELIVER("group.key.deliver", GroupKeyDeliver.class, Category.REQUEST),
     GROUP_KEY_DELETE("group.key.delete", GroupKeyDelete.class, Category.REQUEST),
+    GROUP_TREE_DELIVER("group.tree.deliver", GroupTreeDeliver.class, Category.REQUEST),
+    GROUP_TREE_REQUEST("group.tree.req", GroupTreeRequest.class, Category.REQUEST),
+    GROUP_TREE("group.tree", GroupTree.class, Category.RESPONSE),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

@@ -1,0 +1,36 @@
+package io.cpns.api.gateway;
+
+import java.util.Set;
+
+/**
+ * The MQTT broker that carries a PN GW's broadcast Group Key delivery to the PNEs of its home
+ * (TS §5.3.2 broadcast delivery; docs/groupkey.md §6): an embedded broker by default, Mosquitto by
+ * configuration. Only the PN GW publishes; a PNE connects with the credentials the PN GW granted
+ * it and may subscribe only to the topics granted with them.
+ *
+ * <p>The broker holds no state the PN GW cannot give again: when this service comes (back), its
+ * user re-grants every member and republishes every retained message.
+ */
+public interface GroupBroker {
+    /** Where PNEs connect, e.g. {@code tcp://192.168.1.1:1883}. */
+    String uri();
+
+    /**
+     * Publishes as the PN GW with QoS 1; {@code retain}: the broker keeps it as the topic's last
+     * message and gives it to every later subscriber.
+     *
+     * @throws io.cpns.api.CpnsException {@code UNAVAILABLE} if the broker cannot be reached
+     */
+    void publish(String topic, byte[] payload, boolean retain);
+
+    /**
+     * Lets {@code user} connect with {@code password} and subscribe to exactly {@code topics}
+     * (replacing what it was granted before; MQTT topic names, no wildcards). A live subscription
+     * outside the new set ends: the user's connection is closed, so it resubscribes under the new
+     * grant. The caller wipes {@code password}.
+     */
+    void grant(String user, char[] password, Set<String> topics);
+
+    /** The user can no longer connect; its connection, if any, is closed. */
+    void revoke(String user);
+}
