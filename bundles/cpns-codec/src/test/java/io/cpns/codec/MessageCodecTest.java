@@ -50,9 +50,9 @@ class MessageCodecTest {
                 Object b = c.getAccessor().invoke(out.body());
                 if (a instanceof byte[] x) {
                     assertArrayEquals(x, (byte[]) b, m.type() + "." + c.getName());
-                } else if (a instanceof Record || a instanceof List<?> la && !la.isEmpty() && la.get(0) instanceof Record) {
+                } else if (a instanceof Record || a instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Record) {
                     // byte[] inside: their contents are covered by the re-encoding check above
-                    assertEquals(la.toString().replaceAll("\\[B@[0-9a-f]+", "bytes"),
+                    assertEquals(a.toString().replaceAll("\\[B@[0-9a-f]+", "bytes"),
                             b.toString().replaceAll("\\[B@[0-9a-f]+", "bytes"), m.type() + "." + c.getName());
                 } else {
                     assertEquals(a, b, m.type() + "." + c.getName());
