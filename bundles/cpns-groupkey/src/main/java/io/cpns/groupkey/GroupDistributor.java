@@ -29,6 +29,8 @@ public final class GroupDistributor {
     private final String sender;
     private final byte[] signingKey;
     private final BroadcastCodec codec = new BroadcastCodec();
+    /** The last tree change: repeated while the tree stays as it is, so the retained message lets a member one change behind follow. */
+    private List<Rekey> lastRekeys = List.of();
 
     public GroupDistributor(KeyTree tree, CryptoSuite suite, String sender, byte[] signingKey) {
         this.tree = tree;
@@ -62,13 +64,16 @@ public final class GroupDistributor {
                 Bytes.wipe(individual);
             }
         }
-        GroupBroadcast content = state(rekeys, keyEpoch, groupKey);
+        if (!rekeys.isEmpty()) {
+            lastRekeys = List.copyOf(rekeys);
+        }
+        GroupBroadcast content = state(lastRekeys, keyEpoch, groupKey);
         return new Change(codec.seal(content, signingKey), content, joined, left);
     }
 
-    /** The Group Key again, under the current tree key, with no Rekey (e.g. to restore a retained message). */
+    /** The Group Key again, under the current tree key, with the last tree change (e.g. to restore a retained message). */
     public byte[] current(long keyEpoch, byte[] groupKey) {
-        return codec.seal(state(List.of(), keyEpoch, groupKey), signingKey);
+        return codec.seal(state(lastRekeys, keyEpoch, groupKey), signingKey);
     }
 
     /** {@code member}'s catch-up: its whole path wrapped under its individual key, and the Group Key. */

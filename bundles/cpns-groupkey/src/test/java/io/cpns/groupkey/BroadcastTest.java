@@ -113,12 +113,21 @@ class BroadcastTest {
     }
 
     @Test
-    void groupKeyRenewal_withoutMembershipChange_isOneWrappedKey() {
+    void groupKeyRenewal_withoutMembershipChange_needsNoNewTreeKey_andRepeatsTheLastTreeChange() {
         gw.update(pnes(16), keyEpoch, groupKey);
         pnes(16).forEach(this::welcome);
         GroupDistributor.Change c = change(pnes(16));
-        assertEquals(1, c.content().wrappedKeys());
+        assertEquals(c.content().treeEpoch(), gw.tree().epoch());
         members.values().forEach(m -> assertEquals(Kind.NEW_KEY, m.onBroadcast(c.broadcast()).kind()));
+
+        Set<String> fewer = pnes(16);
+        fewer.remove("pne-9");
+        GroupDistributor.Change leave = change(fewer); // pne-3 misses this one ...
+        GroupDistributor.Change renewal = change(fewer); // ... and gets only this one (retained): it carries the leave again
+        assertEquals(leave.content().rekeys(), renewal.content().rekeys());
+        BroadcastMember.Update u = members.get("pne-3").onBroadcast(renewal.broadcast());
+        assertEquals(Kind.NEW_KEY, u.kind());
+        assertArrayEquals(groupKey, u.groupKey());
     }
 
     @Test

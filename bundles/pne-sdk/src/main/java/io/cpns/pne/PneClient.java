@@ -102,6 +102,8 @@ public final class PneClient implements AutoCloseable {
     private volatile Runnable onDisconnect = () -> { };
     private volatile ScheduledFuture<?> keepalive;
     private volatile long lastSentNanos = System.nanoTime();
+    private final GroupBroadcasts broadcasts;
+    private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
@@ -112,6 +114,7 @@ public final class PneClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.broadcasts = new GroupBroadcasts(config.id().value(), new BroadcastSink(), TIMERS);
     }
 
     public EntityId id() {
@@ -270,6 +273,7 @@ public final class PneClient implements AutoCloseable {
                 case PING -> new Pong(((Ping) e.body()).data());
                 case GROUP_KEY_DELIVER -> onGroupKey((io.cpns.api.message.GroupKeyDeliver) e.body());
                 case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
+                case GROUP_TREE_DELIVER -> onGroupTree(((io.cpns.api.message.GroupTreeDeliver) e.body()).tree());
                 default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
             };
         } catch (CpnsException x) {
@@ -306,8 +310,66 @@ public final class PneClient implements AutoCloseable {
 
     /** {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key"). */
     private Message onGroupKeyDelete(io.cpns.api.message.GroupKeyDelete d) {
+        broadcasts.leave(d.groupId());
         keys.delete(GROUP_KEY_PREFIX + d.groupId());
         return new io.cpns.api.message.Ack();
+    }
+
+    /** {@code group.tree.deliver}: this PNE receives the group's Group Key by MQTT broadcast from now on. */
+    private Message onGroupTree(io.cpns.api.message.GroupTree t) {
+        try {
+            if (!secured()) {
+                throw new CpnsException(ErrorCode.FORBIDDEN, "a group tree is accepted only on a protected link");
+            }
+            broadcasts.tree(t);
+            return new io.cpns.api.message.Ack();
+        } finally {
+            Bytes.wipe(t.password(), t.individualKey());
+        }
+    }
+
+    /** Asks the PN GW for this PNE's tree of a group it receives by broadcast (catch-up after missed Rekeys). */
+    public CompletionStage<PneGroupKey> pullGroupTree(String groupId) {
+        return request(new io.cpns.api.message.GroupTreeRequest(groupId), config.requestTimeout()).thenApply(env -> {
+            onGroupTree((io.cpns.api.message.GroupTree) env.body());
+            return groupKey(groupId).orElseThrow();
+        });
+    }
+
+    /** Whether this PNE follows a group's MQTT broadcasts (it was given the group's tree). */
+    public boolean followsBroadcast(String groupId) {
+        return broadcasts.follows(groupId);
+    }
+
+    /** Whether this PNE's MQTT connection to its PN GW's broker is up. */
+    public boolean broadcastConnected() {
+        return broadcasts.connected();
+    }
+
+    /** Told each time this PNE starts holding a newer Group Key (by unicast, pull or broadcast); on a PNE thread. */
+    public void onGroupKey(Consumer<PneGroupKey> listener) {
+        groupKeyListeners.add(listener);
+    }
+
+    private final class BroadcastSink implements GroupBroadcasts.Sink {
+        @Override
+        public void groupKey(String groupId, long epoch, byte[] key) {
+            keepGroupKey(groupId, epoch, key);
+        }
+
+        @Override
+        public void removed(String groupId) {
+            keys.delete(GROUP_KEY_PREFIX + groupId);
+        }
+
+        @Override
+        public void catchUp(String groupId) {
+            pullGroupTree(groupId).whenComplete((k, x) -> {
+                if (x != null) {
+                    LOG.log(System.Logger.Level.WARNING, config.id() + ": catch-up of " + groupId + " failed: " + x);
+                }
+            });
+        }
     }
 
     private synchronized void keepGroupKey(String groupId, long epoch, byte[] key) {
@@ -322,6 +384,9 @@ public final class PneClient implements AutoCloseable {
             keys.put(GROUP_KEY_PREFIX + groupId, record);
         } finally {
             Bytes.wipe(record);
+        }
+        for (Consumer<PneGroupKey> l : groupKeyListeners) {
+            l.accept(new PneGroupKey(groupId, epoch, key.clone()));
         }
     }
 
@@ -700,6 +765,7 @@ public final class PneClient implements AutoCloseable {
             }
         }
         inbound.shutdownNow();
+        broadcasts.close();
         establishments.values().forEach(Establishment::abandon);
         serverSessions.values().forEach(SecureSession::close);
     }

@@ -80,6 +80,12 @@ public record PneConfig(EntityId id, boolean hasUi, Map<String, String> capabili
                 requestTimeout, setupTimeout, k);
     }
 
+    /** Receive Group Keys by MQTT broadcast (Device Capability {@code groupKeyDelivery=broadcast}) or by unicast only. */
+    public PneConfig withBroadcast(boolean broadcast) {
+        return new PneConfig(id, hasUi, merged("groupKeyDelivery", broadcast ? "broadcast" : "unicast"), contents, suite, serverId,
+                operatorCa, serverName, acceptInvitations, requestTimeout, setupTimeout, keepalive);
+    }
+
     private Map<String, String> merged(String k, String v) {
         Map<String, String> m = new java.util.HashMap<>(capabilities);
         m.put(k, v);

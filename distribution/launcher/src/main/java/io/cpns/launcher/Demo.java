@@ -91,6 +91,7 @@ final class Demo {
         pnes.pneInitiated(gw, srv);
         pnes.gatewayInitiated(gw, srv);
         pnes.relay();
+        new GroupDemo(steps, pnes, USER).run(gw, srv);
         hotSwapLink(srv, gw);
         pnes.gwPnHotSwap(gateway.framework().getBundleContext(), gw);
         gw = restartGateway(srv, gwEtc);

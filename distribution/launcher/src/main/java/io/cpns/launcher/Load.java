@@ -13,6 +13,8 @@ import io.cpns.launcher.Runtimes.Services;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
+import io.cpns.testkit.LocalMosquitto;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -45,11 +47,21 @@ final class Load {
     private final List<Integer> sizes;
     private final String password = "load-" + Long.toHexString(new SecureRandom().nextLong());
     private final int panPort;
+    private final boolean rekey;
+    private final boolean mosquitto;
+    private final List<String> rekeyRows = new ArrayList<>();
+    private Services srv;
 
-    Load(Path home, List<Integer> sizes) throws IOException {
+    /**
+     * @param rekey     also measure a Service Group rekey over MQTT broadcast (after each PN)
+     * @param mosquitto broadcast through a Mosquitto started here instead of the embedded broker
+     */
+    Load(Path home, List<Integer> sizes, boolean rekey, boolean mosquitto) throws IOException {
         this.home = home;
         this.root = home.resolve("data").resolve("load");
         this.sizes = sizes;
+        this.rekey = rekey;
+        this.mosquitto = mosquitto;
         try (ServerSocket s = new ServerSocket(0)) {
             this.panPort = s.getLocalPort();
         }
@@ -62,12 +74,25 @@ final class Load {
         long serverOnly;
         CpnsRuntime server = null;
         CpnsRuntime gateway = null;
+        LocalMosquitto broker = null;
         List<String> results = new ArrayList<>();
         try {
+            Map<String, String> brokerConfig = Map.of("port", "0");
+            if (mosquitto) {
+                String missing = LocalMosquitto.missing().orElse(null);
+                if (missing != null) {
+                    System.out.println("SKIP: " + missing + " (Debian: apt-get install mosquitto mosquitto-clients)");
+                    return 0;
+                }
+                String admin = "load-" + Long.toHexString(new SecureRandom().nextLong());
+                broker = LocalMosquitto.start(root.resolve("mosquitto"), "cpns-gw", admin);
+                brokerConfig = Map.of("mode", "mosquitto", "mosquittoUri", broker.uri(), "adminUser", "cpns-gw", "adminPassword", admin);
+                System.out.println("Mosquitto with dynamic security on " + broker.uri());
+            }
             server = start("server", Map.of("cpns.server.endpoint.cfg", Map.of("port", "0"),
                     "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"),
                     "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
-            Services srv = new Services(server.framework().getBundleContext());
+            srv = new Services(server.framework().getBundleContext());
             Runtimes.awaitReady(srv);
             ServerEndpoint endpoint = srv.get(ServerEndpoint.class);
             Path ca = endpoint.generatedOperatorCa().orElseThrow();
@@ -77,6 +102,7 @@ final class Load {
                     "cpns.gw.link.cfg", Map.of("serverPort", String.valueOf(endpoint.listenAddress().getPort()), "operatorCaFile", ca.toString()),
                     "cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", "0"),
                     "cpns.gw.pn.cfg", Map.of("notifyTimeoutMillis", "60000", "authTimeoutMillis", "120000", "serverTimeoutMillis", "120000"),
+                    "cpns.gw.broker.cfg", brokerConfig,
                     "cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString())));
             Services gw = new Services(gateway.framework().getBundleContext());
             Runtimes.awaitReady(gw);
@@ -98,10 +124,22 @@ final class Load {
             if (server != null) {
                 server.stop();
             }
+            if (broker != null) {
+                broker.close();
+            }
         }
         System.out.println("\n| PNEs | EUKey enrolment (s) | PN established in (s) | PNEs/s | per-PNE p50 (ms) | per-PNE p99 (ms) | gateway heap (MiB) |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         results.forEach(System.out::println);
+        if (rekey) {
+            System.out.printf("%nRekey after one leave, broadcast over %s (times: leave asked at the Server until each remaining member "
+                    + "holds the new Group Key; bytes: MQTT payload / broker fan-out with framing / naive unicast deliver+ack in PSK-TLS)%n",
+                    mosquitto ? "Mosquitto" : "the embedded broker");
+            System.out.println("| PNEs | whole group joined (s) | members holding the new key | p50 (ms) | p99 (ms) | max (ms) | "
+                    + "broadcast bytes | broker fan-out bytes | naive unicast bytes |");
+            System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            rekeyRows.forEach(System.out::println);
+        }
         return 0;
     }
 
@@ -127,6 +165,11 @@ final class Load {
         while (!result.containsKey("p99_ms") && System.nanoTime() < deadline) {
             Runtimes.sleep(50);
         }
+        if (rekey) {
+            PrintStream toSim = new PrintStream(sim.getOutputStream(), true, StandardCharsets.UTF_8);
+            rekeyRows.add(new RekeyRound(srv, gw, toSim, result).run(USER, GATEWAY,
+                    pn.members().stream().map(m -> m.pneId()).sorted().toList()));
+        }
         String heap = "-";
         if (stopAfter != null) {
             long with = heapAfterGc();
@@ -145,6 +188,10 @@ final class Load {
                 "--prefix", "pne-" + n, "--gateway", "127.0.0.1:" + panPort, "--gateway-id", GATEWAY, "--user", USER,
                 "--operator-ca", ca.toString(), "--setup", "wait", "--timeout", "1800", "--stay",
                 "--data", root.resolve("sim-" + n).toString());
+        if (rekey) {
+            cmd = new ArrayList<>(cmd);
+            cmd.addAll(List.of("--broadcast", "--control"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("CPNS_PASSWORD", password);
         return pb.start();

@@ -19,7 +19,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length < 1 || !Set.of("gateway", "server", "demo", "load").contains(args[0])) {
-            System.err.println("usage: cpns <gateway|server> [--data DIR] | cpns demo | cpns load [PNES ...]");
+            System.err.println("usage: cpns <gateway|server> [--data DIR] | cpns demo | cpns load [--rekey [--mosquitto]] [PNES ...]");
             System.exit(2);
         }
         String role = args[0];
@@ -35,7 +35,7 @@ public final class Main {
         try {
             code = switch (role) {
                 case "demo" -> new Demo(home).run();
-                case "load" -> new Load(home, sizes(args)).run();
+                case "load" -> new Load(home, sizes(args), List.of(args).contains("--rekey"), List.of(args).contains("--mosquitto")).run();
                 default -> runUntilStopped(home, role, data.toAbsolutePath());
             };
         } catch (Exception e) {
@@ -47,7 +47,7 @@ public final class Main {
     }
 
     private static List<Integer> sizes(String[] args) {
-        List<Integer> sizes = Arrays.stream(args).skip(1).map(Integer::parseInt).toList();
+        List<Integer> sizes = Arrays.stream(args).skip(1).filter(a -> !a.startsWith("--")).map(Integer::parseInt).toList();
         return sizes.isEmpty() ? List.of(200, 1000) : sizes;
     }
 

@@ -60,6 +60,7 @@ final class PneDemo implements AutoCloseable {
     private final char[] password;
     private final int panPort;
     private final int discoveryPort;
+    private final int brokerPort;
     private final SerialCable cable;
     private final List<PneClient> clients = new ArrayList<>();
     private Path operatorCa;
@@ -78,6 +79,7 @@ final class PneDemo implements AutoCloseable {
         this.password = password;
         this.panPort = freeTcpPort();
         this.discoveryPort = freeUdpPort();
+        this.brokerPort = freeTcpPort();
         this.cable = SerialCable.available() ? SerialCable.open(root.resolve("serial")) : null;
     }
 
@@ -87,6 +89,7 @@ final class PneDemo implements AutoCloseable {
         c.put("cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", String.valueOf(discoveryPort)));
         c.put("cpns.pan.serial.cfg", Map.of("ports", cable == null ? "" : cable.gatewayEnd.toString(), "reopenMillis", "200"));
         c.put("cpns.gw.pn.cfg", Map.of("notifyTimeoutMillis", "5000"));
+        c.put("cpns.gw.broker.cfg", Map.of("port", String.valueOf(brokerPort)));
         return c;
     }
 
@@ -234,9 +237,25 @@ final class PneDemo implements AutoCloseable {
 
     // ---- helpers ----
 
+    /** A PNE with UI on the IP PAN that receives Group Keys by MQTT broadcast, in its own 1-1 PN with the PN GW. */
+    PneClient broadcastMember(String id) throws Exception {
+        PneClient pne = enrolled(id, true, ip(), true);
+        pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return pne;
+    }
+
+    /** pne-tv: on the IP PAN since the first steps, receiving Group Keys by unicast. */
+    PneClient tv() {
+        return tv;
+    }
+
     private PneClient enrolled(String id, boolean ui, PneTransport t) throws Exception {
+        return enrolled(id, ui, t, false);
+    }
+
+    private PneClient enrolled(String id, boolean ui, PneTransport t, boolean broadcast) throws Exception {
         PneConfig c = PneConfig.of(id).withUi(ui).withServer("cpns-server", operatorCa, "localhost")
-                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60));
+                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60)).withBroadcast(broadcast);
         PneClient pne = new PneClient(c, t, store(id));
         clients.add(pne);
         pne.connect(EntityId.of(gatewayId));

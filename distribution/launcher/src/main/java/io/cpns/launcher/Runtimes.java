@@ -66,10 +66,14 @@ final class Runtimes {
     }
 
     static void await(String what, BooleanSupplier done, java.util.function.Supplier<String> state) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        await(what, done, state, WAIT);
+    }
+
+    static void await(String what, BooleanSupplier done, java.util.function.Supplier<String> state, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new Failure("not " + what + " after " + WAIT.toSeconds() + " s: " + state.get());
+                throw new Failure("not " + what + " after " + wait.toSeconds() + " s: " + state.get());
             }
             sleep(20);
         }

@@ -138,7 +138,12 @@ public abstract class PnTestBase {
 
     /** A PNE with UI, connected, holding its EUKey (assigned through the gateway's tunnel). */
     PneClient enrolledPne(String id) throws Exception {
-        PneClient c = pne(config(id), ip());
+        return enrolledPne(config(id));
+    }
+
+    PneClient enrolledPne(PneConfig config) throws Exception {
+        String id = config.id().value();
+        PneClient c = pne(config, ip());
         c.connect(EntityId.of(GATEWAY));
         if (!c.hasEuKey()) {
             c.assignEuKey(USER, PASSWORD.toCharArray());

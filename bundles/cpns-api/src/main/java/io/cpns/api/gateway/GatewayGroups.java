@@ -8,4 +8,10 @@ public interface GatewayGroups {
     List<GatewayGroup> groups();
 
     Optional<GatewayGroup> group(String groupId);
+
+    /** Per member of the group here: delivery mode and status, by Entity ID. */
+    List<MemberDelivery> deliveries(String groupId);
+
+    /** The group's key tree and last broadcast here, if any member receives it by broadcast. */
+    Optional<GroupBroadcastInfo> broadcast(String groupId);
 }

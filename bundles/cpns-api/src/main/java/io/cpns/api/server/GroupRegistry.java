@@ -28,6 +28,12 @@ public interface GroupRegistry {
      */
     ServiceGroup join(String groupId, EntityId pne);
 
+    /**
+     * Several PNEs join at once, under one new Group Key (e.g. a household's devices added
+     * together): all or none, with the errors of {@link #join(String, EntityId)}.
+     */
+    ServiceGroup join(String groupId, List<EntityId> pnes);
+
     /** The member's own choice. @throws io.cpns.api.CpnsException {@code UNKNOWN_ENTITY} if not a member */
     ServiceGroup leave(String groupId, EntityId pne);
 

@@ -21,11 +21,13 @@ final class PneDelivery {
     private final Supplier<PneMessenger> pnes;
     private final Logger log;
     private final Duration timeout;
+    private final DeliveryStatus status;
 
-    PneDelivery(Supplier<PneMessenger> pnes, Logger log, Duration timeout) {
+    PneDelivery(Supplier<PneMessenger> pnes, Logger log, Duration timeout, DeliveryStatus status) {
         this.pnes = pnes;
         this.log = log;
         this.timeout = timeout;
+        this.status = status;
     }
 
     /** Whether a link may carry a Group Key. */
@@ -35,23 +37,26 @@ final class PneDelivery {
 
     void deliver(String groupId, long epoch, Collection<String> members, byte[] key) {
         PneMessenger m = pnes.get();
-        if (m == null) {
-            return;
-        }
         for (String pne : members) {
-            Optional<PneLink> link = m.link(EntityId.of(pne));
+            Optional<PneLink> link = m == null ? Optional.empty() : m.link(EntityId.of(pne));
             if (link.isEmpty()) {
-                continue; // it pulls when it comes back
+                status.set(groupId, pne, "unicast", epoch, "pending"); // delivered when its link is back
+                continue;
             }
             if (!protectedLink(link.get())) {
+                status.set(groupId, pne, "unicast", epoch, "failed: link not protected");
                 log.warn("Group Key of {} not sent to {}: its link is not protected", groupId, pne);
                 continue;
             }
             GroupKeyDeliver d = new GroupKeyDeliver(groupId, epoch, key.clone());
             m.request(EntityId.of(pne), d, timeout).whenComplete((r, x) -> {
                 Bytes.wipe(d.groupKey());
-                if (x != null) {
-                    log.info("Group Key of {} epoch {} not delivered to {}: {}", groupId, epoch, pne, x.getCause() != null ? x.getCause() : x);
+                if (x == null) {
+                    status.set(groupId, pne, "unicast", epoch, "delivered");
+                } else {
+                    Throwable why = x.getCause() != null ? x.getCause() : x;
+                    status.set(groupId, pne, "unicast", epoch, "failed: " + why.getMessage());
+                    log.info("Group Key of {} epoch {} not delivered to {}: {}", groupId, epoch, pne, why);
                 }
             });
         }

@@ -34,7 +34,8 @@ class GroupKeyGatewayTest {
     }
 
     private GroupKeyGateway gateway() throws java.io.IOException {
-        return new GroupKeyGateway(secrets(), log.logger(), Configs.defaults(GroupKeyGateway.Config.class));
+        return new GroupKeyGateway(secrets(), () -> io.cpns.api.EntityId.of("gw-home"), log.logger(),
+                Configs.defaults(GroupKeyGateway.Config.class));
     }
 
     @Test

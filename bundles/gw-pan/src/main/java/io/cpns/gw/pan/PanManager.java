@@ -6,6 +6,7 @@ import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneLinkListener;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.PneRequestHandler;
@@ -165,6 +166,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         }
     }
 
+    /** PNE link listeners (whiteboard): told on the timer thread, so a slow one never holds up a handshake. */
+    @Reference(name = "linkListeners", service = PneLinkListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, fieldOption = org.osgi.service.component.annotations.FieldOption.UPDATE)
+    private final List<PneLinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     void removeAdapter(PanAdapter adapter) {
         if (waiting.remove(adapter)) {
             return;
@@ -306,6 +312,16 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         if (link.authenticated()) {
             log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
                     link.info().protection());
+            PneLink up = link.info();
+            for (PneLinkListener l : linkListeners) {
+                timer.execute(() -> {
+                    try {
+                        l.linkUp(up);
+                    } catch (RuntimeException e) {
+                        log.warn("PNE link listener {} failed for {}: {}", l.getClass().getName(), up.pneId(), e.toString());
+                    }
+                });
+            }
         } else {
             log.debug("PNE {} connected on {} ({}, not authenticated)", link.pne(), link.connection().adapterId(),
                     link.connection().remote());

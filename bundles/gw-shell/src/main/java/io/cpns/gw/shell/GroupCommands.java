@@ -2,15 +2,22 @@ package io.cpns.gw.shell;
 
 import io.cpns.api.gateway.GatewayGroup;
 import io.cpns.api.gateway.GatewayGroups;
+import io.cpns.api.gateway.MemberDelivery;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code gw:groups}: the Service Groups with members here, the epoch and fingerprint of the Group Key held (never the key). */
+/**
+ * {@code gw:groups}: the Service Groups with members here, the epoch and fingerprint of the Group
+ * Key held (never the key); {@code gw:group}: one group's members, how each gets the key, how far.
+ */
 @Component(service = GroupCommands.class, property = {
     "osgi.command.scope=gw",
-    "osgi.command.function=groups"})
+    "osgi.command.function=groups",
+    "osgi.command.function=group"})
 public class GroupCommands {
     private final GatewayGroups groups;
 
@@ -25,6 +32,28 @@ public class GroupCommands {
         for (GatewayGroup g : groups.groups()) {
             s.append(String.format("%-24s %-6d %-18s %-26s %s%n", g.groupId(), g.epoch(), g.keyFingerprint(), g.received(),
                     String.join(", ", g.members())));
+        }
+        return s.toString();
+    }
+
+    @Descriptor("One Service Group: its Group Key here and, per member PNE, the delivery mode and status")
+    public String group(@Descriptor("Service Group ID") String groupId) {
+        GatewayGroup g = groups.group(groupId).orElse(null);
+        if (g == null) {
+            return "no Service Group " + groupId + " on this PN GW\n";
+        }
+        StringBuilder s = new StringBuilder(String.format("%s: Group Key epoch %d (%s), received %s%n", g.groupId(), g.epoch(),
+                g.keyFingerprint(), g.received()));
+        groups.broadcast(groupId).ifPresent(b -> s.append(String.format("broadcast on %s: key tree epoch %d, %d members, height %d; "
+                + "last broadcast %d bytes, %d wrapped keys, at %s%n", b.topic(), b.treeEpoch(), b.members(), b.height(), b.lastBytes(),
+                b.lastWrapped(), b.at())));
+        s.append(String.format("%-24s %-10s %-6s %-26s %s%n", "MEMBER", "MODE", "EPOCH", "AT", "STATUS"));
+        Map<String, MemberDelivery> byPne = new TreeMap<>();
+        groups.deliveries(groupId).forEach(d -> byPne.put(d.pneId(), d));
+        for (String pne : g.members()) {
+            MemberDelivery d = byPne.get(pne);
+            s.append(d == null ? String.format("%-24s %-10s %-6s %-26s %s%n", pne, "-", "-", "-", "nothing sent since this PN GW started")
+                    : String.format("%-24s %-10s %-6d %-26s %s%n", pne, d.mode(), d.epoch(), d.at(), d.status()));
         }
         return s.toString();
     }

@@ -136,16 +136,26 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup join(String groupId, EntityId pne) {
+        return join(groupId, List.of(pne));
+    }
+
+    @Override
+    public ServiceGroup join(String groupId, List<EntityId> pnes) {
         ServiceGroup g = require(groupId);
-        EntityRecord e = entities.find(pne).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no entity " + pne));
-        if (e.kind() != EntityKind.PNE || !e.owner().equals(g.owner())) { // TS §5.3.4: by Entity ID and User ID
-            log.warn("{} ({} of {}) refused in Service Group {} of {}", pne, e.kind(), e.owner(), groupId, g.owner());
-            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a PNE of " + g.owner());
+        if (pnes.isEmpty() || new java.util.HashSet<>(pnes).size() != pnes.size()) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "one or more PNEs, each once");
         }
-        if (g.hasMember(pne)) {
-            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, pne + " is already a member of " + groupId);
+        for (EntityId pne : pnes) {
+            EntityRecord e = entities.find(pne).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no entity " + pne));
+            if (e.kind() != EntityKind.PNE || !e.owner().equals(g.owner())) { // TS §5.3.4: by Entity ID and User ID
+                log.warn("{} ({} of {}) refused in Service Group {} of {}", pne, e.kind(), e.owner(), groupId, g.owner());
+                throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a PNE of " + g.owner());
+            }
+            if (g.hasMember(pne)) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, pne + " is already a member of " + groupId);
+            }
         }
-        return change(g, pne, true, "joined");
+        return change(g, pnes, true, "joined");
     }
 
     @Override
@@ -222,21 +232,22 @@ public class GroupRegistryComponent implements GroupRegistry {
         if (!g.hasMember(pne)) {
             throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, pne + " is not a member of " + groupId);
         }
-        return change(g, pne, false, how);
+        return change(g, List.of(pne), false, how);
     }
 
     /** The membership change and a fresh key of the next epoch, in one transaction; retried on a concurrent change. */
-    private ServiceGroup change(ServiceGroup g, EntityId pne, boolean join, String how) {
+    private ServiceGroup change(ServiceGroup g, List<EntityId> pnes, boolean join, String how) {
         long epoch = g.epoch() + 1;
         byte[] key = Randoms.bytes(KEY_LENGTH);
         try {
-            if (!store.changeMembers(g.groupId(), pne, join, now(), epoch, sealer.seal(g.groupId(), epoch, key), Suites.fingerprint(key))) {
+            if (!store.changeMembers(g.groupId(), pnes, join, now(), epoch, sealer.seal(g.groupId(), epoch, key), Suites.fingerprint(key))) {
                 // another change got there first: decide again on the group as it is now
-                return join ? join(g.groupId(), pne) : remove(g.groupId(), pne, how);
+                return join ? join(g.groupId(), pnes) : remove(g.groupId(), pnes.get(0), how);
             }
-            log.info("Service Group {}: {} {}, Group Key updated, epoch {}", g.groupId(), pne, how, epoch);
+            log.info("Service Group {}: {} {}, Group Key updated, epoch {}", g.groupId(), pnes.size() == 1 ? pnes.get(0) : pnes.size() + " PNEs",
+                    how, epoch);
             ServiceGroup now = require(g.groupId());
-            delivery.deliver(now, key, join ? List.of() : List.of(pne));
+            delivery.deliver(now, key, join ? List.of() : pnes);
             return now;
         } finally {
             Bytes.wipe(key);

@@ -148,6 +148,19 @@ class GroupRegistryTest {
     }
 
     @Test
+    void joinOfSeveral_isOneNewGroupKey_allOrNone() {
+        groups.create(SG, ALICE);
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.join(SG, List.of(TV, BOBS))), "one refused: none joins");
+        assertEquals(1, groups.group(SG).orElseThrow().epoch());
+        assertTrue(groups.group(SG).orElseThrow().members().isEmpty());
+        ServiceGroup g = groups.join(SG, List.of(TV, RADIO));
+        assertEquals(2, g.epoch());
+        assertEquals(2, g.members().size());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> groups.join(SG, List.of())));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> groups.join(SG, List.of(TV))), "already a member");
+    }
+
+    @Test
     void update_periodic_givesANewKeyToTheSameMembers() {
         groups.create(SG, ALICE);
         byte[] k2 = key(groups.join(SG, TV));

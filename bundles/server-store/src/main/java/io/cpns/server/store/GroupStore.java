@@ -36,7 +36,14 @@ public interface GroupStore {
      *
      * @return false if nothing changed (no such group, member already in / not in, epoch moved)
      */
-    boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey, String keyFingerprint);
+    default boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey,
+                                  String keyFingerprint) {
+        return changeMembers(groupId, List.of(member), join, at, epoch, sealedKey, keyFingerprint);
+    }
+
+    /** As {@link #changeMembers(String, EntityId, boolean, Instant, long, byte[], String)} for several members at once: all or none. */
+    boolean changeMembers(String groupId, List<EntityId> members, boolean join, Instant at, long epoch, byte[] sealedKey,
+                          String keyFingerprint);
 
     /** Stores the key of {@code epoch} if the group is at {@code epoch - 1}. */
     boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint);

@@ -36,6 +36,7 @@ final class Fleet {
     private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     private CountDownLatch allJoined;
     private EntityId gatewayId;
+    private final GroupKeyWatch watch = new GroupKeyWatch();
 
     Fleet(Main options) {
         this.o = options;
@@ -64,6 +65,9 @@ final class Fleet {
         boolean done = allJoined.await(o.timeoutSeconds, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t1) / 1e9;
         Report.print(pnes.size(), started, joined, failures, seconds, done);
+        if (o.control) {
+            watch.serve(o.timeoutSeconds);
+        }
         if (o.stay) {
             System.out.println("staying connected; Ctrl-C to stop");
             Runtime.getRuntime().addShutdownHook(new Thread(this::closeAll));
@@ -111,8 +115,9 @@ final class Fleet {
                 keys.put(PneClient.PRE_ASSIGNED, pak);
             }
             PneConfig c = PneConfig.of(id).withUi(!o.noUi).withServer(o.serverId, o.operatorCa, o.serverName)
-                    .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(o.timeoutSeconds));
+                    .withTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(o.timeoutSeconds)).withBroadcast(o.broadcast);
             PneClient pne = new PneClient(c, t, keys);
+            watch.watch(pne);
             pne.onInvited(pn -> started.putIfAbsent(id, System.nanoTime()));
             pne.onJoined(pn -> {
                 if (joined.putIfAbsent(id, System.nanoTime()) == null && allJoined != null) {

@@ -79,6 +79,13 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--stay", description = "stay connected after the report, until stopped (Ctrl-C)")
     boolean stay;
 
+    @Option(names = "--broadcast", description = "receive Group Keys by MQTT broadcast (Device Capability groupKeyDelivery=broadcast)")
+    boolean broadcast;
+
+    @Option(names = "--control", description = "answer 'await <group> <epoch> <t0 µs> <members>' on standard input with the "
+            + "Group Key arrival times (the load harness's rekey measurement)")
+    boolean control;
+
     @Option(names = "--data", defaultValue = "data/pne-sim", description = "key stores of the PNEs (default ${DEFAULT-VALUE})")
     Path data;
 

@@ -60,21 +60,23 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
-    public boolean changeMembers(String groupId, EntityId member, boolean join, Instant at, long epoch, byte[] sealedKey,
+    public boolean changeMembers(String groupId, List<EntityId> members, boolean join, Instant at, long epoch, byte[] sealedKey,
                                  String keyFingerprint) {
         return sql.transaction(tx -> {
             if (tx.update("UPDATE cpns_group SET epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ? WHERE group_id = ? AND epoch = ?",
                     epoch, sealedKey, keyFingerprint, at.toEpochMilli(), groupId, epoch - 1) != 1) {
                 return false;
             }
-            int changed = join
-                    ? tx.update("INSERT INTO cpns_group_member (group_id, entity_id, joined_at) SELECT ?, ?, ? WHERE NOT EXISTS"
-                            + " (SELECT 1 FROM cpns_group_member WHERE group_id = ? AND entity_id = ?)",
-                            groupId, member.value(), at.toEpochMilli(), groupId, member.value())
-                    : tx.update("DELETE FROM cpns_group_member WHERE group_id = ? AND entity_id = ?", groupId, member.value());
-            if (changed != 1) {
-                tx.rollbackOnly(); // the key stays as it was, too
-                return false;
+            for (EntityId member : members) {
+                int changed = join
+                        ? tx.update("INSERT INTO cpns_group_member (group_id, entity_id, joined_at) SELECT ?, ?, ? WHERE NOT EXISTS"
+                                + " (SELECT 1 FROM cpns_group_member WHERE group_id = ? AND entity_id = ?)",
+                                groupId, member.value(), at.toEpochMilli(), groupId, member.value())
+                        : tx.update("DELETE FROM cpns_group_member WHERE group_id = ? AND entity_id = ?", groupId, member.value());
+                if (changed != 1) {
+                    tx.rollbackOnly(); // the key and the other members stay as they were, too
+                    return false;
+                }
             }
             return true;
         });

@@ -190,9 +190,9 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
     }
 
     @Override
-    public boolean changeMembers(String groupId, EntityId member, boolean join, java.time.Instant at, long epoch, byte[] sealedKey,
+    public boolean changeMembers(String groupId, List<EntityId> members, boolean join, java.time.Instant at, long epoch, byte[] sealedKey,
                                  String keyFingerprint) {
-        return store.groupStore().changeMembers(groupId, member, join, at, epoch, sealedKey, keyFingerprint);
+        return store.groupStore().changeMembers(groupId, members, join, at, epoch, sealedKey, keyFingerprint);
     }
 
     @Override

@@ -1,0 +1,179 @@
+package io.cpns.gw.mqtt;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import io.moquette.broker.RoutingResults;
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import java.io.IOException;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.osgi.service.log.Logger;
+
+/**
+ * Moquette 0.17 in this runtime. Only the PN GW publishes, from inside (no MQTT user can write);
+ * a PNE connects as its granted user with client id = user name (so no PNE can take over another
+ * one's session) and reads only its granted topics. Moquette asks the policy on every CONNECT and
+ * SUBSCRIBE and on the re-subscriptions of a resumed session, without caching.
+ */
+final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticator, IAuthorizatorPolicy {
+    /** The client id Moquette attributes the PN GW's own messages to (no MQTT connection has it). */
+    private static final String GATEWAY = "cpns-gw";
+
+    static {
+        // Moquette logs each connection and each internal publish at INFO through slf4j-simple,
+        // to stderr: only its warnings belong in the PN GW's output (a launcher may set otherwise)
+        for (String logger : List.of("io.moquette", "io.netty")) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            System.setProperty(key, System.getProperty(key, "warn"));
+        }
+    }
+
+    private final Grants grants = new Grants();
+    private final Server server = new Server();
+    private final Logger log;
+    private final int port;
+    private final String uri;
+
+    private EmbeddedBroker(String host, int port, String advertisedUri, Logger log) throws IOException {
+        this.log = log;
+        Properties p = new Properties();
+        p.setProperty("host", host);
+        p.setProperty("port", Integer.toString(port));
+        p.setProperty("websocket_port", "disabled");
+        p.setProperty("allow_anonymous", "false");
+        p.setProperty("persistence_enabled", "false"); // the PN GW re-grants and republishes when it restarts
+        p.setProperty("telemetry_enabled", "false");   // else Moquette reports to its authors over the Internet
+        p.setProperty("netty.epoll", "false");         // the epoll transport is not shipped
+        p.setProperty("immediate_buffer_flush", "true");
+        try {
+            server.startServer(new MemoryConfig(p), List.of(), null, this, this);
+        } catch (IOException | RuntimeException e) {
+            server.stopServer(); // a failed bind leaves Moquette's threads running
+            throw e;
+        }
+        this.port = port != 0 ? port : boundPort();
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        this.uri = advertisedUri.isBlank() ? "tcp://" + h + ":" + this.port : advertisedUri;
+    }
+
+    /**
+     * The port Moquette bound for port 0. It learns it in a listener Netty runs on its event loop
+     * after startServer() has returned, and reports 0 until then.
+     */
+    private int boundPort() throws IOException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int bound;
+        while ((bound = server.getPort()) == 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (bound == 0) {
+            server.stopServer();
+            throw new IOException("Moquette did not report the port it bound");
+        }
+        return bound;
+    }
+
+    static EmbeddedBroker start(String host, int port, String advertisedUri, Logger log) {
+        long t0 = System.nanoTime();
+        try {
+            EmbeddedBroker b = new EmbeddedBroker(host, port, advertisedUri, log);
+            log.info("MQTT broker (embedded Moquette {}) listening on {}:{}, started in {} ms, PNEs connect to {}",
+                    Server.MOQUETTE_VERSION, host, b.port, (System.nanoTime() - t0) / 1_000_000, b.uri);
+            return b;
+        } catch (IOException | RuntimeException e) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "MQTT broker cannot listen on " + host + ":" + port, e);
+        }
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    /**
+     * Moquette 0.17 can release the payload of an internal QoS 1 publish once too often: in the demo
+     * (three subscribers, one of them disconnected by its new grant right after a publish) a PUBACK
+     * hit a freed buffer (IllegalReferenceCountException) and killed a session event loop, so every
+     * client of that loop stopped getting messages. QoS 0 would avoid PUBACKs but Moquette never
+     * retains a QoS 0 message. The payload is an unpooled heap buffer, which the garbage collector
+     * frees whatever its count, so it is given references enough that no release can free it: a
+     * million, far below Netty's limit (about 2^30: Moquette retains it again per event loop).
+     */
+    private static final int EXTRA_REFERENCES = 1 << 20;
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retain) {
+        RoutingResults r;
+        ByteBuf buffer = Unpooled.copiedBuffer(payload).retain(EXTRA_REFERENCES);
+        try {
+            r = server.internalPublish(MqttMessageBuilders.publish().topicName(topic).retained(retain)
+                    .qos(MqttQoS.AT_LEAST_ONCE).payload(buffer).build(), GATEWAY);
+        } catch (IllegalStateException stopped) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "the embedded MQTT broker is stopped", stopped);
+        }
+        if (!r.isAllSuccess()) {
+            log.warn("MQTT message on {} not queued for every subscriber (their queues are full)", topic);
+        }
+    }
+
+    @Override
+    public void grant(String user, char[] password, Set<String> topics) {
+        Grants.Grant next = Grants.of(password, topics);
+        // the new grant is in force before the connection closes, so the reconnect meets it; purging
+        // the session drops subscriptions and queued messages a persistent session would keep
+        if (grants.put(user, next).map(before -> before.narrowedBy(next)).orElse(false)) {
+            server.disconnectAndPurgeClientState(user);
+        }
+    }
+
+    @Override
+    public void revoke(String user) {
+        grants.remove(user);
+        server.disconnectAndPurgeClientState(user);
+    }
+
+    @Override
+    public void close() {
+        server.stopServer();
+        log.info("MQTT broker (embedded) on {} stopped", uri);
+    }
+
+    /** {@link IAuthenticator}: called on every CONNECT. */
+    @Override
+    public boolean checkValid(String clientId, String user, byte[] password) {
+        if (!grants.authenticates(user, password)) {
+            log.info("MQTT connection refused: unknown user or wrong password (user {}, client {})", user, clientId);
+            return false;
+        }
+        if (!user.equals(clientId)) {
+            log.info("MQTT connection refused: user {} must connect with its name as client id, not {}", user, clientId);
+            return false;
+        }
+        return true;
+    }
+
+    /** {@link IAuthorizatorPolicy}: nobody publishes over MQTT, the PN GW publishes internally. */
+    @Override
+    public boolean canWrite(Topic topic, String user, String client) {
+        return false;
+    }
+
+    @Override
+    public boolean canRead(Topic topic, String user, String client) {
+        return grants.mayRead(user, topic.toString());
+    }
+}

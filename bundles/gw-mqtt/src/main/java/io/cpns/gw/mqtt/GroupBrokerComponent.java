@@ -1,0 +1,143 @@
+package io.cpns.gw.mqtt;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.GroupBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The PN GW's MQTT broker for broadcast Group Key delivery (docs/decisions.md D38): Moquette
+ * embedded in this runtime by default, or an external Mosquitto 2 administered through its
+ * dynamic-security plugin. Checks the arguments; the chosen {@link Backend} does the rest.
+ */
+@Component(configurationPid = "cpns.gw.broker", service = GroupBroker.class, immediate = true)
+@Designate(ocd = GroupBrokerComponent.Config.class)
+public class GroupBrokerComponent implements GroupBroker {
+    @ObjectClassDefinition(name = "CPNS PN GW MQTT broker",
+            description = "MQTT broker that carries broadcast Group Key messages to the PNEs.")
+    public @interface Config {
+        @AttributeDefinition(description = "embedded: Moquette in this runtime; mosquitto: an external Mosquitto 2 "
+                + "with the dynamic-security plugin", options = {
+                    @Option(value = "embedded", label = "embedded (Moquette)"),
+                    @Option(value = "mosquitto", label = "Mosquitto (dynamic security)")})
+        String mode() default "embedded";
+
+        @AttributeDefinition(description = "embedded: address the broker listens on (0.0.0.0 = every interface; "
+                + "PNEs on the home network need one they can reach)")
+        String host() default "127.0.0.1";
+
+        @AttributeDefinition(description = "embedded: TCP port the broker listens on (0 = any free port)")
+        int port() default 1883;
+
+        @AttributeDefinition(description = "URI handed to PNEs, e.g. tcp://192.168.1.1:1883. Empty = tcp://host:port "
+                + "with the bound port (embedded) or mosquittoUri (mosquitto)")
+        String advertisedUri() default "";
+
+        @AttributeDefinition(description = "mosquitto: where the PN GW connects (tcp:// on loopback, or ssl://: "
+                + "passwords of granted PNEs travel in the dynamic-security commands)")
+        String mosquittoUri() default "tcp://127.0.0.1:1883";
+
+        @AttributeDefinition(description = "mosquitto: dynamic-security admin client the PN GW connects as. It also "
+                + "needs publishClientSend on the Group Key topics, which `mosquitto_ctrl dynsec init` does not give: "
+                + "mosquitto_ctrl -u cpns-gw dynsec addRoleACL admin publishClientSend '#' allow")
+        String adminUser() default "cpns-gw";
+
+        @AttributeDefinition(type = AttributeType.PASSWORD, description = "mosquitto: password of adminUser")
+        String adminPassword() default "";
+
+        @AttributeDefinition(description = "mosquitto: a publish or an administrative command not confirmed within "
+                + "this long (ms) fails as UNAVAILABLE")
+        int publishTimeoutMillis() default 5000;
+    }
+
+    /** What each kind of broker implements; arguments arrive checked. */
+    interface Backend extends GroupBroker, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final Backend broker;
+    private final Logger log;
+
+    @Activate
+    public GroupBrokerComponent(Config config, @Reference(service = LoggerFactory.class) Logger log) {
+        this.log = log;
+        this.broker = switch (config.mode().trim()) {
+            case "embedded" -> EmbeddedBroker.start(config.host(), config.port(), config.advertisedUri(), log);
+            case "mosquitto" -> new MosquittoBroker(config.mosquittoUri(), config.adminUser(),
+                    config.adminPassword().toCharArray(), config.advertisedUri(),
+                    Duration.ofMillis(config.publishTimeoutMillis()), log);
+            default -> throw new CpnsException(ErrorCode.INVALID_ARGUMENT,
+                    "cpns.gw.broker mode must be embedded or mosquitto, not " + config.mode());
+        };
+    }
+
+    @Deactivate
+    void deactivate() {
+        broker.close();
+    }
+
+    @Override
+    public String uri() {
+        return broker.uri();
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, boolean retain) {
+        checkTopic(topic);
+        if (payload == null) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no payload");
+        }
+        broker.publish(topic, payload, retain);
+    }
+
+    @Override
+    public void grant(String user, char[] password, Set<String> topics) {
+        checkUser(user);
+        if (password == null || password.length == 0) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "an MQTT user needs a password");
+        }
+        if (topics == null) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no topic set");
+        }
+        topics.forEach(GroupBrokerComponent::checkTopic);
+        Set<String> granted = Set.copyOf(topics);
+        broker.grant(user, password, granted);
+        log.debug("MQTT user {} granted {} topics", user, granted.size());
+    }
+
+    @Override
+    public void revoke(String user) {
+        checkUser(user);
+        broker.revoke(user);
+        log.debug("MQTT user {} revoked", user);
+    }
+
+    private static void checkUser(String user) {
+        if (user == null || user.isBlank()) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no MQTT user name");
+        }
+    }
+
+    /** A topic name a PNE can subscribe to literally: no wildcard, and not a broker's own $ topic. */
+    static void checkTopic(String topic) {
+        if (topic == null || topic.isEmpty() || topic.startsWith("$")
+                || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0 || topic.indexOf('\0') >= 0
+                || topic.getBytes(StandardCharsets.UTF_8).length > 65535) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "not an MQTT topic name for Group Keys: " + topic);
+        }
+    }
+}
