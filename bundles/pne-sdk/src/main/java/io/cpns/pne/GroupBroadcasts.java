@@ -8,6 +8,7 @@ import io.cpns.crypto.Suites;
 import io.cpns.groupkey.BroadcastMember;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +50,7 @@ final class GroupBroadcasts implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<String, Group> groups = new ConcurrentHashMap<>();
     private final Map<String, String> byTopic = new ConcurrentHashMap<>();
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet(); // topics with a SUBACK on this connection
     private MqttAsyncClient client;
     private String connectedAs; // broker URI and user name of the current client
 
@@ -67,8 +69,10 @@ final class GroupBroadcasts implements AutoCloseable {
             byTopic.remove(old.topic());
         }
         byTopic.put(t.topic(), t.groupId());
-        connect(t.broker(), t.username(), t.password());
-        subscribe(t.topic());
+        boolean reconnected = connect(t.broker(), t.username(), t.password());
+        if (old == null || !old.topic().equals(t.topic()) || reconnected) {
+            subscribe(t.topic()); // a catch-up's tree (same topic, same broker) needs no new subscription
+        }
     }
 
     /** The PNE left the group, or the group is gone; without groups it needs no broker connection. */
@@ -78,6 +82,7 @@ final class GroupBroadcasts implements AutoCloseable {
             return;
         }
         byTopic.remove(g.topic());
+        subscribed.remove(g.topic());
         if (groups.isEmpty()) {
             // the PN GW revokes its credentials too: reconnecting would only be refused. Not on this
             // thread: it may be Paho's callback thread, which must not close its own client
@@ -96,8 +101,10 @@ final class GroupBroadcasts implements AutoCloseable {
         }
     }
 
+    /** Whether it receives the group's broadcasts: it holds the group's tree and is subscribed. */
     boolean follows(String groupId) {
-        return groups.containsKey(groupId);
+        Group g = groups.get(groupId);
+        return g != null && subscribed.contains(g.topic());
     }
 
     boolean connected() {
@@ -105,10 +112,11 @@ final class GroupBroadcasts implements AutoCloseable {
         return c != null && c.isConnected();
     }
 
-    private void connect(String uri, String user, byte[] password) {
+    /** @return whether a new connection was started (it subscribes every group when it completes) */
+    private boolean connect(String uri, String user, byte[] password) {
         String as = uri + " " + user;
         if (as.equals(connectedAs) && client != null) {
-            return;
+            return false;
         }
         closeClient();
         try {
@@ -126,6 +134,7 @@ final class GroupBroadcasts implements AutoCloseable {
             client = c;
             connectedAs = as;
             connectUntilDone(c, o, 1);
+            return true;
         } catch (MqttException e) {
             throw new CpnsException(ErrorCode.UNAVAILABLE, "MQTT broker " + uri + ": " + e.getMessage());
         }
@@ -157,15 +166,38 @@ final class GroupBroadcasts implements AutoCloseable {
         }
     }
 
+    /**
+     * Once subscribed, it asks for the group's tree by unicast: a broadcast sent between its last
+     * state (a welcome, or before a reconnect) and the subscription is lost, and a broker need not
+     * retain any (the embedded one does not, decisions.md D42). One round trip per subscription.
+     */
     private void subscribe(String topic) {
         MqttAsyncClient c = client;
-        if (c != null && c.isConnected()) {
-            try {
-                c.subscribe(topic, 1);
-            } catch (MqttException e) {
-                LOG.log(System.Logger.Level.INFO, "subscribe " + topic + ": " + e);
-            }
-        } // else connectComplete subscribes
+        if (c == null || !c.isConnected()) {
+            return; // connectComplete subscribes
+        }
+        try {
+            c.subscribe(topic, 1, null, new IMqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    String groupId = byTopic.get(topic);
+                    int[] granted = token.getGrantedQos();
+                    if (granted != null && granted.length > 0 && granted[0] == 0x80) {
+                        LOG.log(System.Logger.Level.WARNING, clientId + ": the broker refused the subscription to " + topic);
+                    } else if (groupId != null) {
+                        subscribed.add(topic);
+                        sink.catchUp(groupId);
+                    }
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable x) {
+                    LOG.log(System.Logger.Level.INFO, clientId + ": subscribe " + topic + ": " + x);
+                }
+            });
+        } catch (MqttException e) {
+            LOG.log(System.Logger.Level.INFO, clientId + ": subscribe " + topic + ": " + e);
+        }
     }
 
     private void apply(String groupId, BroadcastMember.Update u) {
@@ -204,6 +236,7 @@ final class GroupBroadcasts implements AutoCloseable {
     }
 
     private final class Callback implements MqttCallbackExtended {
+        /** Subscribes (again: clean session), each subscription followed by a catch-up. */
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
             groups.values().forEach(g -> subscribe(g.topic()));
@@ -211,6 +244,7 @@ final class GroupBroadcasts implements AutoCloseable {
 
         @Override
         public void connectionLost(Throwable cause) {
+            subscribed.clear();
             LOG.log(System.Logger.Level.DEBUG, clientId + ": MQTT connection lost: " + cause);
         }
 
@@ -225,6 +259,7 @@ final class GroupBroadcasts implements AutoCloseable {
     }
 
     private void closeClient() {
+        subscribed.clear();
         MqttAsyncClient c = client;
         client = null;
         connectedAs = null;

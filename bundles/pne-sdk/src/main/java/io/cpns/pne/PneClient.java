@@ -336,7 +336,7 @@ public final class PneClient implements AutoCloseable {
         });
     }
 
-    /** Whether this PNE follows a group's MQTT broadcasts (it was given the group's tree). */
+    /** Whether this PNE follows a group's MQTT broadcasts: it was given the group's tree and is subscribed to its topic. */
     public boolean followsBroadcast(String groupId) {
         return broadcasts.follows(groupId);
     }

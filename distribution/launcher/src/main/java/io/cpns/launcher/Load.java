@@ -186,7 +186,7 @@ final class Load {
     private Process simulator(int n, Path ca) throws IOException {
         List<String> cmd = List.of(home.resolve("bin").resolve("cpns-pne-sim").toString(), "--count", String.valueOf(n),
                 "--prefix", "pne-" + n, "--gateway", "127.0.0.1:" + panPort, "--gateway-id", GATEWAY, "--user", USER,
-                "--operator-ca", ca.toString(), "--setup", "wait", "--timeout", "1800", "--stay",
+                "--operator-ca", ca.toString(), "--setup", "wait", "--timeout", rekey ? "120" : "1800", "--stay",
                 "--data", root.resolve("sim-" + n).toString());
         if (rekey) {
             cmd = new ArrayList<>(cmd);
@@ -206,6 +206,8 @@ final class Load {
                 if (line.contains("connected and holding an EUKey in")) {
                     enrolSeconds[0] = Double.parseDouble(line.replaceAll(".* in ([0-9.]+) s.*", "$1"));
                     ready.complete(null);
+                } else if (line.startsWith("SETTLED ")) {
+                    result.put("settled", line.substring(8).trim());
                 } else if (line.startsWith("RESULT ")) {
                     Map<String, String> kv = new HashMap<>();
                     for (String pair : line.substring(7).split(" ")) {

@@ -55,6 +55,7 @@ final class RekeyRound {
         System.out.printf("group %s: %d members joined at once; %s of them hold epoch %d after %.1f s (welcome by unicast each)%n", sg,
                 members.size(), all.get("rekey_n"), g.epoch(), built);
 
+        settle(sg, members.size());
         String departed = members.get(members.size() / 2);
         long t0 = micros(Instant.now());
         ServiceGroup after = groups.leave(sg, EntityId.of(departed));
@@ -72,12 +73,21 @@ final class RekeyRound {
                 r.get("rekey_p50_ms"), r.get("rekey_p99_ms"), r.get("rekey_max_ms"), b.lastBytes(), fanOut, naive);
     }
 
+    /** Waits until the simulator's PNEs are subscribed to the group's topic and caught up, so the leave is measured alone. */
+    private void settle(String sg, int n) {
+        simResult.remove("settled");
+        simInput.printf("settle %s %d%n", sg, n);
+        simInput.flush();
+        Runtimes.await("the simulator's PNEs subscribed", () -> simResult.containsKey("settled"), () -> "", java.time.Duration.ofMinutes(5));
+        System.out.printf("%s of %d PNEs subscribed to %s%n", simResult.get("settled"), n, sg);
+    }
+
     /** Asks the simulator when {@code n} PNEs hold {@code epoch}, and waits for its answer. */
     private Map<String, String> await(String sg, long epoch, long t0, int n) {
         simResult.remove("rekey_n");
         simInput.printf("await %s %d %d %d%n", sg, epoch, t0, n);
         simInput.flush();
-        Runtimes.await("the simulator's rekey report", () -> simResult.containsKey("rekey_n"), () -> "", java.time.Duration.ofMinutes(15));
+        Runtimes.await("the simulator's rekey report", () -> simResult.containsKey("rekey_n"), () -> "", java.time.Duration.ofMinutes(5));
         return Map.copyOf(simResult);
     }
 

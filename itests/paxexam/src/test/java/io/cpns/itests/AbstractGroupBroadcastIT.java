@@ -86,8 +86,8 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         for (PneClient p : List.of(tv, radio, fridge)) {
             holds(p, g);
         }
-        assertTrue(tv.followsBroadcast("sg-b1") && radio.followsBroadcast("sg-b1"));
-        Osgi.eventually("MQTT connections up", () -> tv.broadcastConnected() && radio.broadcastConnected(), () -> "");
+        Osgi.eventually("subscribed over MQTT", () -> tv.followsBroadcast("sg-b1") && radio.followsBroadcast("sg-b1")
+                && tv.broadcastConnected() && radio.broadcastConnected(), () -> "");
         assertFalse(fridge.followsBroadcast("sg-b1"));
         Osgi.eventually("delivery status", () -> delivery("sg-b1", fridge).status().equals("delivered"), () -> "");
         assertEquals("broadcast", delivery("sg-b1", tv).mode());

@@ -16,8 +16,9 @@ public interface GroupBroker {
     String uri();
 
     /**
-     * Publishes as the PN GW with QoS 1; {@code retain}: the broker keeps it as the topic's last
-     * message and gives it to every later subscriber.
+     * Publishes as the PN GW, QoS 1 where the broker handles it safely; {@code retain}: the broker
+     * keeps it as the topic's last message for later subscribers, where it can (the embedded broker
+     * keeps none, decisions.md D42: nothing may depend on it).
      *
      * @throws io.cpns.api.CpnsException {@code UNAVAILABLE} if the broker cannot be reached
      */

@@ -8,7 +8,6 @@ import io.moquette.broker.config.MemoryConfig;
 import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.Topic;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -105,23 +104,19 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
     }
 
     /**
-     * Moquette 0.17 can release the payload of an internal QoS 1 publish once too often: in the demo
-     * (three subscribers, one of them disconnected by its new grant right after a publish) a PUBACK
-     * hit a freed buffer (IllegalReferenceCountException) and killed a session event loop, so every
-     * client of that loop stopped getting messages. QoS 0 would avoid PUBACKs but Moquette never
-     * retains a QoS 0 message. The payload is an unpooled heap buffer, which the garbage collector
-     * frees whatever its count, so it is given references enough that no release can free it: a
-     * million, far below Netty's limit (about 2^30: Moquette retains it again per event loop).
+     * At QoS 0 and never retained (decisions.md D42). Moquette 0.17 releases the buffer of a retained
+     * message it sends at QoS 1 once too often: the subscriber's PUBACK then hits a freed buffer
+     * (IllegalReferenceCountException) and the session event loop thread handling it dies, so its
+     * clients get nothing more (2 of the 2 loops died in a 200-PNE load run). Any subscriber could
+     * set that off with a QoS 1 subscription, and Moquette stores no retained message published at
+     * QoS 0, so this broker keeps none: members catch up by unicast when they reconnect.
      */
-    private static final int EXTRA_REFERENCES = 1 << 20;
-
     @Override
     public void publish(String topic, byte[] payload, boolean retain) {
         RoutingResults r;
-        ByteBuf buffer = Unpooled.copiedBuffer(payload).retain(EXTRA_REFERENCES);
         try {
-            r = server.internalPublish(MqttMessageBuilders.publish().topicName(topic).retained(retain)
-                    .qos(MqttQoS.AT_LEAST_ONCE).payload(buffer).build(), GATEWAY);
+            r = server.internalPublish(MqttMessageBuilders.publish().topicName(topic).retained(false)
+                    .qos(MqttQoS.AT_MOST_ONCE).payload(Unpooled.copiedBuffer(payload)).build(), GATEWAY);
         } catch (IllegalStateException stopped) {
             throw new CpnsException(ErrorCode.UNAVAILABLE, "the embedded MQTT broker is stopped", stopped);
         }

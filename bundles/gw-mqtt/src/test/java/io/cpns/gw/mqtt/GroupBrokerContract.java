@@ -35,8 +35,8 @@ abstract class GroupBrokerContract {
 
     abstract TestLogger log();
 
-    /** MQTT 3.1.1 sets the retained flag on a retained message sent to a new subscriber; Moquette 0.17 clears it. */
-    abstract boolean keepsRetainedFlag();
+    /** Whether the broker keeps retained messages (the embedded one does not: decisions.md D42). */
+    abstract boolean retains();
 
     String user(String name) {
         return "pne-" + name + "-" + id;
@@ -120,11 +120,11 @@ abstract class GroupBrokerContract {
     }
 
     /**
-     * A group's members subscribe one after the other, each getting the retained message first, then
-     * all read every message, and a late one gets the last.
+     * A group's members subscribe one after the other (each getting the retained message first,
+     * where the broker keeps one), then all read every message, and a late one gets the last.
      */
     @Test
-    void manySubscribersOfOneTopic_eachGetsTheRetainedMessageAndEveryLaterOne() throws Exception {
+    void manySubscribersOfOneTopic_eachGetsEveryMessage() throws Exception {
         String t = topic("g");
         broker().publish(t, "epoch 0".getBytes(StandardCharsets.UTF_8), true);
         List<Pne> pnes = new ArrayList<>();
@@ -136,7 +136,9 @@ abstract class GroupBrokerContract {
                 Pne p = Pne.connect(uri(), u, pw);
                 pnes.add(p);
                 assertEquals(1, p.subscribe(t));
-                assertEquals("epoch 0", p.next().payload());
+                if (retains()) {
+                    assertEquals("epoch 0", p.next().payload());
+                }
             }
             for (int m = 1; m < 10; m++) {
                 broker().publish(t, ("epoch " + m).getBytes(StandardCharsets.UTF_8), true);
@@ -149,7 +151,8 @@ abstract class GroupBrokerContract {
             grant(late, pw, t);
             try (Pne p = Pne.connect(uri(), late, pw)) {
                 assertEquals(1, p.subscribe(t));
-                assertEquals("epoch 9", p.next().payload());
+                publish(t, "live");
+                assertEquals(retains() ? "epoch 9" : "live", p.next().payload());
             }
         } finally {
             pnes.forEach(Pne::close);
@@ -166,9 +169,10 @@ abstract class GroupBrokerContract {
         broker().publish(t, "epoch 2".getBytes(StandardCharsets.UTF_8), true);
         try (Pne pne = Pne.connect(uri(), u, pw)) {
             assertEquals(1, pne.subscribe(t));
+            publish(t, "live");
             Pne.Received r = pne.next();
-            assertEquals("epoch 2", r.payload());
-            assertEquals(keepsRetainedFlag(), r.retained());
+            assertEquals(retains() ? "epoch 2" : "live", r.payload(), "a retained message first, where the broker keeps one");
+            assertEquals(retains(), r.retained());
         }
     }
 

@@ -118,7 +118,7 @@ class MosquittoBrokerTest extends GroupBrokerContract {
     }
 
     @Override
-    boolean keepsRetainedFlag() {
+    boolean retains() {
         return true;
     }
 
