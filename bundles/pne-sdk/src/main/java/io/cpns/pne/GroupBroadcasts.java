@@ -127,6 +127,8 @@ final class GroupBroadcasts implements AutoCloseable {
             o.setUserName(user);
             o.setPassword(new String(password, StandardCharsets.UTF_8).toCharArray());
             o.setCleanSession(true); // subscriptions are made again on every connect (connectComplete)
+            // 3.1.1 only: Paho's default retries a refused CONNECT as 3.1, turning "not authorized" into a lost connection
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
             o.setAutomaticReconnect(true);
             o.setMaxReconnectDelay(10_000);
             o.setKeepAliveInterval(60);

@@ -186,7 +186,7 @@ final class Load {
     private Process simulator(int n, Path ca) throws IOException {
         List<String> cmd = List.of(home.resolve("bin").resolve("cpns-pne-sim").toString(), "--count", String.valueOf(n),
                 "--prefix", "pne-" + n, "--gateway", "127.0.0.1:" + panPort, "--gateway-id", GATEWAY, "--user", USER,
-                "--operator-ca", ca.toString(), "--setup", "wait", "--timeout", rekey ? "120" : "1800", "--stay",
+                "--operator-ca", ca.toString(), "--setup", "wait", "--timeout", rekey ? "600" : "1800", "--stay",
                 "--data", root.resolve("sim-" + n).toString());
         if (rekey) {
             cmd = new ArrayList<>(cmd);

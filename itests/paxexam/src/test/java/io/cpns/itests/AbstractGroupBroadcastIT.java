@@ -205,7 +205,7 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
             ServiceGroup g = group("sg-b6", tv);
             holds(tv, g);
             assertFalse(tv.followsBroadcast("sg-b6"));
-            assertEquals("unicast", delivery("sg-b6", tv).mode());
+            Osgi.eventually("by unicast", () -> delivery("sg-b6", tv).mode().equals("unicast"), () -> delivery("sg-b6", tv).toString());
         } finally {
             osgi.bundle("gw-mqtt").start();
         }

@@ -5,8 +5,8 @@ import java.util.Set;
 /**
  * The MQTT broker that carries a PN GW's broadcast Group Key delivery to the PNEs of its home
  * (TS §5.3.2 broadcast delivery; docs/groupkey.md §6): an embedded broker by default, Mosquitto by
- * configuration. Only the PN GW publishes; a PNE connects with the credentials the PN GW granted
- * it and may subscribe only to the topics granted with them.
+ * configuration. Only the PN GW publishes; a PNE connects (MQTT 3.1.1, client ID = its user name)
+ * with the credentials the PN GW granted it and may subscribe only to the topics granted with them.
  *
  * <p>The broker holds no state the PN GW cannot give again: when this service comes (back), its
  * user re-grants every member and republishes every retained message.

@@ -17,7 +17,7 @@ import io.cpns.groupkey.KeyTree;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,19 +107,19 @@ final class BroadcastDelivery {
         retained.put(groupId, c.broadcast());
         info.put(groupId, new GroupBroadcastInfo(topic(groupId), d.tree().epoch(), d.tree().size(), d.tree().height(), c.broadcast().length,
                 c.content().wrappedKeys(), Instant.now()));
-        Set<String> regrant = new HashSet<>(c.joined());
-        regrant.addAll(c.left());
-        regrant.forEach(this::grant);
+        c.joined().forEach(this::grant); // before their welcome, which tells them to connect
+        List<String> followers = members.stream().filter(p -> !c.joined().contains(p)).toList();
+        followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "published")); // before a member can act on it
         boolean published = publish(groupId, c.broadcast());
+        if (!published) {
+            followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "failed: broker unavailable"));
+        }
+        c.joined().forEach(p -> welcome(groupId, p, keyEpoch, groupKey));
+        // after the publish: the departed can open nothing in it anyway, and an external broker's
+        // administration (Mosquitto rewrites its dynamic-security file) need not delay the others
+        c.left().forEach(this::grant);
         log.info("Service Group {}: Group Key epoch {} broadcast under tree epoch {} ({} wrapped keys, {} bytes, {} members; joined {}, left {})",
                 groupId, keyEpoch, d.tree().epoch(), c.content().wrappedKeys(), c.broadcast().length, members.size(), c.joined(), c.left());
-        for (String pne : members) {
-            if (c.joined().contains(pne)) {
-                welcome(groupId, pne, keyEpoch, groupKey);
-            } else {
-                status.set(groupId, pne, "broadcast", keyEpoch, published ? "published" : "failed: broker unavailable");
-            }
-        }
         return published;
     }
 

@@ -12,9 +12,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.osgi.service.log.Logger;
 
 /**
@@ -39,6 +42,8 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
     private final Grants grants = new Grants();
     private final Server server = new Server();
     private final Logger log;
+    private final Object postOffice;
+    private final Method routeCommand;
     private final int port;
     private final String uri;
 
@@ -58,6 +63,16 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
         } catch (IOException | RuntimeException e) {
             server.stopServer(); // a failed bind leaves Moquette's threads running
             throw e;
+        }
+        try {
+            Field dispatcher = Server.class.getDeclaredField("dispatcher");
+            dispatcher.setAccessible(true);
+            this.postOffice = dispatcher.get(server);
+            this.routeCommand = postOffice.getClass().getMethod("routeCommand", String.class, String.class, Callable.class);
+            routeCommand.setAccessible(true); // a public method of a package-private class
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            server.stopServer();
+            throw new IOException("Moquette " + Server.MOQUETTE_VERSION + " has no PostOffice.routeCommand (0.17 has)", e);
         }
         this.port = port != 0 ? port : boundPort();
         String h = host.contains(":") ? "[" + host + "]" : host;
@@ -128,17 +143,44 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
     @Override
     public void grant(String user, char[] password, Set<String> topics) {
         Grants.Grant next = Grants.of(password, topics);
-        // the new grant is in force before the connection closes, so the reconnect meets it; purging
-        // the session drops subscriptions and queued messages a persistent session would keep
+        // the new grant is in force before the connection closes, so the reconnect meets it
         if (grants.put(user, next).map(before -> before.narrowedBy(next)).orElse(false)) {
-            server.disconnectAndPurgeClientState(user);
+            drop(user);
         }
     }
 
     @Override
     public void revoke(String user) {
         grants.remove(user);
-        server.disconnectAndPurgeClientState(user);
+        drop(user);
+    }
+
+    /**
+     * Closes the connection of a client and purges its session, on the session event loop thread
+     * Moquette serialises that client's work on. Its Server.disconnectClient and
+     * disconnectAndPurgeClientState run on the caller's thread instead: they race with that loop,
+     * and an exception there (SessionCorruptedException, NullPointerException) ends the loop
+     * thread, after which every client it serves gets nothing. PostOffice.routeCommand is how
+     * Moquette itself gets onto a loop; it is not exposed, hence reflection.
+     */
+    private void drop(String clientId) {
+        Callable<String> onItsLoop = () -> {
+            try {
+                // Moquette cannot drop an offline session (NullPointerException); an offline
+                // persistent one has its subscriptions checked against the grant when it resumes
+                if (server.listConnectedClients().stream().anyMatch(c -> c.getClientID().equals(clientId))) {
+                    server.disconnectAndPurgeClientState(clientId);
+                }
+            } catch (RuntimeException e) {
+                log.warn("MQTT client {} not disconnected: {}", clientId, e.toString()); // thrown, it would end the loop
+            }
+            return null;
+        };
+        try {
+            routeCommand.invoke(postOffice, clientId, "cpns drop", onItsLoop);
+        } catch (ReflectiveOperationException e) {
+            log.error("MQTT client {} not disconnected: {}", clientId, e.toString());
+        }
     }
 
     @Override

@@ -257,6 +257,30 @@ abstract class GroupBrokerContract {
     }
 
     @Test
+    void offlinePersistentSession_grantAndRevoke_apply() throws Exception {
+        String u = user("a");
+        String pw = password();
+        String kept = topic("kept");
+        String lost = topic("lost");
+        grant(u, pw, kept, lost);
+        try (Pne pne = Pne.connect(uri(), u, u, pw, false)) {
+            assertEquals(1, pne.subscribe(kept));
+            assertEquals(1, pne.subscribe(lost));
+        }
+        grant(u, pw, kept); // while the session waits offline for its client
+        try (Pne pne = Pne.connect(uri(), u, u, pw, false)) {
+            if (!pne.sessionPresent) {
+                assertEquals(1, pne.subscribe(kept));
+            }
+            publish(lost, "not any more");
+            publish(kept, "sentinel");
+            assertNext(pne, kept, "sentinel");
+        }
+        broker().revoke(u);
+        assertThrows(MqttSecurityException.class, () -> Pne.connect(uri(), u, u, pw, false).close());
+    }
+
+    @Test
     void grantWithMoreTopics_keepsTheConnection() throws Exception {
         String u = user("a");
         String pw = password();

@@ -135,7 +135,18 @@ final class Fleet {
             if (password == null) {
                 throw new IllegalStateException(pne.id() + " has no EUKey: give --user and the password in $" + o.passwordEnv);
             }
-            pne.assignEuKey(o.user, password.toCharArray()); // through the gateway's tunnel (TS 5.3.1)
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    pne.assignEuKey(o.user, password.toCharArray()); // through the gateway's tunnel (TS 5.3.1)
+                    return;
+                } catch (CpnsException e) {
+                    // the PN GW bounds its open tunnels (maxTunnels): "try again later" is an answer, not a failure
+                    if (e.code() != io.cpns.api.ErrorCode.UNAVAILABLE || attempt == 20) {
+                        throw e;
+                    }
+                    Thread.sleep(Math.min(2000, 50L * attempt));
+                }
+            }
         }
     }
 
