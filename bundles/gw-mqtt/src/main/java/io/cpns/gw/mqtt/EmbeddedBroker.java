@@ -83,10 +83,19 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
      * The port Moquette bound for port 0. It learns it in a listener Netty runs on its event loop
      * after startServer() has returned, and reports 0 until then.
      */
+    /** Moquette's getPort reads a plain HashMap its bind thread writes: a read may meet a concurrent write. */
+    private int portOrZero() {
+        try {
+            return server.getPort();
+        } catch (java.util.ConcurrentModificationException beingWritten) {
+            return 0;
+        }
+    }
+
     private int boundPort() throws IOException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         int bound;
-        while ((bound = server.getPort()) == 0 && System.nanoTime() < deadline) {
+        while ((bound = portOrZero()) == 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
