@@ -75,4 +75,29 @@ public class PnSecurePanIT extends PnTestBase {
         assertEquals("pan", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protection());
         assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {1})) instanceof Pong);
     }
+
+    /**
+     * TS §5.3.3.2: Group Key protection may be left out only for a member on a secure PAN whose PN GW
+     * uses a credential module; the capability is the PN GW's configuration.
+     */
+    @Test
+    public void p03_groupMessageExemption_needsTheSecurePan_andTheGatewaysCredentialModule() throws Exception {
+        PneClient radio = pne(config("pne-radio"), securePan(), store("pne-radio"));
+        radio.connect(EntityId.of(GATEWAY));
+        radio.assignEuKey(USER, PASSWORD.toCharArray());
+        Osgi.eventually("pne-radio linked", () -> osgi.service(PneMessenger.class).link(EntityId.of("pne-radio")).isPresent(), () -> "");
+        io.cpns.api.gateway.GatewayGroups groups = osgi.service(io.cpns.api.gateway.GatewayGroups.class);
+        assertTrue("a secure PAN alone is not enough", groups.groupKeyRequired("pne-radio"));
+        assertTrue("an unknown PNE needs it", groups.groupKeyRequired("pne-nowhere"));
+
+        osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", true));
+        try {
+            Osgi.eventually("the credential module configured", () -> !osgi.service(io.cpns.api.gateway.GatewayGroups.class)
+                    .groupKeyRequired("pne-radio"), () -> "");
+            assertTrue("nor a credential module alone", osgi.service(io.cpns.api.gateway.GatewayGroups.class).groupKeyRequired("pne-nowhere"));
+        } finally {
+            osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", false));
+        }
+        Osgi.eventually("back to required", () -> osgi.service(io.cpns.api.gateway.GatewayGroups.class).groupKeyRequired("pne-radio"), () -> "");
+    }
 }

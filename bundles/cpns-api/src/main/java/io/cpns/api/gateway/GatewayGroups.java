@@ -12,6 +12,14 @@ public interface GatewayGroups {
     /** Per member of the group here: delivery mode and status, by Entity ID. */
     List<MemberDelivery> deliveries(String groupId);
 
+    /**
+     * TS §5.3.3.2: whether messages to a Service Group must be protected with the Group Key for this
+     * member PNE. False only if it reaches this PN GW over a secure PAN <em>and</em> this PN GW uses a
+     * credential module with the Server (configuration {@code credentialModule}); an unknown or
+     * disconnected PNE needs the protection.
+     */
+    boolean groupKeyRequired(String pneId);
+
     /** The group's key tree and last broadcast here, if any member receives it by broadcast. */
     Optional<GroupBroadcastInfo> broadcast(String groupId);
 }

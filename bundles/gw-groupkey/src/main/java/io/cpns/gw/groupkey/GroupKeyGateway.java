@@ -23,6 +23,7 @@ import io.cpns.api.message.GroupTreeRequest;
 import io.cpns.api.message.Message;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
+import io.cpns.groupkey.GroupProtectionPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +69,11 @@ public class GroupKeyGateway implements GatewayGroups {
 
         @AttributeDefinition(description = "MQTT topic of a group's broadcasts: this prefix, then the Service Group ID")
         String topicPrefix() default "cpns/group/";
+
+        @AttributeDefinition(description = "This PN GW holds a credential module (SIM/USIM/ISIM) and uses it with the CPNS Server: "
+                + "then, and only for member PNEs on a secure PAN, messages to a Service Group may go without Group Key "
+                + "protection (TS 5.3.3.2)")
+        boolean credentialModule() default false;
     }
 
     /** The Device Capability (seed 004 PN Setup) by which a PNE says it receives Group Keys by broadcast. */
@@ -96,6 +102,7 @@ public class GroupKeyGateway implements GatewayGroups {
     private final BroadcastDelivery broadcast;
     private final DeliveryStatus status = new DeliveryStatus();
     private final boolean broadcastEnabled;
+    private final boolean credentialModule;
 
     @Activate
     public GroupKeyGateway(@Reference(name = "secrets") SecretStore secrets,
@@ -110,6 +117,7 @@ public class GroupKeyGateway implements GatewayGroups {
         this.broadcast = new BroadcastDelivery(new TreeStore(secrets), broadcastKeys, identity.id().value(), config.topicPrefix(),
                 () -> broker, () -> pnes, status, log, pneTimeout);
         this.broadcastEnabled = config.broadcast();
+        this.credentialModule = config.credentialModule();
         log.info("Group Keys loaded: {} Service Groups", store.all().size());
     }
 
@@ -168,6 +176,13 @@ public class GroupKeyGateway implements GatewayGroups {
     @Override
     public List<MemberDelivery> deliveries(String groupId) {
         return status.of(groupId);
+    }
+
+    @Override
+    public boolean groupKeyRequired(String pneId) {
+        PneMessenger m = pnes;
+        boolean securePan = m != null && m.link(io.cpns.api.EntityId.of(pneId)).map(l -> l.protection().equals("pan")).orElse(false);
+        return !GroupProtectionPolicy.mayOmitGroupKey(securePan, credentialModule);
     }
 
     @Override

@@ -47,13 +47,14 @@ public class GroupCommands {
         groups.broadcast(groupId).ifPresent(b -> s.append(String.format("broadcast on %s: key tree epoch %d, %d members, height %d; "
                 + "last broadcast %d bytes, %d wrapped keys, at %s%n", b.topic(), b.treeEpoch(), b.members(), b.height(), b.lastBytes(),
                 b.lastWrapped(), b.at())));
-        s.append(String.format("%-24s %-10s %-6s %-26s %s%n", "MEMBER", "MODE", "EPOCH", "AT", "STATUS"));
+        s.append(String.format("%-24s %-10s %-6s %-26s %-40s %s%n", "MEMBER", "MODE", "EPOCH", "AT", "STATUS", "GROUP MESSAGES (TS 5.3.3.2)"));
         Map<String, MemberDelivery> byPne = new TreeMap<>();
         groups.deliveries(groupId).forEach(d -> byPne.put(d.pneId(), d));
         for (String pne : g.members()) {
             MemberDelivery d = byPne.get(pne);
-            s.append(d == null ? String.format("%-24s %-10s %-6s %-26s %s%n", pne, "-", "-", "-", "nothing sent since this PN GW started")
-                    : String.format("%-24s %-10s %-6d %-26s %s%n", pne, d.mode(), d.epoch(), d.at(), d.status()));
+            String messages = groups.groupKeyRequired(pne) ? "Group Key" : "may omit (secure PAN, credential module)";
+            s.append(d == null ? String.format("%-24s %-10s %-6s %-26s %-40s %s%n", pne, "-", "-", "-", "nothing sent since this PN GW started", messages)
+                    : String.format("%-24s %-10s %-6d %-26s %-40s %s%n", pne, d.mode(), d.epoch(), d.at(), d.status(), messages));
         }
         return s.toString();
     }
