@@ -364,9 +364,20 @@ public final class PneClient implements AutoCloseable {
 
         @Override
         public void catchUp(String groupId) {
+            catchUp(groupId, 1);
+        }
+
+        /** UNAVAILABLE (e.g. the PN GW's group bundle is being updated) is tried again, a few times, a second apart. */
+        private void catchUp(String groupId, int attempt) {
             pullGroupTree(groupId).whenComplete((k, x) -> {
-                if (x != null) {
-                    LOG.log(System.Logger.Level.WARNING, config.id() + ": catch-up of " + groupId + " failed: " + x);
+                if (x == null) {
+                    return;
+                }
+                Throwable why = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
+                if (why instanceof CpnsException c && c.code() == ErrorCode.UNAVAILABLE && attempt < 5 && broadcasts.follows(groupId)) {
+                    TIMERS.schedule(() -> catchUp(groupId, attempt + 1), 1, TimeUnit.SECONDS);
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, config.id() + ": catch-up of " + groupId + " failed: " + why);
                 }
             });
         }

@@ -126,7 +126,7 @@ public class GroupKeyGateway implements GatewayGroups {
         broadcastKeys.wipe();
     }
 
-    /** The broker (gw-mqtt) may come and go on its own; when it comes it learns the grants and retained messages again. */
+    /** The broker (gw-mqtt) may come and go on its own; when it comes it learns the grants again and gets the last broadcasts. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindBroker(GroupBroker b) {
         broker = b;
@@ -136,7 +136,8 @@ public class GroupKeyGateway implements GatewayGroups {
 
     /**
      * Broadcast members whose welcome could not go while there was no broker (they got the key by
-     * unicast meanwhile) get it now, if connected; the others have their tree and the retained message.
+     * unicast meanwhile) get it now, if connected; the others have their tree, and catch up by
+     * unicast once they are subscribed again.
      */
     private synchronized void welcomeWaiting() {
         for (GatewayGroup g : store.all()) {
