@@ -1,5 +1,8 @@
 package io.cpns.crypto;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -60,6 +63,14 @@ public final class Bytes {
         if (a != null) {
             Arrays.fill(a, '\0');
         }
+    }
+
+    /** A password's UTF-8 bytes, leaving no other copy behind (the caller wipes the result). */
+    public static byte[] utf8(char[] password) {
+        ByteBuffer b = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        byte[] out = Arrays.copyOfRange(b.array(), b.position(), b.limit());
+        Arrays.fill(b.array(), (byte) 0);
+        return out;
     }
 
     public static byte[] longBE(long v) {

@@ -43,8 +43,6 @@ import io.cpns.session.tls.TlsClientEndpoint;
 import io.cpns.session.tls.TlsConnection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -405,7 +403,7 @@ public final class PneClient implements AutoCloseable {
     public Optional<PneGroupKey> groupKey(String groupId) {
         return keys.get(GROUP_KEY_PREFIX + groupId).map(r -> {
             try {
-                return new PneGroupKey(groupId, java.nio.ByteBuffer.wrap(r, 0, 8).getLong(), Arrays.copyOfRange(r, 8, r.length));
+                return new PneGroupKey(groupId, ByteBuffer.wrap(r, 0, 8).getLong(), Arrays.copyOfRange(r, 8, r.length));
             } finally {
                 Bytes.wipe(r);
             }
@@ -438,7 +436,7 @@ public final class PneClient implements AutoCloseable {
      * @throws CpnsException {@code ALREADY_ASSIGNED} (TS §5.3.1), {@code AUTH_FAILED}, {@code UNAVAILABLE}
      */
     public void assignEuKey(String userId, char[] password) {
-        byte[] pw = utf8(password);
+        byte[] pw = Bytes.utf8(password);
         Bytes.wipe(password);
         try {
             if (hasEuKey()) {
@@ -753,12 +751,6 @@ public final class PneClient implements AutoCloseable {
         }
     }
 
-    private static byte[] utf8(char[] password) {
-        ByteBuffer b = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-        byte[] out = Arrays.copyOfRange(b.array(), b.position(), b.limit());
-        Arrays.fill(b.array(), (byte) 0);
-        return out;
-    }
 
     @Override
     public void close() {

@@ -47,7 +47,11 @@ final class BroadcastDelivery {
     private final Duration timeout;
     private final Map<String, GroupDistributor> groups = new HashMap<>();
     private final Map<String, byte[]> retained = new HashMap<>();
-    private final Map<String, GroupBroadcastInfo> info = new HashMap<>();
+    /** What the last broadcast of each group carried and when: the rest of its GroupBroadcastInfo is the tree's. */
+    private record Last(int wrappedKeys, Instant at) {
+    }
+
+    private final Map<String, Last> last = new HashMap<>();
 
     BroadcastDelivery(TreeStore store, BroadcastKeys keys, String gatewayId, String topicPrefix, Supplier<GroupBroker> broker,
                       Supplier<PneMessenger> pnes, DeliveryStatus status, Logger log, Duration timeout) {
@@ -81,13 +85,9 @@ final class BroadcastDelivery {
         if (d == null) {
             return Optional.empty();
         }
-        return Optional.of(info.getOrDefault(groupId, new GroupBroadcastInfo(topic(groupId), d.tree().epoch(), d.tree().size(),
-                d.tree().height(), retained.getOrDefault(groupId, new byte[0]).length, 0, null)));
-    }
-
-    synchronized Set<String> members(String groupId) {
-        GroupDistributor d = groups.get(groupId);
-        return d == null ? Set.of() : d.members();
+        Last l = last.getOrDefault(groupId, new Last(0, null)); // none since this component started
+        return Optional.of(new GroupBroadcastInfo(topic(groupId), d.tree().epoch(), d.tree().size(), d.tree().height(),
+                retained.getOrDefault(groupId, new byte[0]).length, l.wrappedKeys(), l.at()));
     }
 
     /**
@@ -105,8 +105,7 @@ final class BroadcastDelivery {
         GroupDistributor.Change c = d.update(members, keyEpoch, groupKey);
         store.put(d.tree(), c.broadcast());
         retained.put(groupId, c.broadcast());
-        info.put(groupId, new GroupBroadcastInfo(topic(groupId), d.tree().epoch(), d.tree().size(), d.tree().height(), c.broadcast().length,
-                c.content().wrappedKeys(), Instant.now()));
+        last.put(groupId, new Last(c.content().wrappedKeys(), Instant.now()));
         c.joined().forEach(this::grant); // before their welcome, which tells them to connect
         List<String> followers = members.stream().filter(p -> !c.joined().contains(p)).toList();
         followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "published")); // before a member can act on it
@@ -127,7 +126,7 @@ final class BroadcastDelivery {
     synchronized void forget(String groupId) {
         GroupDistributor d = groups.remove(groupId);
         retained.remove(groupId);
-        info.remove(groupId);
+        last.remove(groupId);
         store.delete(groupId);
         if (d != null) {
             publish(groupId, new byte[0]); // an empty retained message clears the topic
@@ -147,7 +146,7 @@ final class BroadcastDelivery {
         }
         char[] password = keys.password(pne);
         try {
-            return new GroupTree(groupId, topic(groupId), b.uri(), pne, BroadcastKeys.utf8(password), keys.signerPublic(),
+            return new GroupTree(groupId, topic(groupId), b.uri(), pne, Bytes.utf8(password), keys.signerPublic(),
                     d.tree().leafOf(pne), d.tree().leafKey(pne), d.pathOf(pne, keyEpoch, groupKey));
         } finally {
             Bytes.wipe(password);

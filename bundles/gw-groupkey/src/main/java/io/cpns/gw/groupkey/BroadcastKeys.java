@@ -5,8 +5,6 @@ import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Ed25519;
 import io.cpns.crypto.Primitives;
 import io.cpns.crypto.Randoms;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -24,11 +22,14 @@ final class BroadcastKeys {
     private final SecretStore secrets;
     private final byte[] signer;
     private final byte[] signerPublic;
+    private final byte[] broker;
 
+    /** Both keys are read once (a secret-store read decrypts a file) and held until {@link #wipe()}. */
     BroadcastKeys(SecretStore secrets) {
         this.secrets = secrets;
         this.signer = loadOrCreate(SIGNER);
         this.signerPublic = Ed25519.publicKey(signer);
+        this.broker = loadOrCreate(BROKER);
     }
 
     /** The signing key (held for the component's life, wiped at deactivation). */
@@ -42,30 +43,21 @@ final class BroadcastKeys {
 
     /** {@code base64url(HMAC-SHA256(broker key, "CPNS-v1 broker password" ‖ pneId))}: 43 characters, 256 bits. */
     char[] password(String pneId) {
-        byte[] key = loadOrCreate(BROKER);
-        byte[] mac = Primitives.hmacSha256(key, PASSWORD_LABEL, pneId.getBytes(StandardCharsets.UTF_8));
+        byte[] mac = Primitives.hmacSha256(broker, PASSWORD_LABEL, pneId.getBytes(StandardCharsets.UTF_8));
         byte[] text = Base64.getUrlEncoder().withoutPadding().encode(mac);
-        CharBuffer chars = StandardCharsets.US_ASCII.decode(ByteBuffer.wrap(text));
-        char[] out = new char[chars.remaining()];
-        chars.get(out);
-        Bytes.wipe(key, mac, text);
-        Bytes.wipe(chars.array());
-        return out;
-    }
-
-    static byte[] utf8(char[] password) {
-        ByteBuffer b = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        java.util.Arrays.fill(b.array(), (byte) 0);
+        char[] out = new char[text.length];
+        for (int i = 0; i < text.length; i++) {
+            out[i] = (char) text[i]; // base64url is ASCII
+        }
+        Bytes.wipe(mac, text);
         return out;
     }
 
     void wipe() {
-        Bytes.wipe(signer);
+        Bytes.wipe(signer, broker);
     }
 
-    private synchronized byte[] loadOrCreate(String alias) {
+    private byte[] loadOrCreate(String alias) {
         return secrets.get(alias).orElseGet(() -> {
             byte[] k = alias.equals(SIGNER) ? Ed25519.generate() : Randoms.bytes(32);
             secrets.put(alias, k);

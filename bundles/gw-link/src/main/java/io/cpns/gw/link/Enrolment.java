@@ -16,10 +16,6 @@ import io.cpns.session.tls.TlsConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * EUKey assignment to this PN GW (TS §5.3.1) over bootstrap TLS: the Server is authenticated by
@@ -38,7 +34,7 @@ final class Enrolment {
             throw new CpnsException(ErrorCode.UNAVAILABLE, "cannot read the operator CA certificate " + s.operatorCaFile()
                     + " (configure operatorCaFile): " + e.getMessage());
         }
-        byte[] pw = utf8(password);
+        byte[] pw = Bytes.utf8(password);
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(s.serverHost(), s.serverPort()), s.connectTimeoutMillis());
@@ -73,10 +69,4 @@ final class Enrolment {
         }
     }
 
-    private static byte[] utf8(char[] password) {
-        ByteBuffer b = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-        byte[] out = Arrays.copyOfRange(b.array(), b.position(), b.limit());
-        Arrays.fill(b.array(), (byte) 0);
-        return out;
-    }
 }

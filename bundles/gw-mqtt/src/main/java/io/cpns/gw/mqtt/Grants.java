@@ -1,11 +1,8 @@
 package io.cpns.gw.mqtt;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Primitives;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,14 +24,11 @@ final class Grants {
     private final Map<String, Grant> byUser = new ConcurrentHashMap<>();
 
     static Grant of(char[] password, Set<String> topics) {
-        ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
-        byte[] bytes = new byte[utf8.remaining()];
-        utf8.get(bytes);
+        byte[] bytes = Bytes.utf8(password);
         try {
-            return new Grant(sha256(bytes), Set.copyOf(topics));
+            return new Grant(Primitives.sha256(bytes), Set.copyOf(topics));
         } finally {
-            Arrays.fill(bytes, (byte) 0);
-            Arrays.fill(utf8.array(), (byte) 0);
+            Bytes.wipe(bytes);
         }
     }
 
@@ -53,19 +47,11 @@ final class Grants {
 
     boolean authenticates(String user, byte[] password) {
         Grant g = user == null ? null : byUser.get(user);
-        return g != null && password != null && MessageDigest.isEqual(g.digest, sha256(password));
+        return g != null && password != null && MessageDigest.isEqual(g.digest, Primitives.sha256(password));
     }
 
     boolean mayRead(String user, String topic) {
         Grant g = user == null ? null : byUser.get(user);
         return g != null && g.topics.contains(topic);
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 }
