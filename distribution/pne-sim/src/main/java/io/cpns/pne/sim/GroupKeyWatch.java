@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 /**
  * {@code --control}: when each PNE came to hold each Group Key epoch (wall clock, µs: the load
@@ -23,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GroupKeyWatch {
     private final Map<String, Map<String, Long>> arrivals = new ConcurrentHashMap<>(); // group+epoch -> pne -> µs
-    private final List<PneClient> pnes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<PneClient> pnes = new CopyOnWriteArrayList<>();
 
     void watch(PneClient pne) {
         pnes.add(pne);
@@ -88,8 +90,8 @@ final class GroupKeyWatch {
             List<PneClient> missing = pnes.stream().filter(p -> !got.containsKey(p.id().value())).toList();
             System.out.printf("%d PNE(s) without %s: following %d, MQTT up %d, holding epochs %s; e.g. %s%n", missing.size(), key,
                     missing.stream().filter(p -> p.followsBroadcast(group)).count(), missing.stream().filter(PneClient::broadcastConnected).count(),
-                    missing.stream().map(p -> p.groupKey(group).map(k -> k.epoch()).orElse(-1L)).collect(java.util.stream.Collectors.groupingBy(e -> e,
-                            java.util.stream.Collectors.counting())), missing.stream().limit(3).map(p -> p.id().value()).toList());
+                    missing.stream().map(p -> p.groupKey(group).map(k -> k.epoch()).orElse(-1L))
+                            .collect(Collectors.groupingBy(e -> e, Collectors.counting())), missing.stream().limit(3).map(p -> p.id().value()).toList());
         }
         System.out.printf("RESULT rekey_n=%d rekey_p50_ms=%.1f rekey_p99_ms=%.1f rekey_max_ms=%.1f%n", ms.size(),
                 Report.percentile(ms, 50), Report.percentile(ms, 99), ms.isEmpty() ? 0 : ms.get(ms.size() - 1));
