@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code cpns <gateway|server> [--data DIR]}: boots one CPNS runtime (a Felix framework with the
- * role's features) and runs until it stops; {@code cpns demo} runs the demo, {@code cpns load}
+ * {@code cpns <gateway|server> [--data DIR] [--config DIR]}: boots one CPNS runtime (a Felix
+ * framework with the role's features) and runs until it stops; {@code --config} replaces
+ * {@code etc/ROLE/config} (e.g. a second PN GW on the same host, with its own identity and ports); {@code cpns demo} runs the demo, {@code cpns load}
  * the load harness. {@code cpns.home} (set by the
  * bin/ scripts) is the distribution directory.
  */
@@ -19,7 +20,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length < 1 || !Set.of("gateway", "server", "demo", "load").contains(args[0])) {
-            System.err.println("usage: cpns <gateway|server> [--data DIR] | cpns demo | cpns load [--rekey [--mosquitto]] [PNES ...]");
+            System.err.println("usage: cpns <gateway|server> [--data DIR] [--config DIR] | cpns demo | cpns load [--rekey [--mosquitto]] [PNES ...]");
             System.exit(2);
         }
         String role = args[0];
@@ -30,13 +31,16 @@ public final class Main {
         // library, which the JVM allows once per file, so each gets its own copy
         System.setProperty("jSerialComm.library.randomizeNativeName", "true");
         Path home = Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
-        Path data = args.length >= 3 && args[1].equals("--data") ? Path.of(args[2]) : home.resolve("data").resolve(role);
+        Path data = option(args, "--data").map(Path::of).orElse(home.resolve("data").resolve(role));
+        Map<String, String> overrides = option(args, "--config")
+                .map(c -> Map.of("felix.fileinstall.dir", Path.of(c).toAbsolutePath() + "," + home.resolve("deploy").resolve(role)))
+                .orElse(Map.of());
         int code;
         try {
             code = switch (role) {
                 case "demo" -> new Demo(home).run();
                 case "load" -> new Load(home, sizes(args), List.of(args).contains("--rekey"), List.of(args).contains("--mosquitto")).run();
-                default -> runUntilStopped(home, role, data.toAbsolutePath());
+                default -> runUntilStopped(home, role, data.toAbsolutePath(), overrides);
             };
         } catch (Exception e) {
             System.err.println("cpns " + role + ": " + e);
@@ -51,9 +55,18 @@ public final class Main {
         return sizes.isEmpty() ? List.of(200, 1000) : sizes;
     }
 
-    private static int runUntilStopped(Path home, String role, Path data) throws Exception {
+    private static java.util.Optional<String> option(String[] args, String name) {
+        for (int i = 1; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return java.util.Optional.of(args[i + 1]);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static int runUntilStopped(Path home, String role, Path data, Map<String, String> overrides) throws Exception {
         Files.createDirectories(data);
-        CpnsRuntime rt = CpnsRuntime.start(home, role, data, Map.of(), Set.of());
+        CpnsRuntime rt = CpnsRuntime.start(home, role, data, overrides, Set.of());
         Runtime.getRuntime().addShutdownHook(new Thread(rt::stop, "cpns-shutdown"));
         rt.awaitStop();
         return 0;

@@ -56,6 +56,9 @@ public enum MessageType {
     GROUP_TREE_DELIVER("group.tree.deliver", GroupTreeDeliver.class, Category.REQUEST),
     GROUP_TREE_REQUEST("group.tree.req", GroupTreeRequest.class, Category.REQUEST),
     GROUP_TREE("group.tree", GroupTree.class, Category.RESPONSE),
+    GROUP_KEY_CREATE("group.key.create", GroupKeyCreate.class, Category.REQUEST),
+    GROUP_SYNC_REQUEST("group.sync.req", GroupSyncRequest.class, Category.REQUEST),
+    GROUP_SYNC("group.sync", GroupSync.class, Category.RESPONSE),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

@@ -19,6 +19,24 @@ public interface GroupRegistry {
      */
     ServiceGroup create(String groupId, UserId owner);
 
+    /**
+     * A group whose Group Keys are created by the PN GW {@code keyManager} (seed 003 §5.3.2,
+     * distributed topology; null: by the Server). The manager creates the key of epoch 1 now.
+     *
+     * @throws io.cpns.api.CpnsException as {@link #create(String, UserId)}; {@code UNKNOWN_ENTITY} or
+     *         {@code FORBIDDEN} for a manager that is not a PN GW of the owner; {@code UNAVAILABLE}
+     *         if the manager cannot be reached, or its typed refusal: then no group is created
+     */
+    ServiceGroup create(String groupId, UserId owner, EntityId keyManager);
+
+    /**
+     * Hands the group's Group Key management to the PN GW {@code keyManager}, or back to the
+     * Server (null). The new manager creates the next epoch's key, delivered to every member.
+     * Once managed, every key change (join, leave, expel, update) needs the manager: if it cannot
+     * be reached the change fails with {@code UNAVAILABLE} and nothing changes.
+     */
+    ServiceGroup assignKeyManager(String groupId, EntityId keyManager);
+
     /** Deletes the group and its Group Key; returns whether it existed. */
     boolean delete(String groupId);
 

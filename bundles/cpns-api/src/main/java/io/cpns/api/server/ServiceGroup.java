@@ -4,6 +4,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A Service Group on the CPNS Server: its owner, members and the epoch of its current Group Key
@@ -11,10 +12,22 @@ import java.util.List;
  *
  * @param epoch          1 at creation, one more at each update of the Group Key
  * @param keyFingerprint a short, non-secret fingerprint of that key (operators compare it with the PN GWs')
+ * @param keyManager     the PN GW that is the group's Group Key Manager (seed 003 §5.3.2, distributed
+ *                       topology), or null: the Server's own CSKMF creates the keys (centralized)
  */
-public record ServiceGroup(String groupId, UserId owner, Instant created, long epoch, String keyFingerprint, List<EntityId> members) {
+public record ServiceGroup(String groupId, UserId owner, Instant created, long epoch, String keyFingerprint, List<EntityId> members,
+                           EntityId keyManager) {
     public ServiceGroup {
         members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    /** A centrally managed group. */
+    public ServiceGroup(String groupId, UserId owner, Instant created, long epoch, String keyFingerprint, List<EntityId> members) {
+        this(groupId, owner, created, epoch, keyFingerprint, members, null);
+    }
+
+    public Optional<EntityId> manager() {
+        return Optional.ofNullable(keyManager);
     }
 
     public boolean hasMember(EntityId entity) {

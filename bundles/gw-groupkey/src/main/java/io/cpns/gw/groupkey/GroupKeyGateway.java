@@ -7,6 +7,7 @@ import io.cpns.api.gateway.GatewayGroups;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.GroupBroadcastInfo;
 import io.cpns.api.gateway.GroupBroker;
+import io.cpns.api.gateway.GroupKeyManager;
 import io.cpns.api.gateway.MemberDelivery;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PneLink;
@@ -18,6 +19,8 @@ import io.cpns.api.message.GroupKey;
 import io.cpns.api.message.GroupKeyPush;
 import io.cpns.api.message.GroupKeyRequest;
 import io.cpns.api.message.GroupNotify;
+import io.cpns.api.message.GroupSync;
+import io.cpns.api.message.GroupSyncRequest;
 import io.cpns.api.message.GroupTree;
 import io.cpns.api.message.GroupTreeRequest;
 import io.cpns.api.message.Message;
@@ -47,7 +50,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The PN GW's end of Group Key delivery (TS §5.3.2 "deliver", seed 003 B.2.1). From the Server: a
  * pushed key is stored; a notification is answered by pulling the key when this PN GW does not
- * hold that epoch yet; a group without members here, or deleted, is forgotten with its key. To the
+ * hold that epoch yet (and did not create it as the group's Group Key Manager: then it takes its
+ * own, seed 003 §5.3.2); a group without members here, or deleted, is forgotten with its key. To the
  * member PNEs, hybrid per member: by MQTT broadcast over the group's key tree to the members whose
  * Device Capabilities say they receive it ({@value #CAPABILITY}={@code broadcast}) while a broker
  * runs, by unicast over each PNE's protected link to the rest. A PNE whose link comes back gets
@@ -94,6 +98,10 @@ public class GroupKeyGateway implements GatewayGroups {
     // optional and dynamic: the PN Inventory (members' capabilities) may be updated on its own
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile PnInventory inventory;
+
+    // optional and dynamic: present when this PN GW is a Group Key Manager (gw-keymanager, seed 003 §5.3.2)
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile GroupKeyManager manager;
 
     private volatile GroupBroker broker;
 
@@ -214,7 +222,46 @@ public class GroupKeyGateway implements GatewayGroups {
         if (store.get(n.groupId()).map(g -> g.epoch() >= n.epoch()).orElse(false)) {
             return CompletableFuture.completedFuture(new Ack());
         }
+        GroupKeyManager m = manager;
+        Optional<byte[]> own = m == null ? Optional.empty() : m.groupKey(n.groupId(), n.epoch());
+        if (own.isPresent()) { // direct delivery (seed 003 §5.3.2): the key was created here, no need to ask for it
+            try {
+                accept(n.groupId(), n.epoch(), n.members(), own.get(), "created here as Group Key Manager");
+            } finally {
+                Bytes.wipe(own.get());
+            }
+            return CompletableFuture.completedFuture(new Ack());
+        }
         return pull(n.groupId()).thenApply(k -> new Ack());
+    }
+
+    /**
+     * {@code group.sync.req} after the link to the Server comes up: what changed while this PN GW
+     * was away. A listed group at a newer epoch is handled as its notification would have been; a
+     * held group no longer listed (deleted, or no member here any more) is forgotten.
+     */
+    CompletionStage<Void> sync() {
+        ServerLink link = server;
+        if (link == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return link.request(new GroupSyncRequest(), pullTimeout).thenCompose(m -> {
+            GroupSync s = (GroupSync) m;
+            Set<String> listed = s.groups().stream().map(GroupNotify::groupId).collect(Collectors.toSet());
+            for (GatewayGroup held : store.all()) {
+                if (!listed.contains(held.groupId())) {
+                    forget(held.groupId(), held.members());
+                    log.info("Service Group {}: deleted or without member here while the link was down, its Group Key deleted",
+                            held.groupId());
+                }
+            }
+            long behind = s.groups().stream().filter(n -> store.get(n.groupId()).map(g -> g.epoch() < n.epoch()).orElse(true)).count();
+            log.info("Group Keys: synchronised with the Server, {} Service Groups with members here, {} behind", listed.size(), behind);
+            return CompletableFuture.allOf(s.groups().stream().map(n -> notified(n).toCompletableFuture()).toArray(CompletableFuture[]::new));
+        }).exceptionally(x -> {
+            log.warn("Group Keys: synchronisation with the Server failed ({}); the next change or link-up brings it", String.valueOf(x));
+            return null;
+        });
     }
 
     /** Asks the Server for the current Group Key of a group (seed 003 B.2.1.1 steps 9-10). */

@@ -12,6 +12,7 @@ import io.cpns.api.message.Ping;
 import io.cpns.api.store.SecretStore;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
+import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
@@ -120,6 +121,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     private final Backoff assignRetry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
     private final Thread thread;
     private final ServerRequests serverRequests;
+    private final java.util.List<ServerLinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile LinkSettings settings;
     private volatile Config config;
@@ -175,6 +177,34 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
 
     void removeServerRequestHandler(ServerRequestHandler h, Map<String, Object> props) {
         serverRequests.remove(String.valueOf(props.get(ServerRequestHandler.TYPE)), h);
+    }
+
+    /** Link listeners (whiteboard): told after each authentication, and at once if the link is up when they come. */
+    @Reference(name = "linkListeners", service = ServerLinkListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeLinkListener")
+    void addLinkListener(ServerLinkListener l) {
+        linkListeners.add(l);
+        if (state == LinkState.AUTHENTICATED) {
+            tell(l);
+        }
+    }
+
+    void removeLinkListener(ServerLinkListener l) {
+        linkListeners.remove(l);
+    }
+
+    private void tell(ServerLinkListener l) {
+        try {
+            timer.execute(() -> {
+                try {
+                    l.authenticated();
+                } catch (RuntimeException e) {
+                    log.warn("server link listener {} failed: {}", l.getClass().getName(), e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: nothing to tell
+        }
     }
 
     @Deactivate
@@ -274,6 +304,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
             setState(LinkState.AUTHENTICATED);
             log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session)", s.gatewayId(), s.serverId(),
                     s.server(), session.suite());
+            linkListeners.forEach(this::tell);
             keepalive = timer.scheduleWithFixedDelay(() -> keepalive(session, s), s.keepalive().toMillis(),
                     s.keepalive().toMillis(), TimeUnit.MILLISECONDS);
             session.readLoop();

@@ -21,7 +21,10 @@ import org.osgi.service.log.Logger;
 /**
  * Group Key delivery from the Server to the PN GWs whose PNs hold members (TS §5.3.2 "deliver",
  * seed 003 B.2.1): push sends the key itself; pull sends a notification and the PN GW asks for
- * the key. A PN GW that is not connected is skipped and logged: it asks on its next connection.
+ * the key. A PN GW that is not connected is skipped and logged: it catches up with
+ * {@code group.sync.req} when its link is back.
+ * A group's Group Key Manager (seed 003 §5.3.2) is only notified: it created the key, and gives it
+ * to its own member PNEs directly.
  */
 final class GroupDelivery {
     private final PnRegistry pns;
@@ -65,14 +68,14 @@ final class GroupDelivery {
         Set<EntityId> concerned = new LinkedHashSet<>(g.members());
         concerned.addAll(departed);
         membersByGateway(g, concerned).forEach((gw, members) -> {
-            var msg = push && !members.isEmpty() ? new GroupKeyPush(g.groupId(), g.epoch(), members, key.clone())
+            var msg = push && !members.isEmpty() && !gw.equals(g.keyManager()) ? new GroupKeyPush(g.groupId(), g.epoch(), members, key.clone())
                     : new GroupNotify(g.groupId(), g.epoch(), members, false);
             ep.request(gw, msg, timeout).whenComplete((r, x) -> {
                 if (msg instanceof GroupKeyPush p) {
                     Bytes.wipe(p.groupKey());
                 }
                 if (x != null) {
-                    log.info("Service Group {} epoch {}: PN GW {} not reached ({}); it asks when it connects", g.groupId(), g.epoch(),
+                    log.info("Service Group {} epoch {}: PN GW {} not reached ({}); it catches up when its link is back", g.groupId(), g.epoch(),
                             gw, x.getCause() != null ? x.getCause() : x);
                 } else {
                     log.debug("Service Group {} epoch {} {} to PN GW {} ({} members)", g.groupId(), g.epoch(),

@@ -14,12 +14,13 @@ import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.UserRegistry;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
-import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
 import io.cpns.server.store.GroupStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,6 +42,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Service Groups on the CPNS Server and their Group Keys (TS §5.3.2): created with the group,
  * a fresh one at every join, leave and expel and periodically, deleted with the group. The key of
  * each epoch is sealed for the database and written with the membership change that caused it.
+ * A group may have a PN GW as its Group Key Manager (seed 003 §5.3.2, distributed topology): then
+ * that PN GW creates every key and the Server stores and relays it (indirect delivery). Changes to
+ * one group are serialized here, so a manager is asked for each epoch once.
  */
 @Component(configurationPid = "cpns.server.groups", service = {GroupRegistry.class, GroupRegistryComponent.class}, immediate = true)
 @Designate(ocd = GroupRegistryComponent.Config.class)
@@ -60,8 +64,6 @@ public class GroupRegistryComponent implements GroupRegistry {
         int deliveryTimeoutMillis() default 10000;
     }
 
-    static final int KEY_LENGTH = 32;
-
     private final GroupStore store;
     private final EntityRegistry entities;
     private final UserRegistry users;
@@ -69,6 +71,8 @@ public class GroupRegistryComponent implements GroupRegistry {
     private final GroupKeySealer sealer;
     private final ScheduledExecutorService timer;
     private final GroupDelivery delivery;
+    private final GroupKeySource keys;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     // optional and dynamic: groups are managed while the endpoint or the PN side is being updated
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -89,6 +93,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
         this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"),
                 java.time.Duration.ofMillis(config.deliveryTimeoutMillis()));
+        this.keys = new GroupKeySource(() -> endpoint, java.time.Duration.ofMillis(config.deliveryTimeoutMillis()), log);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-server-groups-update");
             t.setDaemon(true);
@@ -107,20 +112,59 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup create(String groupId, UserId owner) {
+        return create(groupId, owner, null);
+    }
+
+    @Override
+    public ServiceGroup create(String groupId, UserId owner, EntityId keyManager) {
         EntityId.of(groupId); // the same syntax as Entity IDs: INVALID_ARGUMENT otherwise
         if (!users.list().contains(owner)) {
             throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no CPNS User " + owner);
         }
-        byte[] key = Randoms.bytes(KEY_LENGTH);
-        try {
-            if (!store.createGroup(groupId, owner, now(), sealer.seal(groupId, 1, key), Suites.fingerprint(key))) {
-                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "Service Group " + groupId + " exists");
+        checkManager(keyManager, owner);
+        synchronized (lock(groupId)) {
+            if (store.group(groupId).isPresent()) {
+                throw exists(groupId);
             }
-        } finally {
-            Bytes.wipe(key);
+            byte[] key = keys.create(groupId, 1, keyManager);
+            try {
+                if (!store.createGroup(groupId, owner, now(), sealer.seal(groupId, 1, key), Suites.fingerprint(key), keyManager)) {
+                    keys.release(groupId, keyManager);
+                    throw exists(groupId);
+                }
+            } finally {
+                Bytes.wipe(key);
+            }
         }
-        log.info("Service Group {} of {} created, Group Key epoch 1", groupId, owner);
+        log.info("Service Group {} of {} created, Group Key epoch 1{}", groupId, owner,
+                keyManager == null ? "" : " by its Group Key Manager " + keyManager);
         return require(groupId);
+    }
+
+    @Override
+    public ServiceGroup assignKeyManager(String groupId, EntityId keyManager) {
+        synchronized (lock(groupId)) {
+            ServiceGroup g = require(groupId);
+            checkManager(keyManager, g.owner());
+            if (java.util.Objects.equals(keyManager, g.keyManager())) {
+                return g;
+            }
+            long epoch = g.epoch() + 1;
+            byte[] key = keys.create(groupId, epoch, keyManager); // the new manager's first key
+            try {
+                if (!store.assignKeyManager(groupId, keyManager, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, groupId + " changed meanwhile; try again");
+                }
+                log.info("Service Group {}: Group Key Manager {} (was {}), Group Key epoch {}", groupId,
+                        keyManager == null ? "the Server" : keyManager, g.manager().map(EntityId::value).orElse("the Server"), epoch);
+                keys.release(groupId, g.keyManager());
+                ServiceGroup now = require(groupId);
+                delivery.deliver(now, key, List.of());
+                return now;
+            } finally {
+                Bytes.wipe(key);
+            }
+        }
     }
 
     @Override
@@ -130,6 +174,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         if (existed) {
             log.info("Service Group {} deleted with its Group Key", groupId);
             g.ifPresent(delivery::deleted);
+            g.ifPresent(d -> keys.release(groupId, d.keyManager()));
         }
         return existed;
     }
@@ -170,19 +215,21 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup update(String groupId) {
-        ServiceGroup g = require(groupId);
-        long epoch = g.epoch() + 1;
-        byte[] key = Randoms.bytes(KEY_LENGTH);
-        try {
-            if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
-                return update(groupId); // a concurrent change took this epoch: renew after it
+        synchronized (lock(groupId)) {
+            ServiceGroup g = require(groupId);
+            long epoch = g.epoch() + 1;
+            byte[] key = keys.create(groupId, epoch, g.keyManager());
+            try {
+                if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
+                    return update(groupId); // another Server on the same database took this epoch: renew after it
+                }
+                log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
+                ServiceGroup now = require(groupId);
+                delivery.deliver(now, key, List.of());
+                return now;
+            } finally {
+                Bytes.wipe(key);
             }
-            log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
-            ServiceGroup now = require(groupId);
-            delivery.deliver(now, key, List.of());
-            return now;
-        } finally {
-            Bytes.wipe(key);
         }
     }
 
@@ -218,6 +265,25 @@ public class GroupRegistryComponent implements GroupRegistry {
         return new io.cpns.api.message.GroupKey(groupId, g.epoch(), members, groupKey(groupId, g.epoch()));
     }
 
+    /**
+     * {@code group.sync.req}: every group with members in the PNs of the asking PN GW, at its
+     * current epoch, so a PN GW that was away (or restarting) catches up on what it missed.
+     */
+    io.cpns.api.message.GroupSync sync(io.cpns.api.server.Principal from) {
+        if (from.kind() != EntityKind.GATEWAY) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "Service Groups are synchronised by PN GWs");
+        }
+        List<io.cpns.api.message.GroupNotify> out = new java.util.ArrayList<>();
+        for (ServiceGroup g : store.groups()) {
+            List<String> here = delivery.membersByGateway(g, g.members()).getOrDefault(from.entity(), List.of());
+            if (!here.isEmpty()) {
+                out.add(new io.cpns.api.message.GroupNotify(g.groupId(), g.epoch(), here, false));
+            }
+        }
+        log.debug("PN GW {} synchronised: {} Service Groups with members there", from.entity(), out.size());
+        return new io.cpns.api.message.GroupSync(out);
+    }
+
     /** The current Group Key in the clear, for delivery (the caller wipes it). */
     byte[] groupKey(String groupId, long epoch) {
         GroupStore.SealedGroupKey k = store.groupKey(groupId).orElseThrow(() -> unknown(groupId));
@@ -236,9 +302,19 @@ public class GroupRegistryComponent implements GroupRegistry {
     }
 
     /** The membership change and a fresh key of the next epoch, in one transaction; retried on a concurrent change. */
-    private ServiceGroup change(ServiceGroup g, List<EntityId> pnes, boolean join, String how) {
+    private ServiceGroup change(ServiceGroup decided, List<EntityId> pnes, boolean join, String how) {
+        synchronized (lock(decided.groupId())) {
+            ServiceGroup g = require(decided.groupId());
+            if (g.epoch() != decided.epoch()) { // changed while this one waited: decide again
+                return join ? join(g.groupId(), pnes) : remove(g.groupId(), pnes.get(0), how);
+            }
+            return changeLocked(g, pnes, join, how);
+        }
+    }
+
+    private ServiceGroup changeLocked(ServiceGroup g, List<EntityId> pnes, boolean join, String how) {
         long epoch = g.epoch() + 1;
-        byte[] key = Randoms.bytes(KEY_LENGTH);
+        byte[] key = keys.create(g.groupId(), epoch, g.keyManager());
         try {
             if (!store.changeMembers(g.groupId(), pnes, join, now(), epoch, sealer.seal(g.groupId(), epoch, key), Suites.fingerprint(key))) {
                 // another change got there first: decide again on the group as it is now
@@ -262,6 +338,25 @@ public class GroupRegistryComponent implements GroupRegistry {
                 log.warn("periodic Group Key update of {} failed: {}", g.groupId(), e.toString());
             }
         }
+    }
+
+    /** A Group Key Manager is a PN GW of the group's owner (TS §5.3.4: authorization by Entity ID and User ID). */
+    private void checkManager(EntityId manager, UserId owner) {
+        if (manager == null) {
+            return;
+        }
+        EntityRecord e = entities.find(manager).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no entity " + manager));
+        if (e.kind() != EntityKind.GATEWAY || !e.owner().equals(owner)) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, manager + " is not a PN GW of " + owner + ": it cannot manage its groups' keys");
+        }
+    }
+
+    private Object lock(String groupId) {
+        return locks.computeIfAbsent(groupId, k -> new Object());
+    }
+
+    private static CpnsException exists(String groupId) {
+        return new CpnsException(ErrorCode.INVALID_ARGUMENT, "Service Group " + groupId + " exists");
     }
 
     private ServiceGroup require(String groupId) {

@@ -204,6 +204,29 @@ class GroupRegistryTest {
         assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.pull(new io.cpns.api.server.Principal(GW, EntityKind.GATEWAY, ALICE), "sg-x")));
     }
 
+    /**
+     * Seed 003 §5.3.2 (distributed topology), what the Server decides alone: a Group Key Manager is
+     * a PN GW of the group's owner, and no key is made without it. (Creation by a live manager and
+     * the deliveries: GroupKeyManagerIT, with two PN GWs.)
+     */
+    @Test
+    void keyManager_aPnGwOfTheOwner_andNothingChangesWhileItCannotBeReached() {
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.create(SG, ALICE, TV)), "a PNE");
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.create(SG, BOB, GW)), "another user's PN GW");
+        assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> groups.create(SG, ALICE, EntityId.of("gw-nobody"))));
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> groups.create(SG, ALICE, GW)), "no endpoint: the manager is out of reach");
+        assertTrue(groups.group(SG).isEmpty(), "no group without its first key");
+
+        groups.create(SG, ALICE);
+        groups.join(SG, TV);
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> groups.assignKeyManager(SG, GW)));
+        ServiceGroup g = groups.group(SG).orElseThrow();
+        assertTrue(g.manager().isEmpty());
+        assertEquals(2, g.epoch());
+        assertTrue(log.all().contains("no endpoint to reach Group Key Manager gw-alice") || log.all().contains("gw-alice"), log.all());
+        assertEquals(g, groups.assignKeyManager(SG, null), "already the Server's: nothing to do");
+    }
+
     @Test
     void aSealedKeyMovedToAnotherGroup_doesNotOpen() {
         groups.create(SG, ALICE);

@@ -13,7 +13,8 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * Service Groups (TS §5.3.2): {@code server:groups}, {@code server:group <id>},
  * {@code server:groupadd <id> <user>}, {@code server:groupdel}, {@code server:groupjoin},
- * {@code server:groupleave}, {@code server:groupexpel}, {@code server:groupupdate}. Keys are never shown.
+ * {@code server:groupleave}, {@code server:groupexpel}, {@code server:groupupdate},
+ * {@code server:groupmanager} (a PN GW as Group Key Manager, seed 003 §5.3.2). Keys are never shown.
  */
 @Component(service = GroupCommands.class, property = {
     "osgi.command.scope=server",
@@ -24,7 +25,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=groupjoin",
     "osgi.command.function=groupleave",
     "osgi.command.function=groupexpel",
-    "osgi.command.function=groupupdate"})
+    "osgi.command.function=groupupdate",
+    "osgi.command.function=groupmanager"})
 public class GroupCommands {
     private final GroupRegistry groups;
 
@@ -46,6 +48,17 @@ public class GroupCommands {
     @Descriptor("Creates a Service Group and its Group Key")
     public String groupadd(@Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner) {
         return describe(groups.create(groupId, UserId.of(owner)));
+    }
+
+    @Descriptor("Creates a Service Group whose Group Keys a PN GW creates (its Group Key Manager, distributed topology)")
+    public String groupadd(@Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner,
+                           @Descriptor("Group Key Manager: a PN GW's Entity ID") String keyManager) {
+        return describe(groups.create(groupId, UserId.of(owner), EntityId.of(keyManager)));
+    }
+
+    @Descriptor("Hands a group's Group Key management to a PN GW, or back to the Server (none); a new Group Key follows")
+    public String groupmanager(@Descriptor("group ID") String groupId, @Descriptor("a PN GW's Entity ID, or none") String keyManager) {
+        return describe(groups.assignKeyManager(groupId, keyManager.equals("none") ? null : EntityId.of(keyManager)));
     }
 
     @Descriptor("Deletes a Service Group and its Group Key")
@@ -76,14 +89,16 @@ public class GroupCommands {
     private static String describe(ServiceGroup g) {
         return "Service Group " + g.groupId() + " of " + g.owner() + ", Group Key epoch " + g.epoch() + " (fingerprint "
                 + g.keyFingerprint() + "), created " + g.created()
+                + "\nGroup Key Manager: " + g.manager().map(m -> "PN GW " + m.value()).orElse("the Server")
                 + "\nmembers: " + String.join(", ", g.members().stream().map(EntityId::value).toList());
     }
 
     private static String table(List<ServiceGroup> list) {
-        StringBuilder s = new StringBuilder(String.format("%-24s %-16s %-8s %-6s %s%n", "GROUP", "OWNER", "MEMBERS", "EPOCH", "KEY"));
+        StringBuilder s = new StringBuilder(String.format("%-24s %-16s %-8s %-6s %-18s %s%n", "GROUP", "OWNER", "MEMBERS", "EPOCH", "KEY",
+                "KEY MANAGER"));
         for (ServiceGroup g : list) {
-            s.append(String.format("%-24s %-16s %-8d %-6d %s%n", g.groupId(), g.owner(), g.members().size(), g.epoch(),
-                    g.keyFingerprint()));
+            s.append(String.format("%-24s %-16s %-8d %-6d %-18s %s%n", g.groupId(), g.owner(), g.members().size(), g.epoch(),
+                    g.keyFingerprint(), g.manager().map(EntityId::value).orElse("server")));
         }
         return s.toString();
     }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The Service Group tables (schema version 4). A Group Key arrives sealed by the caller, and a
+ * The Service Group tables (schema versions 4 and 5). A Group Key arrives sealed by the caller, and a
  * membership change and the key of the new epoch are written in one transaction: no moment
  * exists where a departed member's key is still the group's.
  */
@@ -18,7 +18,12 @@ public interface GroupStore {
     }
 
     /** @return false if the group ID is taken */
-    boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint);
+    default boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint) {
+        return createGroup(groupId, owner, at, sealedKeyOfEpoch1, keyFingerprint, null);
+    }
+
+    /** As {@link #createGroup(String, UserId, Instant, byte[], String)}, its keys created by the PN GW {@code keyManager} (null: the Server). */
+    boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint, EntityId keyManager);
 
     boolean deleteGroup(String groupId);
 
@@ -47,4 +52,7 @@ public interface GroupStore {
 
     /** Stores the key of {@code epoch} if the group is at {@code epoch - 1}. */
     boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint);
+
+    /** A new Group Key Manager (null: the Server) and the key of {@code epoch} it created, if the group is at {@code epoch - 1}. */
+    boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint);
 }

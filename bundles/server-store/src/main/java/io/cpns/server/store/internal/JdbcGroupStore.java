@@ -13,10 +13,10 @@ import java.util.Optional;
 
 /** {@link GroupStore} on plain JDBC. */
 final class JdbcGroupStore implements GroupStore {
-    private static final String SELECT = "SELECT g.group_id, g.user_id, g.created_at, g.epoch, g.key_fp, m.entity_id"
+    private static final String SELECT = "SELECT g.group_id, g.user_id, g.created_at, g.epoch, g.key_fp, m.entity_id, g.key_manager"
             + " FROM cpns_group g LEFT JOIN cpns_group_member m ON m.group_id = g.group_id";
 
-    private record Row(String groupId, String owner, long created, long epoch, String fp, String member) {
+    private record Row(String groupId, String owner, long created, long epoch, String fp, String member, String manager) {
     }
 
     private final Sql sql;
@@ -26,10 +26,11 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
-    public boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint) {
-        return sql.insertIfAbsent("INSERT INTO cpns_group (group_id, user_id, created_at, epoch, key_sealed, key_fp, updated_at)"
-                + " VALUES (?, ?, ?, 1, ?, ?, ?)", groupId, owner.value(), at.toEpochMilli(), sealedKeyOfEpoch1, keyFingerprint,
-                at.toEpochMilli());
+    public boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint,
+                               EntityId keyManager) {
+        return sql.insertIfAbsent("INSERT INTO cpns_group (group_id, user_id, created_at, epoch, key_sealed, key_fp, updated_at, key_manager)"
+                + " VALUES (?, ?, ?, 1, ?, ?, ?, ?)", groupId, owner.value(), at.toEpochMilli(), sealedKeyOfEpoch1, keyFingerprint,
+                at.toEpochMilli(), keyManager == null ? null : keyManager.value());
     }
 
     @Override
@@ -88,11 +89,18 @@ final class JdbcGroupStore implements GroupStore {
                 epoch, sealedKey, keyFingerprint, Instant.now().toEpochMilli(), groupId, epoch - 1) == 1;
     }
 
+    @Override
+    public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return sql.update("UPDATE cpns_group SET key_manager = ?, epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ?"
+                + " WHERE group_id = ? AND epoch = ?", keyManager == null ? null : keyManager.value(), epoch, sealedKey, keyFingerprint,
+                Instant.now().toEpochMilli(), groupId, epoch - 1) == 1;
+    }
+
     /** One row per (group, member) from the join, folded into one record per group. */
     private List<ServiceGroup> grouped(String query, Object... args) {
         Map<String, List<Row>> byGroup = new LinkedHashMap<>();
         for (Row r : sql.query(query, rs -> new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                rs.getString(5), rs.getString(6)), args)) {
+                rs.getString(5), rs.getString(6), rs.getString(7)), args)) {
             byGroup.computeIfAbsent(r.groupId(), k -> new ArrayList<>()).add(r);
         }
         List<ServiceGroup> out = new ArrayList<>();
@@ -100,7 +108,7 @@ final class JdbcGroupStore implements GroupStore {
             Row first = rows.get(0);
             List<EntityId> members = rows.stream().filter(r -> r.member() != null).map(r -> EntityId.of(r.member())).toList();
             out.add(new ServiceGroup(id, UserId.of(first.owner()), Instant.ofEpochMilli(first.created()), first.epoch(), first.fp(),
-                    members));
+                    members, first.manager() == null ? null : EntityId.of(first.manager())));
         });
         return out;
     }

@@ -35,7 +35,9 @@ final class Schema {
                         + " updated_at BIGINT NOT NULL)",
                 "CREATE TABLE cpns_group_member (group_id VARCHAR(64) NOT NULL REFERENCES cpns_group(group_id) ON DELETE CASCADE,"
                         + " entity_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (group_id, entity_id))",
-                "CREATE INDEX cpns_group_member_entity ON cpns_group_member(entity_id)"));
+                "CREATE INDEX cpns_group_member_entity ON cpns_group_member(entity_id)"),
+            // 5: a PN GW as a group's Group Key Manager (seed 003 §5.3.2, distributed topology)
+            List.of("ALTER TABLE cpns_group ADD COLUMN key_manager VARCHAR(64)"));
 
     private Schema() {
     }

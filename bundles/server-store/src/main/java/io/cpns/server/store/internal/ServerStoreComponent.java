@@ -160,8 +160,14 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
     // ---- GroupStore: the same database ----
 
     @Override
-    public boolean createGroup(String groupId, UserId owner, java.time.Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint) {
-        return store.groupStore().createGroup(groupId, owner, at, sealedKeyOfEpoch1, keyFingerprint);
+    public boolean createGroup(String groupId, UserId owner, java.time.Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint,
+                               EntityId keyManager) {
+        return store.groupStore().createGroup(groupId, owner, at, sealedKeyOfEpoch1, keyFingerprint, keyManager);
+    }
+
+    @Override
+    public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return store.groupStore().assignKeyManager(groupId, keyManager, epoch, sealedKey, keyFingerprint);
     }
 
     @Override

@@ -113,7 +113,11 @@ final class Sql {
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {
-            ps.setObject(i + 1, args[i]);
+            if (args[i] == null) {
+                ps.setNull(i + 1, java.sql.Types.VARCHAR); // the only nullable parameters are IDs
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
         }
         return ps;
     }

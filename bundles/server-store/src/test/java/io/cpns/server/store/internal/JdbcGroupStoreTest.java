@@ -69,6 +69,27 @@ class JdbcGroupStoreTest {
         }
     }
 
+    /** Seed 003 §5.3.2: a PN GW as Group Key Manager, set at creation, handed on or back with the next epoch's key. */
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void keyManager_storedWithTheGroup_andChangedTogetherWithTheKey(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcGroupStore s = store(db);
+            EntityId gw = EntityId.of("gw-attic");
+            assertTrue(s.createGroup("sg-1", ALICE, T, new byte[] {1}, "fp1", gw));
+            assertEquals(gw, s.group("sg-1").orElseThrow().keyManager());
+            assertFalse(s.assignKeyManager("sg-1", null, 3, new byte[] {3}, "fp3"), "a stale epoch loses");
+            assertEquals(gw, s.group("sg-1").orElseThrow().keyManager());
+            assertTrue(s.assignKeyManager("sg-1", null, 2, new byte[] {2}, "fp2"));
+            ServiceGroup g = s.group("sg-1").orElseThrow();
+            assertTrue(g.manager().isEmpty());
+            assertEquals(2, g.epoch());
+            assertArrayEquals(new byte[] {2}, s.groupKey("sg-1").orElseThrow().sealed());
+            assertTrue(s.assignKeyManager("sg-1", gw, 3, new byte[] {3}, "fp3"));
+            assertEquals(gw, s.groups().get(0).keyManager());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("dbs")
     void updateKey_movesOneEpoch_andDelete_removesGroupMembersAndKey(String name) throws Exception {

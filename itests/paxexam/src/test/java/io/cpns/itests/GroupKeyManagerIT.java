@@ -1,0 +1,317 @@
+package io.cpns.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.UserId;
+import io.cpns.api.message.SetupType;
+import io.cpns.api.server.GroupRegistry;
+import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.ServiceGroup;
+import io.cpns.crypto.Suites;
+import io.cpns.groupkey.GroupMessage;
+import io.cpns.groupkey.GroupOpener;
+import io.cpns.groupkey.GroupSealer;
+import io.cpns.pne.IpTransport;
+import io.cpns.pne.PneClient;
+import io.cpns.pne.PneGroupKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * The distributed topology of seed 003 §5.3.2 with two PN GWs: this framework runs the CPNS
+ * Server and PN GW {@code gw-home}; a second PN GW, {@code gw-manager}, runs from the distribution
+ * as its own process ({@code bin/cpns-gateway --config}) and is the Group Key Manager of
+ * {@value #SG}. The manager creates every Group Key of the group and registers it on the Server,
+ * which relays it to gw-home (indirect delivery); the manager's own PNEs get it directly.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class GroupKeyManagerIT extends PnTestBase {
+    static final String MANAGER = "gw-manager";
+    static final String SG = "sg-house";
+    private static final byte[] NEXT = "lights off at eleven".getBytes(StandardCharsets.UTF_8);
+
+    private static Process manager;
+    private static Path managerHome;
+    private static PneClient tv;
+    private static PneClient radio;
+    private static PneClient speaker;
+
+    @Configuration
+    public Option[] config() {
+        return CpnsOptions.boot("keymanager", configs(Map.of()), "runtime", "core", "server", "gateway", "pne");
+    }
+
+    /** Not {@code @AfterClass}: Pax Exam runs that around every test method in the probe. */
+    static void stopManager() throws InterruptedException {
+        manager.destroy();
+        manager.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    GroupRegistry registry() {
+        return osgi.service(GroupRegistry.class);
+    }
+
+    /** The second PN GW as a process of the distribution, its configuration a copy of etc/gateway/config with its own identity and ports. */
+    void startManager() throws Exception {
+        if (managerHome == null) {
+            managerHome = Files.createTempDirectory("gw-manager");
+            Path config = Files.createDirectories(managerHome.resolve("config"));
+            try (var files = Files.list(CpnsOptions.dist().resolve("etc/gateway/config"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, config.resolve(f.getFileName()));
+                }
+            }
+            ServerEndpoint ep = osgi.service(ServerEndpoint.class);
+            write(config, "cpns.gw.identity.cfg", "gatewayId=" + MANAGER);
+            write(config, "cpns.gw.link.cfg", "serverHost=127.0.0.1", "serverPort=" + ep.listenAddress().getPort(), "serverId=cpns-server",
+                    "serverName=localhost", "operatorCaFile=" + ep.generatedOperatorCa().orElseThrow(), "userId=" + USER,
+                    "password=" + PASSWORD, "keepaliveSeconds=5", "backoffInitialMillis=100", "backoffMaxMillis=500");
+            write(config, "cpns.pan.ip.cfg", "port=" + AbstractSliceIT.freePort(), "discoveryPort=" + AbstractSliceIT.freePort(),
+                    "discoveryInterface=lo", "announceSeconds=0");
+            write(config, "cpns.gw.broker.cfg", "port=" + AbstractSliceIT.freePort());
+            write(config, "cpns.gw.keymanager.cfg", "groups=" + SG);
+        }
+        manager = new ProcessBuilder(CpnsOptions.dist().resolve("bin/cpns-gateway").toString(), "--data", managerHome.resolve("data").toString(),
+                "--config", managerHome.resolve("config").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(managerHome.resolve("gateway.log").toFile())).start();
+        Process p = manager;
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy)); // whatever happens to the tests
+        Osgi.eventually(MANAGER + " connected to the Server", this::managerConnected, this::managerLog);
+    }
+
+    private static void write(Path dir, String file, String... lines) throws IOException {
+        Files.write(dir.resolve(file), List.of(lines));
+    }
+
+    boolean managerConnected() {
+        return osgi.service(ServerEndpoint.class).sessions().stream().anyMatch(s -> s.entityId().equals(MANAGER) && !s.suite().isEmpty());
+    }
+
+    String managerLog() {
+        try {
+            return Files.readString(managerHome.resolve("gateway.log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    int managerPanPort() throws IOException {
+        return Files.readAllLines(managerHome.resolve("config/cpns.pan.ip.cfg")).stream().filter(l -> l.startsWith("port="))
+                .map(l -> Integer.parseInt(l.substring(5))).findFirst().orElseThrow();
+    }
+
+    /**
+     * A PNE of the owner with its EUKey, in a 1-1 PN with gw-home or with the manager. It lives
+     * through the whole class (the base class closes its PNEs after every test; m06 closes these).
+     */
+    PneClient member(String id, boolean atManager) throws Exception {
+        PneClient c = atManager ? memberAtManager(id) : enrolledPne(id);
+        if (!atManager) {
+            c.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        clients.remove(c);
+        return c;
+    }
+
+    private PneClient memberAtManager(String id) throws Exception {
+        PneClient c = pne(config(id), new IpTransport("127.0.0.1", managerPanPort(), false));
+        c.connect(EntityId.of(MANAGER));
+        c.assignEuKey(USER, PASSWORD.toCharArray());
+        Osgi.eventually(id + " ready on " + MANAGER, () -> {
+            try {
+                c.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                return true;
+            } catch (Exception e) { // right after PSK-TLS the PNE can be a moment ahead of the PN GW
+                return false;
+            }
+        }, this::managerLog);
+        return c;
+    }
+
+    static void holds(PneClient pne, ServiceGroup g) {
+        Osgi.eventually(pne.id() + " holds " + g.groupId() + " epoch " + g.epoch(),
+                () -> pne.groupKey(g.groupId()).map(k -> k.epoch() == g.epoch()).orElse(false), () -> String.valueOf(pne.groupKey(g.groupId())));
+        assertEquals(g.keyFingerprint(), Suites.fingerprint(pne.groupKey(g.groupId()).orElseThrow().key()));
+    }
+
+    /** A message sealed by one member under the current key opens at another. */
+    static void oneReadsTheOther(PneClient from, PneClient to) {
+        PneGroupKey k = from.groupKey(SG).orElseThrow();
+        GroupMessage m = new GroupSealer(Suites.modern(), SG, k.epoch(), k.key(), from.id().value()).seal(NEXT);
+        GroupOpener reader = new GroupOpener(Suites.modern(), SG);
+        PneGroupKey theirs = to.groupKey(SG).orElseThrow();
+        reader.rekeyed(theirs.epoch(), theirs.key());
+        assertArrayEquals(NEXT, reader.open(m));
+    }
+
+    static ErrorCode refusal(PnTestBase.ThrowingRunnable r) {
+        return expect(r).code();
+    }
+
+    /** Seed 003 §5.3.2: a PN GW is assigned to be the group's Group Key Manager; it creates the key of epoch 1. */
+    @Test
+    public void m01_createWithAManager_theManagerCreatesEpochOne_andRegistersItOnTheServer() throws Exception {
+        startManager();
+        ServiceGroup g = registry().create(SG, UserId.of(USER), EntityId.of(MANAGER));
+        assertEquals(1, g.epoch());
+        assertEquals(EntityId.of(MANAGER), g.keyManager());
+        Osgi.eventually("the manager created it", () -> managerLog().contains(SG + " Group Key epoch 1 created (" + g.keyFingerprint() + ")"),
+                this::managerLog);
+        assertTrue(osgi.shell("server:group " + SG).contains("Group Key Manager: PN GW " + MANAGER));
+        assertTrue(osgi.shell("server:groups").matches("(?s).*" + SG + " .* " + MANAGER + "\\R.*"));
+        assertFalse("gw-home manages nothing", osgi.shell("gw:keymanager").contains(SG));
+    }
+
+    /**
+     * Members on both PN GWs: the Server relays the manager's key to gw-home (indirect delivery);
+     * the manager hands it to its own PNE without asking the Server (direct delivery).
+     */
+    @Test
+    public void m02_join_membersOnBothGateways_holdTheManagersKey_indirectAndDirect() throws Exception {
+        tv = member("pne-m-tv", false);
+        radio = member("pne-m-radio", false);
+        speaker = member("pne-m-speaker", true);
+        registry().join(SG, tv.id());
+        registry().join(SG, radio.id());
+        ServiceGroup g = registry().join(SG, speaker.id());
+        for (PneClient p : List.of(tv, radio, speaker)) {
+            holds(p, g);
+        }
+        assertTrue(managerLog(), managerLog().contains(SG + ": Group Key epoch " + g.epoch() + " created here as Group Key Manager"));
+        assertFalse(managerLog(), managerLog().contains("epoch " + g.epoch() + " pulled"));
+        oneReadsTheOther(speaker, tv);
+        oneReadsTheOther(tv, speaker);
+    }
+
+    /** A leave: the manager creates the next key; the departed member cannot read what follows. */
+    @Test
+    public void m03_leave_theManagerRekeys_theDepartedCannotReadTheNextMessage() throws Exception {
+        PneGroupKey departedKnew = radio.groupKey(SG).orElseThrow();
+        ServiceGroup g = registry().leave(SG, radio.id());
+        holds(tv, g);
+        holds(speaker, g);
+        Osgi.eventually("the departed member deleted the key", () -> radio.groupKey(SG).isEmpty(), () -> "");
+        PneGroupKey k = speaker.groupKey(SG).orElseThrow();
+        GroupMessage m = new GroupSealer(Suites.modern(), SG, k.epoch(), k.key(), speaker.id().value()).seal(NEXT);
+        GroupOpener departed = new GroupOpener(Suites.modern(), SG);
+        departed.rekeyed(k.epoch(), departedKnew.key());
+        try {
+            departed.open(m);
+            fail("the departed member opened a message sealed after it left");
+        } catch (CpnsException e) {
+            assertEquals(ErrorCode.BAD_MAC, e.code());
+        }
+        oneReadsTheOther(speaker, tv);
+    }
+
+    /** With the manager offline no key can be made: every change fails UNAVAILABLE and nothing changes; back online, it works. */
+    @Test
+    public void m04_managerOffline_changesFailUnavailable_nothingChanges_thenResume() throws Exception {
+        ServiceGroup before = registry().group(SG).orElseThrow();
+        stopManager();
+        Osgi.eventually(MANAGER + " gone", () -> !managerConnected(), () -> "");
+
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> registry().update(SG)));
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> registry().join(SG, radio.id())));
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> registry().leave(SG, tv.id())));
+        assertEquals(before, registry().group(SG).orElseThrow());
+        assertEquals(before.epoch(), tv.groupKey(SG).orElseThrow().epoch());
+
+        startManager();
+        Osgi.eventually(speaker.id() + " back on " + MANAGER, () -> {
+            try {
+                speaker.connect(EntityId.of(MANAGER)); // with its LocalEUKey: PSK-TLS again
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }, this::managerLog);
+        ServiceGroup after = registry().update(SG);
+        assertEquals(before.epoch() + 1, after.epoch());
+        holds(tv, after);
+        holds(speaker, after);
+    }
+
+    /** Only a PN GW of the owner that agrees (its configuration) manages a group; a refusal creates nothing. */
+    @Test
+    public void m05_refusals_aGatewayThatDoesNotAgree_aPne_aStranger() throws Exception {
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> registry().create("sg-other", UserId.of(USER), EntityId.of(MANAGER))));
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> registry().create("sg-other", UserId.of(USER), EntityId.of(GATEWAY))));
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> registry().create("sg-other", UserId.of(USER), tv.id())));
+        assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> registry().create("sg-other", UserId.of(USER), EntityId.of("gw-nobody"))));
+        assertTrue(registry().group("sg-other").isEmpty());
+        assertTrue(managerLog(), managerLog().contains("refused to manage sg-other"));
+    }
+
+    /** Management handed back to the Server: the Server's key follows, the former manager forgets its own. */
+    @Test
+    public void m06_handBackToTheServer_newKeyFromTheServer_formerManagerForgets() throws Exception {
+        String shown = osgi.shell("server:groupmanager " + SG + " none");
+        assertTrue(shown, shown.contains("Group Key Manager: the Server"));
+        ServiceGroup g = registry().group(SG).orElseThrow();
+        assertEquals(null, g.keyManager());
+        holds(tv, g);
+        holds(speaker, g);
+        Osgi.eventually("the former manager forgot its key", () -> managerLog().contains(SG + " no longer managed here"), this::managerLog);
+        registry().delete(SG);
+        Osgi.eventually("deleted at every member", () -> tv.groupKey(SG).isEmpty() && speaker.groupKey(SG).isEmpty(), () -> "");
+        List.of(tv, radio, speaker).forEach(PneClient::close);
+        stopManager();
+    }
+
+    /**
+     * Either topology: a PN GW whose link to the Server was down when a member left and another
+     * group was deleted catches up when the link is back ({@code group.sync.req}): the remaining
+     * member gets the new key, the departed one and the deleted group's member delete theirs.
+     */
+    @Test
+    public void m07_linkDownDuringChanges_thePnGwCatchesUpWhenItIsBack() throws Exception {
+        PneClient lamp = enrolledPne("pne-s-lamp");
+        PneClient fan = enrolledPne("pne-s-fan");
+        for (PneClient p : List.of(lamp, fan)) {
+            p.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        registry().create("sg-sync", UserId.of(USER));
+        registry().join("sg-sync", lamp.id());
+        holds(fan, registry().join("sg-sync", fan.id()));
+        registry().create("sg-gone", UserId.of(USER));
+        holds(lamp, registry().join("sg-gone", lamp.id()));
+
+        osgi.bundle("gw-link").stop();
+        Osgi.eventually("gw-home away", () -> osgi.service(ServerEndpoint.class).sessions().stream()
+                .noneMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
+        ServiceGroup after = registry().leave("sg-sync", fan.id());
+        registry().delete("sg-gone");
+        Osgi.sleep(500);
+        assertEquals("nothing reached gw-home meanwhile", after.epoch() - 1, lamp.groupKey("sg-sync").orElseThrow().epoch());
+
+        osgi.bundle("gw-link").start();
+        holds(lamp, after);
+        Osgi.eventually("the departed and the deleted keys gone", () -> fan.groupKey("sg-sync").isEmpty()
+                && lamp.groupKey("sg-gone").isEmpty(), () -> fan.groupKey("sg-sync") + " " + lamp.groupKey("sg-gone"));
+        registry().delete("sg-sync");
+    }
+}
