@@ -2,6 +2,7 @@ package io.cpns.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -112,6 +113,20 @@ class MessageCodecTest {
         CpnsException e = decodeFails(List.of(1, "sess.proof", "a", "b", 1, Map.of()));
         assertEquals(ErrorCode.MALFORMED, e.code());
         assertTrue(e.getMessage().contains("proof"), e.getMessage());
+    }
+
+    /** {@code group.msg}: sealed, or (a PN GW's exemption form, TS 5.3.3.2) in the clear; never both, never neither. */
+    @Test
+    void groupMsg_ciphertextOrPlaintext_exactlyOne() throws Exception {
+        GroupMsg clear = new GroupMsg("sg-1", "pne-tv", 3, 77, null, new byte[] {7});
+        Envelope back = codec.decode(codec.encode(new Envelope(GW, SRV, 5, clear)));
+        assertArrayEquals(new byte[] {7}, ((GroupMsg) back.body()).plaintext());
+        assertFalse(((GroupMsg) back.body()).sealed());
+        Map<String, Object> both = Map.of("groupId", "sg-1", "sender", "pne-tv", "epoch", 3, "counter", 77, "ciphertext", new byte[1],
+                "plaintext", new byte[1]);
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "group.msg", "a", "b", 1, both)).code());
+        assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "group.msg", "a", "b", 1,
+                Map.of("groupId", "sg-1", "sender", "pne-tv", "epoch", 3, "counter", 77))).code());
     }
 
     @Test

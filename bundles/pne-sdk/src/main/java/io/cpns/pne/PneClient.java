@@ -102,9 +102,11 @@ public final class PneClient implements AutoCloseable {
     private volatile long lastSentNanos = System.nanoTime();
     private final GroupBroadcasts broadcasts;
     private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final GroupMessages groupMessages;
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
+        this.groupMessages = new GroupMessages(config.id().value(), this::groupKey);
         this.transport = transport;
         this.keys = keys;
         this.inbound = Executors.newSingleThreadExecutor(r -> {
@@ -272,6 +274,7 @@ public final class PneClient implements AutoCloseable {
                 case GROUP_KEY_DELIVER -> onGroupKey((io.cpns.api.message.GroupKeyDeliver) e.body());
                 case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
                 case GROUP_TREE_DELIVER -> onGroupTree(((io.cpns.api.message.GroupTreeDeliver) e.body()).tree());
+                case GROUP_MSG -> onGroupMessage((io.cpns.api.message.GroupMsg) e.body());
                 default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
             };
         } catch (CpnsException x) {
@@ -309,6 +312,7 @@ public final class PneClient implements AutoCloseable {
     /** {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key"). */
     private Message onGroupKeyDelete(io.cpns.api.message.GroupKeyDelete d) {
         broadcasts.leave(d.groupId());
+        groupMessages.forget(d.groupId());
         keys.delete(GROUP_KEY_PREFIX + d.groupId());
         return new io.cpns.api.message.Ack();
     }
@@ -342,6 +346,33 @@ public final class PneClient implements AutoCloseable {
     /** Whether this PNE's MQTT connection to its PN GW's broker is up. */
     public boolean broadcastConnected() {
         return broadcasts.connected();
+    }
+
+    // ---- messages to Service Groups (TS §5.3.3.2) ----
+
+    /**
+     * Sends a message to a Service Group this PNE is a member of, sealed with the Group Key it
+     * holds (sender, epoch, counter); its PN GW relays it to the other members.
+     *
+     * @throws CpnsException (also as the stage's failure) {@code UNKNOWN_GROUP} without the group's
+     *         key; the PN GW's refusal: {@code FORBIDDEN} (not a member), {@code UNEXPECTED_MESSAGE}
+     *         (an epoch the PN GW no longer or not yet holds)
+     */
+    public CompletionStage<Void> sendToGroup(String groupId, byte[] payload) {
+        return request(groupMessages.seal(groupId, payload), config.requestTimeout()).thenApply(e -> null);
+    }
+
+    /** Told of each message to one of this PNE's Service Groups that opened here (or came in the clear on a secure PAN). */
+    public void onGroupMessage(Consumer<PneGroupMessage> listener) {
+        groupMessages.onMessage(listener);
+    }
+
+    private Message onGroupMessage(io.cpns.api.message.GroupMsg m) {
+        if (!secured()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "group messages are accepted only on a protected link");
+        }
+        groupMessages.received(m, transport.panSecure());
+        return new io.cpns.api.message.Ack();
     }
 
     /** Told each time this PNE starts holding a newer Group Key (by unicast, pull or broadcast); on a PNE thread. */

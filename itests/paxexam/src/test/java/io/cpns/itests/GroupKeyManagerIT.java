@@ -21,6 +21,8 @@ import io.cpns.groupkey.GroupSealer;
 import io.cpns.pne.IpTransport;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.PneGroupKey;
+import io.cpns.pne.PneGroupMessage;
+import io.cpns.api.message.GroupMsg;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,7 +109,9 @@ public class GroupKeyManagerIT extends PnTestBase {
     }
 
     boolean managerConnected() {
-        return osgi.service(ServerEndpoint.class).sessions().stream().anyMatch(s -> s.entityId().equals(MANAGER) && !s.suite().isEmpty());
+        // its PSK session: the bootstrap connection (certificate) that assigned its EUKey is about to close
+        return osgi.service(ServerEndpoint.class).sessions().stream().anyMatch(s -> s.entityId().equals(MANAGER) && s.tlsMode().equals("psk")
+                && !s.suite().isEmpty());
     }
 
     String managerLog() {
@@ -204,6 +208,68 @@ public class GroupKeyManagerIT extends PnTestBase {
         assertFalse(managerLog(), managerLog().contains("epoch " + g.epoch() + " pulled"));
         oneReadsTheOther(speaker, tv);
         oneReadsTheOther(tv, speaker);
+    }
+
+    /**
+     * TS §5.3.3.2, messages to the group through the PN GWs: sealed by a member (sender, epoch,
+     * counter), verified and relayed by its PN GW to the members there and, through the Server,
+     * behind the other PN GW; and from the Server itself.
+     */
+    @Test
+    public void m02b_groupMessages_relayedByThePnGws_acrossGateways_andFromTheServer() throws Exception {
+        Map<PneClient, List<PneGroupMessage>> got = new java.util.HashMap<>();
+        for (PneClient p : List.of(tv, radio, speaker)) {
+            List<PneGroupMessage> in = new java.util.concurrent.CopyOnWriteArrayList<>();
+            p.onGroupMessage(in::add);
+            got.put(p, in);
+        }
+        speaker.sendToGroup(SG, "from the attic".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        tv.sendToGroup(SG, "from the lounge".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        registry().send(SG, "from the Server".getBytes(StandardCharsets.UTF_8));
+
+        Osgi.eventually("every member got the others' messages", () -> got.get(tv).size() == 2 && got.get(radio).size() == 3
+                && got.get(speaker).size() == 2, got::toString);
+        assertEquals(List.of("pne-m-speaker", "cpns-server"), got.get(tv).stream().map(PneGroupMessage::sender).toList());
+        assertEquals(List.of("pne-m-tv", "cpns-server"), got.get(speaker).stream().map(PneGroupMessage::sender).toList());
+        assertEquals("from the attic", new String(got.get(radio).stream().filter(m -> m.sender().equals("pne-m-speaker")).findFirst()
+                .orElseThrow().payload(), StandardCharsets.UTF_8));
+        assertTrue("sealed with the Group Key all the way (no exemption here)",
+                got.values().stream().flatMap(List::stream).allMatch(PneGroupMessage::groupKeyProtected));
+    }
+
+    /** Bad group messages stop at the sender's PN GW with a typed error, and reach no member. */
+    @Test
+    public void m02c_groupMessages_spoofedReplayedStaleOrFromANonMember_refusedByThePnGw() throws Exception {
+        List<PneGroupMessage> atRadio = new java.util.concurrent.CopyOnWriteArrayList<>();
+        radio.onGroupMessage(atRadio::add);
+        PneGroupKey k = tv.groupKey(SG).orElseThrow();
+        GroupSealer sealer = new GroupSealer(Suites.modern(), SG, k.epoch(), k.key(), tv.id().value());
+        GroupMessage m = sealer.seal(NEXT);
+        GroupMsg sent = new GroupMsg(SG, m.sender(), m.epoch(), m.counter(), m.ciphertext(), null);
+        tv.request(sent, java.time.Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+        Osgi.eventually("radio got it", () -> atRadio.size() == 1, atRadio::toString);
+
+        assertEquals(ErrorCode.REPLAY, sendRefused(tv, sent)); // an answer: the link itself is sound and stays
+        GroupMessage asRadio = new GroupSealer(Suites.modern(), SG, k.epoch(), k.key(), radio.id().value()).seal(NEXT);
+        assertEquals(ErrorCode.FORBIDDEN, sendRefused(tv, new GroupMsg(SG, asRadio.sender(), asRadio.epoch(), asRadio.counter(),
+                asRadio.ciphertext(), null)));
+        GroupMessage stale = new GroupSealer(Suites.modern(), SG, k.epoch() - 1, k.key(), tv.id().value()).seal(NEXT);
+        assertEquals(ErrorCode.UNEXPECTED_MESSAGE, sendRefused(tv, new GroupMsg(SG, stale.sender(), stale.epoch(), stale.counter(),
+                stale.ciphertext(), null)));
+        PneClient stranger = enrolledPne("pne-m-stranger");
+        assertEquals(ErrorCode.FORBIDDEN, sendRefused(stranger, new GroupMsg(SG, stranger.id().value(), k.epoch(), 1, new byte[32], null)));
+        assertEquals("no key: nothing to seal with", ErrorCode.UNKNOWN_GROUP, expect(() -> stranger.sendToGroup(SG, NEXT)).code());
+        Osgi.sleep(300);
+        assertEquals("nothing more reached radio", 1, atRadio.size());
+    }
+
+    private static ErrorCode sendRefused(PneClient from, GroupMsg m) throws Exception {
+        try {
+            from.request(m, java.time.Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+            throw new AssertionError("accepted: " + m);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ((CpnsException) e.getCause()).code();
+        }
     }
 
     /** A leave: the manager creates the next key; the departed member cannot read what follows. */

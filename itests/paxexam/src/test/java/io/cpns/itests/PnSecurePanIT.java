@@ -1,5 +1,6 @@
 package io.cpns.itests;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -99,5 +100,56 @@ public class PnSecurePanIT extends PnTestBase {
             osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", false));
         }
         Osgi.eventually("back to required", () -> osgi.service(io.cpns.api.gateway.GatewayGroups.class).groupKeyRequired("pne-radio"), () -> "");
+    }
+
+    /**
+     * TS §5.3.3.2 applied to real group messages: a member's message reaches another member on
+     * the secure PAN sealed with the Group Key while the PN GW has no credential module, and in
+     * the clear once it has one (the PN GW opened and checked it first).
+     */
+    @Test
+    public void p04_groupMessages_sealedWithoutTheCredentialModule_inTheClearWithIt() throws Exception {
+        PneClient[] m = new PneClient[2];
+        String[] ids = {"pne-p4-radio", "pne-p4-lamp"};
+        for (int i = 0; i < 2; i++) {
+            m[i] = pne(config(ids[i]), securePan(), store(ids[i]));
+            m[i].connect(EntityId.of(GATEWAY));
+            m[i].assignEuKey(USER, PASSWORD.toCharArray());
+            m[i].setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        io.cpns.api.server.GroupRegistry registry = osgi.service(io.cpns.api.server.GroupRegistry.class);
+        registry.create("sg-p4", io.cpns.api.UserId.of(USER));
+        io.cpns.api.server.ServiceGroup g = registry.join("sg-p4", List.of(m[0].id(), m[1].id()));
+        for (PneClient p : m) {
+            Osgi.eventually(p.id() + " holds epoch " + g.epoch(), () -> p.groupKey("sg-p4").map(k -> k.epoch() == g.epoch()).orElse(false),
+                    () -> "");
+        }
+        List<io.cpns.pne.PneGroupMessage> atLamp = new java.util.concurrent.CopyOnWriteArrayList<>();
+        m[1].onGroupMessage(atLamp::add);
+
+        m[0].sendToGroup("sg-p4", new byte[] {1}).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Osgi.eventually("lamp got it", () -> atLamp.size() == 1, atLamp::toString);
+        assertTrue("no credential module: sealed", atLamp.get(0).groupKeyProtected());
+
+        osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", true));
+        try {
+            Osgi.eventually("the credential module configured", () -> !osgi.service(io.cpns.api.gateway.GatewayGroups.class)
+                    .groupKeyRequired(ids[1]), () -> "");
+            Osgi.eventually("sent again", () -> {
+                try {
+                    m[0].sendToGroup("sg-p4", new byte[] {2}).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    return true;
+                } catch (Exception e) { // UNAVAILABLE while gw-groupkey restarts with its new configuration
+                    return false;
+                }
+            }, () -> "");
+            Osgi.eventually("lamp got the second", () -> atLamp.size() == 2, atLamp::toString);
+            assertFalse("secure PAN + credential module: in the clear", atLamp.get(1).groupKeyProtected());
+            assertEquals(ids[0], atLamp.get(1).sender());
+            assertArrayEquals(new byte[] {2}, atLamp.get(1).payload());
+        } finally {
+            osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", false));
+        }
+        registry.delete("sg-p4");
     }
 }

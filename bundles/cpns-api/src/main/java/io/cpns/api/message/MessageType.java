@@ -59,6 +59,7 @@ public enum MessageType {
     GROUP_KEY_CREATE("group.key.create", GroupKeyCreate.class, Category.REQUEST),
     GROUP_SYNC_REQUEST("group.sync.req", GroupSyncRequest.class, Category.REQUEST),
     GROUP_SYNC("group.sync", GroupSync.class, Category.RESPONSE),
+    GROUP_MSG("group.msg", GroupMsg.class, Category.REQUEST),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

@@ -61,6 +61,14 @@ public interface GroupRegistry {
     /** A new Group Key for the same members (periodic update). */
     ServiceGroup update(String groupId);
 
+    /**
+     * A message to the group from the CPNS Server (TS §5.3.3.2), sealed with its current Group Key
+     * in the Server's name and relayed by each PN GW with members to them.
+     *
+     * @return the number of PN GWs it was sent to
+     */
+    int send(String groupId, byte[] payload);
+
     Optional<ServiceGroup> group(String groupId);
 
     List<ServiceGroup> groups();

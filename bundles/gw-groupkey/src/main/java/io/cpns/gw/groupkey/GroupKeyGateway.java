@@ -111,6 +111,7 @@ public class GroupKeyGateway implements GatewayGroups {
     private final DeliveryStatus status = new DeliveryStatus();
     private final boolean broadcastEnabled;
     private final boolean credentialModule;
+    private final GroupMessageRelay relay;
 
     @Activate
     public GroupKeyGateway(@Reference(name = "secrets") SecretStore secrets,
@@ -126,6 +127,7 @@ public class GroupKeyGateway implements GatewayGroups {
                 () -> broker, () -> pnes, status, log, pneTimeout);
         this.broadcastEnabled = config.broadcast();
         this.credentialModule = config.credentialModule();
+        this.relay = new GroupMessageRelay(() -> pnes, () -> server, store::get, store::key, this::groupKeyRequired, log, pneTimeout);
         log.info("Group Keys loaded: {} Service Groups", store.all().size());
     }
 
@@ -301,6 +303,7 @@ public class GroupKeyGateway implements GatewayGroups {
 
     private synchronized void forget(String groupId, List<String> former) {
         store.forget(groupId);
+        relay.forget(groupId);
         broadcast.forget(groupId);
         status.forget(groupId);
         toPnes.delete(groupId, former);
@@ -377,6 +380,11 @@ public class GroupKeyGateway implements GatewayGroups {
         }
         byte[] key = store.key(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + groupId));
         return new GroupKey(groupId, g.epoch(), g.members(), key);
+    }
+
+    /** Messages to a Service Group through this PN GW (TS §5.3.3.2). */
+    GroupMessageRelay relay() {
+        return relay;
     }
 
     /** A copy of a group's current Group Key, for delivery to its PNEs (the caller wipes it). */

@@ -72,6 +72,7 @@ public class GroupRegistryComponent implements GroupRegistry {
     private final ScheduledExecutorService timer;
     private final GroupDelivery delivery;
     private final GroupKeySource keys;
+    private final GroupMessageForwarder messages;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     // optional and dynamic: groups are managed while the endpoint or the PN side is being updated
@@ -94,6 +95,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"),
                 java.time.Duration.ofMillis(config.deliveryTimeoutMillis()));
         this.keys = new GroupKeySource(() -> endpoint, java.time.Duration.ofMillis(config.deliveryTimeoutMillis()), log);
+        this.messages = new GroupMessageForwarder(delivery, () -> endpoint, log, java.time.Duration.ofMillis(config.deliveryTimeoutMillis()));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-server-groups-update");
             t.setDaemon(true);
@@ -282,6 +284,31 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
         log.debug("PN GW {} synchronised: {} Service Groups with members there", from.entity(), out.size());
         return new io.cpns.api.message.GroupSync(out);
+    }
+
+    /** {@code group.msg} from a PN GW: on to the PN GWs of the group's other members. */
+    void forwardMessage(io.cpns.api.server.Principal from, io.cpns.api.message.GroupMsg m) {
+        messages.fromGateway(from, require(m.groupId()), m);
+    }
+
+    @Override
+    public int send(String groupId, byte[] payload) {
+        ServiceGroup g = require(groupId);
+        ServerEndpoint ep = endpoint;
+        if (ep == null) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "no endpoint");
+        }
+        byte[] key = groupKey(groupId, g.epoch());
+        try (io.cpns.groupkey.GroupSealer sealer = new io.cpns.groupkey.GroupSealer(io.cpns.crypto.Suites.modern(), groupId, g.epoch(), key,
+                ep.serverId().value())) {
+            io.cpns.groupkey.GroupMessage m = sealer.seal(payload);
+            int gateways = messages.forward(g, new io.cpns.api.message.GroupMsg(groupId, m.sender(), m.epoch(), m.counter(), m.ciphertext(),
+                    null), null);
+            log.info("Service Group {}: message from the Server, sealed under epoch {}, sent to {} PN GWs", groupId, g.epoch(), gateways);
+            return gateways;
+        } finally {
+            Bytes.wipe(key);
+        }
     }
 
     /** The current Group Key in the clear, for delivery (the caller wipes it). */

@@ -26,7 +26,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=groupleave",
     "osgi.command.function=groupexpel",
     "osgi.command.function=groupupdate",
-    "osgi.command.function=groupmanager"})
+    "osgi.command.function=groupmanager",
+    "osgi.command.function=groupsend"})
 public class GroupCommands {
     private final GroupRegistry groups;
 
@@ -59,6 +60,12 @@ public class GroupCommands {
     @Descriptor("Hands a group's Group Key management to a PN GW, or back to the Server (none); a new Group Key follows")
     public String groupmanager(@Descriptor("group ID") String groupId, @Descriptor("a PN GW's Entity ID, or none") String keyManager) {
         return describe(groups.assignKeyManager(groupId, keyManager.equals("none") ? null : EntityId.of(keyManager)));
+    }
+
+    @Descriptor("Sends a text message to a Service Group from the Server, sealed with its Group Key (TS 5.3.3.2)")
+    public String groupsend(@Descriptor("group ID") String groupId, @Descriptor("the text") String text) {
+        int n = groups.send(groupId, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "sent to " + n + " PN GWs with members of " + groupId;
     }
 
     @Descriptor("Deletes a Service Group and its Group Key")
