@@ -74,51 +74,37 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
             server.stopServer();
             throw new IOException("Moquette " + Server.MOQUETTE_VERSION + " has no PostOffice.routeCommand (0.17 has)", e);
         }
-        this.port = port != 0 ? port : boundPort();
+        this.port = port;
         String h = host.contains(":") ? "[" + host + "]" : host;
         this.uri = advertisedUri.isBlank() ? "tcp://" + h + ":" + this.port : advertisedUri;
     }
 
     /**
-     * The port Moquette bound for port 0. It learns it in a listener Netty runs on its event loop
-     * after startServer() has returned, and reports 0 until then.
+     * Port 0 (tests, a second gateway on one host) means a free port chosen here, tried up to three
+     * times: Moquette reports the port it bound for 0 only through a HashMap its event loop writes
+     * (no happens-before for the reader), and a reader once waited 5 s in vain on a loaded machine.
      */
-    /** Moquette's getPort reads a plain HashMap its bind thread writes: a read may meet a concurrent write. */
-    private int portOrZero() {
-        try {
-            return server.getPort();
-        } catch (java.util.ConcurrentModificationException beingWritten) {
-            return 0;
-        }
-    }
-
-    private int boundPort() throws IOException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        int bound;
-        while ((bound = portOrZero()) == 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (bound == 0) {
-            server.stopServer();
-            throw new IOException("Moquette did not report the port it bound");
-        }
-        return bound;
-    }
-
     static EmbeddedBroker start(String host, int port, String advertisedUri, Logger log) {
         long t0 = System.nanoTime();
-        try {
-            EmbeddedBroker b = new EmbeddedBroker(host, port, advertisedUri, log);
-            log.info("MQTT broker (embedded Moquette {}) listening on {}:{}, started in {} ms, PNEs connect to {}",
-                    Server.MOQUETTE_VERSION, host, b.port, (System.nanoTime() - t0) / 1_000_000, b.uri);
-            return b;
-        } catch (IOException | RuntimeException e) {
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "MQTT broker cannot listen on " + host + ":" + port, e);
+        for (int attempt = 1; ; attempt++) {
+            int p = port;
+            try {
+                p = port != 0 ? port : freePort(host);
+                EmbeddedBroker b = new EmbeddedBroker(host, p, advertisedUri, log);
+                log.info("MQTT broker (embedded Moquette {}) listening on {}:{}, started in {} ms, PNEs connect to {}",
+                        Server.MOQUETTE_VERSION, host, b.port, (System.nanoTime() - t0) / 1_000_000, b.uri);
+                return b;
+            } catch (IOException | RuntimeException e) {
+                if (port != 0 || attempt == 3) { // a configured port in use is the operator's to fix
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, "MQTT broker cannot listen on " + host + ":" + p, e);
+                }
+            }
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
         }
     }
 

@@ -219,12 +219,49 @@ class GroupRegistryTest {
 
         groups.create(SG, ALICE);
         groups.join(SG, TV);
-        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> groups.assignKeyManager(SG, GW)));
+        CpnsException out = assertThrows(CpnsException.class, () -> groups.assignKeyManager(SG, GW));
+        assertEquals(ErrorCode.UNAVAILABLE, out.code());
+        assertTrue(out.getMessage().contains("Group Key Manager gw-alice"), out.getMessage());
         ServiceGroup g = groups.group(SG).orElseThrow();
         assertTrue(g.manager().isEmpty());
         assertEquals(2, g.epoch());
-        assertTrue(log.all().contains("no endpoint to reach Group Key Manager gw-alice") || log.all().contains("gw-alice"), log.all());
         assertEquals(g, groups.assignKeyManager(SG, null), "already the Server's: nothing to do");
+    }
+
+    /** {@code group.sync.req}: a PN GW back online learns every group with members in its PNs, at its epoch, without keys. */
+    @Test
+    void sync_listsTheGroupsWithMembersInTheAskingPnGwsPns() {
+        db.pnStore().createPn("pn-1", GW, ALICE, java.time.Instant.now());
+        db.pnStore().addMember("pn-1", TV, java.time.Instant.now());
+        groups.create(SG, ALICE);
+        groups.join(SG, List.of(TV, RADIO));
+        groups.create("sg-2", ALICE);
+        groups.join("sg-2", RADIO); // no member in gw-alice's PNs
+
+        var sync = groups.sync(new io.cpns.api.server.Principal(GW, EntityKind.GATEWAY, ALICE));
+        assertEquals(List.of(new io.cpns.api.message.GroupNotify(SG, 2, List.of(TV.value()), false)), sync.groups());
+        assertTrue(groups.sync(new io.cpns.api.server.Principal(EntityId.of("gw-other"), EntityKind.GATEWAY, ALICE)).groups().isEmpty());
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.sync(new io.cpns.api.server.Principal(TV, EntityKind.PNE, ALICE))));
+    }
+
+    /** {@code group.msg} from a PN GW (TS §5.3.3.2): forwarded only when sealed and sent by a member in that PN GW's PNs. */
+    @Test
+    void groupMessage_fromAPnGw_onlyForAMemberInItsPns_andSealed() {
+        db.pnStore().createPn("pn-1", GW, ALICE, java.time.Instant.now());
+        db.pnStore().addMember("pn-1", TV, java.time.Instant.now());
+        groups.create(SG, ALICE);
+        groups.join(SG, List.of(TV, RADIO));
+        var gw = new io.cpns.api.server.Principal(GW, EntityKind.GATEWAY, ALICE);
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.forwardMessage(gw, new io.cpns.api.message.GroupMsg(SG, RADIO.value(), 2, 1,
+                new byte[32], null))), "radio is in no PN of gw-alice");
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.forwardMessage(gw, new io.cpns.api.message.GroupMsg(SG, TV.value(), 2, 1,
+                null, new byte[1]))), "in the clear");
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.forwardMessage(new io.cpns.api.server.Principal(TV, EntityKind.PNE, ALICE),
+                new io.cpns.api.message.GroupMsg(SG, TV.value(), 2, 1, new byte[32], null))), "PNEs send through their PN GW");
+        assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.forwardMessage(gw, new io.cpns.api.message.GroupMsg("sg-x", TV.value(), 2, 1,
+                new byte[32], null))));
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> groups.forwardMessage(gw, new io.cpns.api.message.GroupMsg(SG, TV.value(), 2, 1,
+                new byte[32], null))), "accepted; no endpoint here to forward it on");
     }
 
     @Test
