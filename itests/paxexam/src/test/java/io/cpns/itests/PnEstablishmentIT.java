@@ -331,22 +331,29 @@ public class PnEstablishmentIT extends PnTestBase {
     public void e23_groupKey_isPulledByThePnGw_whenTheServerNotifies() throws Exception {
         osgi.configure("cpns.server.groups", Map.of("delivery", "pull"));
         try {
-            Osgi.eventually("pull delivery configured", () -> {
-                try {
-                    io.cpns.api.server.GroupRegistry groups = osgi.service(io.cpns.api.server.GroupRegistry.class);
-                    groups.create("sg-pull", UserId.of(USER));
-                    return true;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            }, () -> "");
-            io.cpns.api.server.GroupRegistry groups = osgi.service(io.cpns.api.server.GroupRegistry.class);
+            // the registry restarts with its new configuration: use the instance that has it (a call
+            // to the one going away could find its endpoint already unbound)
+            io.cpns.api.server.GroupRegistry groups = registryWith("pull");
+            groups.create("sg-pull", UserId.of(USER));
             expectAtGateway(groups.join("sg-pull", EntityId.of("pne-g1")), List.of("pne-g1"));
             groups.delete("sg-pull");
             Osgi.eventually("the PN GW forgot sg-pull", () -> gatewayGroup("sg-pull").isEmpty(), () -> "");
         } finally {
             osgi.configure("cpns.server.groups", Map.of("delivery", "push"));
+            registryWith("push");
         }
+    }
+
+    private io.cpns.api.server.GroupRegistry registryWith(String delivery) throws Exception {
+        String filter = "(delivery=" + delivery + ")";
+        Osgi.eventually("the group registry with delivery " + delivery, () -> {
+            try {
+                return !ctx.getServiceReferences(io.cpns.api.server.GroupRegistry.class, filter).isEmpty();
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }, () -> "");
+        return ctx.getService(ctx.getServiceReferences(io.cpns.api.server.GroupRegistry.class, filter).iterator().next());
     }
 
     /** TS §5.3.2 unicast delivery, PN GW to member PNE, over its protected link; pull on demand; delete on leave. */

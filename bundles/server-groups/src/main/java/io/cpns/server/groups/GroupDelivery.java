@@ -89,6 +89,7 @@ final class GroupDelivery {
     void deleted(ServiceGroup g) {
         ServerEndpoint ep = endpoint.get();
         if (ep == null) {
+            log.warn("Service Group {} deleted: no endpoint, its PN GWs catch up when their links are next up", g.groupId());
             return;
         }
         membersByGateway(g, g.members()).keySet().forEach(gw ->

@@ -8,6 +8,9 @@ import io.cpns.api.message.GroupMsg;
 import io.cpns.api.server.Principal;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
+import io.cpns.crypto.Suites;
+import io.cpns.groupkey.GroupMessage;
+import io.cpns.groupkey.GroupSealer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -42,6 +45,16 @@ final class GroupMessageForwarder {
             throw new CpnsException(ErrorCode.FORBIDDEN, m.sender() + " is not a member of " + g.groupId() + " in the PNs of " + from.entity());
         }
         forward(g, m, from.entity());
+    }
+
+    /** A message of the Server's own, sealed in its name under the group's current key (the caller wipes {@code key}). */
+    int fromServer(ServiceGroup g, byte[] key, EntityId serverId, byte[] payload) {
+        try (GroupSealer sealer = new GroupSealer(Suites.modern(), g.groupId(), g.epoch(), key, serverId.value())) {
+            GroupMessage m = sealer.seal(payload);
+            int gateways = forward(g, new GroupMsg(g.groupId(), m.sender(), m.epoch(), m.counter(), m.ciphertext(), null), null);
+            log.info("Service Group {}: message from the Server, sealed under epoch {}, sent to {} PN GWs", g.groupId(), g.epoch(), gateways);
+            return gateways;
+        }
     }
 
     /** To every PN GW with members of the group but {@code except}. */

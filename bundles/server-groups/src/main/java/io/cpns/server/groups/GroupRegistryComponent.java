@@ -8,7 +8,12 @@ import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.GroupRegistry;
+import io.cpns.api.message.GroupKey;
+import io.cpns.api.message.GroupMsg;
+import io.cpns.api.message.GroupNotify;
+import io.cpns.api.message.GroupSync;
 import io.cpns.api.server.PnRegistry;
+import io.cpns.api.server.Principal;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.UserRegistry;
@@ -16,12 +21,13 @@ import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
 import io.cpns.server.store.GroupStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -92,10 +98,10 @@ public class GroupRegistryComponent implements GroupRegistry {
         if (!config.delivery().equals("push") && !config.delivery().equals("pull")) {
             throw new IllegalArgumentException("delivery must be push or pull, not " + config.delivery());
         }
-        this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"),
-                java.time.Duration.ofMillis(config.deliveryTimeoutMillis()));
-        this.keys = new GroupKeySource(() -> endpoint, java.time.Duration.ofMillis(config.deliveryTimeoutMillis()), log);
-        this.messages = new GroupMessageForwarder(delivery, () -> endpoint, log, java.time.Duration.ofMillis(config.deliveryTimeoutMillis()));
+        Duration timeout = Duration.ofMillis(config.deliveryTimeoutMillis());
+        this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"), timeout);
+        this.keys = new GroupKeySource(() -> endpoint, timeout, log);
+        this.messages = new GroupMessageForwarder(delivery, () -> endpoint, log, timeout);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-server-groups-update");
             t.setDaemon(true);
@@ -254,7 +260,7 @@ public class GroupRegistryComponent implements GroupRegistry {
      * {@code group.key.req} (seed 003 B.2.1.1 steps 9-10): a PN GW pulls the current Group Key of
      * a group that has members in its PNs, with those members.
      */
-    io.cpns.api.message.GroupKey pull(io.cpns.api.server.Principal from, String groupId) {
+    GroupKey pull(Principal from, String groupId) {
         if (from.kind() != EntityKind.GATEWAY) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "Group Keys are pulled by PN GWs");
         }
@@ -264,30 +270,30 @@ public class GroupRegistryComponent implements GroupRegistry {
             log.warn("PN GW {} asked for the Group Key of {}, which has no member in its PNs", from.entity(), groupId);
             throw new CpnsException(ErrorCode.FORBIDDEN, groupId + " has no member in the PNs of " + from.entity());
         }
-        return new io.cpns.api.message.GroupKey(groupId, g.epoch(), members, groupKey(groupId, g.epoch()));
+        return new GroupKey(groupId, g.epoch(), members, groupKey(groupId, g.epoch()));
     }
 
     /**
      * {@code group.sync.req}: every group with members in the PNs of the asking PN GW, at its
      * current epoch, so a PN GW that was away (or restarting) catches up on what it missed.
      */
-    io.cpns.api.message.GroupSync sync(io.cpns.api.server.Principal from) {
+    GroupSync sync(Principal from) {
         if (from.kind() != EntityKind.GATEWAY) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "Service Groups are synchronised by PN GWs");
         }
-        List<io.cpns.api.message.GroupNotify> out = new java.util.ArrayList<>();
+        List<GroupNotify> out = new java.util.ArrayList<>();
         for (ServiceGroup g : store.groups()) {
             List<String> here = delivery.membersByGateway(g, g.members()).getOrDefault(from.entity(), List.of());
             if (!here.isEmpty()) {
-                out.add(new io.cpns.api.message.GroupNotify(g.groupId(), g.epoch(), here, false));
+                out.add(new GroupNotify(g.groupId(), g.epoch(), here, false));
             }
         }
         log.debug("PN GW {} synchronised: {} Service Groups with members there", from.entity(), out.size());
-        return new io.cpns.api.message.GroupSync(out);
+        return new GroupSync(out);
     }
 
     /** {@code group.msg} from a PN GW: on to the PN GWs of the group's other members. */
-    void forwardMessage(io.cpns.api.server.Principal from, io.cpns.api.message.GroupMsg m) {
+    void forwardMessage(Principal from, GroupMsg m) {
         messages.fromGateway(from, require(m.groupId()), m);
     }
 
@@ -299,13 +305,8 @@ public class GroupRegistryComponent implements GroupRegistry {
             throw new CpnsException(ErrorCode.UNAVAILABLE, "no endpoint");
         }
         byte[] key = groupKey(groupId, g.epoch());
-        try (io.cpns.groupkey.GroupSealer sealer = new io.cpns.groupkey.GroupSealer(io.cpns.crypto.Suites.modern(), groupId, g.epoch(), key,
-                ep.serverId().value())) {
-            io.cpns.groupkey.GroupMessage m = sealer.seal(payload);
-            int gateways = messages.forward(g, new io.cpns.api.message.GroupMsg(groupId, m.sender(), m.epoch(), m.counter(), m.ciphertext(),
-                    null), null);
-            log.info("Service Group {}: message from the Server, sealed under epoch {}, sent to {} PN GWs", groupId, g.epoch(), gateways);
-            return gateways;
+        try {
+            return messages.fromServer(g, key, ep.serverId(), payload);
         } finally {
             Bytes.wipe(key);
         }
