@@ -96,12 +96,19 @@ public class GroupKeyManagerIT extends PnTestBase {
             write(config, "cpns.gw.broker.cfg", "port=" + AbstractSliceIT.freePort());
             write(config, "cpns.gw.keymanager.cfg", "groups=" + SG);
         }
+        // ready = every component active (cpns-health's line); its link may authenticate before its handlers are there
+        long readyBefore = readyLines();
         manager = new ProcessBuilder(CpnsOptions.dist().resolve("bin/cpns-gateway").toString(), "--data", managerHome.resolve("data").toString(),
                 "--config", managerHome.resolve("config").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(managerHome.resolve("gateway.log").toFile())).start();
         Process p = manager;
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroy)); // whatever happens to the tests
-        Osgi.eventually(MANAGER + " connected to the Server", this::managerConnected, this::managerLog);
+        Osgi.eventually(MANAGER + " ready and connected to the Server", () -> readyLines() > readyBefore && managerConnected(),
+                this::managerLog);
+    }
+
+    private long readyLines() {
+        return managerLog().lines().filter(l -> l.contains("CPNS runtime ready")).count();
     }
 
     private static void write(Path dir, String file, String... lines) throws IOException {
