@@ -38,6 +38,14 @@ public final class Primitives {
         return out;
     }
 
+    /** PBKDF2-HMAC-SHA256 (RFC 8018 §5.2) of a password already encoded as bytes. */
+    public static byte[] pbkdf2Sha256(byte[] password, byte[] salt, int iterations, int length) {
+        org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator g =
+                new org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator(SHA256Digest.newInstance());
+        g.init(password, salt, iterations);
+        return ((org.bouncycastle.crypto.params.KeyParameter) g.generateDerivedParameters(length * 8)).getKey();
+    }
+
     /** HKDF-SHA256 expand only, with {@code prk} already a pseudorandom key. */
     public static byte[] hkdfExpandSha256(byte[] prk, byte[] info, int length) {
         HKDFBytesGenerator g = new HKDFBytesGenerator(SHA256Digest.newInstance());

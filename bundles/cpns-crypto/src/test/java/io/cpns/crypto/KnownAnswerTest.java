@@ -112,6 +112,14 @@ class KnownAnswerTest {
     }
 
     @Test
+    void pbkdf2HmacSha256_rfc7914_11() {
+        assertEquals("55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664b39d77ef317c71b845b1e30bd50911"
+                + "2041d3a19783", hex(Primitives.pbkdf2Sha256(ascii("passwd"), ascii("salt"), 1, 64)));
+        assertEquals("4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f"
+                + "62b397f33c8d", hex(Primitives.pbkdf2Sha256(ascii("Password"), ascii("NaCl"), 80000, 64)));
+    }
+
+    @Test
     void aesKeyWrap_rfc3394_4_1_128bitKekAndKey() {
         byte[] kek = unhex("000102030405060708090A0B0C0D0E0F");
         byte[] key = unhex("00112233445566778899AABBCCDDEEFF");

@@ -1,0 +1,173 @@
+package io.cpns.crypto;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The formulas of Key Assignment for a PNE without UI (seed 001 §7.x.2), in one crypto suite.
+ * The byte layout of every {@code |} is in docs/keyassignment.md §3; {@code time} is seconds since
+ * the Unix epoch (UTC), 8 bytes big-endian.
+ *
+ * <p>{@code legacy-v1} takes the seed literally: {@code HPW = SHA-1(password)},
+ * {@code auth = SHA-1(HPW | Nonce | Time)} and {@code SHA-1(HPW | RANDPNE | Time)},
+ * {@code KEK = SHA-1(HPW | RANDPNE | RANDSVR)} (its first 16 bytes wrap a 16-byte KeyPNE with
+ * AES-KW). {@code modern-v1}, the default, keeps the flow and replaces each formula by its
+ * standard counterpart: HPW by PBKDF2-HMAC-SHA256 salted with the user ID, each authenticator by
+ * an HMAC-SHA256 keyed with HPW over a labelled, length-prefixed input, the KEK by HKDF-SHA256,
+ * and KeyPNE is 32 bytes. Both add a response authenticator that the seed lacks, so that a PNE
+ * tells a forged RANDSVR from a damaged wrapped key (D44).
+ */
+public abstract class KeyAssignmentCrypto {
+    /** PBKDF2 iterations of modern-v1's password hash: part of the suite, never configured. */
+    public static final int MODERN_ITERATIONS = 100_000;
+
+    private final CryptoSuite suite;
+
+    private KeyAssignmentCrypto(CryptoSuite suite) {
+        this.suite = suite;
+    }
+
+    public static KeyAssignmentCrypto of(CryptoSuite suite) {
+        return switch (suite.name()) {
+            case LegacySuite.NAME -> new Legacy(suite);
+            case ModernSuite.NAME -> new Modern(suite);
+            default -> throw new IllegalArgumentException("no Key Assignment formulas for suite " + suite.name());
+        };
+    }
+
+    public CryptoSuite suite() {
+        return suite;
+    }
+
+    /** {@code Hash(Password)} as the Server (§7.x.2.1.2 step 2) and the PNE (§7.x.2.2.2 step 2) store it. */
+    public abstract byte[] passwordHash(String userId, char[] password);
+
+    /** The Key Assignment Trigger's user authentication data (§7.x.2.3.1 step 3). */
+    public abstract byte[] triggerAuth(byte[] hpw, String userId, byte[] nonce, long time);
+
+    /** The Key Assignment Request's user authentication data (§7.x.2.3.2 step 3). */
+    public abstract byte[] requestAuth(byte[] hpw, String userId, byte[] randPne, long time);
+
+    /** {@code KEK = Hash(Hash(Password) | RANDPNE | RANDSVR)} (§7.x.2.3.3 step 4), as the key that wraps KeyPNE. */
+    public abstract byte[] kek(byte[] hpw, String userId, byte[] randPne, byte[] randSvr);
+
+    /** The Server's proof over its response (this project's addition, D44). */
+    public abstract byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne);
+
+    /** Length of a KeyPNE (the PNE's EUKey) in this suite. */
+    public int keyLength() {
+        return suite.keyLength();
+    }
+
+    public int randLength() {
+        return suite.randLength();
+    }
+
+    /** AES key wrap of KeyPNE under the KEK (RFC 3394). */
+    public byte[] wrap(byte[] kek, byte[] keyPne) {
+        return suite.wrap(kek, keyPne);
+    }
+
+    /** @throws io.cpns.api.CpnsException {@code BAD_MAC} for a wrong KEK or a damaged wrapped key */
+    public byte[] unwrap(byte[] kek, byte[] wrapped) {
+        return suite.unwrap(kek, wrapped);
+    }
+
+    /** Time on the wire and in every formula: seconds since 1970-01-01T00:00:00Z, 8 bytes big-endian. */
+    public static byte[] time(long epochSeconds) {
+        return Bytes.longBE(epochSeconds);
+    }
+
+    /** The seed's formulas with SHA-1, byte for byte: plain concatenation of fixed-length fields. */
+    private static final class Legacy extends KeyAssignmentCrypto {
+        Legacy(CryptoSuite suite) {
+            super(suite);
+        }
+
+        @Override
+        public byte[] passwordHash(String userId, char[] password) {
+            byte[] pw = Bytes.utf8(password);
+            try {
+                return Primitives.sha1(pw);
+            } finally {
+                Bytes.wipe(pw);
+            }
+        }
+
+        @Override
+        public byte[] triggerAuth(byte[] hpw, String userId, byte[] nonce, long time) {
+            return Primitives.sha1(hpw, nonce, time(time));
+        }
+
+        @Override
+        public byte[] requestAuth(byte[] hpw, String userId, byte[] randPne, long time) {
+            return Primitives.sha1(hpw, randPne, time(time));
+        }
+
+        @Override
+        public byte[] kek(byte[] hpw, String userId, byte[] randPne, byte[] randSvr) {
+            byte[] full = Primitives.sha1(hpw, randPne, randSvr);
+            try {
+                return Arrays.copyOf(full, 16); // AES-128-KW, as legacy-v1 keys are 16 bytes
+            } finally {
+                Bytes.wipe(full);
+            }
+        }
+
+        @Override
+        public byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne) {
+            return Primitives.hmacSha1(hpw, LABEL_RESPONSE, randPne, randSvr, wrappedKeyPne);
+        }
+    }
+
+    /** Standard constructions, domain-separated and bound to the user ID. */
+    private static final class Modern extends KeyAssignmentCrypto {
+        Modern(CryptoSuite suite) {
+            super(suite);
+        }
+
+        @Override
+        public byte[] passwordHash(String userId, char[] password) {
+            byte[] pw = Bytes.utf8(password);
+            try {
+                return Primitives.pbkdf2Sha256(pw, Bytes.concat(LABEL_PASSWORD, id(userId)), MODERN_ITERATIONS, 32);
+            } finally {
+                Bytes.wipe(pw);
+            }
+        }
+
+        @Override
+        public byte[] triggerAuth(byte[] hpw, String userId, byte[] nonce, long time) {
+            return Primitives.hmacSha256(hpw, Bytes.lengthPrefixed(LABEL_TRIGGER, id(userId), nonce, time(time)));
+        }
+
+        @Override
+        public byte[] requestAuth(byte[] hpw, String userId, byte[] randPne, long time) {
+            return Primitives.hmacSha256(hpw, Bytes.lengthPrefixed(LABEL_REQUEST, id(userId), randPne, time(time)));
+        }
+
+        @Override
+        public byte[] kek(byte[] hpw, String userId, byte[] randPne, byte[] randSvr) {
+            return Primitives.hkdfSha256(Bytes.concat(randPne, randSvr), hpw, Bytes.lengthPrefixed(LABEL_KEK, id(userId)), 32);
+        }
+
+        @Override
+        public byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne) {
+            return Primitives.hmacSha256(hpw, Bytes.lengthPrefixed(LABEL_RESPONSE, id(userId), randPne, randSvr, wrappedKeyPne));
+        }
+    }
+
+    static final byte[] LABEL_PASSWORD = ascii("CPNS-v1 ka-password ");
+    static final byte[] LABEL_TRIGGER = ascii("CPNS-v1 ka-trigger");
+    static final byte[] LABEL_REQUEST = ascii("CPNS-v1 ka-request");
+    static final byte[] LABEL_KEK = ascii("CPNS-v1 ka-kek");
+    static final byte[] LABEL_RESPONSE = ascii("CPNS-v1 ka-response");
+
+    private static byte[] id(String userId) {
+        return userId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,113 @@
+package io.cpns.crypto;
+
+import static io.cpns.crypto.Bytes.hex;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seed 001 §7.x.2's formulas in both suites against vectors computed independently (Python
+ * hashlib/hmac, the layouts of docs/keyassignment.md §3): one test per formula.
+ */
+class KeyAssignmentCryptoTest {
+    private static final String USER = "alice";
+    private static final char[] PASSWORD = "correct horse".toCharArray();
+    private static final byte[] NONCE = range(1, 32);
+    private static final byte[] RAND_PNE = range(0x40, 32);
+    private static final byte[] RAND_SVR = range(0x80, 32);
+    private static final long TIME = 1_700_000_000L;
+
+    private static final KeyAssignmentCrypto LEGACY = KeyAssignmentCrypto.of(Suites.legacy());
+    private static final KeyAssignmentCrypto MODERN = KeyAssignmentCrypto.of(Suites.modern());
+
+    private static byte[] range(int first, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (first + i);
+        }
+        return b;
+    }
+
+    @Test
+    void time_isEightBytesBigEndianSeconds() {
+        assertEquals("000000006553f100", hex(KeyAssignmentCrypto.time(TIME)));
+    }
+
+    @Test
+    void legacy_step7x2122_passwordHash_isSha1OfTheUtf8Password() {
+        assertEquals("2f9e53523b62abc141a2b4d6019d23cba835dbd0", hex(LEGACY.passwordHash(USER, PASSWORD)));
+    }
+
+    @Test
+    void legacy_step7x231_triggerAuth_isSha1_hpw_nonce_time() {
+        byte[] hpw = LEGACY.passwordHash(USER, PASSWORD);
+        assertEquals("380ff425c87dc2be63342924b967849be22b7751", hex(LEGACY.triggerAuth(hpw, USER, NONCE, TIME)));
+    }
+
+    @Test
+    void legacy_step7x232_requestAuth_isSha1_hpw_randPne_time() {
+        byte[] hpw = LEGACY.passwordHash(USER, PASSWORD);
+        assertEquals("0f54a3b96a1985f4730832f7fc749e1cf698d1fd", hex(LEGACY.requestAuth(hpw, USER, RAND_PNE, TIME)));
+    }
+
+    @Test
+    void legacy_step7x233_kek_isSha1_hpw_randPne_randSvr_first16Bytes() {
+        byte[] hpw = LEGACY.passwordHash(USER, PASSWORD);
+        assertEquals("1bf720afc11ffa3250ec85881183e16a", hex(LEGACY.kek(hpw, USER, RAND_PNE, RAND_SVR)));
+        assertEquals(16, LEGACY.keyLength());
+    }
+
+    @Test
+    void modern_passwordHash_isPbkdf2Sha256_saltedWithTheUserId() {
+        assertEquals("c6eea9a0bf99720b271c6dc4d7dde23d0206f095e9050df46a848019d72fe7a3", hex(MODERN.passwordHash(USER, PASSWORD)));
+        assertFalse(Arrays.equals(MODERN.passwordHash(USER, PASSWORD), MODERN.passwordHash("bob", PASSWORD)), "salted per user");
+    }
+
+    @Test
+    void modern_authenticatorsAndKek_areHmacAndHkdf_overLabelledInputs() {
+        byte[] hpw = MODERN.passwordHash(USER, PASSWORD);
+        assertEquals("2fae18dc8bf3bfb2f2d6503e80168db98b3c26f035888bcfaa7aa119037f9322", hex(MODERN.triggerAuth(hpw, USER, NONCE, TIME)));
+        assertEquals("d76570dfd6764593c0086cc06a85a5928dc628ef42c54a2b5dbcb0068bd4e785", hex(MODERN.requestAuth(hpw, USER, RAND_PNE, TIME)));
+        assertEquals("f40f9a8c744b8ae0c4ccac1889bc7cb107d888eb654309bc289f3cfa0bbf660d", hex(MODERN.kek(hpw, USER, RAND_PNE, RAND_SVR)));
+        assertFalse(Arrays.equals(MODERN.triggerAuth(hpw, USER, NONCE, TIME), MODERN.requestAuth(hpw, USER, NONCE, TIME)),
+                "a trigger's authenticator is never a request's");
+    }
+
+    /** §7.x.2.3.3 step 6 and the PNE's steps 1-2, in each suite: what the Server wraps the PNE unwraps; damage is BAD_MAC. */
+    @Test
+    void keyPne_wrappedUnderTheKek_opensOnlyUnderTheSameKek() {
+        for (KeyAssignmentCrypto c : new KeyAssignmentCrypto[] {LEGACY, MODERN}) {
+            byte[] hpw = c.passwordHash(USER, PASSWORD);
+            byte[] keyPne = Randoms.bytes(c.keyLength());
+            byte[] wrapped = c.wrap(c.kek(hpw, USER, RAND_PNE, RAND_SVR), keyPne);
+            assertArrayEquals(keyPne, c.unwrap(c.kek(hpw, USER, RAND_PNE, RAND_SVR), wrapped));
+
+            byte[] otherSvr = RAND_SVR.clone();
+            otherSvr[0] ^= 1;
+            assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> c.unwrap(c.kek(hpw, USER, RAND_PNE, otherSvr), wrapped)).code());
+            byte[] damaged = wrapped.clone();
+            damaged[damaged.length - 1] ^= 1;
+            assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> c.unwrap(c.kek(hpw, USER, RAND_PNE, RAND_SVR), damaged)).code());
+        }
+    }
+
+    /** D44: the response authenticator covers RANDPNE, RANDSVR and the wrapped key, so the PNE can tell which was altered. */
+    @Test
+    void responseAuth_changesWithEachOfItsInputs() {
+        for (KeyAssignmentCrypto c : new KeyAssignmentCrypto[] {LEGACY, MODERN}) {
+            byte[] hpw = c.passwordHash(USER, PASSWORD);
+            byte[] wrapped = range(7, 40);
+            byte[] auth = c.responseAuth(hpw, USER, RAND_PNE, RAND_SVR, wrapped);
+            assertFalse(Arrays.equals(auth, c.responseAuth(hpw, USER, RAND_PNE, range(0x81, 32), wrapped)));
+            assertFalse(Arrays.equals(auth, c.responseAuth(hpw, USER, range(0x41, 32), RAND_SVR, wrapped)));
+            assertFalse(Arrays.equals(auth, c.responseAuth(hpw, USER, RAND_PNE, RAND_SVR, range(8, 40))));
+            assertFalse(Arrays.equals(auth, c.responseAuth(c.passwordHash(USER, "wrong".toCharArray()), USER, RAND_PNE, RAND_SVR, wrapped)));
+        }
+    }
+}
