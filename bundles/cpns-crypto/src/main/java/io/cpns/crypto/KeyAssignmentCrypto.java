@@ -10,11 +10,11 @@ import java.util.Arrays;
  *
  * <p>{@code legacy-v1} takes the seed literally: {@code HPW = SHA-1(password)},
  * {@code auth = SHA-1(HPW | Nonce | Time)} and {@code SHA-1(HPW | RANDPNE | Time)},
- * {@code KEK = SHA-1(HPW | RANDPNE | RANDSVR)} (its first 16 bytes wrap a 16-byte KeyPNE with
- * AES-KW). {@code modern-v1}, the default, keeps the flow and replaces each formula by its
- * standard counterpart: HPW by PBKDF2-HMAC-SHA256 salted with the user ID, each authenticator by
- * an HMAC-SHA256 keyed with HPW over a labelled, length-prefixed input, the KEK by HKDF-SHA256,
- * and KeyPNE is 32 bytes. Both add a response authenticator that the seed lacks, so that a PNE
+ * {@code KEK = SHA-1(HPW | RANDPNE | RANDSVR)} (its first 16 bytes wrap KeyPNE with AES-128-KW).
+ * {@code modern-v1}, the default, keeps the flow and replaces each formula by its standard
+ * counterpart: HPW by PBKDF2-HMAC-SHA256 salted with the user ID, each authenticator by an
+ * HMAC-SHA256 keyed with HPW over a labelled, length-prefixed input, the KEK by HKDF-SHA256
+ * (AES-256-KW). KeyPNE is the PNE's 32-byte EUKey in both. Both add a response authenticator that the seed lacks, so that a PNE
  * tells a forged RANDSVR from a damaged wrapped key (D44).
  */
 public abstract class KeyAssignmentCrypto {
@@ -54,10 +54,8 @@ public abstract class KeyAssignmentCrypto {
     /** The Server's proof over its response (this project's addition, D44). */
     public abstract byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne);
 
-    /** Length of a KeyPNE (the PNE's EUKey) in this suite. */
-    public int keyLength() {
-        return suite.keyLength();
-    }
+    /** KeyPNE becomes the PNE's EUKey: 32 bytes like every EUKey, whatever the suite (the legacy KEK wraps it with AES-128). */
+    public static final int KEY_PNE_LENGTH = 32;
 
     public int randLength() {
         return suite.randLength();
