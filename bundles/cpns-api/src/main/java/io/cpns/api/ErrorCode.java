@@ -31,6 +31,10 @@ public enum ErrorCode {
     REPLAY(301, true),
     UNSUPPORTED_SUITE(302, true),
     BAD_SIGNATURE(303, true),
+    /** A Time outside the receiver's accepted window (seed 001 Key Assignment). */
+    STALE_TIME(304, false),
+    /** The peer's proof over its answer does not verify (seed 001 Key Assignment Response, D44). */
+    BAD_PROOF(305, false),
     // 5xx: the responder
     INTERNAL(500, false),
     UNAVAILABLE(501, false),

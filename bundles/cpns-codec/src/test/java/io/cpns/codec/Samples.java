@@ -64,6 +64,11 @@ final class Samples {
         add(new GroupSyncRequest());
         add(new GroupSync(List.of(new GroupNotify("sg-1", 3, List.of("pne-tv"), false))));
         add(new GroupMsg("sg-1", "pne-tv", 3, 77, new byte[20], null)); // (a PN GW's plaintext form: MessageCodecTest)
+        add(new KaRegisterRequest("alice", new byte[12], new byte[30], Map.of("plan", "home")));
+        add(new KaInstallRequest("alice", "modern-v1", new byte[12], new byte[30]));
+        add(new KaTrigger("alice", new byte[32], 1_700_000_000L, new byte[32]));
+        add(new KaRequest("pne-sensor", "alice", "modern-v1", new byte[32], 1_700_000_000L, new byte[32]));
+        add(new KaResponse(new byte[32], new byte[40], new byte[32]));
         add(new PnRegisterRequest("pn-1", 1, caps, Map.of("plan", "home"), List.of(new PnePresence("pne-1", caps, List.of(), r, true, "modern-v1"))));
         add(new PnAuthRequest("pn-1", 1, r, List.of(new PneKeys("pne-1", 0, new byte[40], new byte[40]))));
         add(new PnAuthResponse("pn-1", 1, List.of(new PneProof("pne-1", r))));

@@ -71,6 +71,49 @@ public abstract class KeyAssignmentCrypto {
         return suite.unwrap(kek, wrapped);
     }
 
+    /** Labels of the password's encryption under PSK1 (PN GW to Server) and PSK2 (PN GW to PNE). */
+    public static final String PSK1 = "CPNS-v1 ka-psk1";
+    public static final String PSK2 = "CPNS-v1 ka-psk2";
+
+    /**
+     * The password encrypted with a PSK (seed 001 §7.x.2.1.1 and §7.x.2.2.1 step 2): AES-256-GCM under
+     * {@code HKDF-SHA256(salt = "", IKM = psk, info = label)}, the 12-byte {@code nonce} random, the
+     * associated data {@code len|entityId | len|userId}, where {@code entityId} is the PN GW (PSK1) or
+     * the PNE (PSK2): the party that shares the PSK with the other end. The same in both suites.
+     */
+    public static byte[] encryptPassword(byte[] psk, String label, byte[] nonce, String entityId, String userId, char[] password) {
+        byte[] pw = Bytes.utf8(password);
+        try (AeadCipher c = new AeadCipher(transportKey(psk, label))) {
+            return c.seal(nonce, passwordAad(entityId, userId), pw);
+        } finally {
+            Bytes.wipe(pw);
+        }
+    }
+
+    /** Inverse of {@link #encryptPassword}; the caller wipes the result. @throws io.cpns.api.CpnsException {@code BAD_MAC} */
+    public static char[] decryptPassword(byte[] psk, String label, byte[] nonce, String entityId, String userId, byte[] encrypted) {
+        byte[] pw;
+        try (AeadCipher c = new AeadCipher(transportKey(psk, label))) {
+            pw = c.open(nonce, passwordAad(entityId, userId), encrypted);
+        }
+        try {
+            java.nio.CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(pw));
+            char[] out = Arrays.copyOf(chars.array(), chars.limit());
+            Arrays.fill(chars.array(), '\0');
+            return out;
+        } finally {
+            Bytes.wipe(pw);
+        }
+    }
+
+    private static byte[] transportKey(byte[] psk, String label) {
+        return Primitives.hkdfSha256(new byte[0], psk, ascii(label), 32);
+    }
+
+    private static byte[] passwordAad(String entityId, String userId) {
+        return Bytes.lengthPrefixed(id(entityId), id(userId));
+    }
+
     /** Time on the wire and in every formula: seconds since 1970-01-01T00:00:00Z, 8 bytes big-endian. */
     public static byte[] time(long epochSeconds) {
         return Bytes.longBE(epochSeconds);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
@@ -95,6 +96,38 @@ class KeyAssignmentCryptoTest {
             damaged[damaged.length - 1] ^= 1;
             assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> c.unwrap(c.kek(hpw, USER, RAND_PNE, RAND_SVR), damaged)).code());
         }
+    }
+
+    /** §7.x.2.1.1 / §7.x.2.2.1 step 2: the password under PSK1 or PSK2 opens only with that PSK, label, and the same parties. */
+    @Test
+    void password_encryptedWithAPsk_opensOnlyForTheSameParties() {
+        byte[] psk = Randoms.bytes(32);
+        byte[] nonce = Randoms.bytes(12);
+        byte[] enc = KeyAssignmentCrypto.encryptPassword(psk, KeyAssignmentCrypto.PSK1, nonce, "gw-home", USER, PASSWORD);
+        assertArrayEquals(PASSWORD, KeyAssignmentCrypto.decryptPassword(psk, KeyAssignmentCrypto.PSK1, nonce, "gw-home", USER, enc));
+        assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> KeyAssignmentCrypto.decryptPassword(psk, KeyAssignmentCrypto.PSK2,
+                nonce, "gw-home", USER, enc)).code(), "PSK1's ciphertext is not PSK2's");
+        assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> KeyAssignmentCrypto.decryptPassword(psk, KeyAssignmentCrypto.PSK1,
+                nonce, "gw-home", "bob", enc)).code(), "bound to the user");
+        assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> KeyAssignmentCrypto.decryptPassword(psk, KeyAssignmentCrypto.PSK1,
+                nonce, "gw-other", USER, enc)).code(), "and to the PN GW");
+        assertEquals(ErrorCode.BAD_MAC, assertThrows(CpnsException.class, () -> KeyAssignmentCrypto.decryptPassword(Randoms.bytes(32),
+                KeyAssignmentCrypto.PSK1, nonce, "gw-home", USER, enc)).code());
+    }
+
+    /** §5 of docs/keyassignment.md: a Nonce or RANDPNE is taken once while its Time could pass; Time outside the window is stale. */
+    @Test
+    void replayWindow_acceptsEachValueOnce_forgetsAfterTheWindow_andStaysBounded() {
+        ReplayWindow w = new ReplayWindow(300, 3);
+        assertTrue(w.firstSeen(NONCE, 1000));
+        assertFalse(w.firstSeen(NONCE, 1100), "a replay");
+        assertTrue(w.firstSeen(NONCE, 1000 + 601), "two windows later its Time can no longer pass");
+        assertTrue(w.fresh(1300, 1000) && w.fresh(700, 1000));
+        assertFalse(w.fresh(1301, 1000) || w.fresh(699, 1000));
+        for (int i = 0; i < 10; i++) {
+            w.firstSeen(range(i, 32), 2000);
+        }
+        assertEquals(3, w.size());
     }
 
     /** D44: the response authenticator covers RANDPNE, RANDSVR and the wrapped key, so the PNE can tell which was altered. */

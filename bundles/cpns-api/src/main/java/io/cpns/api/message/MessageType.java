@@ -60,6 +60,12 @@ public enum MessageType {
     GROUP_SYNC_REQUEST("group.sync.req", GroupSyncRequest.class, Category.REQUEST),
     GROUP_SYNC("group.sync", GroupSync.class, Category.RESPONSE),
     GROUP_MSG("group.msg", GroupMsg.class, Category.REQUEST),
+    // Key Assignment for a PNE without UI (seed 001 §7.x.2)
+    KA_REGISTER_REQUEST("ka.register.req", KaRegisterRequest.class, Category.REQUEST),
+    KA_INSTALL_REQUEST("ka.install.req", KaInstallRequest.class, Category.REQUEST),
+    KA_TRIGGER("ka.trigger", KaTrigger.class, Category.REQUEST),
+    KA_REQUEST("ka.req", KaRequest.class, Category.REQUEST),
+    KA_RESPONSE("ka.resp", KaResponse.class, Category.RESPONSE),
     // PN Establishment, PN GW <-> Server (seed 004)
     PN_REGISTER_REQUEST("pn.register.req", PnRegisterRequest.class, Category.REQUEST),
     PN_AUTH_REQUEST("pn.auth.req", PnAuthRequest.class, Category.RESPONSE),

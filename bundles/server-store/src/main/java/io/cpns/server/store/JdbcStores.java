@@ -15,6 +15,9 @@ public final class JdbcStores {
         /** The Service Group tables of the same database. */
         GroupStore groupStore();
 
+        /** The Key Assignment tables of the same database. */
+        KeyAssignmentStore keyAssignmentStore();
+
         @Override
         void close();
     }

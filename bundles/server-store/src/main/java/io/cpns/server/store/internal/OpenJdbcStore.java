@@ -10,12 +10,14 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
     private final HikariDataSource pool;
     private final JdbcPnStore pnStore;
     private final JdbcGroupStore groupStore;
+    private final JdbcKeyAssignmentStore keyAssignmentStore;
 
     private OpenJdbcStore(HikariDataSource pool, String description) {
         super(new Sql(pool), description);
         this.pool = pool;
         this.pnStore = new JdbcPnStore(new Sql(pool));
         this.groupStore = new JdbcGroupStore(new Sql(pool));
+        this.keyAssignmentStore = new JdbcKeyAssignmentStore(new Sql(pool));
     }
 
     @Override
@@ -26,6 +28,11 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
     @Override
     public io.cpns.server.store.GroupStore groupStore() {
         return groupStore;
+    }
+
+    @Override
+    public io.cpns.server.store.KeyAssignmentStore keyAssignmentStore() {
+        return keyAssignmentStore;
     }
 
     public static OpenJdbcStore open(String url, String user, String password, int poolSize) throws SQLException {

@@ -37,7 +37,13 @@ final class Schema {
                         + " entity_id VARCHAR(64) NOT NULL, joined_at BIGINT NOT NULL, PRIMARY KEY (group_id, entity_id))",
                 "CREATE INDEX cpns_group_member_entity ON cpns_group_member(entity_id)"),
             // 5: a PN GW as a group's Group Key Manager (seed 003 §5.3.2, distributed topology)
-            List.of("ALTER TABLE cpns_group ADD COLUMN key_manager VARCHAR(64)"));
+            List.of("ALTER TABLE cpns_group ADD COLUMN key_manager VARCHAR(64)"),
+            // 6: Key Assignment for PNEs without UI (seed 001 §7.x.2.1.2): ID, password hash per suite, subscription
+            List.of(
+                "CREATE TABLE cpns_ka_registration (user_id VARCHAR(64) PRIMARY KEY REFERENCES cpns_user(user_id),"
+                        + " subscription VARCHAR(4096) NOT NULL, gateway_id VARCHAR(64) NOT NULL, registered_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_ka_hash (user_id VARCHAR(64) NOT NULL REFERENCES cpns_ka_registration(user_id) ON DELETE CASCADE,"
+                        + " suite VARCHAR(32) NOT NULL, hash_sealed BYTEA NOT NULL, PRIMARY KEY (user_id, suite))"));
 
     private Schema() {
     }

@@ -4,12 +4,14 @@ import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.server.store.GroupStore;
+import io.cpns.server.store.KeyAssignmentStore;
 import io.cpns.server.store.PnStore;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.server.store.ServerStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -24,9 +26,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
-@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class, GroupStore.class}, immediate = true)
+@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class, GroupStore.class, KeyAssignmentStore.class},
+        immediate = true)
 @Designate(ocd = ServerStoreComponent.Config.class)
-public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
+public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, KeyAssignmentStore {
     @ObjectClassDefinition(name = "CPNS Server database",
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
@@ -204,5 +207,23 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore {
     @Override
     public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint) {
         return store.groupStore().updateKey(groupId, epoch, sealedKey, keyFingerprint);
+    }
+
+    // ---- KeyAssignmentStore: the same database ----
+
+    @Override
+    public void register(UserId user, Map<String, byte[]> sealedHashBySuite, Map<String, String> subscription, EntityId gateway,
+                         java.time.Instant at) {
+        store.keyAssignmentStore().register(user, sealedHashBySuite, subscription, gateway, at);
+    }
+
+    @Override
+    public Optional<byte[]> sealedPasswordHash(UserId user, String suite) {
+        return store.keyAssignmentStore().sealedPasswordHash(user, suite);
+    }
+
+    @Override
+    public Optional<Registration> registration(UserId user) {
+        return store.keyAssignmentStore().registration(user);
     }
 }

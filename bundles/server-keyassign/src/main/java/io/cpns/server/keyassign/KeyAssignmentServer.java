@@ -1,0 +1,70 @@
+package io.cpns.server.keyassign;
+
+import io.cpns.api.message.KaRegisterRequest;
+import io.cpns.api.message.KaRequest;
+import io.cpns.api.message.KaResponse;
+import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.Principal;
+import io.cpns.api.server.UserRegistry;
+import io.cpns.api.store.SecretStore;
+import io.cpns.crypto.AtRestSealer;
+import io.cpns.crypto.Suites;
+import io.cpns.server.store.KeyAssignmentStore;
+import java.time.Clock;
+import java.util.Set;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Key Assignment for PNEs without UI on the Server (seed 001 §7.x.2), configured through Config Admin. */
+@Component(configurationPid = "cpns.server.keyassign", service = KeyAssignmentServer.class, immediate = true)
+@Designate(ocd = KeyAssignmentServer.Config.class)
+public class KeyAssignmentServer {
+    @ObjectClassDefinition(name = "CPNS Server Key Assignment (PNEs without UI)",
+            description = "Subscription & Registration and Key Assignment Requests relayed by PN GWs (seed 001).")
+    public @interface Config {
+        @AttributeDefinition(description = "A Key Assignment Request's Time may differ from the Server's clock by this much (s); "
+                + "its RANDPNE is remembered as long")
+        int timeWindowSeconds() default 300;
+
+        @AttributeDefinition(description = "Crypto suites accepted; a registration stores the password hash of each")
+        String[] suites() default {"modern-v1", "legacy-v1"};
+    }
+
+    private final KeyAssignment keyAssignment;
+    private final AtRestSealer sealer;
+
+    @Activate
+    public KeyAssignmentServer(@Reference(name = "store") KeyAssignmentStore store, @Reference(name = "users") UserRegistry users,
+                               @Reference(name = "entities") EntityRegistry entities, @Reference(name = "secrets") SecretStore secrets,
+                               @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
+        for (String s : config.suites()) {
+            Suites.byName(s); // UNSUPPORTED_SUITE for a name no suite has: the configuration is refused
+        }
+        if (config.timeWindowSeconds() <= 0) {
+            throw new IllegalArgumentException("timeWindowSeconds must be positive");
+        }
+        this.sealer = AtRestSealer.of(secrets, KeyAssignment.ALIAS);
+        this.keyAssignment = new KeyAssignment(store, users, entities, sealer, log, Clock.systemUTC(), config.timeWindowSeconds(),
+                Set.of(config.suites()));
+    }
+
+    @Deactivate
+    void deactivate() {
+        sealer.close();
+    }
+
+    void register(Principal from, KaRegisterRequest r) {
+        keyAssignment.register(from, r);
+    }
+
+    KaResponse assign(Principal from, KaRequest r) {
+        return keyAssignment.assign(from, r);
+    }
+}
