@@ -51,8 +51,12 @@ public abstract class KeyAssignmentCrypto {
     /** {@code KEK = Hash(Hash(Password) | RANDPNE | RANDSVR)} (§7.x.2.3.3 step 4), as the key that wraps KeyPNE. */
     public abstract byte[] kek(byte[] hpw, String userId, byte[] randPne, byte[] randSvr);
 
-    /** The Server's proof over its response (this project's addition, D44). */
-    public abstract byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne);
+    /**
+     * The Server's proof over its response (this project's addition, D44): over RANDPNE and RANDSVR,
+     * not the wrapped key, whose integrity AES key wrap checks itself. So a forged RANDSVR fails
+     * here and a damaged wrapped key at the unwrap: two distinct codes.
+     */
+    public abstract byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr);
 
     /** KeyPNE becomes the PNE's EUKey: 32 bytes like every EUKey, whatever the suite (the legacy KEK wraps it with AES-128). */
     public static final int KEY_PNE_LENGTH = 32;
@@ -156,8 +160,8 @@ public abstract class KeyAssignmentCrypto {
         }
 
         @Override
-        public byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne) {
-            return Primitives.hmacSha1(hpw, LABEL_RESPONSE, randPne, randSvr, wrappedKeyPne);
+        public byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr) {
+            return Primitives.hmacSha1(hpw, LABEL_RESPONSE, randPne, randSvr);
         }
     }
 
@@ -193,8 +197,8 @@ public abstract class KeyAssignmentCrypto {
         }
 
         @Override
-        public byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr, byte[] wrappedKeyPne) {
-            return Primitives.hmacSha256(hpw, Bytes.lengthPrefixed(LABEL_RESPONSE, id(userId), randPne, randSvr, wrappedKeyPne));
+        public byte[] responseAuth(byte[] hpw, String userId, byte[] randPne, byte[] randSvr) {
+            return Primitives.hmacSha256(hpw, Bytes.lengthPrefixed(LABEL_RESPONSE, id(userId), randPne, randSvr));
         }
     }
 

@@ -103,10 +103,12 @@ public final class PneClient implements AutoCloseable {
     private final GroupBroadcasts broadcasts;
     private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final GroupMessages groupMessages;
+    private final PneKeyAssignment keyAssignment;
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
         this.groupMessages = new GroupMessages(config.id().value(), this::groupKey);
+        this.keyAssignment = new PneKeyAssignment(config.id().value(), keys, java.time.Clock.systemUTC(), KEY_ASSIGNMENT_WINDOW_SECONDS);
         this.transport = transport;
         this.keys = keys;
         this.inbound = Executors.newSingleThreadExecutor(r -> {
@@ -275,6 +277,8 @@ public final class PneClient implements AutoCloseable {
                 case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
                 case GROUP_TREE_DELIVER -> onGroupTree(((io.cpns.api.message.GroupTreeDeliver) e.body()).tree());
                 case GROUP_MSG -> onGroupMessage((io.cpns.api.message.GroupMsg) e.body());
+                case KA_INSTALL_REQUEST -> onKaInstall((io.cpns.api.message.KaInstallRequest) e.body());
+                case KA_TRIGGER -> onKaTrigger((io.cpns.api.message.KaTrigger) e.body());
                 default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
             };
         } catch (CpnsException x) {
@@ -346,6 +350,44 @@ public final class PneClient implements AutoCloseable {
     /** Whether this PNE's MQTT connection to its PN GW's broker is up. */
     public boolean broadcastConnected() {
         return broadcasts.connected();
+    }
+
+    // ---- Key Assignment without UI (seed 001 §7.x.2) ----
+
+    /** A Key Assignment Trigger's Time may differ from this PNE's clock by this much; its Nonce is remembered as long. */
+    static final long KEY_ASSIGNMENT_WINDOW_SECONDS = 300;
+
+    /** Whether the PN GW installed this user's ID and password hash (seed 001 §7.x.2.2). */
+    public boolean keyAssignmentInstalled(String userId) {
+        return keyAssignment.installedFor(userId);
+    }
+
+    /** {@code ka.install.req} (§7.x.2.2.2): on a protected link only, from the PN GW that shares the pre-assigned key. */
+    private Message onKaInstall(io.cpns.api.message.KaInstallRequest r) {
+        if (!secured()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "an ID and password are installed only over a protected link");
+        }
+        keyAssignment.install(r);
+        LOG.log(System.Logger.Level.INFO, "PNE {0}: ID of CPNS User {1} installed for Key Assignment", config.id(), r.userId());
+        return new io.cpns.api.message.Ack();
+    }
+
+    /** {@code ka.trigger} (§7.x.2.3.2-3): answered once this PNE holds its EUKey, or with what stopped it. */
+    private Message onKaTrigger(io.cpns.api.message.KaTrigger t) {
+        if (!secured()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "Key Assignment runs only over a protected link");
+        }
+        if (hasEuKey()) {
+            throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, config.id() + " already has an EUKey");
+        }
+        byte[] key = keyAssignment.trigger(t, r -> (io.cpns.api.message.KaResponse) join(request(r, config.requestTimeout())).body());
+        try {
+            keys.put(EUKEY, key);
+        } finally {
+            Bytes.wipe(key);
+        }
+        LOG.log(System.Logger.Level.INFO, "PNE {0}: EUKey assigned by Key Assignment without UI", config.id());
+        return new io.cpns.api.message.Ack();
     }
 
     // ---- messages to Service Groups (TS §5.3.3.2) ----

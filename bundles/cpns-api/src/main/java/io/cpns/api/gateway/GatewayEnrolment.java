@@ -17,4 +17,13 @@ public interface GatewayEnrolment {
      *         {@code UNAVAILABLE} if the Server cannot be reached
      */
     void assignEuKey(String userId, char[] password);
+
+    /**
+     * The password encrypted with PSK1, this PN GW's EUKey (seed 001 §7.x.2.1.1 step 2), for the
+     * Subscription & Registration Request; the key never leaves gw-link. The caller wipes
+     * {@code password}.
+     *
+     * @throws io.cpns.api.CpnsException {@code UNAVAILABLE} while this PN GW has no EUKey
+     */
+    byte[] encryptWithPsk1(byte[] nonce, String userId, char[] password);
 }

@@ -11,4 +11,7 @@ public interface PreAssignedKeys {
     boolean remove(String pneId);
 
     boolean has(String pneId);
+
+    /** A copy of a PNE's pre-assigned key: PSK2 of Key Assignment without UI (seed 001 §7.x.2.2.1). The caller wipes it. */
+    java.util.Optional<byte[]> get(String pneId);
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
  * password encrypted with PSK1 ({@code encPassword} = AES-GCM under a key derived from the PN
  * GW's EUKey, docs/keyassignment.md §4) and the subscription information. Answered with {@code ack}.
  */
-public record KaRegisterRequest(String userId, byte[] nonce, byte[] encPassword, Map<String, String> subscription) implements Message {
+public record KaRegisterRequest(String userId, byte[] nonce, byte[] encPassword, Map<String, String> subscription) implements OnBehalf {
     public KaRegisterRequest {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(nonce, "nonce");

@@ -7,7 +7,7 @@ import java.util.Objects;
  * with {@code pneId} set to the PNE it came from: ID, RANDPNE, Time (seconds since the epoch) and
  * the user authentication data, computed in {@code suite}. Answered with {@link KaResponse}.
  */
-public record KaRequest(String pneId, String userId, String suite, byte[] randPne, long time, byte[] auth) implements Message {
+public record KaRequest(String pneId, String userId, String suite, byte[] randPne, long time, byte[] auth) implements OnBehalf {
     public KaRequest {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(suite, "suite");

@@ -335,6 +335,18 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     }
 
     @Override
+    public byte[] encryptWithPsk1(byte[] nonce, String userId, char[] password) {
+        byte[] psk1 = secrets.get(settings.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNAVAILABLE,
+                "PN GW " + settings.gatewayId() + " has no EUKey yet"));
+        try {
+            return io.cpns.crypto.KeyAssignmentCrypto.encryptPassword(psk1, io.cpns.crypto.KeyAssignmentCrypto.PSK1, nonce,
+                    settings.gatewayId().value(), userId, password);
+        } finally {
+            Bytes.wipe(psk1);
+        }
+    }
+
+    @Override
     public void assignEuKey(String userId, char[] password) {
         try {
             synchronized (enrolLock) {

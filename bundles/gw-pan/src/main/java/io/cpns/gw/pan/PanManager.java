@@ -534,6 +534,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     }
 
     @Override
+    public Optional<byte[]> get(String pneId) {
+        return secrets.get(Keys.PRE_ASSIGNED + EntityId.of(pneId).value());
+    }
+
+    @Override
     public boolean has(String pneId) {
         String alias = Keys.PRE_ASSIGNED + EntityId.of(pneId).value();
         return secrets.aliases(alias).contains(alias);

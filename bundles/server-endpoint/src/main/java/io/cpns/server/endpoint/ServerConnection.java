@@ -210,7 +210,8 @@ final class ServerConnection implements Runnable {
             } catch (CpnsException e) {
                 log.info("{} {} from {} refused: {}", request.type().wireName(), request.id(), principal.entity(), e + cause(e));
                 response = ErrorMessage.of(e);
-                last = e.code().closesConnection();
+                // a refusal of what a PN GW asked on a PNE's or user's behalf does not end the PN GW's session
+                last = e.code().closesConnection() && !(request.body() instanceof io.cpns.api.message.OnBehalf);
             } catch (RuntimeException e) {
                 // a handler bug must not cost the peer its session
                 log.error("handler for {} failed on request {} from {}", request.type().wireName(), request.id(), principal.entity(), e);

@@ -116,7 +116,7 @@ final class KeyAssignment {
             kek = crypto.kek(hpw, user.value(), r.randPne(), randSvr); // step 4
             byte[] wrapped = crypto.wrap(kek, keyPne);
             log.info("Key Assignment: EUKey of PNE {} of {} assigned through PN GW {} ({})", pne, user, from.entity(), r.suite());
-            return new KaResponse(randSvr, wrapped, crypto.responseAuth(hpw, user.value(), r.randPne(), randSvr, wrapped)); // step 6
+            return new KaResponse(randSvr, wrapped, crypto.responseAuth(hpw, user.value(), r.randPne(), randSvr)); // step 6
         } catch (CpnsException e) {
             if (e.code() == ErrorCode.ALREADY_ASSIGNED) {
                 log.warn("Key Assignment for PNE {} of {} refused: {}", pne, user, e.getMessage());

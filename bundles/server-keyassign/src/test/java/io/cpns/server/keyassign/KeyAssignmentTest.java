@@ -134,7 +134,7 @@ class KeyAssignmentTest {
             KaResponse resp = ka.assign(gateway(GW, ALICE), r);
 
             byte[] hpw = c.passwordHash(ALICE.value(), PASSWORD.toCharArray());
-            assertArrayEquals(c.responseAuth(hpw, ALICE.value(), randPne, resp.randSvr(), resp.wrappedKey()), resp.auth());
+            assertArrayEquals(c.responseAuth(hpw, ALICE.value(), randPne, resp.randSvr()), resp.auth());
             byte[] keyPne = c.unwrap(c.kek(hpw, ALICE.value(), randPne, resp.randSvr()), resp.wrappedKey());
             assertArrayEquals(entities.euKey(pne).orElseThrow(), keyPne, "KeyPNE is the PNE's EUKey");
             assertEquals(ALICE, entities.find(pne).orElseThrow().owner());

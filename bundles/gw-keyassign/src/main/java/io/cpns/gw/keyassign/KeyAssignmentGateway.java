@@ -1,0 +1,168 @@
+package io.cpns.gw.keyassign;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.GatewayEnrolment;
+import io.cpns.api.gateway.KeyAssignmentService;
+import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneMessage;
+import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.PreAssignedKeys;
+import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.message.KaInstallRequest;
+import io.cpns.api.message.KaRegisterRequest;
+import io.cpns.api.message.KaRequest;
+import io.cpns.api.message.KaTrigger;
+import io.cpns.api.message.Message;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.KeyAssignmentCrypto;
+import io.cpns.crypto.Randoms;
+import io.cpns.crypto.Suites;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The PN GW's part of Key Assignment for PNEs without UI (seed 001 §7.x.2): it sends the user's
+ * ID and password to the Server (encrypted with PSK1, its EUKey) and to the PNE (with PSK2, the
+ * PNE's pre-assigned key), triggers the assignment, and relays the PNE's request to the Server
+ * and the answer back. It keeps no password: each call gets it from the user and wipes it.
+ */
+@Component(configurationPid = "cpns.gw.keyassign", service = {KeyAssignmentService.class, KeyAssignmentGateway.class}, immediate = true)
+@Designate(ocd = KeyAssignmentGateway.Config.class)
+public class KeyAssignmentGateway implements KeyAssignmentService {
+    @ObjectClassDefinition(name = "CPNS PN GW Key Assignment (PNEs without UI)", description = "Seed 001 §7.x.2 at the PN GW.")
+    public @interface Config {
+        @AttributeDefinition(description = "Crypto suite of the ID & Password Installation and the Trigger: modern-v1 or legacy-v1")
+        String suite() default "modern-v1";
+
+        @AttributeDefinition(description = "The Server, or a PNE, answers within this long (ms); a trigger waits for the whole assignment")
+        int timeoutMillis() default 20000;
+    }
+
+    private final GatewayEnrolment enrolment;
+    private final PreAssignedKeys preAssigned;
+    private final Logger log;
+    private final String suite;
+    private final Duration timeout;
+
+    // optional and dynamic: an update of gw-link or gw-pan must not take this service down
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerLink server;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PneMessenger pnes;
+
+    @Activate
+    public KeyAssignmentGateway(@Reference(name = "enrolment") GatewayEnrolment enrolment,
+                                @Reference(name = "preAssigned") PreAssignedKeys preAssigned,
+                                @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
+        this.enrolment = enrolment;
+        this.preAssigned = preAssigned;
+        this.log = log;
+        this.suite = Suites.byName(config.suite()).name(); // UNSUPPORTED_SUITE refuses the configuration
+        this.timeout = Duration.ofMillis(config.timeoutMillis());
+    }
+
+    @Override
+    public CompletionStage<Void> register(String userId, char[] password, Map<String, String> subscription) {
+        try {
+            byte[] nonce = Randoms.bytes(12);
+            KaRegisterRequest r = new KaRegisterRequest(userId, nonce, enrolment.encryptWithPsk1(nonce, userId, password), subscription);
+            return server().request(r, timeout).thenAccept(m -> log.info("Key Assignment: {} registered with the CPNS Server", userId));
+        } catch (CpnsException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            Bytes.wipe(password);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> install(String pneId, String userId, char[] password) {
+        byte[] psk2 = null;
+        try {
+            protectedLink(pneId);
+            psk2 = preAssigned.get(pneId).orElseThrow(() -> new CpnsException(ErrorCode.FORBIDDEN,
+                    "no pre-assigned key (PSK2) for " + pneId + ": set one first"));
+            byte[] nonce = Randoms.bytes(12);
+            KaInstallRequest r = new KaInstallRequest(userId, suite, nonce,
+                    KeyAssignmentCrypto.encryptPassword(psk2, KeyAssignmentCrypto.PSK2, nonce, pneId, userId, password));
+            return pnes().request(EntityId.of(pneId), r, timeout)
+                    .thenAccept(m -> log.info("Key Assignment: ID of {} installed on PNE {}", userId, pneId));
+        } catch (CpnsException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            Bytes.wipe(psk2);
+            Bytes.wipe(password);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> trigger(String pneId, String userId, char[] password) {
+        byte[] hpw = null;
+        try {
+            protectedLink(pneId);
+            KeyAssignmentCrypto crypto = KeyAssignmentCrypto.of(Suites.byName(suite));
+            hpw = crypto.passwordHash(userId, password);
+            byte[] nonce = Randoms.bytes(crypto.randLength());
+            long time = Instant.now().getEpochSecond();
+            KaTrigger t = new KaTrigger(userId, nonce, time, crypto.triggerAuth(hpw, userId, nonce, time));
+            return pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2))
+                    .thenAccept(m -> log.info("Key Assignment: PNE {} of {} holds its EUKey", pneId, userId));
+        } catch (CpnsException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            Bytes.wipe(hpw);
+            Bytes.wipe(password);
+        }
+    }
+
+    /** {@code ka.req} from a PNE: relayed to the Server in this PN GW's session, with the link's PNE as {@code pneId}. */
+    CompletionStage<Message> relay(PneMessage request) {
+        KaRequest r = (KaRequest) request.envelope().body();
+        String pne = request.link().pneId();
+        return server().request(new KaRequest(pne, r.userId(), r.suite(), r.randPne(), r.time(), r.auth()), timeout).whenComplete((m, x) -> {
+            if (x != null) {
+                Throwable why = x.getCause() != null ? x.getCause() : x;
+                log.warn("Key Assignment Request of PNE {} refused by the Server: {}", pne, why.getMessage());
+            }
+        });
+    }
+
+    private void protectedLink(String pneId) {
+        PneLink l = pnes().link(EntityId.of(pneId)).orElseThrow(() -> new CpnsException(ErrorCode.UNAVAILABLE, "PNE " + pneId + " is not linked"));
+        if (!l.authenticated() && !l.protection().equals("pan")) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "the link of " + pneId + " is not protected (pre-assigned key or secure PAN)");
+        }
+    }
+
+    private ServerLink server() {
+        ServerLink s = server;
+        if (s == null) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "no link to the CPNS Server");
+        }
+        return s;
+    }
+
+    private PneMessenger pnes() {
+        PneMessenger p = pnes;
+        if (p == null) {
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "no PAN links (gw-pan)");
+        }
+        return p;
+    }
+}

@@ -1,0 +1,104 @@
+package io.cpns.pne;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.message.KaInstallRequest;
+import io.cpns.api.message.KaRequest;
+import io.cpns.api.message.KaResponse;
+import io.cpns.api.message.KaTrigger;
+import io.cpns.api.store.SecretStore;
+import io.cpns.crypto.Bytes;
+import io.cpns.crypto.KeyAssignmentCrypto;
+import io.cpns.crypto.Randoms;
+import io.cpns.crypto.ReplayWindow;
+import io.cpns.crypto.Suites;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.function.Function;
+
+/**
+ * The PNE's part of Key Assignment without UI (seed 001 §7.x.2): it keeps the ID and password
+ * hash its PN GW installs (7.x.2.2.2), checks that a Key Assignment Trigger comes from its user
+ * (7.x.2.3.2 step 1), asks for its key and takes the response (7.x.2.3.3, PNE steps 1-2). Every
+ * refusal is a typed error, answered to the PN GW.
+ */
+final class PneKeyAssignment {
+    static final String USER = "ka.user";
+    static final String HASH = "ka.hpw";
+
+    private final String pneId;
+    private final SecretStore keys;
+    private final Clock clock;
+    private final ReplayWindow nonces;
+
+    PneKeyAssignment(String pneId, SecretStore keys, Clock clock, long windowSeconds) {
+        this.pneId = pneId;
+        this.keys = keys;
+        this.clock = clock;
+        this.nonces = new ReplayWindow(windowSeconds, 1000);
+    }
+
+    /** §7.x.2.2.2: decrypt the password with PSK2 (the pre-assigned key), store the ID and the password's hash. */
+    void install(KaInstallRequest r) {
+        byte[] psk2 = keys.get(PneClient.PRE_ASSIGNED)
+                .orElseThrow(() -> new CpnsException(ErrorCode.FORBIDDEN, "no pre-assigned key (PSK2) on this PNE"));
+        char[] password = null;
+        byte[] hpw = null;
+        try {
+            password = KeyAssignmentCrypto.decryptPassword(psk2, KeyAssignmentCrypto.PSK2, r.nonce(), pneId, r.userId(), r.encPassword());
+            hpw = KeyAssignmentCrypto.of(Suites.byName(r.suite())).passwordHash(r.userId(), password);
+            keys.put(HASH, hpw);
+            keys.put(USER, (r.suite() + "\n" + r.userId()).getBytes(StandardCharsets.UTF_8));
+        } finally {
+            Bytes.wipe(psk2, hpw);
+            if (password != null) {
+                Bytes.wipe(password);
+            }
+        }
+    }
+
+    /**
+     * §7.x.2.3.2 and the PNE's steps of 7.x.2.3.3: verify the trigger, send the request through
+     * {@code relay}, check and unwrap the response; returns KeyPNE (the caller stores and wipes it).
+     */
+    byte[] trigger(KaTrigger t, Function<KaRequest, KaResponse> relay) {
+        String[] installed = installed();
+        String suite = installed[0];
+        if (!installed[1].equals(t.userId())) {
+            throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, "this PNE was installed for another user");
+        }
+        long now = clock.instant().getEpochSecond();
+        if (!nonces.fresh(t.time(), now)) {
+            throw new CpnsException(ErrorCode.STALE_TIME, "trigger Time " + t.time() + " is " + (t.time() - now) + " s from this PNE's clock");
+        }
+        KeyAssignmentCrypto crypto = KeyAssignmentCrypto.of(Suites.byName(suite));
+        byte[] hpw = keys.get(HASH).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no password hash installed"));
+        byte[] kek = null;
+        try {
+            if (!Bytes.constantTimeEquals(crypto.triggerAuth(hpw, t.userId(), t.nonce(), t.time()), t.auth())) { // step 1
+                throw new CpnsException(ErrorCode.AUTH_FAILED, "the trigger does not come from this PNE's user");
+            }
+            if (!nonces.firstSeen(t.nonce(), now)) {
+                throw new CpnsException(ErrorCode.REPLAY, "trigger Nonce already used");
+            }
+            byte[] randPne = Randoms.bytes(crypto.randLength()); // step 2
+            KaResponse r = relay.apply(new KaRequest("", t.userId(), suite, randPne, now, crypto.requestAuth(hpw, t.userId(), randPne, now)));
+            if (!Bytes.constantTimeEquals(crypto.responseAuth(hpw, t.userId(), randPne, r.randSvr()), r.auth())) {
+                throw new CpnsException(ErrorCode.BAD_PROOF, "the Key Assignment Response does not verify: RANDSVR or the response altered");
+            }
+            kek = crypto.kek(hpw, t.userId(), randPne, r.randSvr());
+            return crypto.unwrap(kek, r.wrappedKey()); // BAD_MAC: the wrapped key altered
+        } finally {
+            Bytes.wipe(hpw, kek);
+        }
+    }
+
+    boolean installedFor(String userId) {
+        return keys.get(USER).map(b -> new String(b, StandardCharsets.UTF_8).endsWith("\n" + userId)).orElse(false);
+    }
+
+    private String[] installed() {
+        byte[] b = keys.get(USER).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no ID installed on this PNE"));
+        return new String(b, StandardCharsets.UTF_8).split("\n", 2);
+    }
+}

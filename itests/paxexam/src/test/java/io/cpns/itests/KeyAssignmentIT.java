@@ -1,0 +1,141 @@
+package io.cpns.itests;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.cpns.api.CpnsException;
+import io.cpns.api.EntityId;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.UserId;
+import io.cpns.api.gateway.KeyAssignmentService;
+import io.cpns.api.gateway.PreAssignedKeys;
+import io.cpns.api.message.SetupType;
+import io.cpns.api.server.EntityRegistry;
+import io.cpns.crypto.Randoms;
+import io.cpns.keystore.EncryptedFileStore;
+import io.cpns.pne.PnState;
+import io.cpns.pne.PneClient;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Key Assignment for a PNE without UI, end to end (seed 001 §7.x.2): a real CPNS Server and PN GW
+ * in this framework, a simulated UI-less PNE (the PNE SDK) on the IP PAN with its pre-assigned key
+ * (PSK2, seed 004 R01). The user's part goes through the exported {@link KeyAssignmentService}, as
+ * the set-top box's UI would call it.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class KeyAssignmentIT extends PnTestBase {
+    @Configuration
+    public Option[] config() {
+        return CpnsOptions.boot("keyassign", configs(Map.of()), "runtime", "core", "server", "gateway", "pne");
+    }
+
+    KeyAssignmentService service() {
+        return osgi.service(KeyAssignmentService.class);
+    }
+
+    /** A PNE without UI, with its factory key set on both sides, connected over PSK-TLS: PSK2 of step 0. */
+    PneClient uiLessPne(String id) throws Exception {
+        byte[] pak = Randoms.bytes(32);
+        EncryptedFileStore flash = store(id);
+        flash.put(PneClient.PRE_ASSIGNED, pak);
+        osgi.service(PreAssignedKeys.class).set(id, pak);
+        PneClient p = pne(config(id).withUi(false), ip(), flash);
+        p.connect(EntityId.of(GATEWAY));
+        assertTrue(p.secured());
+        Osgi.eventually(id + " linked", () -> osgi.service(io.cpns.api.gateway.PneMessenger.class).link(EntityId.of(id)).isPresent(), () -> "");
+        return p;
+    }
+
+    static ErrorCode failure(java.util.concurrent.CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ((CpnsException) e.getCause()).code();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("succeeded");
+    }
+
+    static void done(java.util.concurrent.CompletionStage<?> stage) throws Exception {
+        stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Steps 1-3: Subscription & Registration; a wrong password registers nothing. */
+    @Test
+    public void k01_subscriptionAndRegistration_thePasswordMustBeTheUsers() throws Exception {
+        long sessions = osgi.service(io.cpns.api.gateway.ServerLink.class).status().sessions();
+        assertEquals(ErrorCode.AUTH_FAILED, failure(service().register(USER, "not-it".toCharArray(), Map.of())));
+        done(service().register(USER, PASSWORD.toCharArray(), Map.of("plan", "home")));
+        assertEquals("a refusal on the user's behalf leaves the PN GW's session up", sessions,
+                osgi.service(io.cpns.api.gateway.ServerLink.class).status().sessions());
+    }
+
+    /** Steps 4-14, then the PNE joins a PN with its new EUKey. */
+    @Test
+    public void k02_installTriggerAssign_theUiLessPneGetsItsEuKey_andJoinsAPn() throws Exception {
+        PneClient sensor = uiLessPne("pne-ka-sensor");
+        assertFalse(sensor.hasEuKey());
+        done(service().install("pne-ka-sensor", USER, PASSWORD.toCharArray()));
+        assertTrue(sensor.keyAssignmentInstalled(USER));
+
+        done(service().trigger("pne-ka-sensor", USER, PASSWORD.toCharArray()));
+        assertTrue(sensor.hasEuKey());
+        assertEquals(UserId.of(USER), osgi.service(EntityRegistry.class).find(EntityId.of("pne-ka-sensor")).orElseThrow().owner());
+        assertArrayEquals("the PNE holds the EUKey the Server assigned", osgi.service(EntityRegistry.class).euKey(EntityId.of("pne-ka-sensor"))
+                .orElseThrow(), store("pne-ka-sensor").get(PneClient.EUKEY).orElseThrow());
+
+        PnState pn = sensor.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertTrue("the Server authenticated it with the new EUKey", pn.serverAuthenticated());
+        assertEquals(ErrorCode.ALREADY_ASSIGNED, failure(service().trigger("pne-ka-sensor", USER, PASSWORD.toCharArray())));
+    }
+
+    /** The negative cases through the real gateway and Server: each its own code, and no key handed out. */
+    @Test
+    public void k03_wrongPasswordAtTheTrigger_noPreAssignedKey_unknownPne() throws Exception {
+        PneClient plug = uiLessPne("pne-ka-plug");
+        done(service().install("pne-ka-plug", USER, PASSWORD.toCharArray()));
+        assertEquals("the PNE finds the trigger is not its user's", ErrorCode.AUTH_FAILED,
+                failure(service().trigger("pne-ka-plug", USER, "guess".toCharArray())));
+        assertFalse(plug.hasEuKey());
+
+        // installed with an old password: the PNE accepts its own trigger, the Server refuses the request
+        done(service().install("pne-ka-plug", USER, "an-old-password".toCharArray()));
+        assertEquals(ErrorCode.AUTH_FAILED, failure(service().trigger("pne-ka-plug", USER, "an-old-password".toCharArray())));
+        assertFalse(plug.hasEuKey());
+        osgi.service(PreAssignedKeys.class).remove("pne-ka-plug");
+        assertEquals(ErrorCode.FORBIDDEN, failure(service().install("pne-ka-plug", USER, PASSWORD.toCharArray())));
+        assertEquals(ErrorCode.UNAVAILABLE, failure(service().trigger("pne-nowhere", USER, PASSWORD.toCharArray())));
+        assertFalse(osgi.service(EntityRegistry.class).find(EntityId.of("pne-ka-plug")).isPresent());
+    }
+
+    /** The Gogo commands read the password without echo only: with no terminal they refuse rather than read it in the clear. */
+    @Test
+    public void k04_gogoCommands_readThePasswordWithoutEcho_orRefuse() throws Exception {
+        for (String command : List.of("gw:onboard pne-ka-any " + USER, "gw:kaRegister " + USER + " plan=home")) {
+            try {
+                osgi.shell(command);
+                throw new AssertionError(command + " ran without a console");
+            } catch (IllegalStateException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("no console to read the password from without echo"));
+            }
+        }
+    }
+}
