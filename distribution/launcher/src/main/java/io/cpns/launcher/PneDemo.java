@@ -11,6 +11,7 @@ import io.cpns.api.gateway.PnManagement;
 import io.cpns.api.gateway.PnRecord;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.KeyAssignmentService;
 import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.message.DiscoveryAnnounce;
 import io.cpns.api.message.EntityInfo;
@@ -150,7 +151,7 @@ final class PneDemo implements AutoCloseable {
 
     void gatewayInitiated(Services gw, Services srv) throws Exception {
         steps.begin("more PNEs: pne-radio (UI, IP)" + (cable == null ? "" : ", pne-meter (UI, serial)")
-                + ", pne-sensor (no UI, pre-assigned key, seed 004 R01)");
+                + ", pne-sensor (no UI, pre-assigned key, seed 004 R01) gets its EUKey by Key Assignment without UI (seed 001)");
         radio = enrolled("pne-radio", true, ip());
         if (cable != null) {
             meter = enrolled("pne-meter", true, new SerialTransport(cable.pneEnd.toString(), 115200, 65536));
@@ -160,9 +161,11 @@ final class PneDemo implements AutoCloseable {
         gw.get(PreAssignedKeys.class).set("pne-sensor", pak); // what gw:preassign does
         EncryptedFileStore flash = store("pne-sensor");
         flash.put(PneClient.PRE_ASSIGNED, pak); // installed at the factory
-        sensor = enrolled("pne-sensor", false, ip());
+        sensor = uiLess("pne-sensor", gw);
         check(link(gw, "pne-sensor").protection().equals("tls"), "pne-sensor not on PSK-TLS with its pre-assigned key");
-        steps.pass("%d PNEs connected; pne-sensor authenticated with its pre-assigned key", gw.get(PneMessenger.class).links().size());
+        steps.pass("%d PNEs connected; pne-sensor on PSK-TLS with its pre-assigned key, and its EUKey came by seed 001: the user's ID "
+                + "and password registered, installed on it under that key (PSK2), then the Key Assignment Trigger",
+                gw.get(PneMessenger.class).links().size());
 
         steps.begin("PN GW-initiated PN Establishment, invite list (seed 004 5.2.1.2)");
         List<String> invited = new ArrayList<>(List.of("pne-radio", "pne-sensor"));
@@ -247,6 +250,25 @@ final class PneDemo implements AutoCloseable {
     /** pne-tv: on the IP PAN since the first steps, receiving Group Keys by unicast. */
     PneClient tv() {
         return tv;
+    }
+
+    /**
+     * A PNE without UI gets its EUKey as seed 001 §7.x.2 says: the user, at the box, registers the
+     * ID and password with the Server, installs them on the PNE, and triggers the assignment.
+     */
+    private PneClient uiLess(String id, Services gw) throws Exception {
+        PneConfig c = PneConfig.of(id).withUi(false).withServer("cpns-server", operatorCa, "localhost")
+                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(60));
+        PneClient pne = new PneClient(c, ip(), store(id));
+        clients.add(pne);
+        pne.connect(EntityId.of(gatewayId));
+        Runtimes.await(id + " linked", () -> gw.get(PneMessenger.class).link(EntityId.of(id)).isPresent(), () -> "");
+        KeyAssignmentService ka = gw.get(KeyAssignmentService.class);
+        ka.register(user, password.clone(), java.util.Map.of("plan", "demo")).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ka.install(id, user, password.clone()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ka.trigger(id, user, password.clone()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        check(pne.hasEuKey(), id + " holds no EUKey after the Key Assignment");
+        return pne;
     }
 
     private PneClient enrolled(String id, boolean ui, PneTransport t) throws Exception {
