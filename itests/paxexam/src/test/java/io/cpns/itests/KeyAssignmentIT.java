@@ -138,4 +138,24 @@ public class KeyAssignmentIT extends PnTestBase {
             }
         }
     }
+
+    /** A PNE (or whatever sits on its link) replays a request, or sends a stale one: the Server's refusal comes back through the PN GW. */
+    @Test
+    public void k05_staleAndReplayedRequests_throughTheRealPnGw() throws Exception {
+        PneClient probe = uiLessPne("pne-ka-probe");
+        io.cpns.crypto.KeyAssignmentCrypto c = io.cpns.crypto.KeyAssignmentCrypto.of(io.cpns.crypto.Suites.modern());
+        byte[] hpw = c.passwordHash(USER, PASSWORD.toCharArray());
+        long now = java.time.Instant.now().getEpochSecond();
+        byte[] old = Randoms.bytes(32);
+        io.cpns.api.message.KaRequest stale = new io.cpns.api.message.KaRequest("", USER, "modern-v1", old, now - 1000,
+                c.requestAuth(hpw, USER, old, now - 1000));
+        assertEquals(ErrorCode.STALE_TIME, failure(probe.request(stale, java.time.Duration.ofSeconds(10))));
+
+        byte[] fresh = Randoms.bytes(32);
+        io.cpns.api.message.KaRequest once = new io.cpns.api.message.KaRequest("", USER, "modern-v1", fresh, now,
+                c.requestAuth(hpw, USER, fresh, now));
+        done(probe.request(once, java.time.Duration.ofSeconds(10)));
+        assertEquals(ErrorCode.REPLAY, failure(probe.request(once, java.time.Duration.ofSeconds(10))));
+        assertTrue("the PNE's link stays up", probe.connected());
+    }
 }
