@@ -108,7 +108,8 @@ public final class PneClient implements AutoCloseable {
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
         this.groupMessages = new GroupMessages(config.id().value(), this::groupKey);
-        this.keyAssignment = new PneKeyAssignment(config.id().value(), keys, java.time.Clock.systemUTC(), KEY_ASSIGNMENT_WINDOW_SECONDS);
+        this.keyAssignment = new PneKeyAssignment(config.id().value(), keys, java.time.Clock.systemUTC(),
+                config.keyAssignmentWindow().toSeconds());
         this.transport = transport;
         this.keys = keys;
         this.inbound = Executors.newSingleThreadExecutor(r -> {
@@ -353,9 +354,6 @@ public final class PneClient implements AutoCloseable {
     }
 
     // ---- Key Assignment without UI (seed 001 §7.x.2) ----
-
-    /** A Key Assignment Trigger's Time may differ from this PNE's clock by this much; its Nonce is remembered as long. */
-    static final long KEY_ASSIGNMENT_WINDOW_SECONDS = 300;
 
     /** Whether the PN GW installed this user's ID and password hash (seed 001 §7.x.2.2). */
     public boolean keyAssignmentInstalled(String userId) {

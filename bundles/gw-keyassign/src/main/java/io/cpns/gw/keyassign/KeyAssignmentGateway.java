@@ -83,7 +83,8 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
         try {
             byte[] nonce = Randoms.bytes(12);
             KaRegisterRequest r = new KaRegisterRequest(userId, nonce, enrolment.encryptWithPsk1(nonce, userId, password), subscription);
-            return server().request(r, timeout).thenAccept(m -> log.info("Key Assignment: {} registered with the CPNS Server", userId));
+            return logged(server().request(r, timeout).thenAccept(m -> log.info("Key Assignment: {} registered with the CPNS Server", userId)),
+                    "registration of " + userId);
         } catch (CpnsException e) {
             return CompletableFuture.failedFuture(e);
         } finally {
@@ -101,9 +102,10 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
             byte[] nonce = Randoms.bytes(12);
             KaInstallRequest r = new KaInstallRequest(userId, suite, nonce,
                     KeyAssignmentCrypto.encryptPassword(psk2, KeyAssignmentCrypto.PSK2, nonce, pneId, userId, password));
-            return pnes().request(EntityId.of(pneId), r, timeout)
-                    .thenAccept(m -> log.info("Key Assignment: ID of {} installed on PNE {}", userId, pneId));
+            return logged(pnes().request(EntityId.of(pneId), r, timeout)
+                    .thenAccept(m -> log.info("Key Assignment: ID of {} installed on PNE {}", userId, pneId)), "installation on PNE " + pneId);
         } catch (CpnsException e) {
+            log.warn("Key Assignment: installation on PNE {} refused: {} {}", pneId, e.code(), e.getMessage());
             return CompletableFuture.failedFuture(e);
         } finally {
             Bytes.wipe(psk2);
@@ -121,9 +123,10 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
             byte[] nonce = Randoms.bytes(crypto.randLength());
             long time = Instant.now().getEpochSecond();
             KaTrigger t = new KaTrigger(userId, nonce, time, crypto.triggerAuth(hpw, userId, nonce, time));
-            return pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2))
-                    .thenAccept(m -> log.info("Key Assignment: PNE {} of {} holds its EUKey", pneId, userId));
+            return logged(pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2))
+                    .thenAccept(m -> log.info("Key Assignment: PNE {} of {} holds its EUKey", pneId, userId)), "trigger of PNE " + pneId);
         } catch (CpnsException e) {
+            log.warn("Key Assignment: trigger of PNE {} refused: {} {}", pneId, e.code(), e.getMessage());
             return CompletableFuture.failedFuture(e);
         } finally {
             Bytes.wipe(hpw);
@@ -139,6 +142,16 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
             if (x != null) {
                 Throwable why = x.getCause() != null ? x.getCause() : x;
                 log.warn("Key Assignment Request of PNE {} refused by the Server: {}", pne, why.getMessage());
+            }
+        });
+    }
+
+    /** Every failure gets its log line here: its code and text, never a password or key. */
+    private CompletionStage<Void> logged(CompletionStage<Void> stage, String what) {
+        return stage.whenComplete((v, x) -> {
+            if (x != null) {
+                Throwable why = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
+                log.warn("Key Assignment: {} failed: {}", what, why instanceof CpnsException c ? c.code() + " " + c.getMessage() : why);
             }
         });
     }
