@@ -203,7 +203,7 @@ public class PnEstablishmentIT extends PnTestBase {
         EncryptedFileStore flash = store("pne-sensor");
         PneClient installer = pne(config("pne-sensor").withUi(false), ip(), flash);
         installer.connect(EntityId.of(GATEWAY));
-        installer.assignEuKey(USER, PASSWORD.toCharArray()); // at installation (a PNE without UI: issue 5's flow later)
+        installer.assignEuKey(USER, PASSWORD.toCharArray()); // shortcut: KeyAssignmentIT and the demo give a UI-less PNE its key by seed 001
         installer.close();
         flash.put(PneClient.PRE_ASSIGNED, pak); // factory-installed
         osgi.service(PreAssignedKeys.class).set("pne-sensor", pak); // gw:preassign
