@@ -40,7 +40,17 @@ public abstract class KeyAssignmentCrypto {
     }
 
     /** {@code Hash(Password)} as the Server (§7.x.2.1.2 step 2) and the PNE (§7.x.2.2.2 step 2) store it. */
-    public abstract byte[] passwordHash(String userId, char[] password);
+    public final byte[] passwordHash(String userId, char[] password) {
+        byte[] pw = Bytes.utf8(password);
+        try {
+            return hashPassword(userId, pw);
+        } finally {
+            Bytes.wipe(pw);
+        }
+    }
+
+    /** The suite's password hash of the UTF-8 password. */
+    abstract byte[] hashPassword(String userId, byte[] utf8Password);
 
     /** The Key Assignment Trigger's user authentication data (§7.x.2.3.1 step 3). */
     public abstract byte[] triggerAuth(byte[] hpw, String userId, byte[] nonce, long time);
@@ -130,13 +140,8 @@ public abstract class KeyAssignmentCrypto {
         }
 
         @Override
-        public byte[] passwordHash(String userId, char[] password) {
-            byte[] pw = Bytes.utf8(password);
-            try {
-                return Primitives.sha1(pw);
-            } finally {
-                Bytes.wipe(pw);
-            }
+        byte[] hashPassword(String userId, byte[] utf8Password) {
+            return Primitives.sha1(utf8Password);
         }
 
         @Override
@@ -172,13 +177,8 @@ public abstract class KeyAssignmentCrypto {
         }
 
         @Override
-        public byte[] passwordHash(String userId, char[] password) {
-            byte[] pw = Bytes.utf8(password);
-            try {
-                return Primitives.pbkdf2Sha256(pw, Bytes.concat(LABEL_PASSWORD, id(userId)), MODERN_ITERATIONS, 32);
-            } finally {
-                Bytes.wipe(pw);
-            }
+        byte[] hashPassword(String userId, byte[] utf8Password) {
+            return Primitives.pbkdf2Sha256(utf8Password, Bytes.concat(LABEL_PASSWORD, id(userId)), MODERN_ITERATIONS, 32);
         }
 
         @Override

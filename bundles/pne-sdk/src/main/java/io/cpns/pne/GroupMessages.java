@@ -6,7 +6,7 @@ import io.cpns.api.message.GroupMsg;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
 import io.cpns.groupkey.GroupMessage;
-import io.cpns.groupkey.GroupOpener;
+import io.cpns.groupkey.GroupOpeners;
 import io.cpns.groupkey.GroupSealer;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +27,7 @@ final class GroupMessages {
     private final String self;
     private final Function<String, Optional<PneGroupKey>> keys;
     private final Map<String, Keyed<GroupSealer>> sealers = new HashMap<>();
-    private final Map<String, Keyed<GroupOpener>> openers = new HashMap<>();
+    private final GroupOpeners openers = new GroupOpeners(Suites.modern());
     private final List<Consumer<PneGroupMessage>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     GroupMessages(String self, Function<String, Optional<PneGroupKey>> keys) {
@@ -69,21 +69,16 @@ final class GroupMessages {
 
     synchronized void forget(String groupId) {
         close(sealers.remove(groupId));
-        close(openers.remove(groupId));
+        openers.forget(groupId);
     }
 
-    private synchronized byte[] open(GroupMsg m) {
+    private byte[] open(GroupMsg m) {
         PneGroupKey k = key(m.groupId());
-        Keyed<GroupOpener> o = openers.get(m.groupId());
-        if (o == null || o.epoch() != k.epoch()) {
-            close(o);
-            GroupOpener fresh = new GroupOpener(Suites.modern(), m.groupId());
-            fresh.rekeyed(k.epoch(), k.key());
-            o = new Keyed<>(k.epoch(), fresh);
-            openers.put(m.groupId(), o);
+        try {
+            return openers.open(new GroupMessage(m.groupId(), m.sender(), m.epoch(), m.counter(), m.ciphertext()), k.epoch(), k::key);
+        } finally {
+            Bytes.wipe(k.key());
         }
-        Bytes.wipe(k.key());
-        return o.value().open(new GroupMessage(m.groupId(), m.sender(), m.epoch(), m.counter(), m.ciphertext()));
     }
 
     private PneGroupKey key(String groupId) {

@@ -64,12 +64,6 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         return g;
     }
 
-    static void holds(PneClient pne, ServiceGroup g) {
-        Osgi.eventually(pne.id() + " holds " + g.groupId() + " epoch " + g.epoch(),
-                () -> pne.groupKey(g.groupId()).map(k -> k.epoch() == g.epoch()).orElse(false), () -> String.valueOf(pne.groupKey(g.groupId())));
-        assertEquals(g.keyFingerprint(), Suites.fingerprint(pne.groupKey(g.groupId()).orElseThrow().key()));
-    }
-
     MemberDelivery delivery(String groupId, PneClient pne) {
         return osgi.service(GatewayGroups.class).deliveries(groupId).stream().filter(d -> d.pneId().equals(pne.id().value()))
                 .findFirst().orElseThrow(() -> new AssertionError("no delivery status for " + pne.id()));

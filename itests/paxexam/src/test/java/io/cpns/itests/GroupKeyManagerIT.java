@@ -162,12 +162,6 @@ public class GroupKeyManagerIT extends PnTestBase {
         return c;
     }
 
-    static void holds(PneClient pne, ServiceGroup g) {
-        Osgi.eventually(pne.id() + " holds " + g.groupId() + " epoch " + g.epoch(),
-                () -> pne.groupKey(g.groupId()).map(k -> k.epoch() == g.epoch()).orElse(false), () -> String.valueOf(pne.groupKey(g.groupId())));
-        assertEquals(g.keyFingerprint(), Suites.fingerprint(pne.groupKey(g.groupId()).orElseThrow().key()));
-    }
-
     /** A message sealed by one member under the current key opens at another. */
     static void oneReadsTheOther(PneClient from, PneClient to) {
         PneGroupKey k = from.groupKey(SG).orElseThrow();

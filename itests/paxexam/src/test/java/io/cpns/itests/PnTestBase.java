@@ -121,6 +121,13 @@ public abstract class PnTestBase {
         return new EncryptedFileStore(dir, dir.resolve("master.key"));
     }
 
+    /** Waits until the PNE holds the group's key of that epoch, and checks it is the Server's (by fingerprint). */
+    static void holds(PneClient pne, io.cpns.api.server.ServiceGroup g) {
+        Osgi.eventually(pne.id() + " holds " + g.groupId() + " epoch " + g.epoch(),
+                () -> pne.groupKey(g.groupId()).map(k -> k.epoch() == g.epoch()).orElse(false), () -> String.valueOf(pne.groupKey(g.groupId())));
+        org.junit.Assert.assertEquals(g.keyFingerprint(), io.cpns.crypto.Suites.fingerprint(pne.groupKey(g.groupId()).orElseThrow().key()));
+    }
+
     static CpnsException expect(ThrowingRunnable r) {
         try {
             r.run();

@@ -8,13 +8,10 @@ import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.GroupMsg;
-import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
 import io.cpns.groupkey.GroupMessage;
-import io.cpns.groupkey.GroupOpener;
+import io.cpns.groupkey.GroupOpeners;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -30,9 +27,6 @@ import org.osgi.service.log.Logger;
  * not queued: a member whose link is down misses them.
  */
 final class GroupMessageRelay {
-    private record Opener(long epoch, GroupOpener opener) {
-    }
-
     private final Supplier<PneMessenger> pnes;
     private final Supplier<ServerLink> server;
     private final Function<String, Optional<GatewayGroup>> groups;
@@ -40,7 +34,7 @@ final class GroupMessageRelay {
     private final Predicate<String> groupKeyRequired;
     private final Logger log;
     private final Duration timeout;
-    private final Map<String, Opener> openers = new HashMap<>();
+    private final GroupOpeners openers = new GroupOpeners(Suites.modern());
 
     GroupMessageRelay(Supplier<PneMessenger> pnes, Supplier<ServerLink> server, Function<String, Optional<GatewayGroup>> groups,
                       Function<String, Optional<byte[]>> keys, Predicate<String> groupKeyRequired, Logger log, Duration timeout) {
@@ -83,11 +77,8 @@ final class GroupMessageRelay {
                 + " on this PN GW")));
     }
 
-    synchronized void forget(String groupId) {
-        Opener o = openers.remove(groupId);
-        if (o != null) {
-            o.opener().close();
-        }
+    void forget(String groupId) {
+        openers.forget(groupId);
     }
 
     private void relay(GroupMsg m, GatewayGroup g) {
@@ -121,24 +112,10 @@ final class GroupMessageRelay {
     }
 
     /** Verifies the message with the group's key of the epoch held here (REPLAY, BAD_MAC, UNEXPECTED_MESSAGE). */
-    private synchronized byte[] open(GroupMsg m, GatewayGroup g) {
-        Opener o = openers.get(m.groupId());
-        if (o == null || o.epoch() != g.epoch()) {
-            if (o != null) {
-                o.opener().close();
-            }
-            GroupOpener fresh = new GroupOpener(Suites.modern(), m.groupId());
-            byte[] key = keys.apply(g.groupId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + g.groupId()));
-            try {
-                fresh.rekeyed(g.epoch(), key);
-            } finally {
-                Bytes.wipe(key);
-            }
-            o = new Opener(g.epoch(), fresh);
-            openers.put(m.groupId(), o);
-        }
+    private byte[] open(GroupMsg m, GatewayGroup g) {
         try {
-            return o.opener().open(new GroupMessage(m.groupId(), m.sender(), m.epoch(), m.counter(), m.ciphertext()));
+            return openers.open(new GroupMessage(m.groupId(), m.sender(), m.epoch(), m.counter(), m.ciphertext()), g.epoch(),
+                    () -> keys.apply(g.groupId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + g.groupId())));
         } catch (CpnsException e) {
             log.warn("group message {}#{} of {} to {} refused: {} {}", m.epoch(), m.counter(), m.sender(), m.groupId(), e.code(),
                     e.getMessage());

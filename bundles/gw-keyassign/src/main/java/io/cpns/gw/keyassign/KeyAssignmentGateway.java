@@ -23,7 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -80,58 +82,52 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
 
     @Override
     public CompletionStage<Void> register(String userId, char[] password, Map<String, String> subscription) {
-        try {
-            byte[] nonce = Randoms.bytes(12);
-            KaRegisterRequest r = new KaRegisterRequest(userId, nonce, enrolment.encryptWithPsk1(nonce, userId, password), subscription);
-            return logged(server().request(r, timeout).thenAccept(m -> log.info("Key Assignment: {} registered with the CPNS Server", userId)),
-                    "registration of " + userId);
-        } catch (CpnsException e) {
-            return CompletableFuture.failedFuture(e);
-        } finally {
-            Bytes.wipe(password);
-        }
+        return attempt("registration of " + userId, userId + " registered with the CPNS Server", () -> {
+            try {
+                byte[] nonce = Randoms.bytes(12);
+                return server().request(new KaRegisterRequest(userId, nonce, enrolment.encryptWithPsk1(nonce, userId, password), subscription),
+                        timeout);
+            } finally {
+                Bytes.wipe(password);
+            }
+        });
     }
 
     @Override
     public CompletionStage<Void> install(String pneId, String userId, char[] password) {
-        byte[] psk2 = null;
-        try {
-            protectedLink(pneId);
-            psk2 = preAssigned.get(pneId).orElseThrow(() -> new CpnsException(ErrorCode.FORBIDDEN,
-                    "no pre-assigned key (PSK2) for " + pneId + ": set one first"));
-            byte[] nonce = Randoms.bytes(12);
-            KaInstallRequest r = new KaInstallRequest(userId, suite, nonce,
-                    KeyAssignmentCrypto.encryptPassword(psk2, KeyAssignmentCrypto.PSK2, nonce, pneId, userId, password));
-            return logged(pnes().request(EntityId.of(pneId), r, timeout)
-                    .thenAccept(m -> log.info("Key Assignment: ID of {} installed on PNE {}", userId, pneId)), "installation on PNE " + pneId);
-        } catch (CpnsException e) {
-            log.warn("Key Assignment: installation on PNE {} refused: {} {}", pneId, e.code(), e.getMessage());
-            return CompletableFuture.failedFuture(e);
-        } finally {
-            Bytes.wipe(psk2);
-            Bytes.wipe(password);
-        }
+        return attempt("installation on PNE " + pneId, "ID of " + userId + " installed on PNE " + pneId, () -> {
+            byte[] psk2 = null;
+            try {
+                protectedLink(pneId);
+                psk2 = preAssigned.get(pneId).orElseThrow(() -> new CpnsException(ErrorCode.FORBIDDEN,
+                        "no pre-assigned key (PSK2) for " + pneId + ": set one first"));
+                byte[] nonce = Randoms.bytes(12);
+                return pnes().request(EntityId.of(pneId), new KaInstallRequest(userId, suite, nonce,
+                        KeyAssignmentCrypto.encryptPassword(psk2, KeyAssignmentCrypto.PSK2, nonce, pneId, userId, password)), timeout);
+            } finally {
+                Bytes.wipe(psk2);
+                Bytes.wipe(password);
+            }
+        });
     }
 
     @Override
     public CompletionStage<Void> trigger(String pneId, String userId, char[] password) {
-        byte[] hpw = null;
-        try {
-            protectedLink(pneId);
-            KeyAssignmentCrypto crypto = KeyAssignmentCrypto.of(Suites.byName(suite));
-            hpw = crypto.passwordHash(userId, password);
-            byte[] nonce = Randoms.bytes(crypto.randLength());
-            long time = Instant.now().getEpochSecond();
-            KaTrigger t = new KaTrigger(userId, nonce, time, crypto.triggerAuth(hpw, userId, nonce, time));
-            return logged(pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2))
-                    .thenAccept(m -> log.info("Key Assignment: PNE {} of {} holds its EUKey", pneId, userId)), "trigger of PNE " + pneId);
-        } catch (CpnsException e) {
-            log.warn("Key Assignment: trigger of PNE {} refused: {} {}", pneId, e.code(), e.getMessage());
-            return CompletableFuture.failedFuture(e);
-        } finally {
-            Bytes.wipe(hpw);
-            Bytes.wipe(password);
-        }
+        return attempt("trigger of PNE " + pneId, "PNE " + pneId + " of " + userId + " holds its EUKey", () -> {
+            byte[] hpw = null;
+            try {
+                protectedLink(pneId);
+                KeyAssignmentCrypto crypto = KeyAssignmentCrypto.of(Suites.byName(suite));
+                hpw = crypto.passwordHash(userId, password);
+                byte[] nonce = Randoms.bytes(crypto.randLength());
+                long time = Instant.now().getEpochSecond();
+                KaTrigger t = new KaTrigger(userId, nonce, time, crypto.triggerAuth(hpw, userId, nonce, time));
+                return pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2)); // the PNE waits for the Server in between
+            } finally {
+                Bytes.wipe(hpw);
+                Bytes.wipe(password);
+            }
+        });
     }
 
     /** {@code ka.req} from a PNE: relayed to the Server in this PN GW's session, with the link's PNE as {@code pneId}. */
@@ -146,13 +142,25 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
         });
     }
 
-    /** Every failure gets its log line here: its code and text, never a password or key. */
-    private CompletionStage<Void> logged(CompletionStage<Void> stage, String what) {
-        return stage.whenComplete((v, x) -> {
-            if (x != null) {
-                Throwable why = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
-                log.warn("Key Assignment: {} failed: {}", what, why instanceof CpnsException c ? c.code() + " " + c.getMessage() : why);
+    /**
+     * Runs one step and logs its outcome: success, or the failure's code and text (never a password
+     * or key). A refusal before anything was sent becomes the stage's failure too.
+     */
+    private CompletionStage<Void> attempt(String what, String done, Supplier<CompletionStage<?>> step) {
+        CompletionStage<?> stage;
+        try {
+            stage = step.get();
+        } catch (CpnsException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return stage.handle((m, x) -> {
+            if (x == null) {
+                log.info("Key Assignment: {}", done);
+                return null;
             }
+            Throwable why = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+            log.warn("Key Assignment: {} failed: {}", what, why instanceof CpnsException c ? c.code() + " " + c.getMessage() : why);
+            throw new CompletionException(why);
         });
     }
 

@@ -41,6 +41,18 @@ final class GroupDelivery {
         this.timeout = timeout;
     }
 
+    /** The PNEs in the PNs of one PN GW. */
+    Set<EntityId> pnesAt(EntityId gateway) {
+        Set<EntityId> there = new java.util.HashSet<>();
+        pns.pnsOfGateway(gateway).forEach(pn -> there.addAll(pn.members()));
+        return there;
+    }
+
+    /** The group's members among {@code pnes} (those of one PN GW), sorted: what that PN GW is told. */
+    static List<String> membersAmong(ServiceGroup g, Set<EntityId> pnes) {
+        return g.members().stream().filter(pnes::contains).map(EntityId::value).sorted().toList();
+    }
+
     /** The group's members in the PNs of each PN GW that holds any of {@code entities}, by PN GW. */
     Map<EntityId, List<String>> membersByGateway(ServiceGroup g, Collection<EntityId> entities) {
         Map<EntityId, Set<String>> by = new TreeMap<>(java.util.Comparator.comparing(EntityId::value));

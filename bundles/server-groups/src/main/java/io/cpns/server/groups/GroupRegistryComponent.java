@@ -265,7 +265,7 @@ public class GroupRegistryComponent implements GroupRegistry {
             throw new CpnsException(ErrorCode.FORBIDDEN, "Group Keys are pulled by PN GWs");
         }
         ServiceGroup g = require(groupId);
-        List<String> members = delivery.membersByGateway(g, g.members()).getOrDefault(from.entity(), List.of());
+        List<String> members = GroupDelivery.membersAmong(g, delivery.pnesAt(from.entity()));
         if (members.isEmpty()) {
             log.warn("PN GW {} asked for the Group Key of {}, which has no member in its PNs", from.entity(), groupId);
             throw new CpnsException(ErrorCode.FORBIDDEN, groupId + " has no member in the PNs of " + from.entity());
@@ -282,8 +282,9 @@ public class GroupRegistryComponent implements GroupRegistry {
             throw new CpnsException(ErrorCode.FORBIDDEN, "Service Groups are synchronised by PN GWs");
         }
         List<GroupNotify> out = new java.util.ArrayList<>();
+        java.util.Set<EntityId> pnesThere = delivery.pnesAt(from.entity()); // one look-up for all groups
         for (ServiceGroup g : store.groups()) {
-            List<String> here = delivery.membersByGateway(g, g.members()).getOrDefault(from.entity(), List.of());
+            List<String> here = GroupDelivery.membersAmong(g, pnesThere);
             if (!here.isEmpty()) {
                 out.add(new GroupNotify(g.groupId(), g.epoch(), here, false));
             }
