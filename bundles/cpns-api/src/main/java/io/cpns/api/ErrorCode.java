@@ -38,7 +38,11 @@ public enum ErrorCode {
     // 5xx: the responder
     INTERNAL(500, false),
     UNAVAILABLE(501, false),
-    TIMEOUT(502, true);
+    TIMEOUT(502, true),
+    /** The responder is at its bound for this kind of work (e.g. concurrent password checks): try again later. */
+    BUSY(503, false),
+    /** Too many failed attempts from this source or for this user: the attempt is refused without being checked. */
+    RATE_LIMITED(504, true);
 
     private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -1,11 +1,13 @@
 package io.cpns.health;
 
 import io.cpns.api.health.Health;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.api.health.HealthReport;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -26,7 +30,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Watches the CPNS bundles (by symbolic-name prefix) and their DS components. Logs one line when
+ * Watches the CPNS bundles (by symbolic-name prefix), their DS components and every
+ * {@link HealthContributor} (problems only a component can see). Logs one line when
  * the runtime first becomes ready, with the time since JVM start and the heap in use: the
  * start-to-ready figure of docs/operator-guide.md. Gogo: {@code cpns:health}.
  */
@@ -45,6 +50,10 @@ public class HealthMonitor implements Health {
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
+
+    /** Problems only their component can see (an adapter down, a corrupt record): any one keeps the runtime NOT READY. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<HealthContributor> contributors = new CopyOnWriteArrayList<>();
 
     private BundleContext context;
     private List<String> prefixes;
@@ -110,6 +119,13 @@ public class HealthMonitor implements Health {
                 } else if (d.immediate && c.state != ComponentConfigurationDTO.ACTIVE) {
                     problems.add("component " + d.name + " is still activating");
                 }
+            }
+        }
+        for (HealthContributor c : contributors) {
+            try {
+                problems.addAll(c.problems());
+            } catch (RuntimeException e) {
+                problems.add("health contributor " + c.getClass().getName() + " failed: " + e);
             }
         }
         Runtime rt = Runtime.getRuntime();

@@ -11,7 +11,11 @@ import java.util.Set;
  * <p>Returned arrays are copies: the caller wipes them ({@code Arrays.fill(k, (byte) 0)}) when done.
  */
 public interface SecretStore {
-    /** Aliases are 1..128 characters of {@code [A-Za-z0-9._:@-]}. */
+    /**
+     * Aliases are 1..128 characters of {@code [A-Za-z0-9._:@-]}.
+     *
+     * @throws CorruptSecretException if the secret exists but cannot be read back
+     */
     Optional<byte[]> get(String alias);
 
     /** Stores a copy of {@code secret}, replacing any previous value atomically. */
@@ -22,4 +26,16 @@ public interface SecretStore {
 
     /** Aliases starting with {@code prefix}. */
     Set<String> aliases(String prefix);
+
+    /**
+     * Sets a secret that no longer reads back aside, so the alias is free and the rest of the store
+     * keeps working, while the bytes stay for an operator to inspect or restore.
+     *
+     * @return where the record now is (for the log and health), or empty if the alias did not exist
+     *         or this store cannot keep a copy (then the record is simply deleted)
+     */
+    default Optional<String> quarantine(String alias) {
+        delete(alias);
+        return Optional.empty();
+    }
 }
