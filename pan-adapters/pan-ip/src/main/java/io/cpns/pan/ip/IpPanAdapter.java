@@ -80,7 +80,7 @@ public class IpPanAdapter implements PanAdapter, HealthContributor {
 
         @AttributeDefinition(description = "Connections from one address that have not proved a PSK (in the handshake, or "
                 + "plain on a LAN not declared secure) open at once; more are refused at accept. 0 = no limit")
-        int maxUnauthenticatedPerAddress() default 32;
+        int maxUnauthenticatedPerAddress() default 64;
 
         @AttributeDefinition(description = "Failed PSK-TLS handshakes from one address before it backs off")
         int handshakeFailuresFree() default 5;

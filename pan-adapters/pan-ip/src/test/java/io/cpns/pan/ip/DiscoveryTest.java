@@ -142,6 +142,20 @@ class DiscoveryTest {
         assertEquals(1, receive(pne).id());
     }
 
+    /** The group's queries reach the group socket, joined on the interface of host (here lo), and are answered. */
+    @Test
+    void multicastQuery_onTheInterfaceOfHost_isAnswered() throws Exception {
+        start(Map.of("host", "127.0.0.1"));
+        java.net.NetworkInterface lo = java.net.NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
+        try (java.net.MulticastSocket m = new java.net.MulticastSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            m.setNetworkInterface(lo);
+            m.setSoTimeout((int) TestContext.WAIT_MILLIS);
+            byte[] q = query(ME, 5);
+            m.send(new DatagramPacket(q, q.length, new InetSocketAddress(InetAddress.getByName("239.255.77.77"), port)));
+            assertEquals(5, receive(m).id());
+        }
+    }
+
     /** Issue 10: a query claiming src=cpns.broadcast or the gateway's own ID was answered. */
     @Test
     void queriesClaimingTheBroadcastOrTheGatewaysId_getNoAnswer_andOneLogLine() throws Exception {
