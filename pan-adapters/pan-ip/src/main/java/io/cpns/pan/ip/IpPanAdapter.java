@@ -179,6 +179,8 @@ public class IpPanAdapter implements PanAdapter, HealthContributor {
             return th;
         });
         timer = t;
+        listener = null; // the same instance may be started again after stop()
+        discovery = null;
         Acceptor a = new Acceptor(settings, context, security(), new Deadlines(t, settings.sweepMillis()), log);
         acceptor = a;
         BindRetry<ServerSocket> lb = new BindRetry<>("TCP port " + settings.port() + " on " + settings.host(), this::bindListener,
