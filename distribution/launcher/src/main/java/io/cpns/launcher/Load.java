@@ -100,7 +100,8 @@ final class Load {
             serverOnly = heapAfterGc();
             gateway = start("gateway", Map.of("cpns.gw.identity.cfg", Map.of("gatewayId", GATEWAY),
                     "cpns.gw.link.cfg", Map.of("serverPort", String.valueOf(endpoint.listenAddress().getPort()), "operatorCaFile", ca.toString()),
-                    "cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", "0"),
+                    // every simulated PNE connects from 127.0.0.1, most on plain links until their PN forms
+                    "cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", "0", "maxUnauthenticatedPerAddress", "0"),
                     "cpns.gw.pn.cfg", Map.of("notifyTimeoutMillis", "60000", "authTimeoutMillis", "120000", "serverTimeoutMillis", "120000"),
                     "cpns.gw.broker.cfg", brokerConfig,
                     "cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString())));

@@ -1,10 +1,12 @@
 package io.cpns.session.tls;
 
 import io.cpns.crypto.Bytes;
+import io.cpns.crypto.Randoms;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Vector;
 import org.bouncycastle.tls.AbstractTlsServer;
+import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateEntry;
@@ -17,23 +19,31 @@ import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.SignatureAlgorithm;
 import org.bouncycastle.tls.SignatureAndHashAlgorithm;
 import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.crypto.TlsCryptoParameters;
 import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
- * One server-side TLS 1.3 handshake: an external PSK looked up by identity if the client offers
- * one we know (psk_dhe_ke: the PSK authenticates, ECDHE gives forward secrecy), otherwise a
- * certificate handshake if server credentials are configured, otherwise a handshake failure.
+ * One server-side TLS 1.3 handshake: an external PSK looked up by the first offered identity
+ * (psk_dhe_ke: the PSK authenticates, ECDHE gives forward secrecy); a certificate handshake, if
+ * server credentials are configured, for a client that offers no PSK (bootstrap).
+ *
+ * <p>An identity nobody knows gets a random PSK of its own, in TLS 1.3 and in TLS 1.2: its
+ * handshake then fails exactly where a known identity with a wrong key fails (binder:
+ * {@code decrypt_error}; TLS 1.2 Finished: {@code bad_record_mac}), so the alerts do not tell which
+ * Entity IDs have a key (issue 10; docs/security.md §10.2).
  */
 final class CpnsTlsServer extends AbstractTlsServer {
+    private static final int DECOY_KEY_BYTES = 32;
     private final PskLookup pskLookup;
     private final ServerCredentials credentials;
     private final boolean allowTls12Psk;
     private String selectedIdentity;
     private String authenticatedIdentity;
     private boolean tls12;
+    private boolean decoy;
 
     CpnsTlsServer(BcTlsCrypto crypto, PskLookup pskLookup, ServerCredentials credentials) {
         this(crypto, pskLookup, credentials, false);
@@ -96,7 +106,8 @@ final class CpnsTlsServer extends AbstractTlsServer {
 
             @Override
             public byte[] getPSK(byte[] identity) {
-                return pskLookup == null ? null : pskLookup.lookup(new String(identity, StandardCharsets.UTF_8));
+                byte[] key = pskLookup == null ? null : pskLookup.lookup(new String(identity, StandardCharsets.UTF_8));
+                return key != null ? key : decoyKey();
             }
         };
     }
@@ -104,6 +115,9 @@ final class CpnsTlsServer extends AbstractTlsServer {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
+        if (decoy) { // only reachable by guessing 256 random bits; refused all the same
+            throw new TlsFatalAlert(AlertDescription.decrypt_error, "handshake completed with a decoy PSK");
+        }
         SecurityParameters sp = context.getSecurityParametersConnection();
         tls12 = !TlsUtils.isTLSv13(sp.getNegotiatedVersion());
         if (tls12) {
@@ -122,6 +136,7 @@ final class CpnsTlsServer extends AbstractTlsServer {
      * handshake; so when this returns a key, a completed handshake proves that key. For any other
      * identity it would silently fall back to a certificate handshake while we believed the PSK was
      * used. One identity also means one key lookup per ClientHello, however many a client lists.
+     * An identity without a key gets a decoy PSK, whose binder fails like a wrong key's.
      */
     @Override
     public TlsPSKExternal getExternalPSK(Vector identities) {
@@ -135,14 +150,21 @@ final class CpnsTlsServer extends AbstractTlsServer {
         String identity = new String(first.getIdentity(), StandardCharsets.UTF_8);
         byte[] key = pskLookup.lookup(identity);
         if (key == null) {
-            return null;
+            key = decoyKey(); // its binder fails like a wrong key's: decrypt_error
+        } else {
+            selectedIdentity = identity;
         }
         try {
-            selectedIdentity = identity;
             return new BasicTlsPSKExternal(first.getIdentity(), getCrypto().createSecret(key));
         } finally {
             Bytes.wipe(key);
         }
+    }
+
+    /** A random PSK for an identity without one, as long as a LocalEUKey or EUKey. */
+    private byte[] decoyKey() {
+        decoy = true;
+        return Randoms.bytes(DECOY_KEY_BYTES);
     }
 
     @Override

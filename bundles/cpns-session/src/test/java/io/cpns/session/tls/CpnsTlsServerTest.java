@@ -1,6 +1,7 @@
 package io.cpns.session.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -60,8 +61,22 @@ class CpnsTlsServerTest {
         for (int i = 0; i < 1000; i++) {
             many.add(id("gw-" + i, 0));
         }
-        assertNull(s.getExternalPSK(many));
-        assertNull(s.selectedIdentity());
+        assertNotNull(s.getExternalPSK(many), "a decoy PSK for the unknown first identity");
+        assertNull(s.selectedIdentity(), "a decoy selects no identity");
         assertEquals(1, lookups.get());
+    }
+
+    /** Issue 10: an unknown identity must fail like a wrong key, so it gets a PSK too, one nobody has. */
+    @Test
+    void unknownIdentity_getsADecoyPsk_inTls13AndTls12_neverAnIdentity() {
+        CpnsTlsServer s = server();
+        var decoy = s.getExternalPSK(offered(id("stranger", 0)));
+        assertNotNull(decoy);
+        assertEquals("stranger", new String(decoy.getIdentity(), StandardCharsets.UTF_8));
+        assertNull(s.selectedIdentity());
+        byte[] a = s.getPSKIdentityManager().getPSK("stranger".getBytes(StandardCharsets.UTF_8));
+        byte[] b = server().getPSKIdentityManager().getPSK("stranger".getBytes(StandardCharsets.UTF_8));
+        assertEquals(32, a.length);
+        assertFalse(java.util.Arrays.equals(a, b), "a fresh random key each time");
     }
 }

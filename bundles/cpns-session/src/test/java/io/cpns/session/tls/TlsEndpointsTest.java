@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,13 +97,40 @@ class TlsEndpointsTest {
         assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
     }
 
+    /**
+     * Issue 10: an unknown identity got another alert (internal_error on a PSK-only endpoint; a
+     * certificate on the Server's) than a known one with a wrong key (decrypt_error), so the alerts
+     * told which Entity IDs have a key. Both now fail alike, on both kinds of endpoint.
+     */
     @Test
-    void psk_unknownIdentity_onServerWithCertificate_isRefusedByThePskClient() throws Exception {
+    void psk_unknownIdentity_failsWithTheAlertOfAWrongKey_onPskOnlyAndCertificateServers() throws Exception {
         DevPki.PkiFiles f = pki();
-        var served = serveOnce(new TlsServerEndpoint(lookup, ServerCredentials.fromPem(f.serverChain(), f.serverKey())));
-        IOException e = assertThrows(IOException.class, () -> TlsClientEndpoint.psk(dial(), "stranger", euKey, 5000, 5000));
-        assertTrue(String.valueOf(e.getMessage()).contains("did not accept the PSK"), e.toString());
-        assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
+        for (ServerCredentials credentials : new ServerCredentials[] {null, ServerCredentials.fromPem(f.serverChain(), f.serverKey())}) {
+            String kind = credentials == null ? "PSK-only" : "with a certificate";
+            var wrong = serveOnce(new TlsServerEndpoint(lookup, credentials));
+            short wrongKey = alertReceived(() -> TlsClientEndpoint.psk(dial(), "gw-1", Randoms.bytes(32), 5000, 5000));
+            assertThrows(Exception.class, () -> wrong.get(5, TimeUnit.SECONDS));
+            var unknown = serveOnce(new TlsServerEndpoint(lookup, credentials));
+            short unknownIdentity = alertReceived(() -> TlsClientEndpoint.psk(dial(), "stranger", euKey, 5000, 5000));
+            assertThrows(Exception.class, () -> unknown.get(5, TimeUnit.SECONDS));
+            assertEquals(AlertDescription.getName(wrongKey), AlertDescription.getName(unknownIdentity), kind);
+            assertEquals(AlertDescription.decrypt_error, unknownIdentity, kind);
+        }
+    }
+
+    private interface Handshake {
+        void run() throws Exception;
+    }
+
+    /** The alert the server ended the client's handshake with. */
+    private static short alertReceived(Handshake h) {
+        Exception e = assertThrows(Exception.class, h::run);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TlsFatalAlertReceived r) {
+                return r.getAlertDescription();
+            }
+        }
+        throw new AssertionError("no alert received", e);
     }
 
     @Test

@@ -11,7 +11,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** One PNE on the IP PAN: length-prefixed CPNS frames over TCP, or over PSK-TLS on TCP. */
+/**
+ * One PNE on the IP PAN: length-prefixed CPNS frames over TCP, or over PSK-TLS on TCP. Its loop
+ * ends, whatever happens, with the socket closed, the gateway told once, and the slot given back.
+ */
 final class IpConnection implements PanConnection {
     private final Transport transport;
     private final FrameReader reader;
@@ -19,41 +22,69 @@ final class IpConnection implements PanConnection {
     private final String pskIdentity;
     private final PanSecurity security;
     private final int maxFrame;
+    private final Deadlines.Deadline deadline;
+    private final long idleMillis;
+    private final Unexpected unexpected;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable onClose;
     private volatile FrameReceiver receiver;
 
+    /**
+     * @param deadline   the connection's deadline, already set for its first frame; every whole
+     *                   frame moves it {@code idleMillis} ahead
+     * @param onClose    gives the slot back, before the gateway hears of the close
+     */
     IpConnection(Transport transport, InputStream in, OutputStream out, String pskIdentity, PanSecurity security, int maxFrame,
-                 Runnable onClose) {
+                 Deadlines.Deadline deadline, long idleMillis, Unexpected unexpected, Runnable onClose) {
         this.transport = transport;
         this.reader = new FrameReader(in, maxFrame);
         this.writer = new FrameWriter(out, maxFrame);
         this.pskIdentity = pskIdentity;
         this.security = security;
         this.maxFrame = maxFrame;
+        this.deadline = deadline;
+        this.idleMillis = idleMillis;
+        this.unexpected = unexpected;
         this.onClose = onClose;
     }
 
-    /** Delivers frames until the PNE goes; runs on this connection's thread. */
+    /** Delivers frames until the PNE goes; runs on this connection's thread and never throws. */
     void pump() {
         String reason = "closed by the PNE";
         try {
             byte[] frame;
             while ((frame = reader.read()) != null) {
+                deadline.in(idleMillis, "idle timeout");
                 receiver.frame(frame);
             }
         } catch (java.net.SocketTimeoutException e) {
             reason = "idle timeout";
         } catch (IOException e) {
-            reason = closed.get() ? "closed" : "I/O: " + e.getMessage();
+            String expired = deadline.expired();
+            reason = expired != null ? expired : closed.get() ? "closed" : "I/O: " + e.getMessage();
         } catch (io.cpns.api.CpnsException e) {
             reason = "framing: " + e; // FRAME_TOO_LARGE or a truncated frame: the stream is out of sync
-            FrameReceiver r = receiver;
-            if (r != null) {
-                r.broken(e); // the typed error to the PNE, then the gateway closes
-            }
+            reason = broken(e, reason);
+        } catch (Throwable t) { // a gateway bug (an error detail that cannot be encoded...) must not leak the slot
+            unexpected.log("PNE connection " + remote(), t);
+            reason = Unexpected.reason(t);
         }
         close(reason);
+    }
+
+    /** The typed error to the PNE, then the gateway closes; returns the close reason. */
+    private String broken(io.cpns.api.CpnsException e, String reason) {
+        FrameReceiver r = receiver;
+        if (r == null) {
+            return reason;
+        }
+        try {
+            r.broken(e);
+            return reason;
+        } catch (Throwable t) {
+            unexpected.log("PNE connection " + remote(), t);
+            return Unexpected.reason(t);
+        }
     }
 
     @Override
@@ -96,17 +127,25 @@ final class IpConnection implements PanConnection {
         close("closed by the gateway");
     }
 
-    private void close(String reason) {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                transport.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+    /** Closes once: the socket, the slot, then the gateway's {@code closed}, whatever any of them throws. */
+    void close(String reason) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        deadline.cancel();
+        try {
+            transport.close();
+        } catch (IOException | RuntimeException ignored) {
+            // closing anyway
+        } finally {
             onClose.run();
-            FrameReceiver r = receiver;
-            if (r != null) {
+        }
+        FrameReceiver r = receiver;
+        if (r != null) {
+            try {
                 r.closed(reason);
+            } catch (Throwable t) {
+                unexpected.log("PNE connection " + remote() + " closing", t);
             }
         }
     }

@@ -14,6 +14,9 @@ import java.net.Socket;
  */
 final class SniffedTransport implements Transport {
     private static final int TLS_HANDSHAKE_RECORD = 0x16;
+    private static final byte ALERT_RECORD = 0x15;
+    private static final byte FATAL = 2;
+    private static final int MAX_RECORD = (1 << 14) + 2048;
 
     private final Socket socket;
     private final BufferedInputStream in;
@@ -31,6 +34,27 @@ final class SniffedTransport implements Transport {
         int first = in.read();
         in.reset();
         return first == TLS_HANDSHAKE_RECORD;
+    }
+
+    /**
+     * Refuses a TLS client without a handshake: reads its first record (the ClientHello, so closing
+     * does not reset the connection before the client reads the answer), answers with a fatal alert
+     * and closes.
+     */
+    void refuseTls(byte alertDescription) throws IOException {
+        try {
+            byte[] header = in.readNBytes(5);
+            if (header.length == 5) {
+                int length = ((header[3] & 0xFF) << 8) | (header[4] & 0xFF);
+                in.skipNBytes(Math.min(length, MAX_RECORD));
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(new byte[] {ALERT_RECORD, 0x03, 0x03, 0x00, 0x02, FATAL, alertDescription});
+            out.flush();
+            socket.shutdownOutput();
+        } finally {
+            socket.close();
+        }
     }
 
     @Override

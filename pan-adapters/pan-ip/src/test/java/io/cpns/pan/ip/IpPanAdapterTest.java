@@ -307,6 +307,18 @@ class IpPanAdapterTest {
         assertTrue(refusedWithin(port, TestContext.WAIT_MILLIS), "the listener still accepts after stop()");
     }
 
+    /** gw-pan updates stop every adapter and start the same instances again (adapter-guide §2.1). */
+    @Test
+    void startedAgainAfterStop_servesPnes_onItsNewPort() throws Exception {
+        start();
+        adapter.stop();
+        adapter.start(context);
+        assertEquals(List.of("127.0.0.1:" + adapter.port()), adapter.addresses());
+        Socket s = dial();
+        new FrameWriter(s.getOutputStream(), MAX_FRAME).write(frame(10));
+        assertEquals(10, context.nextLink().nextFrame().length);
+    }
+
     @Test
     void addresses_areHostAndBoundPort_unlessAdvertised() throws Exception {
         start();

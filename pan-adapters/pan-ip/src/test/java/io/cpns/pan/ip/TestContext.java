@@ -28,6 +28,11 @@ final class TestContext implements PanContext {
     final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     final BlockingQueue<Link> links = new LinkedBlockingQueue<>();
     final AtomicInteger discoveryQueries = new AtomicInteger();
+    final AtomicInteger pskLookups = new AtomicInteger();
+    /** A gateway bug to play: thrown when a connection is reported, on each frame, or when a stream breaks. */
+    volatile RuntimeException failConnected;
+    volatile RuntimeException failFrames;
+    volatile RuntimeException failBroken;
 
     @Override
     public String gatewayId() {
@@ -36,15 +41,19 @@ final class TestContext implements PanContext {
 
     @Override
     public byte[] psk(String pneId) {
+        pskLookups.incrementAndGet();
         byte[] k = keys.get(pneId);
         return k == null ? null : k.clone();
     }
 
     @Override
     public void connected(PanConnection connection) {
-        Link l = new Link(connection);
+        Link l = new Link(connection, this);
         connection.receiver(l);
         links.add(l);
+        if (failConnected != null) {
+            throw failConnected;
+        }
     }
 
     @Override
@@ -82,24 +91,32 @@ final class TestContext implements PanContext {
     /** What the gateway would register on a connection: frames and the close, recorded. */
     static final class Link implements FrameReceiver {
         final PanConnection connection;
+        private final TestContext context;
         final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
         final AtomicInteger closes = new AtomicInteger();
         final BlockingQueue<io.cpns.api.CpnsException> broken = new LinkedBlockingQueue<>();
         private final CountDownLatch closed = new CountDownLatch(1);
         volatile String reason;
 
-        Link(PanConnection connection) {
+        Link(PanConnection connection, TestContext context) {
             this.connection = connection;
+            this.context = context;
         }
 
         @Override
         public void frame(byte[] frame) {
             frames.add(frame);
+            if (context.failFrames != null) {
+                throw context.failFrames;
+            }
         }
 
         @Override
         public void broken(io.cpns.api.CpnsException e) {
             broken.add(e);
+            if (context.failBroken != null) {
+                throw context.failBroken;
+            }
         }
 
         @Override

@@ -72,7 +72,11 @@ final class SerialConnection implements PanConnection {
             line.ended(this);
             FrameReceiver r = receiver;
             if (r != null) {
-                r.closed(reason);
+                try {
+                    r.closed(reason);
+                } catch (Throwable t) { // the link is over either way; the line goes on
+                    line.unexpected("when the link ended", t);
+                }
             }
         }
     }

@@ -4,9 +4,12 @@ import com.fazecast.jSerialComm.SerialPort;
 import io.cpns.codec.SerialFrameReader;
 import io.cpns.codec.SerialFrameWriter;
 import io.cpns.codec.SerialFraming;
+import io.cpns.api.LogThrottle;
 import io.cpns.pan.spi.PanContext;
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import org.osgi.service.log.Logger;
 
 /**
@@ -25,6 +28,7 @@ final class SerialLine {
     private volatile SerialFrameWriter writer;
     private volatile SerialConnection link;
     private volatile long lastFrameNanos = System.nanoTime();
+    private final LogThrottle unexpectedLog = new LogThrottle(1, Duration.ofMinutes(10), 100, Clock.systemUTC());
 
     private SerialLine(String port, LineSettings settings, PanContext context, Logger log) {
         this.port = port;
@@ -57,6 +61,36 @@ final class SerialLine {
         }
     }
 
+    /**
+     * Hands a frame to the line's link, starting one if none is open. A gateway failure on it (a
+     * bug, an error detail that cannot be encoded) ends that link with a reset, logged once per
+     * kind of failure and ten minutes; the line stays open for the PNE's next link.
+     */
+    private void deliver(byte[] frame) {
+        SerialConnection c = link;
+        try {
+            if (c == null) {
+                c = new SerialConnection(this);
+                link = c;
+                context.connected(c);
+            }
+            c.deliver(frame);
+        } catch (Throwable t) {
+            unexpected("on a frame; the link ends", t);
+            if (c != null) {
+                c.end("internal error (" + t.getClass().getSimpleName() + ")", true);
+            }
+        }
+    }
+
+    /** A failure nobody expected that the line survives: the stack once per kind and ten minutes. */
+    void unexpected(String what, Throwable t) {
+        LogThrottle.Decision d = unexpectedLog.allow(t.getClass().getName());
+        if (d.log()) {
+            log.error("serial line {}: unexpected {} {}{}", port, t.toString(), what, d.suffix(), t);
+        }
+    }
+
     private void openAndServe() {
         boolean warned = false;
         while (running) {
@@ -76,6 +110,12 @@ final class SerialLine {
             } catch (IOException | RuntimeException e) {
                 if (running) {
                     log.warn("serial line {} lost: {}", port, e.toString());
+                }
+            } catch (LinkageError e) {
+                throw e;
+            } catch (Error e) { // the line is reopened rather than left dead with its thread
+                if (running) {
+                    log.error("serial line {} lost: unexpected {}", port, e.toString(), e);
                 }
             } finally {
                 endLink("serial line closed", false);
@@ -122,13 +162,7 @@ final class SerialLine {
                 endLink("line reset by the PNE", false);
                 continue;
             }
-            SerialConnection c = link;
-            if (c == null) {
-                c = new SerialConnection(this);
-                link = c;
-                context.connected(c);
-            }
-            c.deliver(frame);
+            deliver(frame);
         }
     }
 

@@ -186,4 +186,40 @@ class SerialLineTest {
         }
         assertTrue(l != null, "the line was opened once its port appeared");
     }
+
+    // ---- issue 10: no exception escapes the line's loop ----
+
+    /**
+     * A gateway bug on a frame (issue 10: an error detail that cannot be encoded) ends that link
+     * with a line reset; the line stays open and serves the PNE's next link, and the stack is logged
+     * once however often it happens.
+     */
+    @Test
+    void gatewayThrowingOnAFrame_endsTheLinkWithAReset_andTheLineServesTheNextOne() throws Exception {
+        open();
+        context.failFrames = new IllegalStateException("error detail not encodable");
+        for (int i = 0; i < 5; i++) {
+            TestContext.Link failed = link("hello " + i);
+            assertTrue(failed.awaitClosed().startsWith("internal error"), failed.reason);
+            assertEquals(0, pne.read().length, "the PNE is told with a line reset");
+        }
+        context.failFrames = null;
+        TestContext.Link next = link("again");
+        next.connection.send(bytes("marker"));
+        assertArrayEquals(bytes("marker"), pne.read(), "the line stayed open: no reopening, no new announcement");
+        assertEquals(1, log.lines().stream().filter(l -> l.contains("error detail not encodable")).count(), log.all());
+    }
+
+    @Test
+    void gatewayThrowingWhenALinkIsReported_endsItWithAReset_andTheLineServesTheNextOne() throws Exception {
+        open();
+        context.failConnected = new IllegalStateException("gateway bug");
+        pne.write(bytes("hello"));
+        context.nextLink();
+        assertEquals(0, pne.read().length, "the PNE is told with a line reset");
+        context.failConnected = null;
+        TestContext.Link next = link("again");
+        next.connection.send(bytes("marker"));
+        assertArrayEquals(bytes("marker"), pne.read());
+    }
 }

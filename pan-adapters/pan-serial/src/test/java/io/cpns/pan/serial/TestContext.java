@@ -17,6 +17,9 @@ final class TestContext implements PanContext {
     static final byte[] ANNOUNCEMENT = "announce gw-home".getBytes(StandardCharsets.US_ASCII);
 
     final BlockingQueue<Link> links = new LinkedBlockingQueue<>();
+    /** A gateway bug to play: thrown on each frame of a link, or when a link is reported. */
+    volatile RuntimeException failFrames;
+    volatile RuntimeException failConnected;
 
     @Override
     public String gatewayId() {
@@ -30,9 +33,12 @@ final class TestContext implements PanContext {
 
     @Override
     public void connected(PanConnection connection) {
-        Link l = new Link(connection);
+        Link l = new Link(connection, this);
         connection.receiver(l);
         links.add(l);
+        if (failConnected != null) {
+            throw failConnected;
+        }
     }
 
     @Override
@@ -55,19 +61,24 @@ final class TestContext implements PanContext {
 
     static final class Link implements FrameReceiver {
         final PanConnection connection;
+        private final TestContext context;
         final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
         final AtomicInteger closes = new AtomicInteger();
         final BlockingQueue<io.cpns.api.CpnsException> broken = new LinkedBlockingQueue<>();
         private final CountDownLatch closed = new CountDownLatch(1);
         volatile String reason;
 
-        Link(PanConnection connection) {
+        Link(PanConnection connection, TestContext context) {
             this.connection = connection;
+            this.context = context;
         }
 
         @Override
         public void frame(byte[] frame) {
             frames.add(frame);
+            if (context.failFrames != null) {
+                throw context.failFrames;
+            }
         }
 
         @Override
