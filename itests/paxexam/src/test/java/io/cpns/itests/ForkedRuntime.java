@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * One role of the distribution as its own process, exactly as an operator starts it
- * ({@code bin/cpns-server} or {@code bin/cpns-gateway} with {@code --data} and {@code --config}),
+ * ({@code bin/cpns-server} or {@code bin/cpns-gateway} with {@code --data} and {@code --config},
+ * run by {@code sh}),
  * its configuration a copy of {@code etc/ROLE/config} with the given files replaced, and its output
  * in {@code out.log}. The environment's {@code CPNS_JAVA_OPTS} is not passed on: the script's own
  * default (its heap) applies unless {@code javaOpts} is given.
@@ -34,6 +35,17 @@ final class ForkedRuntime implements AutoCloseable {
      * @param javaOpts {@code CPNS_JAVA_OPTS} for the process, or null for the script's default
      */
     static ForkedRuntime start(String role, Path home, Map<String, List<String>> configs, String javaOpts) throws IOException {
+        return start(role, home, configs, javaOpts, false, null);
+    }
+
+    /**
+     * @param terminal run it under {@code script(1)}, so it has a terminal and its Gogo shell reads
+     *        {@link #shell} commands (as an operator types them)
+     * @param umask null to run {@code bin/cpns-ROLE}; else the script's java command line run
+     *        directly under this umask (as an operator might start it without the script)
+     */
+    static ForkedRuntime start(String role, Path home, Map<String, List<String>> configs, String javaOpts, boolean terminal,
+                               String umask) throws IOException {
         Path config = Files.createDirectories(home.resolve("config"));
         try (var files = Files.list(CpnsOptions.dist().resolve("etc").resolve(role).resolve("config"))) {
             for (Path f : files.toList()) {
@@ -43,16 +55,47 @@ final class ForkedRuntime implements AutoCloseable {
         for (Map.Entry<String, List<String>> e : configs.entrySet()) {
             Files.write(config.resolve(e.getKey()), e.getValue());
         }
-        ProcessBuilder pb = new ProcessBuilder(CpnsOptions.dist().resolve("bin/cpns-" + role).toString(),
-                "--data", home.resolve("data").toString(), "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("out.log").toFile()));
+        Path dist = CpnsOptions.dist();
+        String args = " --data '" + home.resolve("data") + "' --config '" + config + "'";
+        String command = umask == null ? "'" + dist.resolve("bin/cpns-" + role) + "'" + args
+                : "umask " + umask + "; exec java " + (javaOpts != null ? javaOpts : scriptDefaultJavaOpts(role)) + " -Dcpns.home='" + dist
+                + "' -cp '" + dist.resolve("lib") + "/*' io.cpns.launcher.Main " + role + args;
+        List<String> argv = terminal ? List.of("script", "-qfec", command, "/dev/null") : List.of("sh", "-c", command);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("out.log").toFile()));
         pb.environment().remove("CPNS_JAVA_OPTS");
+        pb.environment().put("TERM", "dumb");
         if (javaOpts != null) {
             pb.environment().put("CPNS_JAVA_OPTS", javaOpts);
         }
+        if (!terminal) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         Process p = pb.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly)); // whatever happens to the tests
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> { // whatever happens to the tests
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }));
         return new ForkedRuntime(role, home, p);
+    }
+
+    /** Whether {@code script(1)} is there to give a process a terminal (util-linux; Debian's bsdutils). */
+    static boolean terminalAvailable() {
+        try {
+            return new ProcessBuilder("script", "-V").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Types a command into the Gogo shell of a runtime started with a terminal. */
+    void shell(String command) throws IOException {
+        process.getOutputStream().write((command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
     }
 
     /** The JVM options {@code bin/cpns-ROLE} uses when {@code CPNS_JAVA_OPTS} is not set (its heap). */
@@ -87,7 +130,8 @@ final class ForkedRuntime implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy(); // SIGTERM: the launcher's shutdown hook stops the framework
+        process.descendants().forEach(ProcessHandle::destroy); // SIGTERM to the JVM (under sh or script): its shutdown hook stops Felix
+        process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
