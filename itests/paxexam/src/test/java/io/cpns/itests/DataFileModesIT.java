@@ -38,10 +38,6 @@ public class DataFileModesIT {
 
     @Before
     public void home() throws IOException {
-        if (!ForkedRuntime.terminalAvailable()) {
-            System.out.println("[DataFileModesIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the Server's console");
-        }
-        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
         home = Files.createDirectories(Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
                 .resolve("modes-" + UUID.randomUUID().toString().substring(0, 8)));
     }
@@ -77,6 +73,10 @@ public class DataFileModesIT {
 
     /** A Server with CPNS User alice, and a PN GW enrolled as alice's from its configuration. */
     private ForkedRuntime[] serverAndEnrolledGateway(String umask) throws Exception {
+        if (!ForkedRuntime.terminalAvailable()) {
+            System.out.println("[DataFileModesIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the Server's console");
+        }
+        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
         int port = AbstractSliceIT.freePort();
         ForkedRuntime server = ForkedRuntime.start("server", home.resolve("server"),
                 Map.of("cpns.server.endpoint.cfg", List.of("port=" + port)), null, true, umask).awaitReady();
@@ -109,6 +109,16 @@ public class DataFileModesIT {
             });
         } catch (IOException | java.io.UncheckedIOException e) {
             return true; // walking while files come and go: ask again
+        }
+    }
+
+    /** They may hold passwords; FileInstall writes changes back in place, keeping the mode. */
+    @Test
+    public void theDistributionsConfigurationFiles_areOwnerOnly() throws Exception {
+        for (String role : List.of("server", "gateway")) {
+            Path config = CpnsOptions.dist().resolve("etc").resolve(role).resolve("config");
+            assertEquals(config.toString(), "rwx------", mode(config));
+            assertEquals(config + ": " + loose(config), List.of(), loose(config));
         }
     }
 
