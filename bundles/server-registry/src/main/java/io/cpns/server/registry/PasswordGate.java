@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What a password check must pass before Argon2id runs. Each check holds {@code m} KiB of heap
@@ -53,10 +54,6 @@ final class PasswordGate {
         return (int) Math.max(1, Math.min(processors, byHeap));
     }
 
-    int permits() {
-        return permits.availablePermits();
-    }
-
     /**
      * Runs {@code verify} (the password check) if {@code user} and {@code source} may try now and
      * a permit frees up in time, and counts its result.
@@ -66,13 +63,8 @@ final class PasswordGate {
         if (limited != null) {
             return limited;
         }
-        try {
-            if (!permits.tryAcquire(queue.toMillis(), TimeUnit.MILLISECONDS)) {
-                return new Verdict(Outcome.BUSY, Duration.ZERO);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "the Server is stopping");
+        if (!acquire()) {
+            return new Verdict(Outcome.BUSY, Duration.ZERO);
         }
         try {
             limited = limited(user, source); // failures counted while this attempt waited
@@ -92,19 +84,24 @@ final class PasswordGate {
     }
 
     /** Runs {@code work} (a hash at registration) under a permit, {@code BUSY} if none frees up in time. */
-    <T> T withPermit(java.util.function.Supplier<T> work) {
-        try {
-            if (!permits.tryAcquire(queue.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new CpnsException(ErrorCode.BUSY, "too many password checks at once; try again shortly");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "the Server is stopping");
+    <T> T withPermit(Supplier<T> work) {
+        if (!acquire()) {
+            throw new CpnsException(ErrorCode.BUSY, "too many password checks at once; try again shortly");
         }
         try {
             return work.get();
         } finally {
             permits.release();
+        }
+    }
+
+    /** A permit within the queue time; the caller releases it. */
+    private boolean acquire() {
+        try {
+            return permits.tryAcquire(queue.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CpnsException(ErrorCode.UNAVAILABLE, "the Server is stopping");
         }
     }
 
