@@ -48,7 +48,9 @@ import org.bouncycastle.util.io.pem.PemWriter;
  * A development PKI in one directory: {@code operator-ca.pem} (give this to gateways),
  * {@code operator-ca.key}, {@code server.pem} (chain: server, CA) and {@code server.key}.
  * EC P-256 keys, ECDSA-SHA256 signatures. Production operators issue the server certificate from
- * their own CA and configure it instead (docs/operator-guide.md).
+ * their own CA and configure it instead (docs/operator-guide.md). The directory holds the CA's and
+ * the server's private keys: it is kept 0700 and every file in it 0600, certificates included (the
+ * operator copies {@code operator-ca.pem} out as the owner; nothing in it is for other accounts).
  */
 public final class DevPki {
     public static final String CA_CERT = "operator-ca.pem";
@@ -70,7 +72,7 @@ public final class DevPki {
      * issued for another name), and returns the paths.
      */
     public static synchronized PkiFiles ensure(Path dir, String serverName, Duration validity) throws IOException {
-        Files.createDirectories(dir);
+        ownerOnlyDirectory(dir);
         Path caCert = dir.resolve(CA_CERT);
         Path caKey = dir.resolve(CA_KEY);
         Path chain = dir.resolve(SERVER_CHAIN);
@@ -153,13 +155,31 @@ public final class DevPki {
         }
     }
 
-    private static void write(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
-        move(tmp, file);
+    /** Created 0700, or made 0700 if an older version (or a looser umask) left it open. */
+    private static void ownerOnlyDirectory(Path dir) throws IOException {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+                    }
+                }
+            }
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createDirectories(dir);
+        }
     }
 
-    /** Private keys: owner-only permissions from the first byte written. */
+    /** Certificates: owner-only too, like everything in the directory. */
+    private static void write(Path file, String content) throws IOException {
+        writeSecret(file, content);
+    }
+
+    /** Owner-only permissions from the first byte written. */
     private static void writeSecret(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);

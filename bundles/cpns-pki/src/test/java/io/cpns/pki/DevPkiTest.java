@@ -37,6 +37,29 @@ class DevPkiTest {
     }
 
     @Test
+    void ensure_keepsTheDirectoryAndEveryFileOwnerOnly_alsoWhenAnOlderVersionLeftThemOpen() throws Exception {
+        Path pki = dir.resolve("data/server/pki");
+        DevPki.PkiFiles f = DevPki.ensure(pki, "localhost", Duration.ofDays(30));
+        assertEquals("rwx------", mode(pki));
+        try (var files = Files.list(pki)) {
+            for (Path p : files.toList()) {
+                assertEquals("rw-------", mode(p), p.toString());
+            }
+        }
+        Files.setPosixFilePermissions(pki, PosixFilePermissions.fromString("rwxr-xr-x")); // as versions before issue 10 left them
+        Files.setPosixFilePermissions(f.caCert(), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(f.serverChain(), PosixFilePermissions.fromString("rw-r--r--"));
+        DevPki.ensure(pki, "localhost", Duration.ofDays(30));
+        assertEquals("rwx------", mode(pki));
+        assertEquals("rw-------", mode(f.caCert()));
+        assertEquals("rw-------", mode(f.serverChain()));
+    }
+
+    private static String mode(Path p) throws java.io.IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
     void ensure_isIdempotent_andReissuesForANewName() throws Exception {
         DevPki.PkiFiles f = DevPki.ensure(dir, "localhost", Duration.ofDays(30));
         String first = Files.readString(f.serverChain());

@@ -58,6 +58,8 @@ public final class CpnsRuntime {
     public static CpnsRuntime start(Path home, String role, Path data, Map<String, String> overrides, Set<String> skipBundles)
             throws Exception {
         Trace.mark("launcher main");
+        OwnerOnly.createDirectories(data);
+        OwnerOnly.secureAndReport(data, "start");
         Map<String, String> props = frameworkProperties(home, role, data, overrides);
         List<String> features = List.of(props.remove("cpns.features").trim().split("\\s+"));
         Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(props);
@@ -77,6 +79,7 @@ public final class CpnsRuntime {
             throw new IllegalStateException("bundles of role " + role + " did not start within 60 s");
         }
         Trace.mark("CPNS bundles started (level 2)");
+        OwnerOnly.secureAndReport(data, "runtime up"); // what Felix, Config Admin and H2 created under a looser umask
         return new CpnsRuntime(fw, role);
     }
 

@@ -1,6 +1,5 @@
 package io.cpns.launcher;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -65,7 +64,7 @@ public final class Main {
     }
 
     private static int runUntilStopped(Path home, String role, Path data, Map<String, String> overrides) throws Exception {
-        Files.createDirectories(data);
+        OwnerOnly.createDirectories(data);
         CpnsRuntime rt = CpnsRuntime.start(home, role, data, overrides, Set.of());
         Runtime.getRuntime().addShutdownHook(new Thread(rt::stop, "cpns-shutdown"));
         rt.awaitStop();

@@ -1,6 +1,7 @@
 package io.cpns.server.endpoint;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.LogThrottle;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.RequestHandler;
 import io.cpns.api.server.ServerEndpoint;
@@ -106,6 +107,8 @@ public class EndpointComponent implements ServerEndpoint {
     private final ScheduledExecutorService timer;
     private final Semaphore slots;
     private final Path generatedCa;
+    /** Lines about connections that have not authenticated, per source: a scanner cannot flood the log. */
+    private final LogThrottle unauthenticated = new LogThrottle();
 
     @Activate
     public EndpointComponent(@Reference(name = "users") UserRegistry users,
@@ -191,11 +194,14 @@ public class EndpointComponent implements ServerEndpoint {
                 continue;
             }
             if (!slots.tryAcquire()) {
-                log.warn("connection from {} refused: maxConnections reached", s.getRemoteSocketAddress());
+                LogThrottle.Decision d = unauthenticated.allow(Sources.of(s.getRemoteSocketAddress()));
+                if (d.log()) {
+                    log.warn("connection from {} refused: maxConnections reached{}", s.getRemoteSocketAddress(), d.suffix());
+                }
                 closeQuietly(s);
                 continue;
             }
-            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log, timer);
+            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log, timer, unauthenticated);
             connections.put(c, Boolean.TRUE);
             threads.execute(() -> {
                 try {

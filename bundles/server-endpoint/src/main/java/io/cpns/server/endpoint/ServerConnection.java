@@ -4,6 +4,8 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.LogThrottle;
+import io.cpns.api.Strings;
 import io.cpns.api.UserId;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
@@ -56,6 +58,9 @@ final class ServerConnection implements Runnable {
     private final ScheduledExecutorService timer;
     private final Instant since = Instant.now();
     private final String remote;
+    /** Where password attempts and unauthenticated log lines are counted (see {@link Sources}). */
+    private final String source;
+    private final LogThrottle unauthenticated;
     private volatile String tlsMode = "handshake";
     private volatile Principal principal;
     private volatile SecureChannel secure;
@@ -66,7 +71,8 @@ final class ServerConnection implements Runnable {
     private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
 
     ServerConnection(Socket socket, TlsServerEndpoint tls, MessageCodec codec, Settings settings, UserRegistry users,
-                     EntityRegistry entities, Dispatcher dispatcher, Logger log, ScheduledExecutorService timer) {
+                     EntityRegistry entities, Dispatcher dispatcher, Logger log, ScheduledExecutorService timer,
+                     LogThrottle unauthenticated) {
         this.socket = socket;
         this.tls = tls;
         this.codec = codec;
@@ -77,6 +83,8 @@ final class ServerConnection implements Runnable {
         this.log = log;
         this.timer = timer;
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
+        this.source = Sources.of(socket.getRemoteSocketAddress());
+        this.unauthenticated = unauthenticated;
     }
 
     @Override
@@ -98,12 +106,16 @@ final class ServerConnection implements Runnable {
         } catch (CpnsException e) {
             fail(e);
         } catch (SocketTimeoutException e) {
-            log.info("connection {} closed: idle or handshake timeout", who());
+            String suffix = throttled();
+            if (suffix != null) {
+                log.info("connection {} closed: idle or handshake timeout{}", who(), suffix);
+            }
         } catch (IOException e) {
-            if (channel == null) {
-                log.warn("TLS handshake from {} failed: {}", remote, e.getMessage());
-            } else if (!socket.isClosed()) {
-                log.info("connection {} lost: {}", who(), e.getMessage());
+            String suffix = throttled();
+            if (suffix != null && channel == null) {
+                log.warn("TLS handshake from {} failed: {}{}", remote, Strings.printable(String.valueOf(e.getMessage())), suffix);
+            } else if (suffix != null && !socket.isClosed()) {
+                log.info("connection {} lost: {}{}", who(), Strings.printable(String.valueOf(e.getMessage())), suffix);
             }
         } catch (RuntimeException e) {
             log.error("connection {} failed unexpectedly: {}", who(), e.toString(), e);
@@ -116,9 +128,24 @@ final class ServerConnection implements Runnable {
 
     private void handshakeExpired() {
         if (principal == null) {
-            log.warn("connection {} closed: not authenticated within {} ms", remote, settings.handshakeTimeoutMillis());
+            String suffix = throttled();
+            if (suffix != null) {
+                log.warn("connection {} closed: not authenticated within {} ms{}", remote, settings.handshakeTimeoutMillis(), suffix);
+            }
             close();
         }
+    }
+
+    /**
+     * Whether to write a line about this connection: always once authenticated; before that, within
+     * the per-source budget. Null to skip, else the suffix to append (how many were left out).
+     */
+    private String throttled() {
+        if (principal != null) {
+            return "";
+        }
+        LogThrottle.Decision d = unauthenticated.allow(source);
+        return d.log() ? d.suffix() : null;
     }
 
     /** Bootstrap (certificate TLS, docs/security.md): exactly one EUKey assignment (TS §5.3.1), then close. */
@@ -145,7 +172,12 @@ final class ServerConnection implements Runnable {
             if (req.kind() == EntityKind.SERVER) {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "bootstrap assigns EUKeys to PN GWs and PNEs only");
             }
-            users.authenticate(user, password);
+            try {
+                users.authenticate(user, password, source); // a PNE's tunnelled attempt counts against its PN GW's address
+            } catch (CpnsException refused) {
+                answer(refused); // AUTH_FAILED, RATE_LIMITED or BUSY: the registry logged it, throttled per source
+                return;
+            }
             if (socket.isClosed()) {
                 return; // the deadline expired while the password was checked: do not assign a key nobody receives
             }
@@ -269,7 +301,15 @@ final class ServerConnection implements Runnable {
 
     /** Sends the error unprotected (the peer may not share a session key with us) and logs it. */
     private void fail(CpnsException e) {
-        log.warn("connection {} closed: {}", who(), e + cause(e));
+        String suffix = throttled();
+        if (suffix != null) {
+            log.warn("connection {} closed: {}{}", who(), Strings.printable(e + cause(e)), suffix);
+        }
+        answer(e);
+    }
+
+    /** Sends the error unprotected, without a log line. */
+    private void answer(CpnsException e) {
         MessageChannel c = channel;
         if (c != null && !socket.isClosed()) {
             try {

@@ -103,6 +103,31 @@ class EndpointTest {
     }
 
     @Test
+    void bootstrap_afterRepeatedWrongPasswords_evenTheRightOneIsRateLimited_andEachRefusalIsOneThrottledLine() throws Exception {
+        f.close();
+        f = new ServerFixture(dir, Map.of(), Map.of("backoffInitialMillis", 60_000)); // a wait no slow machine outlasts
+        f.users.register(UserId.of("alice"), "alice-password".toCharArray());
+        for (int i = 0; i < 6; i++) { // five free, the sixth starts the wait
+            try (MessageChannel ch = f.bootstrap()) {
+                assertEquals(ErrorCode.AUTH_FAILED, errorOf(assign(ch, "gw-1", "alice", "guess-" + i)));
+            }
+        }
+        for (int i = 0; i < 20; i++) {
+            try (MessageChannel ch = f.bootstrap()) {
+                Envelope e = assign(ch, "gw-1", "alice", "alice-password");
+                assertEquals(ErrorCode.RATE_LIMITED, errorOf(e), "refused before the password is checked");
+                assertEquals("too many failed attempts; try again in 60 s", ((ErrorMessage) e.body()).detail());
+                assertClosed(ch);
+            }
+        }
+        assertTrue(f.entities.find(EntityId.of("gw-1")).isEmpty());
+        long lines = f.log.all().lines().filter(l -> l.contains("from 127.0.0.1")).count();
+        assertEquals(5, lines, "26 refusals from one address, five lines a minute: " + f.log.all());
+        assertFalse(f.log.all().contains("closed: AUTH_FAILED") || f.log.all().contains("closed: RATE_LIMITED"),
+                "the registry's line is the only one per refusal");
+    }
+
+    @Test
     void bootstrap_secondAssignment_afterTheGatewayAuthenticated_isAlreadyAssigned_andTheKeyIsUnchanged() throws Exception {
         byte[] first = f.registerAndAssign("alice", "gw-1");
         try (ServerFixture.Client c = f.client("gw-1", first)) {

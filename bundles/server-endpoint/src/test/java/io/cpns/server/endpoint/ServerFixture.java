@@ -38,10 +38,16 @@ final class ServerFixture implements AutoCloseable {
     final MessageCodec codec = new MessageCodec();
 
     ServerFixture(Path dir, Map<String, Object> config) throws Exception {
+        this(dir, config, Map.of());
+    }
+
+    /** {@code usersConfig}: cpns.server.users properties over small Argon2 parameters. */
+    ServerFixture(Path dir, Map<String, Object> config, Map<String, Object> usersConfig) throws Exception {
         store = JdbcStores.open("jdbc:h2:mem:e" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         EncryptedFileStore secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
-        users = new UserRegistryComponent(store, log.logger(), Configs.of(UserRegistryComponent.Config.class,
-                Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1)));
+        Map<String, Object> u = new java.util.HashMap<>(Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1));
+        u.putAll(usersConfig);
+        users = new UserRegistryComponent(store, log.logger(), Configs.of(UserRegistryComponent.Config.class, u));
         entities = new EntityRegistryComponent(store, secrets, log.logger());
         Map<String, Object> c = new java.util.HashMap<>(Map.of("port", 0, "handshakeTimeoutMillis", 2000, "idleTimeoutMillis", 5000));
         c.putAll(config);

@@ -64,12 +64,9 @@ final class KeyAssignment {
         try {
             password = KeyAssignmentCrypto.decryptPassword(psk1, KeyAssignmentCrypto.PSK1, r.nonce(), from.entity().value(), r.userId(),
                     r.encPassword()); // BAD_MAC: not encrypted with this PN GW's PSK1
-            try {
-                users.authenticate(user, password.clone()); // AUTH_FAILED: not the user's password
-            } catch (CpnsException e) {
-                log.warn("Key Assignment registration of {} by PN GW {} refused: {}", user, from.entity(), e.code());
-                throw e;
-            }
+            // AUTH_FAILED: not the user's password; RATE_LIMITED, BUSY: not checked. The registry logs each, throttled.
+            // The source is the relaying PN GW: its LAN's guesses count against it and against the user.
+            users.authenticate(user, password.clone(), "gw:" + from.entity().value());
             for (String suite : suites) {
                 byte[] hpw = KeyAssignmentCrypto.of(Suites.byName(suite)).passwordHash(user.value(), password);
                 try {

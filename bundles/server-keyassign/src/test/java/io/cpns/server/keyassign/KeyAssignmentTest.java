@@ -99,6 +99,23 @@ class KeyAssignmentTest {
     }
 
     @Test
+    void step7x2_1_2_registration_wrongPasswords_theUserMustWait_evenTheRightPasswordIsRefusedUnchecked() throws Exception {
+        EncryptedFileStore secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        UserRegistryComponent users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
+                Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1, "backoffInitialMillis", 60_000))); // no machine outlasts it
+        KeyAssignment guarded = new KeyAssignment(db.keyAssignmentStore(), users, entities, AtRestSealer.of(secrets, KeyAssignment.ALIAS),
+                log.logger(), Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC), 300, Set.of("modern-v1", "legacy-v1"));
+        for (int i = 0; i < 6; i++) { // five free, the sixth starts the wait
+            String guess = "guess-" + i;
+            assertEquals(ErrorCode.AUTH_FAILED, refusal(() -> guarded.register(gateway(GW, ALICE), registration(guess, gwKey, GW))));
+        }
+        assertEquals(ErrorCode.RATE_LIMITED, refusal(() -> guarded.register(gateway(GW, ALICE), registration(PASSWORD, gwKey, GW))));
+        assertTrue(db.keyAssignmentStore().registration(ALICE).isEmpty());
+        assertTrue(log.all().contains("password attempt for CPNS User alice from gw:gw-alice: AUTH_FAILED"), "counted against the relaying PN GW");
+        assertFalse(log.all().contains("guess-") || log.all().contains(PASSWORD), log.all());
+    }
+
+    @Test
     void step7x2_1_2_registration_storesTheHashOfEachSuite_sealed_andTheSubscription() {
         ka.register(gateway(GW, ALICE), registration(PASSWORD, gwKey, GW));
         assertEquals(Map.of("plan", "home"), db.keyAssignmentStore().registration(ALICE).orElseThrow().subscription());

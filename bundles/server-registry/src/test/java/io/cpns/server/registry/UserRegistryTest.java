@@ -35,15 +35,15 @@ class UserRegistryTest {
     @Test
     void registeredUser_authenticatesWithThePassword() {
         f.users.register(ALICE, "correct horse".toCharArray());
-        f.users.authenticate(ALICE, "correct horse".toCharArray());
+        f.users.authenticate(ALICE, "correct horse".toCharArray(), "10.0.0.1");
         assertEquals(List.of(ALICE), f.users.list());
     }
 
     @Test
     void wrongPassword_andUnknownUser_areTheSameAuthFailed() {
         f.users.register(ALICE, "correct horse".toCharArray());
-        CpnsException wrong = assertThrows(CpnsException.class, () -> f.users.authenticate(ALICE, "wrong horse".toCharArray()));
-        CpnsException unknown = assertThrows(CpnsException.class, () -> f.users.authenticate(UserId.of("mallory"), "x".toCharArray()));
+        CpnsException wrong = assertThrows(CpnsException.class, () -> f.users.authenticate(ALICE, "wrong horse".toCharArray(), "10.0.0.1"));
+        CpnsException unknown = assertThrows(CpnsException.class, () -> f.users.authenticate(UserId.of("mallory"), "x".toCharArray(), "10.0.0.1"));
         assertEquals(ErrorCode.AUTH_FAILED, wrong.code());
         assertEquals(wrong.code(), unknown.code());
         assertEquals(wrong.getMessage(), unknown.getMessage());

@@ -2,8 +2,11 @@ package io.cpns.server.store.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.cpns.server.store.JdbcStores;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 
 /** A {@link JdbcServerStore} that owns its pool: the one construction path for the component and for tools. */
 public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.OpenStore {
@@ -36,12 +39,26 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
     }
 
     public static OpenJdbcStore open(String url, String user, String password, int poolSize) throws SQLException {
+        Optional<Path> h2File = H2Files.base(url);
+        try {
+            if (h2File.isPresent()) {
+                H2Files.prepare(h2File.get());
+            }
+        } catch (IOException e) {
+            throw new SQLException("cannot create the database directory of " + h2File.get() + ": " + e.getMessage(), e);
+        }
         HikariDataSource pool = DataSources.pooled(url, user, password, poolSize);
         try (Connection c = pool.getConnection()) {
             Schema.migrate(c);
+            if (h2File.isPresent()) {
+                H2Files.secure(h2File.get()); // password hashes and PN data: owner-only, whatever the umask
+            }
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
+        } catch (IOException e) {
+            pool.close();
+            throw new SQLException("cannot make the database files owner-only: " + e.getMessage(), e);
         }
         return new OpenJdbcStore(pool, DataSources.redact(url));
     }

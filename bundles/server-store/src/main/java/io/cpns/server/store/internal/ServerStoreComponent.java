@@ -54,6 +54,9 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
                                 @Reference(service = LoggerFactory.class) Logger log) throws SQLException {
         String url = config.url().isBlank() ? defaultUrl(context) : config.url();
         store = OpenJdbcStore.open(url, config.user(), config.password(), config.poolSize());
+        if (config.url().isBlank()) {
+            secureDefaultDirectory(url, log);
+        }
         log.info("database {} ready, schema version {}", store.describe(), store.schemaVersion());
     }
 
@@ -61,6 +64,15 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
         String data = context.getProperty("cpns.data");
         Path dir = Path.of(data == null || data.isBlank() ? "data" : data).resolve("db").toAbsolutePath();
         return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    /** data/db is ours: owner-only even if an older version or a looser umask created it 0755. */
+    private static void secureDefaultDirectory(String url, Logger log) {
+        try {
+            H2Files.secureDirectory(H2Files.base(url).orElseThrow());
+        } catch (java.io.IOException e) {
+            log.warn("could not make the database directory owner-only: {}", e.toString());
+        }
     }
 
     @Deactivate
