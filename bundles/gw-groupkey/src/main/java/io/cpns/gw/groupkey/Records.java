@@ -63,7 +63,12 @@ final class Records {
         synchronized (this) {
             byte[] held = unwritten.get(alias);
             if (held != null) {
-                return Optional.of(decode.apply(held.clone()));
+                byte[] copy = held.clone();
+                try {
+                    return Optional.of(decode.apply(copy));
+                } finally {
+                    Bytes.wipe(copy);
+                }
             }
             try {
                 bytes = secrets.get(alias).orElse(null);
