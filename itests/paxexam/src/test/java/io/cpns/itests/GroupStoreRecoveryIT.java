@@ -142,18 +142,17 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         Osgi.eventually(p.id() + " follows " + groupId + " over MQTT", () -> p.followsBroadcast(groupId) && p.broadcastConnected(), () -> "");
     }
 
-    /** The file of a secret store alias (the store's naming: alias + suffix). */
-    static Path fileOf(Path keystore, String alias) throws IOException {
-        try (var files = Files.list(keystore)) {
-            return files.filter(f -> f.getFileName().toString().startsWith(alias + ".")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no file for " + alias + " in " + keystore));
+    /** The file of a secret store alias (cpns-keystore's naming: {@code <alias>.sec}). */
+    static Path fileOf(Path keystore, String alias) {
+        Path f = keystore.resolve(alias + ".sec");
+        if (!Files.exists(f)) {
+            throw new AssertionError("no file for " + alias + " in " + keystore);
         }
+        return f;
     }
 
-    static boolean exists(Path keystore, String alias) throws IOException {
-        try (var files = Files.list(keystore)) {
-            return files.anyMatch(f -> f.getFileName().toString().startsWith(alias + "."));
-        }
+    static boolean exists(Path keystore, String alias) {
+        return Files.exists(keystore.resolve(alias + ".sec"));
     }
 
     /**
@@ -328,16 +327,25 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         }
     }
 
-    /** The epoch of a Group Key record as the PN GW's keystore holds it on disk (read with its master key, as an operator could). */
+    /**
+     * The epoch of a Group Key record as the PN GW's keystore holds it on disk, read with its master
+     * key as an operator could: from a copy, so opening a store never touches the live directory.
+     */
     static long storedEpoch(Path keystore, String alias) {
         try {
-            EncryptedFileStore store = new EncryptedFileStore(keystore, keystore.resolve("master.key"));
+            Path copy = Files.createTempDirectory("cpns-keystore-copy");
+            Files.copy(keystore.resolve("master.key"), copy.resolve("master.key"));
+            Files.copy(fileOf(keystore, alias), copy.resolve(alias + ".sec"));
+            EncryptedFileStore store = new EncryptedFileStore(copy, copy.resolve("master.key"));
             byte[] record = store.get(alias).orElseThrow();
             try {
                 return new CBORMapper().readTree(record).get("epoch").asLong();
             } finally {
                 java.util.Arrays.fill(record, (byte) 0);
                 store.close();
+                try (var files = Files.walk(copy)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
