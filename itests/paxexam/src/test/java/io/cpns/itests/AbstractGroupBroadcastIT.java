@@ -11,10 +11,14 @@ import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.UserId;
 import io.cpns.api.gateway.GatewayGroups;
+import io.cpns.api.gateway.GroupBroker;
+import io.cpns.api.gateway.LinkState;
 import io.cpns.api.gateway.MemberDelivery;
 import io.cpns.api.message.SetupType;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServiceGroup;
+import io.cpns.api.store.SecretStore;
+import io.cpns.crypto.Primitives;
 import io.cpns.crypto.Suites;
 import io.cpns.groupkey.GroupMessage;
 import io.cpns.groupkey.GroupOpener;
@@ -22,10 +26,15 @@ import io.cpns.groupkey.GroupSealer;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.PneGroupKey;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
@@ -208,5 +217,127 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         holds(tv, later);
         Osgi.eventually("by broadcast", () -> delivery("sg-b6", tv).status().equals("published"), () -> delivery("sg-b6", tv).toString());
         registry().delete("sg-b6");
+    }
+
+    /**
+     * Issue 10 §1 (TS §5.3.2 "When SG member PNE leaves or is expelled from Service Group, CPNS
+     * Server updates Group Key"): {@code gw:expel} takes the PNE out of every Service Group. Its
+     * broker credentials stop working at once, the Server rekeys each group without it, the others
+     * hold the new key, and it gets no further key.
+     */
+    @Test
+    public void b07_expel_revokesTheBrokerAtOnce_rekeysEveryGroupWithoutIt() throws Exception {
+        PneClient tv = member("pne-b7-tv", true);
+        PneClient radio = member("pne-b7-radio", true);
+        PneClient fridge = member("pne-b7-fridge", false);
+        ServiceGroup house = group("sg-b7", tv, radio, fridge);
+        ServiceGroup music = group("sg-b7-music", tv, radio);
+        for (PneClient p : List.of(tv, radio, fridge)) {
+            holds(p, house);
+        }
+        holds(tv, music);
+        holds(radio, music);
+        Osgi.eventually("radio follows both groups over MQTT", () -> radio.followsBroadcast("sg-b7") && radio.followsBroadcast("sg-b7-music")
+                && radio.broadcastConnected(), () -> "");
+        char[] password = brokerPassword("pne-b7-radio");
+
+        String said = osgi.shell("gw:expel pne-b7-radio");
+        assertTrue(said, said.contains("pne-b7-radio expelled"));
+        try {
+            mqttConnect("pne-b7-radio", password);
+            fail("the broker let the expelled PNE connect with its credentials");
+        } catch (MqttException refused) {
+            assertTrue(refused.toString(), refused.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                    || refused.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED);
+        }
+
+        for (ServiceGroup before : List.of(house, music)) {
+            Osgi.eventually("the Server rekeyed " + before.groupId() + " without it", () -> registry().group(before.groupId()).orElseThrow()
+                    .epoch() > before.epoch() && !registry().group(before.groupId()).orElseThrow().hasMember(radio.id()),
+                    () -> String.valueOf(registry().group(before.groupId())));
+        }
+        ServiceGroup houseNow = registry().group("sg-b7").orElseThrow();
+        ServiceGroup musicNow = registry().group("sg-b7-music").orElseThrow();
+        holds(tv, houseNow);
+        holds(fridge, houseNow);
+        holds(tv, musicNow);
+        Osgi.eventually("the PN GW holds both without it", () -> !osgi.service(GatewayGroups.class).group("sg-b7").orElseThrow().members()
+                .contains("pne-b7-radio") && !osgi.service(GatewayGroups.class).group("sg-b7-music").orElseThrow().members()
+                .contains("pne-b7-radio"), () -> String.valueOf(osgi.service(GatewayGroups.class).groups()));
+        assertEquals("only tv in the key tree", 1, osgi.service(GatewayGroups.class).broadcast("sg-b7").orElseThrow().members());
+
+        ServiceGroup later = registry().update("sg-b7"); // one more: by broadcast to the tree, which no longer holds it
+        holds(tv, later);
+        holds(fridge, later);
+        assertTrue("the expelled PNE got no further key", radio.groupKey("sg-b7").map(k -> k.epoch() <= house.epoch()).orElse(true));
+        assertTrue(radio.groupKey("sg-b7-music").map(k -> k.epoch() <= music.epoch()).orElse(true));
+        registry().delete("sg-b7");
+        registry().delete("sg-b7-music");
+    }
+
+    /**
+     * Issue 10 §2 "a restart after a group change deletes the key tree": the PN GW's bundles start
+     * again in an order a slow box may give them, the link (and its catch-up, group.sync.req) before
+     * the PN Inventory (gw-pn), after a member left while the PN GW was down. The key tree stays and
+     * the broadcast members stay broadcast.
+     */
+    @Test
+    public void b08_restartWithThePnInventoryLast_keepsTheKeyTree_membersStayBroadcast() throws Exception {
+        PneClient tv = member("pne-b8-tv", true);
+        PneClient radio = member("pne-b8-radio", true);
+        PneClient lamp = member("pne-b8-lamp", true);
+        ServiceGroup before = group("sg-b8", tv, radio, lamp);
+        for (PneClient p : List.of(tv, radio, lamp)) {
+            holds(p, before);
+        }
+        for (String b : List.of("gw-pn", "gw-groupkey", "gw-link")) {
+            osgi.bundle(b).stop();
+        }
+        Osgi.eventually("the PN GW away", () -> osgi.service(io.cpns.api.server.ServerEndpoint.class).sessions().stream()
+                .noneMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
+        ServiceGroup after = registry().leave("sg-b8", lamp.id());
+
+        osgi.bundle("gw-groupkey").start();
+        osgi.bundle("gw-link").start();
+        osgi.awaitLink(LinkState.AUTHENTICATED);
+        long until = System.nanoTime() + 3_000_000_000L; // the catch-up may run now, without the PN Inventory
+        while (System.nanoTime() < until && osgi.service(GatewayGroups.class).group("sg-b8").map(x -> x.epoch() < after.epoch()).orElse(true)) {
+            Osgi.sleep(50);
+        }
+        osgi.bundle("gw-pn").start();
+
+        holds(tv, after);
+        holds(radio, after);
+        Osgi.eventually("the key tree kept, with tv and radio", () -> osgi.service(GatewayGroups.class).broadcast("sg-b8")
+                .map(i -> i.members() == 2).orElse(false), () -> String.valueOf(osgi.service(GatewayGroups.class).broadcast("sg-b8")));
+        Osgi.eventually("tv by broadcast", () -> delivery("sg-b8", tv).mode().equals("broadcast"), () -> delivery("sg-b8", tv).toString());
+        ServiceGroup later = registry().update("sg-b8");
+        holds(tv, later);
+        holds(radio, later);
+        assertEquals("broadcast", delivery("sg-b8", radio).mode());
+        registry().delete("sg-b8");
+    }
+
+    /** The broker password the PN GW derives for a PNE (docs/groupkey.md §6): what the PNE was given. */
+    char[] brokerPassword(String pne) {
+        byte[] key = osgi.service(SecretStore.class).get("gwb.broker").orElseThrow();
+        byte[] mac = Primitives.hmacSha256(key, "CPNS-v1 broker password".getBytes(StandardCharsets.US_ASCII), pne.getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(mac).toCharArray();
+    }
+
+    /** An MQTT 3.1.1 CONNECT as {@code user} (client ID = user name, as the PN GW requires); closed again if granted. */
+    void mqttConnect(String user, char[] password) throws MqttException {
+        MqttClient c = new MqttClient(osgi.service(GroupBroker.class).uri(), user, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(user);
+        o.setPassword(password);
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o.setConnectionTimeout(5);
+        try {
+            c.connect(o);
+            c.disconnect();
+        } finally {
+            c.close(true);
+        }
     }
 }

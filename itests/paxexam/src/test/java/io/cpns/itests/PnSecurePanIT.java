@@ -152,4 +152,60 @@ public class PnSecurePanIT extends PnTestBase {
         }
         registry.delete("sg-p4");
     }
+
+    /**
+     * Issue 10 §1: an expelled PNE on a secure PAN can link again at once (the PAN protects the link,
+     * no LocalEUKey needed), but it is out of every Service Group: no message to the group is relayed
+     * to it, not even in the clear under the §5.3.3.2 exemption the others get.
+     */
+    @Test
+    public void p05_expelled_backOnTheSecurePan_noGroupMessageRelayedToIt() throws Exception {
+        osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", true)); // the others get messages in the clear: any key would do
+        try {
+            String[] ids = {"pne-p5-tv", "pne-p5-radio", "pne-p5-lamp"};
+            PneClient[] m = new PneClient[3];
+            for (int i = 0; i < 3; i++) {
+                m[i] = pne(config(ids[i]), securePan(), store(ids[i]));
+                m[i].connect(EntityId.of(GATEWAY));
+                m[i].assignEuKey(USER, PASSWORD.toCharArray());
+                m[i].setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            io.cpns.api.server.GroupRegistry registry = osgi.service(io.cpns.api.server.GroupRegistry.class);
+            registry.create("sg-p5", io.cpns.api.UserId.of(USER));
+            io.cpns.api.server.ServiceGroup g = registry.join("sg-p5", List.of(m[0].id(), m[1].id(), m[2].id()));
+            for (PneClient p : m) {
+                holds(p, g);
+            }
+            Osgi.eventually("the credential module configured", () -> !osgi.service(io.cpns.api.gateway.GatewayGroups.class)
+                    .groupKeyRequired(ids[2]), () -> "");
+
+            assertTrue(osgi.shell("gw:expel " + ids[1]).contains("expelled"));
+            Osgi.eventually("its link closed", () -> !m[1].connected(), () -> "");
+            PneClient back = pne(config(ids[1]), securePan(), store(ids[1]));
+            back.connect(EntityId.of(GATEWAY));
+            Osgi.eventually(ids[1] + " linked again", () -> osgi.service(PneMessenger.class).link(EntityId.of(ids[1])).isPresent(), () -> "");
+            List<io.cpns.pne.PneGroupMessage> atBack = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<io.cpns.pne.PneGroupMessage> atLamp = new java.util.concurrent.CopyOnWriteArrayList<>();
+            back.onGroupMessage(atBack::add);
+            m[2].onGroupMessage(atLamp::add);
+
+            for (byte n = 1; n <= 2; n++) {
+                byte[] payload = {n};
+                Osgi.eventually("sent", () -> { // the tv may be a moment behind the Server's rekey: its PN GW refuses the old epoch
+                    try {
+                        m[0].sendToGroup("sg-p5", payload).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                        return true;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }, () -> "");
+                int expected = n;
+                Osgi.eventually("lamp got message " + n, () -> atLamp.size() == expected, atLamp::toString);
+            }
+            assertEquals("nothing relayed to the expelled PNE", List.of(), atBack);
+            registry.delete("sg-p5");
+        } finally {
+            osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", false));
+        }
+    }
 }

@@ -12,6 +12,10 @@ public interface PnManagement {
      */
     CompletionStage<PnRecord> establish(SetupType type, List<String> invitees);
 
-    /** Removes a PNE from every PN, deletes its LocalEUKey, tells the Server, closes its links. */
+    /**
+     * Removes a PNE from every PN, deletes its LocalEUKey, closes its links, tells every
+     * {@link PneExpelListener} (its Group Keys and broker access end here at once) and the Server
+     * (which removes it from every Service Group with a new Group Key, TS §5.3.2).
+     */
     boolean expel(String pneId);
 }

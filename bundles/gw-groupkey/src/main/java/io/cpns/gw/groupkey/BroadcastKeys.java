@@ -1,5 +1,6 @@
 package io.cpns.gw.groupkey;
 
+import io.cpns.api.CpnsException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Ed25519;
@@ -7,12 +8,15 @@ import io.cpns.crypto.Primitives;
 import io.cpns.crypto.Randoms;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import org.osgi.service.log.Logger;
 
 /**
  * This PN GW's two long-term broadcast keys, made on first use and kept in the secret store: the
  * Ed25519 key it signs broadcasts with, and the key it derives each PNE's broker password from.
  * Deriving (rather than storing) passwords means no table to leak or keep in step: the PN GW
- * recomputes a PNE's password whenever it grants it again.
+ * recomputes a PNE's password whenever it grants it again. A key that does not read back is
+ * quarantined and made anew: then every key tree is rebuilt and every member welcomed again
+ * ({@link #renewed()}), as the old trees' signatures and passwords no longer hold.
  */
 final class BroadcastKeys {
     static final String SIGNER = "gwb.signer";
@@ -23,10 +27,13 @@ final class BroadcastKeys {
     private final byte[] signer;
     private final byte[] signerPublic;
     private final byte[] broker;
+    private final Logger log;
+    private boolean renewed;
 
     /** Both keys are read once (a secret-store read decrypts a file) and held until {@link #wipe()}. */
-    BroadcastKeys(SecretStore secrets) {
+    BroadcastKeys(SecretStore secrets, Logger log) {
         this.secrets = secrets;
+        this.log = log;
         this.signer = loadOrCreate(SIGNER);
         this.signerPublic = Ed25519.publicKey(signer);
         this.broker = loadOrCreate(BROKER);
@@ -57,11 +64,28 @@ final class BroadcastKeys {
         Bytes.wipe(signer, broker);
     }
 
+    /** Whether a key was made now: key trees made under the old ones cannot be used any more. */
+    boolean renewed() {
+        return renewed;
+    }
+
     private byte[] loadOrCreate(String alias) {
-        return secrets.get(alias).orElseGet(() -> {
-            byte[] k = alias.equals(SIGNER) ? Ed25519.generate() : Randoms.bytes(32);
-            secrets.put(alias, k);
-            return k;
-        });
+        try {
+            java.util.Optional<byte[]> held = secrets.get(alias);
+            if (held.isPresent()) {
+                return held.get();
+            }
+        } catch (CpnsException e) {
+            if (!Records.unreadable(e)) {
+                throw e;
+            }
+            String where = secrets.quarantine(alias).map(w -> "moved to " + w).orElse("deleted");
+            log.warn("PN GW broadcast key {} does not read back ({}): quarantined ({}); a new one is made, every key tree rebuilt "
+                    + "and every broadcast member welcomed again by unicast", alias, e.getMessage(), where);
+        }
+        byte[] k = alias.equals(SIGNER) ? Ed25519.generate() : Randoms.bytes(32);
+        secrets.put(alias, k);
+        renewed = true;
+        return k;
     }
 }

@@ -2,6 +2,8 @@ package io.cpns.gw.groupkey;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FailureLimiter;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.gateway.GatewayGroup;
 import io.cpns.api.gateway.GatewayGroups;
 import io.cpns.api.gateway.GatewayIdentity;
@@ -10,10 +12,12 @@ import io.cpns.api.gateway.GroupBroker;
 import io.cpns.api.gateway.GroupKeyManager;
 import io.cpns.api.gateway.MemberDelivery;
 import io.cpns.api.gateway.PnInventory;
+import io.cpns.api.gateway.PneExpelListener;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.Ack;
 import io.cpns.api.message.GroupKey;
 import io.cpns.api.message.GroupKeyPush;
@@ -31,9 +35,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -55,11 +64,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * member PNEs, hybrid per member: by MQTT broadcast over the group's key tree to the members whose
  * Device Capabilities say they receive it ({@value #CAPABILITY}={@code broadcast}) while a broker
  * runs, by unicast over each PNE's protected link to the rest. A PNE whose link comes back gets
- * what it missed unasked.
+ * what it missed unasked. An expelled PNE ({@code gw:expel}) gets nothing more from the moment it
+ * is expelled: no key, no tree, no group message, no broker access.
+ *
+ * <p>What it holds survives what a home router meets (issue 10): a record that does not read back
+ * costs only its group, resynced from the Server; a record the disk cannot take stays in force and
+ * is written again until it is; a restart never drops a key tree because the PN Inventory is not
+ * there yet. Each shows in {@code cpns:health} until it is over.
  */
-@Component(configurationPid = "cpns.gw.groupkey", service = {GatewayGroups.class, GroupKeyGateway.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.groupkey", immediate = true,
+        service = {GatewayGroups.class, GroupKeyGateway.class, HealthContributor.class, PneExpelListener.class})
 @Designate(ocd = GroupKeyGateway.Config.class)
-public class GroupKeyGateway implements GatewayGroups {
+public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExpelListener {
     @ObjectClassDefinition(name = "CPNS PN GW Group Keys", description = "Group Keys delivered by the CPNS Server.")
     public @interface Config {
         @AttributeDefinition(description = "The CPNS Server answers a Group Key pull within this long (ms)")
@@ -78,6 +94,11 @@ public class GroupKeyGateway implements GatewayGroups {
                 + "then, and only for member PNEs on a secure PAN, messages to a Service Group may go without Group Key "
                 + "protection (TS 5.3.3.2)")
         boolean credentialModule() default false;
+
+        @AttributeDefinition(description = "A Group Key or key tree the keystore could not write (e.g. a full disk) stays in force "
+                + "and is written again this often (s); a failed catch-up with the Server (group.sync.req) is retried from this "
+                + "interval on, doubling up to 5 minutes")
+        int storeRetrySeconds() default 5;
     }
 
     /** The Device Capability (seed 004 PN Setup) by which a PNE says it receives Group Keys by broadcast. */
@@ -112,28 +133,152 @@ public class GroupKeyGateway implements GatewayGroups {
     private final boolean broadcastEnabled;
     private final boolean credentialModule;
     private final GroupMessageRelay relay;
+    private final Records records;
+    private final ScheduledExecutorService timer;
+    private final Duration retry;
+    private final FailureLimiter syncFailures;
+    private final AtomicBoolean resyncQueued = new AtomicBoolean();
+    /** Expelled here; out of every group until an operator admits it to a PN again (kept in memory: the Server's rekey follows). */
+    private final Set<String> expelled = ConcurrentHashMap.newKeySet();
 
     @Activate
     public GroupKeyGateway(@Reference(name = "secrets") SecretStore secrets,
                            @Reference(name = "identity") GatewayIdentity identity,
                            @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
-        this.store = new GroupKeyStore(secrets);
         this.log = log;
+        this.retry = Duration.ofSeconds(Math.max(1, config.storeRetrySeconds()));
+        this.syncFailures = new FailureLimiter(0, retry, Duration.ofMinutes(5).compareTo(retry) > 0 ? Duration.ofMinutes(5) : retry);
+        this.records = new Records(secrets, log, retry);
+        this.store = new GroupKeyStore(records);
         this.pullTimeout = Duration.ofMillis(config.pullTimeoutMillis());
         Duration pneTimeout = Duration.ofMillis(config.pneTimeoutMillis());
         this.toPnes = new PneDelivery(() -> pnes, log, pneTimeout, status);
-        this.broadcastKeys = new BroadcastKeys(secrets);
-        this.broadcast = new BroadcastDelivery(new TreeStore(secrets), broadcastKeys, identity.id().value(), config.topicPrefix(),
-                () -> broker, () -> pnes, status, log, pneTimeout);
+        this.broadcastKeys = new BroadcastKeys(secrets, log);
+        TreeStore trees = new TreeStore(records);
+        if (broadcastKeys.renewed()) {
+            trees.deleteAll(); // made under keys this PN GW no longer has: rebuilt once synchronised (reconcile)
+        }
+        this.broadcast = new BroadcastDelivery(trees, broadcastKeys, identity.id().value(), config.topicPrefix(),
+                this::brokerForTrees, () -> pnes, status, log, pneTimeout);
         this.broadcastEnabled = config.broadcast();
         this.credentialModule = config.credentialModule();
-        this.relay = new GroupMessageRelay(() -> pnes, () -> server, store::get, store::key, this::groupKeyRequired, log, pneTimeout);
+        this.relay = new GroupMessageRelay(() -> pnes, () -> server, this::withoutExpelled, store::key, this::groupKeyRequired, log,
+                pneTimeout);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cpns-gw-groupkey");
+            t.setDaemon(true);
+            return t;
+        });
+        records.onQuarantine(this::quarantined); // records found bad while loading need nothing more: the link-up's sync brings them
+        timer.scheduleWithFixedDelay(records::retry, retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Group Keys loaded: {} Service Groups", store.all().size());
     }
 
     @Deactivate
     void deactivate() {
+        timer.shutdownNow();
         broadcastKeys.wipe();
+        List<String> unwritten = records.problems();
+        if (!unwritten.isEmpty()) {
+            log.warn("stopping with {} Group Key problem(s) not resolved; the Server gives the keys again at the next sync: {}",
+                    unwritten.size(), unwritten);
+        }
+    }
+
+    /** Writes the records the keystore could not take before (the timer does it every {@code storeRetrySeconds}). */
+    void retryWrites() {
+        records.retry();
+    }
+
+    /** {@code cpns:health}: records set aside or not yet written, each with where and how it recovers. */
+    @Override
+    public List<String> problems() {
+        return records.problems();
+    }
+
+    /**
+     * {@code gw:expel} (TS §5.3.2): the PNE is out of every group here at once. Its broker access
+     * is revoked now; it gets no key, tree or group message from here on; the key trees drop it
+     * (off this thread). The Server's rekey of each group without it follows (pn.member.remove).
+     */
+    @Override
+    public void expelled(String pneId) {
+        expelled.add(pneId);
+        GroupBroker b = broker;
+        if (b != null) {
+            try {
+                b.revoke(pneId);
+            } catch (RuntimeException e) {
+                log.warn("MQTT broker access of expelled PNE {} not revoked: {}", pneId, e.toString());
+            }
+        }
+        List<String> in = store.all().stream().filter(g -> g.members().contains(pneId)).map(GatewayGroup::groupId).toList();
+        for (GatewayGroup g : store.all()) {
+            status.retain(g.groupId(), g.members().stream().filter(p -> !p.equals(pneId)).toList());
+        }
+        log.info("PNE {} expelled: its MQTT broker access revoked, no Group Key or group message for it here any more (Service Groups {}); "
+                + "the CPNS Server rekeys them without it", pneId, in);
+        timer.execute(this::reconcile);
+    }
+
+    /** Expelled, and not admitted to a PN here again since (a new PN Establishment lifts it). */
+    private boolean isExpelled(String pne) {
+        if (!expelled.contains(pne)) {
+            return false;
+        }
+        PnInventory inv = inventory;
+        if (inv != null && !inv.pnsOf(pne).isEmpty()) {
+            expelled.remove(pne);
+            return false;
+        }
+        return true;
+    }
+
+    /** A group as messages are relayed in it: without its expelled members. */
+    private Optional<GatewayGroup> withoutExpelled(String groupId) {
+        return store.get(groupId).map(g -> expelled.isEmpty() ? g : new GatewayGroup(g.groupId(), g.epoch(), g.keyFingerprint(),
+                g.members().stream().filter(p -> !isExpelled(p)).toList(), g.received()));
+    }
+
+    /** The broker as the key trees use it: whatever a tree still holds, an expelled PNE is never granted again. */
+    private GroupBroker brokerForTrees() {
+        GroupBroker b = broker;
+        if (b == null || expelled.isEmpty()) {
+            return b;
+        }
+        return new GroupBroker() {
+            @Override
+            public String uri() {
+                return b.uri();
+            }
+
+            @Override
+            public void publish(String topic, byte[] payload, boolean retain) {
+                b.publish(topic, payload, retain);
+            }
+
+            @Override
+            public void grant(String user, char[] password, Set<String> topics) {
+                if (isExpelled(user)) {
+                    b.revoke(user);
+                } else {
+                    b.grant(user, password, topics);
+                }
+            }
+
+            @Override
+            public void revoke(String user) {
+                b.revoke(user);
+            }
+        };
+    }
+
+    /** A record set aside while running: a Group Key's group is no longer held; the Server gives it again. */
+    private void quarantined(String alias) {
+        if (alias.startsWith(GroupKeyStore.PREFIX)) {
+            store.lost(alias.substring(GroupKeyStore.PREFIX.length()));
+        }
+        timer.execute(this::sync);
     }
 
     /** The broker (gw-mqtt) may come and go on its own; when it comes it learns the grants again and gets the last broadcasts. */
@@ -153,7 +298,7 @@ public class GroupKeyGateway implements GatewayGroups {
         for (GatewayGroup g : store.all()) {
             List<String> waiting = status.of(g.groupId()).stream()
                     .filter(d -> !d.mode().equals("broadcast") || !d.status().equals("delivered") && !d.status().equals("published"))
-                    .map(MemberDelivery::pneId).filter(p -> broadcast.has(g.groupId(), p)).toList();
+                    .map(MemberDelivery::pneId).filter(p -> broadcast.has(g.groupId(), p) && !isExpelled(p)).toList();
             if (waiting.isEmpty()) {
                 continue;
             }
@@ -260,10 +405,59 @@ public class GroupKeyGateway implements GatewayGroups {
             long behind = s.groups().stream().filter(n -> store.get(n.groupId()).map(g -> g.epoch() < n.epoch()).orElse(true)).count();
             log.info("Group Keys: synchronised with the Server, {} Service Groups with members here, {} behind", listed.size(), behind);
             return CompletableFuture.allOf(s.groups().stream().map(n -> notified(n).toCompletableFuture()).toArray(CompletableFuture[]::new));
-        }).exceptionally(x -> {
-            log.warn("Group Keys: synchronisation with the Server failed ({}); the next change or link-up brings it", String.valueOf(x));
+        }).handle((v, x) -> {
+            if (x == null) {
+                syncFailures.succeeded("sync");
+            } else {
+                Duration next = syncFailures.failed("sync");
+                log.warn("Group Keys: synchronisation with the Server failed ({}); tried again in {} s", Records.rootCause(x),
+                        next.toSeconds());
+                resyncIn(next);
+            }
+            reconcile();
             return null;
         });
+    }
+
+    /** Another {@code group.sync.req} after {@code delay}, while the link is up (one queued at a time). */
+    private void resyncIn(Duration delay) {
+        if (server != null && resyncQueued.compareAndSet(false, true)) {
+            timer.schedule(() -> {
+                resyncQueued.set(false);
+                sync();
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Each group's key tree holds exactly its members here that receive by broadcast: a tree that
+     * was lost (quarantined, made under renewed broadcast keys) is rebuilt and its members welcomed,
+     * a member that joined while the PN Inventory was not there joins the tree, an expelled one
+     * leaves it. The Group Key stays the same; only the tree changes.
+     */
+    synchronized void reconcile() {
+        for (GatewayGroup g : store.all()) {
+            List<String> here = g.members().stream().filter(p -> !isExpelled(p)).toList();
+            Set<String> want = here.stream().filter(p -> receivesBroadcast(g.groupId(), p)).collect(Collectors.toSet());
+            long inTree = broadcast.info(g.groupId()).map(GroupBroadcastInfo::members).orElse(0);
+            if (inTree == want.size() && want.stream().allMatch(p -> broadcast.has(g.groupId(), p))) {
+                continue;
+            }
+            Optional<byte[]> key = store.key(g.groupId());
+            if (key.isEmpty()) {
+                continue;
+            }
+            try {
+                log.info("Service Group {}: key tree brought in line with its members here ({} by broadcast, {} in the tree before)",
+                        g.groupId(), want.size(), inTree);
+                broadcast.update(g.groupId(), g.epoch(), key.get(), want);
+                status.retain(g.groupId(), here);
+            } catch (RuntimeException e) {
+                log.warn("Service Group {}: key tree not brought in line: {}", g.groupId(), e.toString());
+            } finally {
+                Bytes.wipe(key.get());
+            }
+        }
     }
 
     /** Asks the Server for the current Group Key of a group (seed 003 B.2.1.1 steps 9-10). */
@@ -289,13 +483,16 @@ public class GroupKeyGateway implements GatewayGroups {
             forget(groupId, former);
             log.info("Service Group {} epoch {}: no member here any more, its Group Key deleted", groupId, epoch);
         } else if (store.put(groupId, epoch, members, key)) {
+            FaultPoints.reach("groupkey.stored"); // held (on disk unless it is full), not yet delivered to any member
             log.info("Service Group {}: Group Key epoch {} {} ({} members here)", groupId, epoch, how, members.size());
             toPnes.delete(groupId, former.stream().filter(p -> !members.contains(p)).toList());
-            Set<String> byBroadcast = members.stream().filter(this::receivesBroadcast).collect(Collectors.toSet());
+            // an expelled PNE the Server still lists (its removal not processed yet) gets nothing
+            List<String> here = members.stream().filter(p -> !isExpelled(p)).toList();
+            Set<String> byBroadcast = here.stream().filter(p -> receivesBroadcast(groupId, p)).collect(Collectors.toSet());
             boolean published = broadcast.update(groupId, epoch, key, byBroadcast);
             // hybrid: unicast for the rest, and for everyone while the broadcast cannot reach the broker
-            toPnes.deliver(groupId, epoch, published ? members.stream().filter(p -> !byBroadcast.contains(p)).toList() : members, key);
-            status.retain(groupId, members);
+            toPnes.deliver(groupId, epoch, published ? here.stream().filter(p -> !byBroadcast.contains(p)).toList() : here, key);
+            status.retain(groupId, here);
         } else {
             log.debug("Service Group {}: epoch {} {} but not newer than the one held", groupId, epoch, how);
         }
@@ -309,12 +506,19 @@ public class GroupKeyGateway implements GatewayGroups {
         toPnes.delete(groupId, former);
     }
 
-    /** Whether a member receives by broadcast: its Device Capabilities say so, and broadcast is on. */
-    private boolean receivesBroadcast(String pne) {
+    /**
+     * Whether a member receives by broadcast: broadcast is on and its Device Capabilities say so.
+     * While the PN Inventory is not there (starting, being updated) or does not know the PNE, what
+     * the group's key tree knows stands: a transient absence never drops a tree (issue 10).
+     */
+    private boolean receivesBroadcast(String groupId, String pne) {
+        if (!broadcastEnabled || isExpelled(pne)) {
+            return false;
+        }
         PnInventory inv = inventory;
-        return broadcastEnabled && inv != null && inv.pnsOf(pne).stream()
-                .flatMap(pn -> pn.members().stream())
-                .anyMatch(m -> m.pneId().equals(pne) && "broadcast".equals(m.capabilities().get(CAPABILITY)));
+        Optional<String> said = inv == null ? Optional.empty() : inv.pnsOf(pne).stream().flatMap(pn -> pn.members().stream())
+                .filter(m -> m.pneId().equals(pne)).findFirst().map(m -> String.valueOf(m.capabilities().get(CAPABILITY)));
+        return said.map("broadcast"::equals).orElseGet(() -> broadcast.has(groupId, pne));
     }
 
     /** A PNE's link is up: it gets what it may have missed, by its mode, without asking. */
@@ -323,6 +527,9 @@ public class GroupKeyGateway implements GatewayGroups {
             return;
         }
         String pne = link.pneId();
+        if (isExpelled(pne)) {
+            return;
+        }
         for (GatewayGroup g : store.all()) {
             if (!g.members().contains(pne)) {
                 continue;
@@ -350,6 +557,9 @@ public class GroupKeyGateway implements GatewayGroups {
         if (!PneDelivery.protectedLink(request.link())) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "a group tree travels only on a protected link");
         }
+        if (isExpelled(pne)) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " was expelled");
+        }
         GatewayGroup g = store.get(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP,
                 "no Service Group " + groupId + " on this PN GW"));
         byte[] key = store.key(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + groupId));
@@ -374,7 +584,7 @@ public class GroupKeyGateway implements GatewayGroups {
         }
         GatewayGroup g = store.get(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP,
                 "no Service Group " + groupId + " on this PN GW"));
-        if (!g.members().contains(pne)) {
+        if (!g.members().contains(pne) || isExpelled(pne)) {
             log.warn("PNE {} asked for the Group Key of {}, which it is not a member of", pne, groupId);
             throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of " + groupId);
         }

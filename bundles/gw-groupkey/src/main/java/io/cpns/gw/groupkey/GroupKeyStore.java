@@ -4,7 +4,6 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayGroup;
-import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
 import java.io.IOException;
@@ -17,24 +16,25 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Group Keys this PN GW holds: one CBOR record per group in the secret store
  * ({@code gk.<groupId>}): encrypted at rest, written atomically, so a restart or an update of this
- * bundle keeps them. An older epoch never replaces a newer one.
+ * bundle keeps them. An older epoch never replaces a newer one. A record that does not read back
+ * costs only its group, which the Server gives again ({@link Records}).
  */
 final class GroupKeyStore {
     static final String PREFIX = "gk.";
+    private static final String WHAT = "Group Key record";
 
     record Stored(String groupId, long epoch, String fingerprint, List<String> members, long received, byte[] key) {
     }
 
-    private final SecretStore secrets;
+    private final Records records;
     private final CBORMapper mapper = new CBORMapper();
     private final Map<String, GatewayGroup> groups = new ConcurrentHashMap<>();
 
-    GroupKeyStore(SecretStore secrets) {
-        this.secrets = secrets;
-        for (String alias : secrets.aliases(PREFIX)) {
-            secrets.get(alias).ifPresent(bytes -> {
-                Stored s = decode(bytes);
-                Bytes.wipe(s.key(), bytes);
+    GroupKeyStore(Records records) {
+        this.records = records;
+        for (String alias : records.aliases(PREFIX)) {
+            records.read(alias, WHAT, this::decode).ifPresent(s -> {
+                Bytes.wipe(s.key());
                 groups.put(s.groupId(), view(s));
             });
         }
@@ -48,7 +48,10 @@ final class GroupKeyStore {
         return Optional.ofNullable(groups.get(groupId));
     }
 
-    /** Stores the key of {@code epoch}; false (nothing stored) if this PN GW holds that epoch or a newer one. */
+    /**
+     * Stores the key of {@code epoch}; false (nothing stored) if this PN GW holds that epoch or a
+     * newer one. The key is in force once this returns, even if the disk could not take it yet.
+     */
     synchronized boolean put(String groupId, long epoch, List<String> members, byte[] key) {
         GatewayGroup held = groups.get(groupId);
         if (held != null && held.epoch() >= epoch) {
@@ -57,7 +60,7 @@ final class GroupKeyStore {
         Stored s = new Stored(groupId, epoch, Suites.fingerprint(key), List.copyOf(members), Instant.now().toEpochMilli(), key);
         byte[] bytes = encode(s);
         try {
-            secrets.put(PREFIX + groupId, bytes);
+            records.write(PREFIX + groupId, WHAT, bytes);
         } finally {
             Bytes.wipe(bytes);
         }
@@ -67,17 +70,18 @@ final class GroupKeyStore {
 
     /** The group has no member here any more, or was deleted: its key goes. */
     synchronized boolean forget(String groupId) {
-        secrets.delete(PREFIX + groupId);
+        records.delete(PREFIX + groupId);
         return groups.remove(groupId) != null;
     }
 
-    /** A copy of the key of the held epoch (the caller wipes it). */
+    /** Its record was quarantined: the group is not held here until the Server gives it again (not synchronized: called from {@link Records}). */
+    void lost(String groupId) {
+        groups.remove(groupId);
+    }
+
+    /** A copy of the key of the held epoch (the caller wipes it); empty if its record no longer reads back. */
     Optional<byte[]> key(String groupId) {
-        return secrets.get(PREFIX + groupId).map(bytes -> {
-            Stored s = decode(bytes);
-            Bytes.wipe(bytes);
-            return s.key();
-        });
+        return records.read(PREFIX + groupId, WHAT, this::decode).map(Stored::key);
     }
 
     private static GatewayGroup view(Stored s) {
@@ -94,9 +98,13 @@ final class GroupKeyStore {
 
     private Stored decode(byte[] bytes) {
         try {
-            return mapper.readValue(bytes, Stored.class);
+            Stored s = mapper.readValue(bytes, Stored.class);
+            if (s.groupId() == null || s.key() == null || s.members() == null) {
+                throw new CpnsException(ErrorCode.INTERNAL, "incomplete Group Key record");
+            }
+            return s;
         } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "unreadable Group Key record", e);
+            throw new CpnsException(ErrorCode.INTERNAL, "unreadable Group Key record");
         }
     }
 }

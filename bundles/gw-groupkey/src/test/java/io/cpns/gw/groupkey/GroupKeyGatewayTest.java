@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +90,80 @@ class GroupKeyGatewayTest {
                 () -> gw.notified(new GroupNotify("sg-1", 3, List.of("pne-tv"), false)).toCompletableFuture().get());
         assertEquals(ErrorCode.UNAVAILABLE, ((CpnsException) e.getCause()).code());
         assertEquals(2, gw.group("sg-1").orElseThrow().epoch());
+    }
+
+    /**
+     * Issue 10 §2 "one corrupt file takes down a whole component": a flipped byte in one group's
+     * Group Key record. The PN GW still starts, holds the other group, sets the bad record aside,
+     * and says which file and how it recovers until the Server has given the group again.
+     */
+    @Test
+    void corruptKeyOfOneGroup_quarantined_theOtherGroupStays_healthSaysWhichAndHowUntilResynced() throws Exception {
+        GroupKeyGateway gw = gateway();
+        byte[] other = Randoms.bytes(32);
+        gw.pushed(new GroupKeyPush("sg-1", 2, List.of("pne-tv"), Randoms.bytes(32))).toCompletableFuture().get();
+        gw.pushed(new GroupKeyPush("sg-2", 4, List.of("pne-tv"), other.clone())).toCompletableFuture().get();
+        Path bad = dir.resolve("ks/gk.sg-1.sec");
+        byte[] b = Files.readAllBytes(bad);
+        b[b.length / 2] ^= 0x40;
+        Files.write(bad, b);
+
+        GroupKeyGateway restarted = gateway();
+        assertEquals(List.of("sg-2"), restarted.groups().stream().map(g -> g.groupId()).toList());
+        assertArrayEquals(other, restarted.groupKey("sg-2").orElseThrow());
+        assertFalse(Files.exists(bad), "set aside");
+        assertEquals(1, restarted.problems().size(), restarted.problems().toString());
+        String problem = restarted.problems().get(0);
+        assertTrue(problem.contains("gk.sg-1") && problem.contains("quarantined") && problem.contains("resynced from the CPNS Server"), problem);
+        assertTrue(log.all().contains("gk.sg-1 does not read back"), log.all());
+
+        restarted.pushed(new GroupKeyPush("sg-1", 2, List.of("pne-tv"), Randoms.bytes(32))).toCompletableFuture().get(); // what a sync pulls
+        assertEquals(2, restarted.group("sg-1").orElseThrow().epoch());
+        assertTrue(restarted.problems().isEmpty(), restarted.problems().toString());
+    }
+
+    /**
+     * Issue 10 §2 "a failed key write is never retried": the keystore on a small tmpfs, full. A
+     * pushed key is in force at once and said to be unwritten, naming the disk; once there is
+     * space again the retry writes it, and a restart finds it.
+     */
+    @Test
+    void keystoreFull_pushedKeyInForce_saidWithTheDisksWords_writtenByTheRetryOnceThereIsSpace() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("tmpfs"));
+        String why = Tmpfs.mount(mount, "512k");
+        Assumptions.assumeTrue(why == null, "GroupKeyGatewayTest.keystoreFull skipped: " + why);
+        try {
+            java.util.function.Supplier<GroupKeyGateway> onTmpfs = () -> {
+                try {
+                    return new GroupKeyGateway(new EncryptedFileStore(mount.resolve("ks"), mount.resolve("ks/master.key")),
+                            () -> io.cpns.api.EntityId.of("gw-home"), log.logger(), Configs.defaults(GroupKeyGateway.Config.class));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            GroupKeyGateway gw = onTmpfs.get();
+            gw.pushed(new GroupKeyPush("sg-1", 2, List.of("pne-tv", "pne-lamp"), Randoms.bytes(32))).toCompletableFuture().get();
+            Path filler = Tmpfs.fill(mount);
+
+            byte[] key = Randoms.bytes(32);
+            assertTrue(gw.pushed(new GroupKeyPush("sg-1", 3, List.of("pne-tv"), key.clone())).toCompletableFuture().get() instanceof Ack);
+            assertEquals(3, gw.group("sg-1").orElseThrow().epoch(), "in force although not on disk");
+            assertEquals(List.of("pne-tv"), gw.group("sg-1").orElseThrow().members(), "the departed member is out at once");
+            assertArrayEquals(key, gw.groupKey("sg-1").orElseThrow());
+            assertEquals(1, gw.problems().size(), gw.problems().toString());
+            assertTrue(gw.problems().get(0).toLowerCase().contains("no space left on device"), gw.problems().toString());
+            assertTrue(log.all().toLowerCase().contains("gk.sg-1 not written to the keystore"), log.all());
+            gw.retryWrites();
+            assertEquals(1, gw.problems().size(), "still full: still said");
+
+            Files.delete(filler);
+            gw.retryWrites();
+            assertTrue(gw.problems().isEmpty(), gw.problems().toString());
+            GroupKeyGateway restarted = onTmpfs.get();
+            assertEquals(3, restarted.group("sg-1").orElseThrow().epoch());
+            assertArrayEquals(key, restarted.groupKey("sg-1").orElseThrow());
+        } finally {
+            Tmpfs.unmount(mount);
+        }
     }
 }

@@ -2,7 +2,9 @@ package io.cpns.gw.keymanager;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.gateway.GroupKeyManager;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.GroupKey;
 import io.cpns.api.message.GroupKeyCreate;
 import io.cpns.api.store.SecretStore;
@@ -29,9 +31,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * delivery); gw-groupkey hands it to the member PNEs here without asking the Server (direct).
  * Which groups this PN GW agrees to manage is the operator's choice (configuration).
  */
-@Component(configurationPid = "cpns.gw.keymanager", service = {GroupKeyManager.class, GroupKeyManagerComponent.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.keymanager", service = {GroupKeyManager.class, GroupKeyManagerComponent.class,
+    HealthContributor.class}, immediate = true)
 @Designate(ocd = GroupKeyManagerComponent.Config.class)
-public class GroupKeyManagerComponent implements GroupKeyManager {
+public class GroupKeyManagerComponent implements GroupKeyManager, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW as Group Key Manager",
             description = "Service Groups whose Group Keys this PN GW creates (seed 003, distributed topology).")
     public @interface Config {
@@ -49,7 +52,7 @@ public class GroupKeyManagerComponent implements GroupKeyManager {
     @Activate
     public GroupKeyManagerComponent(@Reference(name = "secrets") SecretStore secrets,
                                     @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
-        this.store = new ManagedKeyStore(secrets);
+        this.store = new ManagedKeyStore(secrets, log);
         this.log = log;
         modified(config);
         log.info("Group Key Manager: accepts {}; {} groups managed", accepted.isEmpty() ? "no group" : accepted, store.all().size());
@@ -80,6 +83,7 @@ public class GroupKeyManagerComponent implements GroupKeyManager {
         byte[] key = Randoms.bytes(KEY_LENGTH);
         String fp = Suites.fingerprint(key);
         store.put(groupId, request.epoch(), fp, key);
+        FaultPoints.reach("keymanager.created"); // kept here, not yet registered on the Server (its answer)
         log.info("Group Key Manager: {} Group Key epoch {} created ({}), registering it on the Server", groupId, request.epoch(), fp);
         return new GroupKey(groupId, request.epoch(), List.of(), key); // as every key-carrying answer, this copy is left to the GC (security.md, "Memory")
     }
@@ -89,6 +93,12 @@ public class GroupKeyManagerComponent implements GroupKeyManager {
         if (store.forget(groupId)) {
             log.info("Group Key Manager: {} no longer managed here, its key deleted", groupId);
         }
+    }
+
+    /** {@code cpns:health}: a managed group's record that was unreadable, until its next key is made here. */
+    @Override
+    public List<String> problems() {
+        return store.problems();
     }
 
     @Override

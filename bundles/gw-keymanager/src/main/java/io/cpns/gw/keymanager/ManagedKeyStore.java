@@ -4,18 +4,28 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupKeyManager.ManagedGroup;
+import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.service.log.Logger;
 
 /**
  * The last Group Key this PN GW created for each group it manages: one CBOR record per group in
  * the secret store ({@code gkm.<groupId>}), encrypted at rest and written atomically, so that a
  * restart or an update of this bundle between creating a key and the Server's notification still
  * lets the member PNEs here get it directly.
+ *
+ * <p>A record that does not read back costs only its group (issue 10): it is set aside
+ * ({@link SecretStore#quarantine}) and reported until this PN GW creates that group's next key.
+ * Nothing is lost meanwhile: the key was registered on the Server when it was created, and
+ * gw-groupkey pulls it from there.
  */
 final class ManagedKeyStore {
     static final String PREFIX = "gkm.";
@@ -24,10 +34,14 @@ final class ManagedKeyStore {
     }
 
     private final SecretStore secrets;
+    private final Logger log;
     private final CBORMapper mapper = new CBORMapper();
+    /** Quarantined records not yet replaced, by group: what cpns:health says. */
+    private final Map<String, String> quarantined = new ConcurrentHashMap<>();
 
-    ManagedKeyStore(SecretStore secrets) {
+    ManagedKeyStore(SecretStore secrets, Logger log) {
         this.secrets = secrets;
+        this.log = log;
     }
 
     void put(String groupId, long epoch, String fingerprint, byte[] key) {
@@ -37,20 +51,39 @@ final class ManagedKeyStore {
         } finally {
             Bytes.wipe(bytes);
         }
+        if (quarantined.remove(groupId) != null) {
+            log.info("Group Key Manager: {} has a readable record again ({}{})", groupId, PREFIX, groupId);
+        }
     }
 
-    /** The record of a group, key included (the caller wipes {@code key()}). */
+    /** The record of a group, key included (the caller wipes {@code key()}); empty if none or it does not read back. */
     Optional<Stored> get(String groupId) {
-        return secrets.get(PREFIX + groupId).map(bytes -> {
-            try {
-                return decode(bytes);
-            } finally {
-                Bytes.wipe(bytes);
+        String alias = PREFIX + groupId;
+        byte[] bytes;
+        try {
+            bytes = secrets.get(alias).orElse(null);
+        } catch (CpnsException e) {
+            if (!(e instanceof CorruptSecretException) && e.code() != ErrorCode.INTERNAL) {
+                throw e;
             }
-        });
+            quarantine(groupId, e.getMessage());
+            return Optional.empty();
+        }
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(decode(bytes));
+        } catch (CpnsException e) {
+            quarantine(groupId, e.getMessage());
+            return Optional.empty();
+        } finally {
+            Bytes.wipe(bytes);
+        }
     }
 
     boolean forget(String groupId) {
+        quarantined.remove(groupId);
         return secrets.delete(PREFIX + groupId);
     }
 
@@ -63,6 +96,27 @@ final class ManagedKeyStore {
                 }).toList();
     }
 
+    List<String> problems() {
+        List<String> out = new ArrayList<>();
+        quarantined.forEach((g, line) -> out.add(line));
+        return out;
+    }
+
+    private void quarantine(String groupId, String why) {
+        String alias = PREFIX + groupId;
+        String where;
+        try {
+            where = secrets.quarantine(alias).map(w -> "moved to " + w).orElse("deleted, this keystore keeps no copy");
+        } catch (RuntimeException e) {
+            where = "could not be moved aside: " + e.getMessage();
+        }
+        log.warn("Group Key Manager: {} does not read back ({}): quarantined ({}). Nothing is lost: the CPNS Server holds the key it "
+                + "registered, and this PN GW's members get it from there; the other managed groups are unaffected. It is made anew "
+                + "at the group's next change (or server:groupupdate {})", alias, why, where, groupId);
+        quarantined.put(groupId, "gw-keymanager: managed Group Key record " + alias + " was unreadable and is quarantined (" + where
+                + "); the Server holds that key. Recovers at " + groupId + "'s next Group Key: run server:groupupdate " + groupId);
+    }
+
     private byte[] encode(Stored s) {
         try {
             return mapper.writeValueAsBytes(s);
@@ -73,9 +127,13 @@ final class ManagedKeyStore {
 
     private Stored decode(byte[] bytes) {
         try {
-            return mapper.readValue(bytes, Stored.class);
+            Stored s = mapper.readValue(bytes, Stored.class);
+            if (s.groupId() == null || s.key() == null) {
+                throw new CpnsException(ErrorCode.INTERNAL, "incomplete managed Group Key record");
+            }
+            return s;
         } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "unreadable managed Group Key record", e);
+            throw new CpnsException(ErrorCode.INTERNAL, "unreadable managed Group Key record");
         }
     }
 }

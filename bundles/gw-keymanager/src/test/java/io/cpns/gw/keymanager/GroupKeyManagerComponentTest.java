@@ -106,4 +106,34 @@ class GroupKeyManagerComponentTest {
         assertTrue(again.groupKey(SG, 3).isEmpty());
         assertTrue(again.managed().isEmpty());
     }
+
+    /**
+     * Issue 10 §2: one flipped byte in one managed group's record. After a restart the other
+     * group is managed as before; the bad record is set aside, named in the log and in health with
+     * the way back, and health clears once that group's next key is made here.
+     */
+    @Test
+    void corruptRecordOfOneGroup_quarantined_theOtherWorks_healthSaysHowUntilTheNextKey() throws Exception {
+        GroupKeyManagerComponent m = manager("*");
+        m.create(new GroupKeyCreate(SG, 3));
+        GroupKey garden = m.create(new GroupKeyCreate("sg-garden", 7));
+        Path bad = dir.resolve("ks").resolve("gkm." + SG + ".sec");
+        byte[] b = Files.readAllBytes(bad);
+        b[b.length / 2] ^= 0x40;
+        Files.write(bad, b);
+
+        secrets = store(); // a restart
+        GroupKeyManagerComponent again = manager("*");
+        assertEquals(List.of("sg-garden"), again.managed().stream().map(g -> g.groupId()).toList());
+        assertArrayEquals(garden.groupKey(), again.groupKey("sg-garden", 7).orElseThrow());
+        assertTrue(again.groupKey(SG, 3).isEmpty(), "gw-groupkey pulls it from the Server instead");
+        assertFalse(Files.exists(bad), "set aside");
+        assertEquals(1, again.problems().size(), again.problems().toString());
+        String problem = again.problems().get(0);
+        assertTrue(problem.contains("gkm." + SG) && problem.contains("quarantined") && problem.contains("server:groupupdate " + SG), problem);
+        assertTrue(log.all().contains("gkm." + SG + " does not read back"), log.all());
+
+        assertEquals(4, again.create(new GroupKeyCreate(SG, 4)).epoch()); // the group's next key
+        assertTrue(again.problems().isEmpty(), again.problems().toString());
+    }
 }

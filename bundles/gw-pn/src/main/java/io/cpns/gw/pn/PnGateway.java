@@ -6,6 +6,7 @@ import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneExpelListener;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PnManagement;
@@ -125,6 +126,10 @@ public class PnGateway implements PnInventory, PnManagement {
     // optional and dynamic: while gw-link is being updated there is no link, and PN handling must stay
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerLink server;
+
+    // whiteboard: gw-groupkey ends an expelled PNE's Group Keys and broker access at once (TS §5.3.2)
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<PneExpelListener> expelListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Activate
     public PnGateway(@Reference(name = "pnes") PneMessenger pnes, @Reference(name = "preAssigned") PreAssignedKeys preAssigned,
@@ -472,6 +477,13 @@ public class PnGateway implements PnInventory, PnManagement {
         secrets.delete(LocalKeys.alias(pneId));
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
         pnes.disconnect(EntityId.of(pneId));
+        for (PneExpelListener l : expelListeners) {
+            try {
+                l.expelled(pneId);
+            } catch (RuntimeException e) {
+                log.warn("expel of {}: {} failed: {}", pneId, l.getClass().getSimpleName(), e.toString());
+            }
+        }
         ServerLink link = server;
         for (PnRecord pn : affected) {
             if (link != null) {

@@ -21,10 +21,12 @@ import io.cpns.api.message.Relay;
 import io.cpns.api.message.RelayResponse;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.Principal;
 import io.cpns.api.server.RegisteredPn;
 import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.ServiceGroup;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.CryptoSuite;
@@ -96,6 +98,10 @@ public class PnServer implements PnRegistry {
     /** SK_PNE: the Server's end of each PNE's session (seed 004 step 12), for relayed requests. */
     private final Map<String, SecureSession> pneSessions = new ConcurrentHashMap<>(); // by PN ID + PNE: one SK_PNE per PN
     private final ScheduledExecutorService sweeper;
+    /** Expels run here, off the PN GW's read loop: a group's Group Key Manager asked for the next key may be that very PN GW. */
+    private final ScheduledExecutorService expeller;
+    /** Dynamic and optional as the endpoint: server-groups references this component (PnRegistry). */
+    private volatile GroupRegistry groups;
 
     @Activate
     public PnServer(@Reference(name = "entities") EntityRegistry entities, @Reference(name = "store") PnStore store,
@@ -111,6 +117,23 @@ public class PnServer implements PnRegistry {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 10, 10, TimeUnit.SECONDS);
+        this.expeller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cpns-server-pn-expel");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Reference(name = "groups", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindGroups")
+    void bindGroups(GroupRegistry g) {
+        groups = g;
+    }
+
+    void unbindGroups(GroupRegistry g) {
+        if (groups == g) {
+            groups = null;
+        }
     }
 
     @Reference(name = "endpoint", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -136,6 +159,7 @@ public class PnServer implements PnRegistry {
     @Deactivate
     void deactivate() {
         sweeper.shutdownNow();
+        expeller.shutdownNow();
         pending.values().forEach(PendingBatch::destroy);
         pneSessions.values().forEach(SecureSession::close);
     }
@@ -325,6 +349,12 @@ public class PnServer implements PnRegistry {
         return new RelayResponse(codec.encode(session.protect(request.reply(response), codec)));
     }
 
+    /**
+     * {@code pn.member.remove}: the PN GW's operator expelled the PNE. Its session in the PN ends
+     * now; then (off this read loop) it leaves every Service Group, each with a new Group Key
+     * (TS §5.3.2), and the PN. Groups first: while the PNE is still in the PN, its PN GW is told
+     * of each rekey even where it was the group's only member there.
+     */
     Message removeMember(Principal gw, PnMemberRemove m) {
         requireGateway(gw);
         RegisteredPn pn = store.pn(m.pnId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_PN, "no PN " + m.pnId()));
@@ -332,10 +362,62 @@ public class PnServer implements PnRegistry {
             throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + m.pnId() + " belongs to another PN GW");
         }
         EntityId pne = EntityId.of(m.pneId());
-        store.removeMember(m.pnId(), pne);
         closeSession(m.pnId(), pne);
-        log.info("PNE {} removed from PN {} by PN GW {}", pne, m.pnId(), gw.entity());
+        if (pn.hasMember(pne)) {
+            expeller.execute(() -> expel(gw.entity(), m.pnId(), pne));
+        }
         return new io.cpns.api.message.Ack();
+    }
+
+    private void expel(EntityId gateway, String pnId, EntityId pne) {
+        List<String> failed = leaveGroups(pne);
+        store.removeMember(pnId, pne);
+        log.info("PNE {} removed from PN {} by PN GW {}", pne, pnId, gateway);
+        if (!failed.isEmpty()) {
+            retryLeave(pne, 1);
+        }
+    }
+
+    /** @return the groups it could not leave now (their Group Key Manager not reachable, say) */
+    private List<String> leaveGroups(EntityId pne) {
+        GroupRegistry g = groups;
+        if (g == null) {
+            log.warn("PNE {} expelled while the Service Groups component is not running: it stays in its Service Groups; "
+                    + "remove it with server:groupexpel", pne);
+            return List.of();
+        }
+        List<String> failed = new ArrayList<>();
+        for (ServiceGroup sg : g.groupsOf(pne)) {
+            try {
+                ServiceGroup now = g.expel(sg.groupId(), pne);
+                log.info("PNE {} expelled by its PN GW: out of Service Group {}, Group Key epoch {}", pne, sg.groupId(), now.epoch());
+            } catch (CpnsException e) {
+                if (e.code() != ErrorCode.UNKNOWN_ENTITY && e.code() != ErrorCode.UNKNOWN_GROUP) { // else: gone meanwhile
+                    failed.add(sg.groupId());
+                    log.warn("PNE {} expelled by its PN GW, but still in Service Group {}: {} {}; tried again later", pne, sg.groupId(),
+                            e.code(), e.getMessage());
+                }
+            }
+        }
+        return failed;
+    }
+
+    /** Again after 30 s, doubling up to an hour, until it is out of every group or admitted to a PN again. */
+    private void retryLeave(EntityId pne, int attempt) {
+        long delay = Math.min(3600, 30L << Math.min(attempt - 1, 7));
+        expeller.schedule(() -> {
+            if (store.pns().stream().anyMatch(pn -> pn.hasMember(pne))) {
+                return; // an operator admitted it again: its memberships are theirs to decide
+            }
+            if (!leaveGroups(pne).isEmpty()) {
+                retryLeave(pne, attempt + 1);
+            }
+        }, delay, TimeUnit.SECONDS);
+    }
+
+    /** For tests: waits until every expel asked for so far has been carried out (not its retries). */
+    void awaitExpels() throws Exception {
+        expeller.submit(() -> { }).get(30, TimeUnit.SECONDS);
     }
 
     private static String sessionKey(String pnId, EntityId pne) {

@@ -50,6 +50,8 @@ final class PnServerFixture implements AutoCloseable {
     final EntityRegistryComponent entities;
     final EndpointComponent endpoint;
     final PnServer server;
+    final UserRegistryComponent users;
+    final EncryptedFileStore secrets;
     /** EUKeys as the entities hold them (the Server keeps its own sealed copies). */
     final Map<EntityId, byte[]> euKeys = new HashMap<>();
 
@@ -61,9 +63,9 @@ final class PnServerFixture implements AutoCloseable {
     PnServerFixture(Path dir, Map<String, Object> pnConfig, String[] suites) throws Exception {
         db = JdbcStores.open("jdbc:h2:mem:pn" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         pnStore = db.pnStore();
-        EncryptedFileStore secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
         // small Argon2 parameters: users are only needed as owners here
-        UserRegistryComponent users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
+        users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
                 Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1)));
         users.register(ALICE, "alice-password".toCharArray());
         users.register(BOB, "bob-password".toCharArray());
@@ -78,6 +80,14 @@ final class PnServerFixture implements AutoCloseable {
                 Map.of("port", 0, "serverId", SERVER.value(), "suites", suites)), dataDir(dir));
         server = new PnServer(entities, pnStore, log.logger(), Configs.of(PnServer.Config.class, pnConfig));
         server.bindEndpoint(endpoint);
+    }
+
+    /** The Server's Service Groups (server-groups) on the same database, bound to the PN part as DS binds them. */
+    io.cpns.server.groups.GroupRegistryComponent groups() {
+        var g = new io.cpns.server.groups.GroupRegistryComponent(db.groupStore(), entities, users, secrets, server, log.logger(),
+                Configs.of(io.cpns.server.groups.GroupRegistryComponent.Config.class, Map.of("updateHours", 0)));
+        server.bindGroups(g);
+        return g;
     }
 
     private void assign(EntityId id, EntityKind kind, UserId owner) {

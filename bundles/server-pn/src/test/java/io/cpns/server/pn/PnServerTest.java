@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,6 +46,7 @@ import io.cpns.api.message.Relay;
 import io.cpns.api.message.RelayResponse;
 import io.cpns.api.server.Principal;
 import io.cpns.api.server.RegisteredPn;
+import io.cpns.api.server.ServiceGroup;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
@@ -531,10 +533,11 @@ class PnServerTest {
     // ---- member removal (PN GW expels a PNE) ----
 
     @Test
-    void removeMember_dropsThePneFromThePnInventory_andItsRelays() {
+    void removeMember_dropsThePneFromThePnInventory_andItsRelays() throws Exception {
         Map<EntityId, SecureSession> s = establish(alicesGateway(), "pn-1", 1, f.pne(TV), f.pne(PHONE));
 
         assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", PHONE.value())));
+        server.awaitExpels();
 
         assertEquals(List.of(TV), pnInStore("pn-1").members());
         SecureSession phone = s.get(PHONE);
@@ -544,6 +547,7 @@ class PnServerTest {
 
         // the last member gone, the PN is gone (as on the PN GW): relays to it are UNKNOWN_PN
         assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", TV.value())));
+        server.awaitExpels();
         assertTrue(f.pnStore.pn("pn-1").isEmpty());
         refused(ErrorCode.UNKNOWN_PN, () -> server.relay(alicesGateway(), relayOf("pn-1", tv, 2, new Ping(new byte[0]))));
     }
@@ -555,5 +559,55 @@ class PnServerTest {
         refused(ErrorCode.UNKNOWN_PN, () -> server.removeMember(alicesGateway(), new PnMemberRemove("pn-9", TV.value())));
         refused(ErrorCode.FORBIDDEN, () -> server.removeMember(gateway(GW_BOB, BOB), new PnMemberRemove("pn-1", TV.value())));
         assertEquals(List.of(TV), pnInStore("pn-1").members());
+    }
+
+    /**
+     * Issue 10 §1, TS §5.3.2 "When SG member PNE leaves or is expelled from Service Group, CPNS
+     * Server updates Group Key": the PN GW's expel takes the PNE out of every Service Group, each
+     * with a new Group Key; a group it was not in is not touched.
+     */
+    @Test
+    void removeMember_expelsThePneFromEveryServiceGroup_eachWithANewGroupKey() throws Exception {
+        var groups = f.groups();
+        establish(alicesGateway(), "pn-1", 1, f.pne(TV), f.pne(PHONE), f.pne(LAMP));
+        groups.create("sg-a", ALICE);
+        groups.join("sg-a", List.of(TV, PHONE));
+        groups.create("sg-b", ALICE);
+        groups.join("sg-b", TV);
+        groups.create("sg-c", ALICE);
+        groups.join("sg-c", LAMP);
+        ServiceGroup a = groups.group("sg-a").orElseThrow();
+        ServiceGroup b = groups.group("sg-b").orElseThrow();
+        ServiceGroup c = groups.group("sg-c").orElseThrow();
+
+        assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", TV.value())));
+        server.awaitExpels();
+
+        ServiceGroup a2 = groups.group("sg-a").orElseThrow();
+        ServiceGroup b2 = groups.group("sg-b").orElseThrow();
+        assertEquals(List.of(PHONE), a2.members());
+        assertEquals(a.epoch() + 1, a2.epoch());
+        assertNotEquals(a.keyFingerprint(), a2.keyFingerprint());
+        assertEquals(List.of(), b2.members());
+        assertEquals(b.epoch() + 1, b2.epoch());
+        assertEquals(c, groups.group("sg-c").orElseThrow(), "a group it was not in stays as it was");
+        assertTrue(groups.groupsOf(TV).isEmpty());
+        assertEquals(List.of(PHONE, LAMP).stream().sorted(java.util.Comparator.comparing(EntityId::value)).toList(),
+                pnInStore("pn-1").members().stream().sorted(java.util.Comparator.comparing(EntityId::value)).toList());
+        assertTrue(f.log.all().contains("out of Service Group sg-a"), f.log.all());
+    }
+
+    @Test
+    void removeMember_ofAPneNotInThePn_changesNoGroup() throws Exception {
+        var groups = f.groups();
+        establish(alicesGateway(), "pn-1", 1, f.pne(TV));
+        establish(alicesGateway(), "pn-2", 1, f.pne(PHONE));
+        groups.create("sg-a", ALICE);
+        groups.join("sg-a", PHONE);
+        ServiceGroup a = groups.group("sg-a").orElseThrow();
+
+        assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", PHONE.value())));
+        server.awaitExpels();
+        assertEquals(a, groups.group("sg-a").orElseThrow());
     }
 }
