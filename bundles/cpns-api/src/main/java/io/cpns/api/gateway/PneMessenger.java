@@ -15,7 +15,11 @@ public interface PneMessenger {
     /** Sends a request to a PNE and completes with its response, or {@code UNAVAILABLE}/{@code TIMEOUT}. */
     CompletionStage<PneMessage> request(EntityId pne, Message request, Duration timeout);
 
-    /** Answers a request from a PNE (same envelope id), over the PNE's current best link. */
+    /**
+     * Answers a request from a PNE (same envelope id) on the link it came on; if that link has
+     * closed, the answer is dropped. Never on another link of a PNE with that Entity ID: a link
+     * that only claims an identity must not receive, nor spoil, an authenticated link's answers.
+     */
     void reply(PneMessage request, Message response);
 
     List<PneLink> links();
