@@ -16,9 +16,11 @@ public interface PneMessenger {
     CompletionStage<PneMessage> request(EntityId pne, Message request, Duration timeout);
 
     /**
-     * Answers a request from a PNE (same envelope id) on the link it came on; if that link has
-     * closed, the answer is dropped. Never on another link of a PNE with that Entity ID: a link
-     * that only claims an identity must not receive, nor spoil, an authenticated link's answers.
+     * Answers a request from a PNE (same envelope id) on the link it came on. Never on another link
+     * of a PNE with that Entity ID (a link that only claims an identity must not receive, nor spoil,
+     * an authenticated link's answers), with one exception: if the request came on an
+     * unauthenticated link that has since closed, on an authenticated link of that PNE that came
+     * up after it (the PNE secured a new link during the request). Otherwise the answer is dropped.
      */
     void reply(PneMessage request, Message response);
 

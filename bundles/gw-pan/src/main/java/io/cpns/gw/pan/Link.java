@@ -51,6 +51,7 @@ final class Link implements FrameReceiver {
     private volatile String protection;
     private volatile SecureSession session;
     private volatile Tunnel tunnel;
+    private volatile boolean closed;
     private ResponderHandshake handshake;
 
     Link(PanConnection connection, LinkHost host) {
@@ -342,8 +343,13 @@ final class Link implements FrameReceiver {
         fail(e);
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public void closed(String reason) {
+        closed = true;
         SecureSession s = session;
         if (s != null) {
             s.close();

@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -424,14 +425,14 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
             return;
         }
         PneMessage request = new PneMessage(e, link.info());
+        Instant arrived = Instant.now();
         CompletionStage<Message> answer;
         try {
             answer = h.handle(request);
         } catch (RuntimeException x) {
             answer = CompletableFuture.failedFuture(x);
         }
-        // on the link it came on: another link claiming the same PNE never gets it (nor takes it from this one)
-        answer.whenComplete((response, error) -> reply(link, e, response != null ? response : errorOf(error)));
+        answer.whenComplete((response, error) -> answer(link, arrived, e, response != null ? response : errorOf(error)));
     }
 
     private ErrorMessage errorOf(Throwable t) {
@@ -550,20 +551,41 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         return f;
     }
 
-    /** On the link the request came on, if it is still up; never on another link of a PNE with that ID. */
     @Override
     public void reply(PneMessage request, Message response) {
         PneLink from = request.link();
-        Optional<Link> link = routes.getOrDefault(request.envelope().src(), Set.of()).stream()
-                .filter(l -> l.info().since().equals(from.since()) && l.connection().adapterId().equals(from.adapter())
-                        && l.connection().remote().equals(from.remote()))
-                .findFirst();
-        if (link.isEmpty()) {
+        Link origin = links.values().stream().filter(l -> l.info().since().equals(from.since())
+                        && l.connection().adapterId().equals(from.adapter()) && l.connection().remote().equals(from.remote()))
+                .findFirst().orElse(null);
+        Link to = origin != null ? origin : from.authenticated() ? null : handover(request.envelope().src(), from.since());
+        if (to == null) {
             log.info("the link of PNE {} closed before the answer to {} {}", request.envelope().src(),
                     request.envelope().type().wireName(), request.envelope().id());
             return;
         }
-        reply(link.get(), request.envelope(), response);
+        reply(to, request.envelope(), response);
+    }
+
+    /**
+     * An answer goes back on the link its request came on: a link that only claims an identity
+     * never receives, nor spoils, an answer meant for another link of a PNE with that ID. One
+     * handover: a request from an unauthenticated link that has since closed is answered on an
+     * authenticated link of that PNE that came up after the request arrived (seed 004 steps 6-9:
+     * the PNE secured a new link with its new LocalEUKey, and its PN Setup Response follows it).
+     */
+    private void answer(Link origin, Instant arrived, Envelope request, Message response) {
+        Link to = origin;
+        if (origin.isClosed() && !origin.authenticated()) {
+            Link proven = handover(request.src(), arrived);
+            to = proven != null ? proven : origin;
+        }
+        reply(to, request, response);
+    }
+
+    private Link handover(EntityId pne, Instant arrived) {
+        return routes.getOrDefault(pne, Set.of()).stream()
+                .filter(l -> l.authenticated() && !l.info().since().isBefore(arrived))
+                .max(Comparator.comparing(l -> l.info().since())).orElse(null);
     }
 
     private void reply(Link link, Envelope request, Message response) {

@@ -131,6 +131,37 @@ class HostileLinkTest {
         assertEquals("tls", answer.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS).link().protection());
     }
 
+    /** Seed 004 steps 6-14: the initiator moves to a link secured with its new LocalEUKey; its PN Setup Response follows it. */
+    @Test
+    void answerToARequestFromAPlainLinkThatClosed_followsThePneToItsNewAuthenticatedLink() throws Exception {
+        gateway(Map.of());
+        CompletableFuture<Message> held = new CompletableFuture<>();
+        handler(INFO, m -> held);
+        Pne plain = f.plain("pne-a");
+        long id = plain.request(GW, new EntityInfoRequest("pne-a"));
+        Pne secured = f.tls("pne-a");
+        plain.connection.close();
+        held.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        Envelope answer = secured.receive();
+        assertEquals(id, answer.id());
+        assertInstanceOf(EntityInfo.class, answer.body());
+    }
+
+    /** The handover never reaches an authenticated link that was up before the request: a spoofer that hangs up gains nothing. */
+    @Test
+    void answerToAClaimedLinksRequest_afterItHungUp_neverGoesToTheRealPnesOlderLink() throws Exception {
+        gateway(Map.of());
+        CompletableFuture<Message> held = new CompletableFuture<>();
+        handler(INFO, m -> held);
+        Pne real = f.tls("pne-a");
+        Thread.sleep(2); // distinct instants
+        Pne spoofer = f.plain("pne-a");
+        spoofer.send(new Envelope(spoofer.id, GW, 7, new EntityInfoRequest("pne-a")));
+        spoofer.connection.close();
+        held.complete(new EntityInfo("pne-a", EntityKind.PNE, "mallory"));
+        assertTrue(real.connection.sent.isEmpty(), "the spoofer's answer reached the real PNE");
+    }
+
     // ---- reserved Entity IDs ----
 
     @Test
