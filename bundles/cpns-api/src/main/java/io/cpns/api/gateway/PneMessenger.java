@@ -18,9 +18,9 @@ public interface PneMessenger {
     /**
      * Answers a request from a PNE (same envelope id) on the link it came on. Never on another link
      * of a PNE with that Entity ID (a link that only claims an identity must not receive, nor spoil,
-     * an authenticated link's answers), with one exception: if the request came on an
-     * unauthenticated link that has since closed, on an authenticated link of that PNE that came
-     * up after it (the PNE secured a new link during the request). Otherwise the answer is dropped.
+     * an authenticated link's answers), with one exception: if that link has closed, on an
+     * authenticated link of that PNE that came up after the request (the PNE secured a new link
+     * during the request). Otherwise the answer is dropped.
      */
     void reply(PneMessage request, Message response);
 

@@ -557,45 +557,47 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         Link origin = links.values().stream().filter(l -> l.info().since().equals(from.since())
                         && l.connection().adapterId().equals(from.adapter()) && l.connection().remote().equals(from.remote()))
                 .findFirst().orElse(null);
-        Link to = origin != null ? origin : from.authenticated() ? null : handover(request.envelope().src(), from.since());
-        if (to == null) {
-            log.info("the link of PNE {} closed before the answer to {} {}", request.envelope().src(),
-                    request.envelope().type().wireName(), request.envelope().id());
-            return;
-        }
-        reply(to, request.envelope(), response);
+        answer(origin, from.since(), request.envelope(), response);
     }
 
     /**
      * An answer goes back on the link its request came on: a link that only claims an identity
      * never receives, nor spoils, an answer meant for another link of a PNE with that ID. One
-     * handover: a request from an unauthenticated link that has since closed is answered on an
-     * authenticated link of that PNE that came up after the request arrived (seed 004 steps 6-9:
-     * the PNE secured a new link with its new LocalEUKey, and its PN Setup Response follows it).
+     * handover: if that link has closed, an authenticated link of the PNE that came up after the
+     * request arrived gets it (seed 004 steps 6-14: the PNE secured a new link with its new
+     * LocalEUKey and left the old one; its PN Setup Response follows it). A link that was up
+     * before the request never gets another link's answer.
      */
     private void answer(Link origin, Instant arrived, Envelope request, Message response) {
-        Link to = origin;
-        if (origin.isClosed() && !origin.authenticated()) {
-            Link proven = handover(request.src(), arrived);
-            to = proven != null ? proven : origin;
+        if (origin != null && response instanceof ErrorMessage err) {
+            origin.refused(request, err);
         }
-        reply(to, request, response);
-    }
-
-    private Link handover(EntityId pne, Instant arrived) {
-        return routes.getOrDefault(pne, Set.of()).stream()
-                .filter(l -> l.authenticated() && !l.info().since().isBefore(arrived))
+        if (origin != null && !origin.isClosed() && deliver(origin, request, response)) {
+            return;
+        }
+        Link proven = routes.getOrDefault(request.src(), Set.of()).stream()
+                .filter(l -> l != origin && l.authenticated() && !l.isClosed() && !l.info().since().isBefore(arrived))
                 .max(Comparator.comparing(l -> l.info().since())).orElse(null);
+        if (proven == null || !deliver(proven, request, response)) {
+            log.info("answer to {} {} of PNE {} lost: its link closed", request.type().wireName(), request.id(), request.src());
+        }
     }
 
+    /** Built-in answers (discovery, ping, tunnels): on the link the request came on. */
     private void reply(Link link, Envelope request, Message response) {
         if (response instanceof ErrorMessage err) {
             link.refused(request, err);
         }
+        deliver(link, request, response);
+    }
+
+    private boolean deliver(Link link, Envelope request, Message response) {
         try {
             link.send(new Envelope(gatewayId, request.src(), request.id(), response));
+            return true;
         } catch (IOException | RuntimeException x) {
-            log.info("answer to PNE {} lost: {}", request.src(), x.toString());
+            log.debug("answer to PNE {} on {} failed: {}", request.src(), link.describe(), x.toString());
+            return false;
         }
     }
 

@@ -147,6 +147,20 @@ class HostileLinkTest {
         assertInstanceOf(EntityInfo.class, answer.body());
     }
 
+    /** A PN Setup from a PSK-TLS link that asks for a new LocalEUKey: the PNE moves to a link under the new key. */
+    @Test
+    void answerToARequestFromATlsLinkThatClosed_followsThePneToItsNewerTlsLink() throws Exception {
+        gateway(Map.of());
+        CompletableFuture<Message> held = new CompletableFuture<>();
+        handler(INFO, m -> held);
+        Pne old = f.tls("pne-a");
+        long id = old.request(GW, new EntityInfoRequest("pne-a"));
+        Pne rekeyed = f.tls("pne-a");
+        old.connection.close();
+        held.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        assertEquals(id, rekeyed.receive().id());
+    }
+
     /** The handover never reaches an authenticated link that was up before the request: a spoofer that hangs up gains nothing. */
     @Test
     void answerToAClaimedLinksRequest_afterItHungUp_neverGoesToTheRealPnesOlderLink() throws Exception {
