@@ -401,7 +401,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
                 set.remove(link);
                 return set.isEmpty() ? null : set;
             });
-            log.info("PNE {} link on {} closed: {}", link.pne(), link.connection().adapterId(), reason);
+            if (link.authenticated()) {
+                log.info("PNE {} link on {} closed: {}", link.pne(), link.connection().adapterId(), reason);
+            } else { // like its "connected" line: a flood of claimed links must not flood the log
+                log.debug("PNE {} link on {} closed: {} (not authenticated)", link.pne(), link.connection().adapterId(), reason);
+            }
         }
     }
 
