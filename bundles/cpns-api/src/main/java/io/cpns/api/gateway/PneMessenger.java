@@ -18,9 +18,9 @@ public interface PneMessenger {
     /**
      * Answers a request from a PNE (same envelope id) on the link it came on. Never on another link
      * of a PNE with that Entity ID (a link that only claims an identity must not receive, nor spoil,
-     * an authenticated link's answers), with one exception: if that link has closed, on an
-     * authenticated link of that PNE that came up after the request (the PNE secured a new link
-     * during the request). Otherwise the answer is dropped.
+     * an authenticated link's answers), except where the PNE proved it moved: to the authenticated
+     * link on which it answered a request sent on the first link, or from an authenticated link
+     * that closed to another authenticated link of that PNE. Otherwise the answer is dropped.
      */
     void reply(PneMessage request, Message response);
 

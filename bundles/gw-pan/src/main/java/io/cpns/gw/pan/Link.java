@@ -52,6 +52,8 @@ final class Link implements FrameReceiver {
     private volatile SecureSession session;
     private volatile Tunnel tunnel;
     private volatile boolean closed;
+    /** The authenticated link this PNE moved to (it answered there a request sent on this link). */
+    private volatile Link successor;
     private ResponderHandshake handshake;
 
     Link(PanConnection connection, LinkHost host) {
@@ -345,6 +347,26 @@ final class Link implements FrameReceiver {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * The PNE answered, on {@code proven} (authenticated), a request the PN GW sent only on this
+     * link: both links are this PNE, which moved (seed 004 steps 6-9: a link secured with its new
+     * LocalEUKey). Answers still owed on this link go there.
+     */
+    void movedTo(Link proven) {
+        if (proven != this) {
+            successor = proven;
+        }
+    }
+
+    /** This link, or the one its PNE moved to (and on, a few hops at most). */
+    Link current() {
+        Link l = this;
+        for (int hops = 0; hops < 8 && l.successor != null; hops++) {
+            l = l.successor;
+        }
+        return l;
     }
 
     @Override

@@ -35,7 +35,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -429,14 +428,13 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
             return;
         }
         PneMessage request = new PneMessage(e, link.info());
-        Instant arrived = Instant.now();
         CompletionStage<Message> answer;
         try {
             answer = h.handle(request);
         } catch (RuntimeException x) {
             answer = CompletableFuture.failedFuture(x);
         }
-        answer.whenComplete((response, error) -> answer(link, arrived, e, response != null ? response : errorOf(error)));
+        answer.whenComplete((response, error) -> answer(link, e, response != null ? response : errorOf(error)));
     }
 
     private ErrorMessage errorOf(Throwable t) {
@@ -468,6 +466,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         if (!pending.remove(key, p)) {
             return; // timed out meanwhile
         }
+        p.sentOn().movedTo(link); // it answered here what only the other link carried: the same PNE, moved
         if (e.body() instanceof ErrorMessage err) {
             p.answer().completeExceptionally(err.toException());
         } else {
@@ -561,26 +560,32 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         Link origin = links.values().stream().filter(l -> l.info().since().equals(from.since())
                         && l.connection().adapterId().equals(from.adapter()) && l.connection().remote().equals(from.remote()))
                 .findFirst().orElse(null);
-        answer(origin, from.since(), request.envelope(), response);
+        if (origin == null) {
+            log.info("answer to {} {} of PNE {} lost: its link closed", request.envelope().type().wireName(), request.envelope().id(),
+                    request.envelope().src());
+            return;
+        }
+        answer(origin, request.envelope(), response);
     }
 
     /**
      * An answer goes back on the link its request came on: a link that only claims an identity
-     * never receives, nor spoils, an answer meant for another link of a PNE with that ID. One
-     * handover: if that link has closed, an authenticated link of the PNE that came up after the
-     * request arrived gets it (seed 004 steps 6-14: the PNE secured a new link with its new
-     * LocalEUKey and left the old one; its PN Setup Response follows it). A link that was up
-     * before the request never gets another link's answer.
+     * never receives, nor spoils, an answer meant for another link of a PNE with that ID. It
+     * follows the PNE only where the PNE proved it moved: to the authenticated link on which it
+     * answered a request sent on the first one (seed 004: it secures a new link with its new
+     * LocalEUKey and answers {@code pne.auth.req} there; its {@code pn.setup.resp} follows), or,
+     * if an authenticated link closed, to another authenticated link of that PNE.
      */
-    private void answer(Link origin, Instant arrived, Envelope request, Message response) {
-        if (origin != null && response instanceof ErrorMessage err) {
-            origin.refused(request, err);
+    private void answer(Link origin, Envelope request, Message response) {
+        Link to = origin.current();
+        if (response instanceof ErrorMessage err) {
+            to.refused(request, err);
         }
-        if (origin != null && !origin.isClosed() && deliver(origin, request, response)) {
+        if (!to.isClosed() && deliver(to, request, response)) {
             return;
         }
-        Link proven = routes.getOrDefault(request.src(), Set.of()).stream()
-                .filter(l -> l != origin && l.authenticated() && !l.isClosed() && !l.info().since().isBefore(arrived))
+        Link proven = !to.authenticated() ? null : routes.getOrDefault(request.src(), Set.of()).stream()
+                .filter(l -> l != to && l.authenticated() && !l.isClosed())
                 .max(Comparator.comparing(l -> l.info().since())).orElse(null);
         if (proven == null || !deliver(proven, request, response)) {
             log.info("answer to {} {} of PNE {} lost: its link closed", request.type().wireName(), request.id(), request.src());

@@ -131,49 +131,81 @@ class HostileLinkTest {
         assertEquals("tls", answer.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS).link().protection());
     }
 
-    /** Seed 004 steps 6-14: the initiator moves to a link secured with its new LocalEUKey; its PN Setup Response follows it. */
+    /**
+     * Seed 004 steps 1-14: the initiator's PN Setup Request comes on its plain link; it answers
+     * {@code pne.auth.req} (sent on that link) on a new link secured with its new LocalEUKey, and
+     * leaves the old one, maybe only after the answer is ready. The answer follows it.
+     */
     @Test
-    void answerToARequestFromAPlainLinkThatClosed_followsThePneToItsNewAuthenticatedLink() throws Exception {
+    void answerToARequestFromAPlainLink_followsThePne_toTheLinkWhereItAnsweredOurRequest() throws Exception {
         gateway(Map.of());
         CompletableFuture<Message> held = new CompletableFuture<>();
         handler(INFO, m -> held);
         Pne plain = f.plain("pne-a");
         long id = plain.request(GW, new EntityInfoRequest("pne-a"));
+        CompletableFuture<PneMessage> auth = f.manager.request(plain.id, new Ping(new byte[] {9}), Duration.ofSeconds(30))
+                .toCompletableFuture();
+        Envelope authRequest = plain.receive(); // only the plain link carried it
         Pne secured = f.tls("pne-a");
-        plain.connection.close();
-        held.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        secured.send(authRequest.reply(new Pong(new byte[] {9})));
+        auth.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS);
+
+        held.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice")); // the old link not even closed yet
         Envelope answer = secured.receive();
         assertEquals(id, answer.id());
         assertInstanceOf(EntityInfo.class, answer.body());
+        assertTrue(plain.connection.sent.isEmpty());
     }
 
-    /** A PN Setup from a PSK-TLS link that asks for a new LocalEUKey: the PNE moves to a link under the new key. */
+    /** The same when the PNE re-keys: from its PSK-TLS link to one under its new LocalEUKey (PnEstablishmentIT.e19). */
     @Test
-    void answerToARequestFromATlsLinkThatClosed_followsThePneToItsNewerTlsLink() throws Exception {
+    void answerToARequestFromATlsLink_followsThePne_toTheTlsLinkWhereItAnsweredOurRequest() throws Exception {
         gateway(Map.of());
         CompletableFuture<Message> held = new CompletableFuture<>();
         handler(INFO, m -> held);
         Pne old = f.tls("pne-a");
         long id = old.request(GW, new EntityInfoRequest("pne-a"));
+        CompletableFuture<PneMessage> auth = f.manager.request(old.id, new Ping(new byte[] {9}), Duration.ofSeconds(30))
+                .toCompletableFuture();
+        Envelope authRequest = old.receive();
+        Thread.sleep(2); // distinct instants: the new link is the newest
         Pne rekeyed = f.tls("pne-a");
-        old.connection.close();
+        rekeyed.send(authRequest.reply(new Pong(new byte[] {9})));
+        auth.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS);
         held.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
         assertEquals(id, rekeyed.receive().id());
+        assertTrue(old.connection.sent.isEmpty());
     }
 
-    /** The handover never reaches an authenticated link that was up before the request: a spoofer that hangs up gains nothing. */
+    /** An authenticated link that closed: its answer goes to another authenticated link of the PNE (the same proven identity). */
     @Test
-    void answerToAClaimedLinksRequest_afterItHungUp_neverGoesToTheRealPnesOlderLink() throws Exception {
+    void answerToARequestFromATlsLinkThatClosed_goesToAnotherTlsLinkOfThePne() throws Exception {
+        gateway(Map.of());
+        CompletableFuture<Message> held = new CompletableFuture<>();
+        handler(INFO, m -> held);
+        Pne old = f.tls("pne-a");
+        long id = old.request(GW, new EntityInfoRequest("pne-a"));
+        Pne again = f.tls("pne-a");
+        old.connection.close();
+        held.complete(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
+        assertEquals(id, again.receive().id());
+    }
+
+    /** A spoofer that hangs up gains nothing, even if the real PNE reconnects meanwhile: a claimed link's answer never moves by itself. */
+    @Test
+    void answerToAClaimedLinksRequest_afterItHungUp_neverGoesToTheRealPnesLinks() throws Exception {
         gateway(Map.of());
         CompletableFuture<Message> held = new CompletableFuture<>();
         handler(INFO, m -> held);
         Pne real = f.tls("pne-a");
-        Thread.sleep(2); // distinct instants
         Pne spoofer = f.plain("pne-a");
         spoofer.send(new Envelope(spoofer.id, GW, 7, new EntityInfoRequest("pne-a")));
+        Pne reconnected = f.tls("pne-a");
         spoofer.connection.close();
         held.complete(new EntityInfo("pne-a", EntityKind.PNE, "mallory"));
         assertTrue(real.connection.sent.isEmpty(), "the spoofer's answer reached the real PNE");
+        assertTrue(reconnected.connection.sent.isEmpty(), "the spoofer's answer reached the real PNE's new link");
+        assertEquals(1, lines("answer to entity.info.req 7 of PNE pne-a lost"), f.log.all());
     }
 
     // ---- reserved Entity IDs ----
