@@ -7,17 +7,32 @@ public final class Strings {
     private Strings() {
     }
 
-    /** Replaces control characters and cuts long input, so a peer cannot forge or flood log lines. */
+    /**
+     * Replaces control characters and lone UTF-16 surrogates with {@code ?} and cuts long input
+     * (never inside a surrogate pair), so a peer can neither forge nor flood log lines, nor make
+     * an error detail that cannot be encoded as UTF-8 on the wire.
+     */
     public static String printable(String s) {
         if (s == null) {
             return "null";
         }
         StringBuilder b = new StringBuilder(Math.min(s.length(), MAX) + 3);
-        for (int i = 0; i < s.length() && i < MAX; i++) {
+        int i = 0;
+        while (i < s.length() && i < MAX) {
             char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? '?' : c);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (pair) {
+                if (i + 1 >= MAX) {
+                    break; // the pair does not fit: cut before it
+                }
+                b.append(c).append(s.charAt(i + 1));
+                i += 2;
+            } else {
+                b.append(Character.isISOControl(c) || Character.isSurrogate(c) ? '?' : c);
+                i++;
+            }
         }
-        if (s.length() > MAX) {
+        if (i < s.length()) {
             b.append("...");
         }
         return b.toString();

@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -34,7 +37,9 @@ import java.util.Map;
  * Envelope &lt;-&gt; bytes. An envelope is the CBOR array {@code [version, type, src, dst, id, body]};
  * the body is a CBOR map whose keys are the record's component names (docs/protocol.md). Anything
  * else is a {@link CpnsException} with {@code MALFORMED}, {@code UNKNOWN_TYPE} or
- * {@code UNSUPPORTED_VERSION}; no other exception escapes {@link #decode}.
+ * {@code UNSUPPORTED_VERSION}; no other exception escapes {@link #decode}. Its message is our own
+ * short reason ("malformed CBOR", "field 'x' is missing or has the wrong type"), fit for the wire;
+ * the library's error, if any, is its cause (for a DEBUG log, never for the peer).
  * Thread-safe; build one and share it.
  */
 public final class MessageCodec {
@@ -126,27 +131,61 @@ public final class MessageCodec {
             return new Envelope(src, dst, id, body);
         } catch (CpnsException e) {
             throw e;
-        } catch (JsonMappingException e) {
-            // a record constructor refused a field (missing, wrong type, invalid id): keep its reason
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            if (root instanceof CpnsException c) {
-                throw malformed(c.getMessage());
-            }
-            throw malformed(e.getOriginalMessage());
         } catch (StreamConstraintsException e) {
-            throw malformed("limit exceeded: " + e.getOriginalMessage());
+            throw malformed("CBOR nesting or length limit exceeded", e);
+        } catch (ValueInstantiationException e) {
+            throw malformed(refusedByRecord(e), e);
+        } catch (InvalidFormatException e) {
+            throw malformed(field(e) + " has an invalid value", e);
+        } catch (MismatchedInputException e) {
+            throw malformed(field(e) + " is missing or has the wrong type", e);
+        } catch (JsonMappingException e) {
+            throw malformed(field(e) + " is invalid", e);
         } catch (IOException | RuntimeException e) {
-            throw malformed(e.getMessage());
+            throw malformed("malformed CBOR", e);
         }
+    }
+
+    /*
+     * The peer gets our own short reason only (docs/protocol.md §5): a library's message names our
+     * classes, its parser state and the peer's own input back. It stays the cause, for a DEBUG log.
+     */
+
+    /** A record constructor refused a field: its reason is ours (record constructors, EntityId). */
+    private static String refusedByRecord(ValueInstantiationException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof CpnsException c) {
+            return c.getMessage();
+        }
+        if (root instanceof NullPointerException && root.getMessage() != null && root.getMessage().matches("[A-Za-z]{1,40}")) {
+            return "field '" + root.getMessage() + "' is missing"; // Objects.requireNonNull(x, "name") in the record
+        }
+        if (root instanceof IllegalArgumentException && root.getMessage() != null) {
+            return root.getMessage();
+        }
+        return field(e) + " is invalid";
+    }
+
+    /** "field 'a.b[2]'" from the path Jackson was at, or "the body". */
+    private static String field(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "the body" : "field '" + Strings.printable(path.toString()) + "'";
     }
 
     private static void expect(JsonParser p, JsonToken token, String what) throws IOException {
         JsonToken t = p.nextToken();
         if (t != token) {
-            throw malformed("expected " + what + ", found " + (t == null ? "end of input" : t.name()));
+            throw malformed("expected " + what + ", found " + describe(t));
         }
     }
 
@@ -169,7 +208,29 @@ public final class MessageCodec {
         }
     }
 
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "end of input";
+        }
+        return switch (t) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "a map";
+            case END_ARRAY, END_OBJECT -> "the end of a container";
+            case VALUE_STRING -> "text";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a float";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case VALUE_EMBEDDED_OBJECT -> "bytes";
+            default -> "something else";
+        };
+    }
+
     private static CpnsException malformed(String why) {
-        return new CpnsException(ErrorCode.MALFORMED, "malformed message: " + Strings.printable(String.valueOf(why)));
+        return new CpnsException(ErrorCode.MALFORMED, "malformed message: " + why);
+    }
+
+    private static CpnsException malformed(String why, Throwable libraryError) {
+        return new CpnsException(ErrorCode.MALFORMED, "malformed message: " + why, libraryError);
     }
 }

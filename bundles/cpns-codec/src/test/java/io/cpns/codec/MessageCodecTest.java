@@ -12,6 +12,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.message.*;
+import io.cpns.testkit.HostileFrames;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
@@ -192,5 +193,31 @@ class MessageCodecTest {
                 fail("untyped " + other + " for input " + Arrays.toString(b));
             }
         }
+    }
+
+    /** Issue 10: the peer gets our own short reason; Jackson's text and our class names stay home. */
+    @Test
+    void malformedInput_getsOurOwnShortReason_neverTheLibrarysText() {
+        for (Map.Entry<String, byte[]> in : HostileFrames.all().entrySet()) {
+            CpnsException e = assertThrows(CpnsException.class, () -> codec.decode(in.getValue()), in.getKey());
+            HostileFrames.leak(e.getMessage()).ifPresent(leak -> fail(in.getKey() + ": '" + leak + "' reaches the peer in: " + e.getMessage()));
+            // and the error itself goes on the wire
+            codec.encode(new Envelope(GW, SRV, 0, ErrorMessage.of(e)));
+        }
+    }
+
+    @Test
+    void malformedInput_reasonsSayWhatIsWrong() {
+        Map<String, byte[]> in = HostileFrames.all();
+        assertEquals("malformed message: malformed CBOR", message(in.get("lone break")));
+        assertEquals("malformed message: field 'seq' is missing or has the wrong type", message(in.get("text where an integer is required")));
+        assertEquals("malformed message: field 'kind' has an invalid value", message(in.get("unknown enum name")));
+        assertEquals("malformed message: field 'proof' is missing", message(in.get("missing required field")));
+        assertEquals("malformed message: expected the body map, found an array", message(in.get("body is an array")));
+        assertEquals("malformed message: CBOR nesting or length limit exceeded", message(in.get("nesting beyond the limit")));
+    }
+
+    private String message(byte[] frame) {
+        return assertThrows(CpnsException.class, () -> codec.decode(frame)).getMessage();
     }
 }

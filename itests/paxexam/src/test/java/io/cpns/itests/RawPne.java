@@ -22,7 +22,9 @@ final class RawPne implements AutoCloseable {
     }
 
     static RawPne connect(int port, String id) throws IOException {
-        Transport t = Transport.of(new Socket("127.0.0.1", port));
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(15_000); // safety net: a read the gateway never answers fails instead of hanging
+        Transport t = Transport.of(s);
         return new RawPne(new MessageChannel(new MessageCodec(), t.in(), t.out(), 65536, t), EntityId.of(id),
                 EntityId.of(PnTestBase.GATEWAY));
     }

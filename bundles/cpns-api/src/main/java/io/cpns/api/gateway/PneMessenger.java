@@ -15,7 +15,13 @@ public interface PneMessenger {
     /** Sends a request to a PNE and completes with its response, or {@code UNAVAILABLE}/{@code TIMEOUT}. */
     CompletionStage<PneMessage> request(EntityId pne, Message request, Duration timeout);
 
-    /** Answers a request from a PNE (same envelope id), over the PNE's current best link. */
+    /**
+     * Answers a request from a PNE (same envelope id) on the link it came on. Never on another link
+     * of a PNE with that Entity ID (a link that only claims an identity must not receive, nor spoil,
+     * an authenticated link's answers), except where the PNE proved it moved: to the authenticated
+     * link on which it answered a request sent on the first link, or from an authenticated link
+     * that closed to another authenticated link of that PNE. Otherwise the answer is dropped.
+     */
     void reply(PneMessage request, Message response);
 
     List<PneLink> links();

@@ -4,6 +4,8 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.LogThrottle;
+import io.cpns.api.Strings;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.message.DiscoveryQuery;
 import io.cpns.api.message.Envelope;
@@ -21,6 +23,7 @@ import io.cpns.session.ResponderHandshake;
 import io.cpns.session.SecureSession;
 import io.cpns.session.SessionSelector;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,9 @@ final class Link implements FrameReceiver {
     private volatile String protection;
     private volatile SecureSession session;
     private volatile Tunnel tunnel;
+    private volatile boolean closed;
+    /** The authenticated link this PNE moved to (it answered there a request sent on this link). */
+    private volatile Link successor;
     private ResponderHandshake handshake;
 
     Link(PanConnection connection, LinkHost host) {
@@ -89,6 +95,7 @@ final class Link implements FrameReceiver {
 
     // ---- receiving ----
 
+    /** Never throws: an exception here would end the adapter's reader with the connection open. */
     @Override
     public void frame(byte[] frame) {
         try {
@@ -143,8 +150,8 @@ final class Link implements FrameReceiver {
     private void identify(EntityId src) {
         EntityId known = pne;
         if (known == null) {
-            if (src.equals(host.gatewayId()) || src.equals(EntityId.BROADCAST)) {
-                throw new CpnsException(ErrorCode.FORBIDDEN, "a PNE cannot use the Entity ID " + src);
+            if (host.reserved(src)) { // the PN GW's, the CPNS Server's, cpns.broadcast
+                throw new CpnsException(ErrorCode.FORBIDDEN, "a PNE cannot use the Entity ID " + src + " (reserved)");
             }
             pne = src;
             if (protection.equals("pan")) {
@@ -164,7 +171,10 @@ final class Link implements FrameReceiver {
         } else if (e.body() instanceof ErrorMessage err && e.id() != 0) {
             host.response(this, e); // the PNE's answer to one of our requests: fails it now, not at its timeout
         } else if (e.body() instanceof ErrorMessage err) {
-            host.log().info("PNE {} reports {}", pne, err.toException().toString());
+            LogThrottle.Decision d = host.logThrottle().allow(sourceKey());
+            if (d.log()) {
+                host.log().info("PNE {} reports {}: {}{}", pne, err.errorCode(), Strings.printable(err.detail()), d.suffix());
+            }
         } else {
             throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not expected from a PNE");
         }
@@ -176,10 +186,18 @@ final class Link implements FrameReceiver {
             throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "this link is already protected (" + protection + ")");
         }
         if (!host.settings().suites().contains(h.suite())) {
-            throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "suite " + h.suite() + " not accepted");
+            throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "suite " + Strings.printable(h.suite()) + " not accepted");
         }
-        byte[] psk = host.psk(pne.value()).orElseThrow(() -> new CpnsException(ErrorCode.AUTH_FAILED,
-                "no LocalEUKey or pre-assigned key for " + pne));
+        Duration wait = max(host.handshakeFailures().delay(idKey()), host.handshakeFailures().delay(sourceKey()));
+        if (!wait.isZero()) { // refused unchecked: a guesser learns nothing while it waits
+            throw new CpnsException(ErrorCode.RATE_LIMITED, "too many failed PNE-GW handshakes for " + pne
+                    + " or from this address: try again in " + (wait.toSeconds() + 1) + " s");
+        }
+        byte[] psk = host.psk(pne.value()).orElse(null);
+        if (psk == null) {
+            handshakeFailed();
+            throw new CpnsException(ErrorCode.AUTH_FAILED, "no LocalEUKey or pre-assigned key for " + pne);
+        }
         ResponderHandshake started;
         try {
             started = new ResponderHandshake(Suites.byName(h.suite()), host.gatewayId(), pne, psk, h.rand());
@@ -212,9 +230,13 @@ final class Link implements FrameReceiver {
         ResponderHandshake.Result r;
         try {
             r = handshake.verify(p.proof());
+        } catch (CpnsException wrongKey) {
+            handshakeFailed();
+            throw wrongKey;
         } finally {
             handshake = null;
         }
+        host.handshakeFailures().succeeded(idKey());
         // protected and routable before the PNE learns it is, so whatever it does next finds the link so;
         // under the send lock, so no protected message overtakes the confirm
         synchronized (sendLock) {
@@ -226,6 +248,29 @@ final class Link implements FrameReceiver {
             host.identified(this);
             sendClear(e.reply(new SessionConfirm(r.proof())));
         }
+    }
+
+    private String idKey() {
+        return "pne:" + pne.value();
+    }
+
+    private String sourceKey() {
+        return "source:" + connection.adapterId() + ":" + source();
+    }
+
+    /** Counts a failed handshake against the claimed Entity ID and the source; says so once when they must wait. */
+    private void handshakeFailed() {
+        Duration forId = host.handshakeFailures().failed(idKey());
+        Duration forSource = host.handshakeFailures().failed(sourceKey());
+        Duration wait = max(forId, forSource);
+        if (!wait.isZero() && host.logThrottle().allow(sourceKey()).log()) {
+            host.log().warn("PNE-GW handshakes rate-limited for {} s: {} failures for {}, {} from {}", wait.toSeconds(),
+                    host.handshakeFailures().failures(idKey()), pne, host.handshakeFailures().failures(sourceKey()), source());
+        }
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     // ---- sending ----
@@ -248,13 +293,50 @@ final class Link implements FrameReceiver {
         }
     }
 
-    /** A typed error to the PNE (unprotected: it may not share our session) and, if fatal, close. */
+    /**
+     * A typed error to the PNE (unprotected: it may not share our session) and, if fatal, close.
+     * One log line, within the source's budget. Never throws: whatever goes wrong here, a link
+     * that must close is closed, so its adapter frees the connection.
+     */
     void fail(CpnsException e) {
-        host.log().warn("PNE link {} refused: {}", describe(), e.toString());
-        EntityId to = pne == null ? host.gatewayId() : pne;
-        sendClear(new Envelope(host.gatewayId(), to, 0, ErrorMessage.of(e)));
+        try {
+            LogThrottle.Decision d = host.logThrottle().allow(sourceKey());
+            if (d.log()) {
+                host.log().warn("PNE link {} refused: {}{}", describe(), e.toString(), d.suffix());
+            }
+            if (e.getCause() != null) { // a library's own words: for us, never for the peer
+                host.log().debug("PNE link {}: {}", describe(), Strings.printable(e.getCause().toString()));
+            }
+            EntityId to = pne == null ? host.gatewayId() : pne;
+            try {
+                sendClear(new Envelope(host.gatewayId(), to, 0, ErrorMessage.of(e)));
+            } catch (RuntimeException unencodable) {
+                sendClear(new Envelope(host.gatewayId(), to, 0, new ErrorMessage(e.code().code(), "refused")));
+            }
+        } catch (RuntimeException bug) {
+            host.log().error("PNE link {}: sending the error failed; closing", describe(), bug);
+            close();
+            return;
+        }
         if (e.code().closesConnection()) {
+            close();
+        }
+    }
+
+    private void close() {
+        try {
             connection.close();
+        } catch (RuntimeException e) {
+            host.log().error("PNE link {} did not close cleanly", describe(), e);
+        }
+    }
+
+    /** A request refused with {@code error}: one line, within the source's budget (never one per item of the request). */
+    void refused(Envelope request, ErrorMessage error) {
+        LogThrottle.Decision d = host.logThrottle().allow(sourceKey());
+        if (d.log()) {
+            host.log().warn("PNE link {}: {} {} refused: {}: {}{}", describe(), request.type().wireName(), request.id(),
+                    error.errorCode(), Strings.printable(error.detail()), d.suffix());
         }
     }
 
@@ -263,8 +345,33 @@ final class Link implements FrameReceiver {
         fail(e);
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * The PNE answered, on {@code proven} (authenticated), a request the PN GW sent only on this
+     * link: both links are this PNE, which moved (seed 004 steps 6-9: a link secured with its new
+     * LocalEUKey). Answers still owed on this link go there.
+     */
+    void movedTo(Link proven) {
+        if (proven != this) {
+            successor = proven;
+        }
+    }
+
+    /** This link, or the one its PNE moved to (and on, a few hops at most). */
+    Link current() {
+        Link l = this;
+        for (int hops = 0; hops < 8 && l.successor != null; hops++) {
+            l = l.successor;
+        }
+        return l;
+    }
+
     @Override
     public void closed(String reason) {
+        closed = true;
         SecureSession s = session;
         if (s != null) {
             s.close();
@@ -277,6 +384,17 @@ final class Link implements FrameReceiver {
     }
 
     String describe() {
-        return (pne == null ? "?" : pne.value()) + "@" + connection.adapterId() + ":" + connection.remote();
+        return (pne == null ? "?" : pne.value()) + "@" + connection.adapterId() + ":" + Strings.printable(connection.remote());
+    }
+
+    /** The peer's address without its port ("192.0.2.7" of "/192.0.2.7:40312"), else the whole remote (a serial line): per-source limits. */
+    String source() {
+        String r = String.valueOf(connection.remote());
+        int colon = r.lastIndexOf(':');
+        if (colon <= 0 || colon == r.length() - 1 || !r.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+            return r;
+        }
+        String host = r.substring(0, colon);
+        return host.substring(host.lastIndexOf('/') + 1);
     }
 }

@@ -2,6 +2,8 @@ package io.cpns.gw.pan;
 
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
+import io.cpns.api.FailureLimiter;
+import io.cpns.api.LogThrottle;
 import io.cpns.api.message.Envelope;
 import io.cpns.codec.MessageCodec;
 import java.util.Optional;
@@ -14,11 +16,20 @@ interface LinkHost {
     /** What an Entity ID names, as far as this PN GW knows: itself, its CPNS Server, or else a PNE. */
     EntityKind kindOf(EntityId id);
 
+    /** An Entity ID no PNE may use: the PN GW's, the CPNS Server's (any it was linked to, and {@code cpns-server}), {@code cpns.broadcast}. */
+    boolean reserved(EntityId id);
+
     MessageCodec codec();
 
     Settings settings();
 
     Logger log();
+
+    /** One budget of log lines per source address, shared by every link from it. */
+    LogThrottle logThrottle();
+
+    /** Failed PNE-GW message-level handshakes, per claimed Entity ID and per source. */
+    FailureLimiter handshakeFailures();
 
     Optional<byte[]> psk(String pneId);
 

@@ -4,6 +4,8 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FailureLimiter;
+import io.cpns.api.LogThrottle;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneLinkListener;
@@ -91,6 +93,18 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
         @AttributeDefinition(description = "Suites accepted for PNE-GW message-level sessions (comma-separated)")
         String[] suites() default {"modern-v1", "legacy-v1"};
+
+        @AttributeDefinition(description = "Failed PNE-GW message-level handshakes (wrong key, unknown PNE) per claimed Entity ID "
+                + "and per source address that cost nothing; each further one doubles the wait before the next is checked "
+                + "(RATE_LIMITED until then)")
+        int handshakeFreeFailures() default 5;
+
+        @AttributeDefinition(description = "Wait after the first failed handshake beyond the free ones (ms)")
+        int handshakeBackoffMillis() default 1000;
+
+        @AttributeDefinition(description = "Longest wait between handshake attempts of one Entity ID or source (ms); "
+                + "a key quiet for this long after its last failure starts afresh")
+        int handshakeBackoffMaxMillis() default 300000;
     }
 
     private final SecretStore secrets;
@@ -105,13 +119,22 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     private final Map<PanConnection, Link> links = new ConcurrentHashMap<>();
     private final Map<EntityId, Set<Link>> routes = new ConcurrentHashMap<>();
     private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<PneMessage>> pending = new ConcurrentHashMap<>();
+    /** Requests of this PN GW to PNEs, by PNE and id, with the link each was sent on. */
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Every Entity ID the CPNS Server was known by (the default, and each server link's): none is a PNE's. */
+    private final Set<EntityId> serverIds = new CopyOnWriteArraySet<>(Set.of(DEFAULT_SERVER_ID));
+    private final LogThrottle logThrottle = new LogThrottle();
+    private final FailureLimiter handshakeFailures;
     private final AtomicLong ids = new AtomicLong(1000);
     private final AtomicInteger tunnels = new AtomicInteger();
 
-    // optional and dynamic: while gw-link is being updated there is no link, and PNE links must stay
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    /** gw-link's default {@code serverId}: reserved even before (and while) no server link is bound. */
+    static final EntityId DEFAULT_SERVER_ID = EntityId.of("cpns-server");
+
     private volatile ServerLink serverLink;
+
+    private record Pending(Link sentOn, CompletableFuture<PneMessage> answer) {
+    }
 
     @Activate
     public PanManager(@Reference(name = "secrets") SecretStore secrets,
@@ -127,6 +150,9 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         }
         this.settings = new Settings(Duration.ofMillis(config.handshakeTimeoutMillis()),
                 Duration.ofMillis(config.tunnelIdleMillis()), config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites));
+        this.handshakeFailures = new FailureLimiter(Math.max(0, config.handshakeFreeFailures()),
+                Duration.ofMillis(Math.max(0, config.handshakeBackoffMillis())),
+                Duration.ofMillis(Math.max(Math.max(0, config.handshakeBackoffMillis()), config.handshakeBackoffMaxMillis())));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-gw-pan-timer");
             t.setDaemon(true);
@@ -141,7 +167,21 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         adapters.clear();
         timer.shutdownNow();
         CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "PAN side stopping");
-        pending.values().forEach(f -> f.completeExceptionally(down));
+        pending.values().forEach(p -> p.answer().completeExceptionally(down));
+    }
+
+    // optional and dynamic: while gw-link is being updated there is no link, and PNE links must stay
+    @Reference(name = "serverLink", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindServerLink(ServerLink link) {
+        serverIds.add(link.serverId()); // remembered: a PNE may not take the Server's ID while gw-link is away
+        serverLink = link;
+    }
+
+    void unbindServerLink(ServerLink link) {
+        if (serverLink == link) {
+            serverLink = null;
+        }
     }
 
     // ---- adapters (dynamic: they come and go) ----
@@ -222,7 +262,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
         @Override
         public byte[] psk(String pneId) {
-            return Keys.pskFor(secrets, pneId).orElse(null);
+            return isReserved(pneId) ? null : Keys.pskFor(secrets, pneId).orElse(null);
         }
 
         @Override
@@ -274,6 +314,30 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         }
         ServerLink sl = serverLink;
         return sl != null && id.equals(sl.serverId()) ? EntityKind.SERVER : EntityKind.PNE;
+    }
+
+    @Override
+    public boolean reserved(EntityId id) {
+        ServerLink sl = serverLink;
+        return id.equals(gatewayId) || id.equals(EntityId.BROADCAST) || serverIds.contains(id) || sl != null && id.equals(sl.serverId());
+    }
+
+    private boolean isReserved(String id) {
+        try {
+            return reserved(EntityId.of(id));
+        } catch (CpnsException notAnId) {
+            return false;
+        }
+    }
+
+    @Override
+    public LogThrottle logThrottle() {
+        return logThrottle;
+    }
+
+    @Override
+    public FailureLimiter handshakeFailures() {
+        return handshakeFailures;
     }
 
     @Override
@@ -336,7 +400,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
                 set.remove(link);
                 return set.isEmpty() ? null : set;
             });
-            log.info("PNE {} link on {} closed: {}", link.pne(), link.connection().adapterId(), reason);
+            if (link.authenticated()) {
+                log.info("PNE {} link on {} closed: {}", link.pne(), link.connection().adapterId(), reason);
+            } else { // like its "connected" line: a flood of claimed links must not flood the log
+                log.debug("PNE {} link on {} closed: {} (not authenticated)", link.pne(), link.connection().adapterId(), reason);
+            }
         }
     }
 
@@ -366,7 +434,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         } catch (RuntimeException x) {
             answer = CompletableFuture.failedFuture(x);
         }
-        answer.whenComplete((response, error) -> reply(request, response != null ? response : errorOf(error)));
+        answer.whenComplete((response, error) -> answer(link, e, response != null ? response : errorOf(error)));
     }
 
     private ErrorMessage errorOf(Throwable t) {
@@ -378,17 +446,31 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         return ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
     }
 
+    /**
+     * A PNE's answer to one of our requests: taken from the link the request was sent on, or from
+     * an authenticated link of that PNE (seed 004 step 7: it answers over the link it just secured
+     * with its new LocalEUKey). A link that only claims the PNE's identity cannot answer for another.
+     */
     @Override
     public void response(Link link, Envelope e) {
-        CompletableFuture<PneMessage> f = pending.remove(key(link.pne(), e.id()));
-        if (f == null) {
+        String key = key(link.pne(), e.id());
+        Pending p = pending.get(key);
+        if (p == null) {
             log.debug("late or unknown response {} {} from {}", e.type().wireName(), e.id(), link.pne());
             return;
         }
+        if (p.sentOn() != link && !link.authenticated()) {
+            link.fail(new CpnsException(ErrorCode.FORBIDDEN, "request " + e.id() + " was not sent on this link"));
+            return;
+        }
+        if (!pending.remove(key, p)) {
+            return; // timed out meanwhile
+        }
+        p.sentOn().movedTo(link); // it answered here what only the other link carried: the same PNE, moved
         if (e.body() instanceof ErrorMessage err) {
-            f.completeExceptionally(err.toException());
+            p.answer().completeExceptionally(err.toException());
         } else {
-            f.complete(new PneMessage(e, link.info()));
+            p.answer().complete(new PneMessage(e, link.info()));
         }
     }
 
@@ -455,9 +537,10 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         long id = ids.incrementAndGet();
         String key = key(pne, id);
         CompletableFuture<PneMessage> f = new CompletableFuture<>();
-        pending.put(key, f);
+        Pending p = new Pending(link, f);
+        pending.put(key, p);
         timer.schedule(() -> {
-            if (pending.remove(key) != null) {
+            if (pending.remove(key, p)) {
                 f.completeExceptionally(new CpnsException(ErrorCode.TIMEOUT, "PNE " + pne + " did not answer "
                         + message.type().wireName() + " within " + timeout.toMillis() + " ms"));
             }
@@ -465,7 +548,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
         try {
             link.send(new Envelope(gatewayId, pne, id, message));
         } catch (IOException | RuntimeException x) {
-            pending.remove(key);
+            pending.remove(key, p);
             f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "sending to PNE " + pne + " failed: " + x.getMessage()));
         }
         return f;
@@ -473,20 +556,57 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
     @Override
     public void reply(PneMessage request, Message response) {
-        EntityId pne = request.envelope().src();
-        Optional<Link> link = best(pne);
-        if (link.isEmpty()) {
-            log.info("no link to PNE {} for the answer to {} {}", pne, request.envelope().type().wireName(), request.envelope().id());
+        PneLink from = request.link();
+        Link origin = links.values().stream().filter(l -> l.info().since().equals(from.since())
+                        && l.connection().adapterId().equals(from.adapter()) && l.connection().remote().equals(from.remote()))
+                .findFirst().orElse(null);
+        if (origin == null) {
+            log.info("answer to {} {} of PNE {} lost: its link closed", request.envelope().type().wireName(), request.envelope().id(),
+                    request.envelope().src());
             return;
         }
-        reply(link.get(), request.envelope(), response);
+        answer(origin, request.envelope(), response);
     }
 
+    /**
+     * An answer goes back on the link its request came on: a link that only claims an identity
+     * never receives, nor spoils, an answer meant for another link of a PNE with that ID. It
+     * follows the PNE only where the PNE proved it moved: to the authenticated link on which it
+     * answered a request sent on the first one (seed 004: it secures a new link with its new
+     * LocalEUKey and answers {@code pne.auth.req} there; its {@code pn.setup.resp} follows), or,
+     * if an authenticated link closed, to another authenticated link of that PNE.
+     */
+    private void answer(Link origin, Envelope request, Message response) {
+        Link to = origin.current();
+        if (response instanceof ErrorMessage err) {
+            to.refused(request, err);
+        }
+        if (!to.isClosed() && deliver(to, request, response)) {
+            return;
+        }
+        Link proven = !to.authenticated() ? null : routes.getOrDefault(request.src(), Set.of()).stream()
+                .filter(l -> l != to && l.authenticated() && !l.isClosed())
+                .max(Comparator.comparing(l -> l.info().since())).orElse(null);
+        if (proven == null || !deliver(proven, request, response)) {
+            log.info("answer to {} {} of PNE {} lost: its link closed", request.type().wireName(), request.id(), request.src());
+        }
+    }
+
+    /** Built-in answers (discovery, ping, tunnels): on the link the request came on. */
     private void reply(Link link, Envelope request, Message response) {
+        if (response instanceof ErrorMessage err) {
+            link.refused(request, err);
+        }
+        deliver(link, request, response);
+    }
+
+    private boolean deliver(Link link, Envelope request, Message response) {
         try {
             link.send(new Envelope(gatewayId, request.src(), request.id(), response));
+            return true;
         } catch (IOException | RuntimeException x) {
-            log.info("answer to PNE {} lost: {}", request.src(), x.toString());
+            log.debug("answer to PNE {} on {} failed: {}", request.src(), link.describe(), x.toString());
+            return false;
         }
     }
 
@@ -523,6 +643,9 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     public void set(String pneId, byte[] key) {
         if (key.length < 16) {
             throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a pre-assigned key needs at least 16 bytes");
+        }
+        if (isReserved(pneId)) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, pneId + " is reserved (the PN GW, the CPNS Server or cpns.broadcast), not a PNE");
         }
         secrets.put(Keys.PRE_ASSIGNED + EntityId.of(pneId).value(), key);
         log.info("pre-assigned key set for PNE {}", pneId);

@@ -26,7 +26,6 @@ import io.cpns.session.SecureSession;
 import io.cpns.testkit.Configs;
 import io.cpns.testkit.TestLogger;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +69,13 @@ final class GwFixture implements AutoCloseable {
         return connect(pan, EntityId.of(pneId), null);
     }
 
+    /** A PNE on the PAN without security, connecting from {@code remote} (a source address and port). */
+    Pne plainFrom(String pneId, String remote) {
+        TestConnection c = new TestConnection(pan.id(), remote, null, pan.security());
+        pan.context.connected(c);
+        return new Pne(EntityId.of(pneId), c, codec);
+    }
+
     /** A PNE whose PSK-TLS proved its identity (what pan-ip reports after a PSK handshake). */
     Pne tls(String pneId) {
         return connect(pan, EntityId.of(pneId), pneId);
@@ -86,7 +92,7 @@ final class GwFixture implements AutoCloseable {
         return new Pne(id, c, codec);
     }
 
-    /** gw-link bound: the CPNS Server's Entity ID is known (SCR sets this field reference). */
+    /** gw-link bound: the CPNS Server's Entity ID is known (SCR calls the bind method). */
     void serverLink(EntityId serverId) {
         ServerLink link = new ServerLink() {
             @Override
@@ -115,13 +121,15 @@ final class GwFixture implements AutoCloseable {
                 return serverId;
             }
         };
-        try {
-            Field f = PanManager.class.getDeclaredField("serverLink");
-            f.setAccessible(true);
-            f.set(manager, link);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        manager.bindServerLink(link);
+        this.serverLink = link;
+    }
+
+    private ServerLink serverLink;
+
+    /** gw-link unbound (updated, or stopped). */
+    void serverLinkGone() {
+        manager.unbindServerLink(serverLink);
     }
 
     PneLink link(Pne pne) {

@@ -3,6 +3,8 @@ package io.cpns.gw.pn;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.LogThrottle;
+import io.cpns.api.Strings;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneLink;
@@ -122,6 +124,9 @@ public class PnGateway implements PnInventory, PnManagement {
     private final Config config;
     private final InventoryStore inventory;
     private final MessageCodec codec = new MessageCodec();
+    /** The source address of each PN Setup Request under way, by PN ID: its lines spend that source's log budget. */
+    private final Map<String, String> origins = new java.util.concurrent.ConcurrentHashMap<>();
+    private final LogThrottle logBudget = new LogThrottle(20, Duration.ofMinutes(1), 1000, java.time.Clock.systemUTC());
 
     // optional and dynamic: while gw-link is being updated there is no link, and PN handling must stay
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -156,7 +161,12 @@ public class PnGateway implements PnInventory, PnManagement {
         Candidate self = new Candidate(new PnePresence(initiator.value(), r.capabilities(), r.contents(), r.randPne(),
                 r.localEuKeyRequested(), r.suite()), request.link().protection().equals("pan"));
         List<EntityId> invitees = invitees(r.setupType(), r.invitees(), initiator);
-        log.info("PN Setup Request from {} ({}, {} invitees): PN {}", initiator, r.setupType(), invitees.size(), pnId);
+        origins.put(pnId, source(request.link()));
+        LogThrottle.Decision d = budget(pnId);
+        if (d.log()) { // one line for the request, whatever it lists
+            log.info("PN Setup Request from {} ({}, {} invitees{}, link {}): PN {}{}", initiator, r.setupType(), invitees.size(),
+                    notEntityIds(r.setupType(), r.invitees()), request.link().protection(), pnId, d.suffix());
+        }
         return invite(pnId, initiator, invitees)
                 .thenCompose(invited -> {
                     List<Candidate> all = new ArrayList<>();
@@ -164,14 +174,48 @@ public class PnGateway implements PnInventory, PnManagement {
                     all.addAll(invited);
                     return run(pnId, initiator.value(), all);
                 })
-                .thenApply(joined -> {
+                .<Message>thenApply(joined -> {
                     List<PnMember> members = members(inventory.get(pnId));
                     notifyJoined(pnId, joined, initiator); // step 15, for the others
                     Joined mine = joined.stream().filter(j -> j.candidate().id().equals(initiator)).findFirst().orElse(null);
                     return mine == null
                             ? new PnSetupResponse(pnId, false, List.of(), null)
                             : new PnSetupResponse(pnId, true, firstPage(members), mine.hashServer(), pagedTotal(members)); // step 14
-                });
+                })
+                .whenComplete((x, e) -> origins.remove(pnId));
+    }
+
+    /** Whether to log a line about PN {@code pnId}: a PNE's PN Setup Request spends its source's budget, so a flood of them cannot flood the log. */
+    private LogThrottle.Decision budget(String pnId) {
+        String source = origins.get(pnId);
+        return source == null ? ALWAYS : logBudget.allow(source);
+    }
+
+    private static final LogThrottle.Decision ALWAYS = new LogThrottle.Decision(true, 0);
+
+    /** The link's address without its port (or its serial line): PNEs behind one address share a log budget. */
+    private static String source(PneLink link) {
+        String r = link.remote();
+        int colon = r.lastIndexOf(':');
+        if (colon > 0 && colon < r.length() - 1 && r.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+            r = r.substring(0, colon);
+        }
+        return link.adapter() + ":" + r;
+    }
+
+    private static String notEntityIds(SetupType type, List<String> listed) {
+        if (type != SetupType.INVITE) {
+            return "";
+        }
+        long bad = listed.stream().filter(s -> {
+            try {
+                EntityId.of(s);
+                return false;
+            } catch (CpnsException e) {
+                return true;
+            }
+        }).count();
+        return bad == 0 ? "" : ", " + bad + " not Entity IDs (ignored)";
     }
 
     // ---- seed 004 §5.2.1.2: PN GW initiated ----
@@ -184,7 +228,7 @@ public class PnGateway implements PnInventory, PnManagement {
         }
         String pnId = newPnId();
         List<EntityId> targets = invitees(type, invitees, null);
-        log.info("PN GW initiated PN Setup ({}, {} PNEs): PN {}", type, targets.size(), pnId);
+        log.info("PN GW initiated PN Setup ({}, {} PNEs{}): PN {}", type, targets.size(), notEntityIds(type, invitees), pnId);
         return invite(pnId, identity.id(), targets) // steps 1-4
                 .thenCompose(candidates -> run(pnId, identity.id().value(), candidates)) // steps 5-14
                 .thenApply(joined -> {
@@ -203,7 +247,7 @@ public class PnGateway implements PnInventory, PnManagement {
                 try {
                     out.add(EntityId.of(s));
                 } catch (CpnsException e) {
-                    log.info("invitee '{}' ignored: not an Entity ID", io.cpns.api.Strings.printable(s));
+                    // not an Entity ID: ignored, counted in the request's one line
                 }
             });
         }
@@ -213,19 +257,30 @@ public class PnGateway implements PnInventory, PnManagement {
         return List.copyOf(out);
     }
 
-    /** Steps 2-3 (or §5.2.1.2 steps 1-4): ask each PNE; those that accept bring rand_PNE and capabilities. */
+    /**
+     * Steps 2-3 (or §5.2.1.2 steps 1-4): ask each PNE; those that accept bring rand_PNE and
+     * capabilities. One line for all of them, never one per invitee (a request may list thousands).
+     */
     private CompletionStage<List<Candidate>> invite(String pnId, EntityId initiator, List<EntityId> targets) {
         List<CompletableFuture<Candidate>> answers = new ArrayList<>();
+        Outcomes declined = new Outcomes();
+        Outcomes absent = new Outcomes();
+        Outcomes silent = new Outcomes();
         for (EntityId pne : targets) {
             answers.add(pnes.request(pne, new PnSetupNotify(pnId, initiator.value()), millis(config.notifyTimeoutMillis()))
                     .toCompletableFuture().handle((resp, err) -> {
                         if (err != null) {
-                            log.info("PNE {} did not answer PN Setup Notify for {}: {}", pne, pnId, cause(err));
+                            Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                            if (c instanceof CpnsException x && x.code() == ErrorCode.UNAVAILABLE) {
+                                absent.add(null); // not connected: counted, not named (a request may list thousands made up)
+                            } else {
+                                silent.add(pne + " (" + codeOf(c) + ")");
+                            }
                             return null;
                         }
                         PnSetupNotifyResponse r = (PnSetupNotifyResponse) resp.envelope().body();
                         if (!r.accept()) {
-                            log.info("PNE {} declined PN {}", pne, pnId);
+                            declined.add(pne.value());
                             return null;
                         }
                         return new Candidate(new PnePresence(pne.value(), r.capabilities(), r.contents(), r.randPne(),
@@ -233,7 +288,46 @@ public class PnGateway implements PnInventory, PnManagement {
                     }));
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
-                .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(c -> c != null).toList());
+                .thenApply(x -> {
+                    List<Candidate> accepted = answers.stream().map(CompletableFuture::join).filter(c -> c != null).toList();
+                    LogThrottle.Decision d = targets.isEmpty() ? new LogThrottle.Decision(false, 0) : budget(pnId);
+                    if (d.log()) {
+                        log.info("PN {}: {} of {} invited PNEs accepted{}{}{}{}", pnId, accepted.size(), targets.size(),
+                                declined.describe("declined"), absent.describe("not connected"), silent.describe("did not answer"),
+                                d.suffix());
+                    }
+                    return accepted;
+                });
+    }
+
+    /** Some PNEs and what became of them, for one log line: how many, and the first few by name. */
+    private static final class Outcomes {
+        private static final int NAMED = 5;
+        private final java.util.Queue<String> first = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+        /** @param what the PNE and its outcome, or null to count it only */
+        void add(String what) {
+            if (count.incrementAndGet() <= NAMED && what != null) {
+                first.add(what);
+            }
+        }
+
+        String describe(String label) {
+            int n = count.get();
+            if (n == 0) {
+                return "";
+            }
+            return "; " + n + " " + label + (first.isEmpty() ? "" : ": " + names());
+        }
+
+        String names() {
+            return String.join(", ", first) + (count.get() > first.size() ? ", ..." : "");
+        }
+    }
+
+    private static String codeOf(Throwable t) {
+        return t instanceof CpnsException c ? c.code().name() : t.getClass().getSimpleName();
     }
 
     /** Steps 4-13 for every batch in turn; the PN is in the inventory if any PNE joined. */
@@ -256,7 +350,11 @@ public class PnGateway implements PnInventory, PnManagement {
                 int number = b + 1;
                 List<Candidate> part = batches.get(b);
                 chain = chain.thenCompose(acc -> batch(link, pnId, number, part).exceptionally(e -> {
-                    log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}", pnId, number, part.size(), cause(e));
+                    LogThrottle.Decision d = budget(pnId);
+                    if (d.log()) {
+                        log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}{}", pnId, number, part.size(), cause(e),
+                                d.suffix());
+                    }
                     return List.of();
                 }).thenApply(j -> {
                     acc.addAll(j);
@@ -276,7 +374,10 @@ public class PnGateway implements PnInventory, PnManagement {
                         j.candidate().presence().capabilities(), j.candidate().presence().contents(),
                         j.candidate().presence().localEuKeyRequested(), now)).toList());
             }
-            log.info("PN {}: {} of {} PNEs joined", pnId, joined.size(), candidates.size());
+            LogThrottle.Decision d = budget(pnId);
+            if (d.log()) {
+                log.info("PN {}: {} of {} PNEs joined{}", pnId, joined.size(), candidates.size(), d.suffix());
+            }
             return joined;
         });
     }
@@ -318,13 +419,14 @@ public class PnGateway implements PnInventory, PnManagement {
                                                                 LocalKeyChanges keys) {
         List<CompletableFuture<PneProof>> answers = new ArrayList<>();
         Instant installed = Instant.now();
+        Outcomes refused = new Outcomes();
         for (PneKeys k : auth.pnes()) {
             Candidate c = byId.get(k.pneId());
             if (c == null) {
                 continue;
             }
             if (k.status() != 0) {
-                log.warn("CPNS Server refused PNE {} for PN {}: {}", k.pneId(), pnId, ErrorCode.of(k.status()));
+                refused.add(k.pneId() + " (" + ErrorCode.of(k.status()) + ")");
                 continue;
             }
             boolean withLocalKey = k.localEuKeyForGateway() != null;
@@ -334,18 +436,24 @@ public class PnGateway implements PnInventory, PnManagement {
             answers.add(pnes.request(c.id(), new PneAuthRequest(pnId, auth.randServer(), k.localEuKeyForPne()),
                     millis(config.authTimeoutMillis())).toCompletableFuture().handle((resp, err) -> {
                         if (err != null) {
-                            log.info("PNE {} did not complete the Authentication request for {}: {}", k.pneId(), pnId, cause(err));
+                            LogThrottle.Decision d = budget(pnId);
+                            if (d.log()) {
+                                log.info("PNE {} did not complete the Authentication request for {}: {}{}", k.pneId(), pnId,
+                                        Strings.printable(cause(err)), d.suffix());
+                            }
                             return null;
                         }
                         PneLink l = resp.link();
                         // a link secured before the new LocalEUKey existed was secured with another key
                         boolean secured = c.securePan() || l.authenticated() && (!withLocalKey || !l.since().isBefore(installed));
                         if (!secured) { // R01: no unprotected hop in a PN
-                            if (withLocalKey) {
-                                log.warn("PNE {} answered outside a session with its new LocalEUKey: not joined to {}", k.pneId(), pnId);
-                            } else {
+                            LogThrottle.Decision d = budget(pnId);
+                            if (d.log() && withLocalKey) {
+                                log.warn("PNE {} answered outside a session with its new LocalEUKey: not joined to {}{}", k.pneId(), pnId,
+                                        d.suffix());
+                            } else if (d.log()) {
                                 log.warn("PNE {} has no UI and no pre-assigned key session on an insecure PAN (seed 004 R01): "
-                                        + "not joined to {}; set its key with gw:preassign", k.pneId(), pnId);
+                                        + "not joined to {}; set its key with gw:preassign{}", k.pneId(), pnId, d.suffix());
                             }
                             return null;
                         }
@@ -354,6 +462,10 @@ public class PnGateway implements PnInventory, PnManagement {
                         }
                         return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne());
                     }));
+        }
+        LogThrottle.Decision d = refused.count.get() == 0 ? new LogThrottle.Decision(false, 0) : budget(pnId);
+        if (d.log()) {
+            log.warn("CPNS Server refused {} PNE(s) for PN {}: {}{}", refused.count.get(), pnId, refused.names(), d.suffix());
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
@@ -382,10 +494,11 @@ public class PnGateway implements PnInventory, PnManagement {
             PnEstablishNotify notify = new PnEstablishNotify(pnId, firstPage(members), j.hashServer(), pagedTotal(members));
             pnes.request(pne, notify, millis(config.notifyTimeoutMillis()))
                     .whenComplete((resp, err) -> {
-                        if (err != null) {
-                            log.info("PNE {} did not acknowledge PN {}: {}", pne, pnId, cause(err));
-                        } else if (!((PnEstablishAck) resp.envelope().body()).serverAuthenticated()) {
-                            log.warn("PNE {} could not authenticate the CPNS Server (hash_server) for PN {}", pne, pnId);
+                        LogThrottle.Decision d = budget(pnId);
+                        if (err != null && d.log()) {
+                            log.info("PNE {} did not acknowledge PN {}: {}{}", pne, pnId, Strings.printable(cause(err)), d.suffix());
+                        } else if (err == null && !((PnEstablishAck) resp.envelope().body()).serverAuthenticated() && d.log()) {
+                            log.warn("PNE {} could not authenticate the CPNS Server (hash_server) for PN {}{}", pne, pnId, d.suffix());
                         }
                     });
         }
@@ -414,10 +527,9 @@ public class PnGateway implements PnInventory, PnManagement {
             throw new CpnsException(ErrorCode.FORBIDDEN, "the PN Inventory is for a PNE on a protected link");
         }
         PnRecord pn = inventory.get(r.pnId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_PN,
-                "no PN " + io.cpns.api.Strings.printable(r.pnId()) + " on this PN GW"));
-        if (!pn.hasMember(pne.value())) {
-            log.warn("PNE {} asked for the PN Inventory of {}, which it is not a member of", pne, r.pnId());
-            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + r.pnId());
+                "no PN " + Strings.printable(r.pnId()) + " on this PN GW"));
+        if (!pn.hasMember(pne.value())) { // logged once, with the refusal, by gw-pan
+            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + Strings.printable(r.pnId()));
         }
         List<PnMember> members = members(Optional.of(pn));
         if (r.from() < 0 || r.from() > members.size()) {
@@ -437,13 +549,13 @@ public class PnGateway implements PnInventory, PnManagement {
             throw new CpnsException(ErrorCode.FORBIDDEN, "relay needs an authenticated PNE link");
         }
         PnRecord pn = inventory.get(r.pnId()).orElse(null);
+        // each refusal is logged once, by gw-pan, with its reason
         if (pn == null) {
-            log.warn("relayed message from {} to unknown PN {} dropped", pne, io.cpns.api.Strings.printable(r.pnId()));
-            throw new CpnsException(ErrorCode.UNKNOWN_PN, "no PN " + io.cpns.api.Strings.printable(r.pnId()) + " on this PN GW");
+            throw new CpnsException(ErrorCode.UNKNOWN_PN, "relayed message dropped: no PN " + Strings.printable(r.pnId()) + " on this PN GW");
         }
         if (!pn.hasMember(pne.value()) || !codec.decode(r.envelope()).src().equals(pne)) {
-            log.warn("relayed message from {} for PN {} dropped: not a member, or not its own message", pne, r.pnId());
-            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " may not relay this message in PN " + r.pnId());
+            throw new CpnsException(ErrorCode.FORBIDDEN, "relayed message dropped: " + pne + " is not a member of PN "
+                    + Strings.printable(r.pnId()) + ", or the message is not its own");
         }
         ServerLink link = server;
         if (link == null) {
