@@ -3,6 +3,7 @@ package io.cpns.gw.pn;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneLink;
@@ -270,6 +271,7 @@ public class PnGateway implements PnInventory, PnManagement {
                 inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
                         j.candidate().presence().capabilities(), j.candidate().presence().contents(),
                         j.candidate().presence().localEuKeyRequested(), now)).toList());
+                FaultPoints.reach("pn.inventory.stored");
             }
             log.info("PN {}: {} of {} PNEs joined", pnId, joined.size(), candidates.size());
             return joined;
@@ -294,6 +296,7 @@ public class PnGateway implements PnInventory, PnManagement {
                         }
                     }
                     keys.settle(joined.stream().map(j -> j.candidate().presence().pneId()).collect(Collectors.toSet()));
+                    FaultPoints.reach("pn.registered");
                     return joined;
                 })
                 .whenComplete((j, err) -> {
@@ -311,21 +314,26 @@ public class PnGateway implements PnInventory, PnManagement {
      */
     private CompletionStage<List<PneProof>> relayAuthentication(String pnId, PnAuthRequest auth, Map<String, Candidate> byId,
                                                                 LocalKeyChanges keys) {
-        List<CompletableFuture<PneProof>> answers = new ArrayList<>();
-        Instant installed = Instant.now();
+        List<PneKeys> admitted = new ArrayList<>();
         for (PneKeys k : auth.pnes()) {
-            Candidate c = byId.get(k.pneId());
-            if (c == null) {
+            if (!byId.containsKey(k.pneId())) {
                 continue;
             }
             if (k.status() != 0) {
                 log.warn("CPNS Server refused PNE {} for PN {}: {}", k.pneId(), pnId, ErrorCode.of(k.status()));
                 continue;
             }
-            boolean withLocalKey = k.localEuKeyForGateway() != null;
-            if (withLocalKey) {
+            if (k.localEuKeyForGateway() != null) {
                 storeLocalEuKey(k, keys); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
             }
+            admitted.add(k);
+        }
+        FaultPoints.reach("pn.lek.stored");
+        List<CompletableFuture<PneProof>> answers = new ArrayList<>();
+        Instant installed = Instant.now();
+        for (PneKeys k : admitted) {
+            Candidate c = byId.get(k.pneId());
+            boolean withLocalKey = k.localEuKeyForGateway() != null;
             answers.add(pnes.request(c.id(), new PneAuthRequest(pnId, auth.randServer(), k.localEuKeyForPne()),
                     millis(config.authTimeoutMillis())).toCompletableFuture().handle((resp, err) -> {
                         if (err != null) {
@@ -345,11 +353,14 @@ public class PnGateway implements PnInventory, PnManagement {
                             return null;
                         }
                         if (withLocalKey && !c.securePan()) {
+                            FaultPoints.reach("pn.auth.answered");
                             keys.proven(k.pneId());
+                            FaultPoints.reach("pn.lek.proven");
                         }
                         return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne());
                     }));
         }
+        FaultPoints.reach("pn.auth.sent");
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
     }
