@@ -5,6 +5,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
 import io.cpns.api.gateway.GatewayIdentity;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
@@ -72,9 +73,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * from a PNE's PN Setup Request) and PN GW initiated (§5.2.1.2, {@link #establish}). Keeps the PN
  * Inventory (persisted) and routes relayed PNE-Server messages by PN ID.
  */
-@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class, HealthContributor.class},
+        immediate = true)
 @Designate(ocd = PnGateway.Config.class)
-public class PnGateway implements PnInventory, PnManagement {
+public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW PN establishment", description = "PN Setup, registration with the Server, PN Inventory.")
     public @interface Config {
         @AttributeDefinition(description = "How long an invited PNE has to answer PN Setup Notify (ms)")
@@ -121,6 +123,7 @@ public class PnGateway implements PnInventory, PnManagement {
     private final Logger log;
     private final Config config;
     private final InventoryStore inventory;
+    private final StoreProblems problems = new StoreProblems();
     private final MessageCodec codec = new MessageCodec();
 
     // optional and dynamic: while gw-link is being updated there is no link, and PN handling must stay
@@ -138,8 +141,37 @@ public class PnGateway implements PnInventory, PnManagement {
         this.identity = identity;
         this.log = log;
         this.config = config;
+        recoverLocalKeyChanges();
         this.inventory = new InventoryStore(secrets);
-        log.info("PN Inventory loaded: {} PNs", inventory.all().size());
+        for (InventoryStore.Quarantined q : inventory.quarantined()) {
+            log.error(problems.quarantined(InventoryStore.PREFIX + q.pnId(), "PN Inventory record of PN " + q.pnId(),
+                    "That PN is gone from this PN GW; the other PNs work, and its PNEs keep their keys and can join a new PN "
+                    + "(gw:establish).", q.reason(), q.where()));
+        }
+        log.info("PN Inventory loaded: {} PNs{}", inventory.all().size(),
+                inventory.quarantined().isEmpty() ? "" : " (" + inventory.quarantined().size() + " unreadable, set aside: see cpns:health)");
+    }
+
+    /** A previous run that died during PN Establishment left LocalEUKey changes unsettled: roll them back (D31). */
+    private void recoverLocalKeyChanges() {
+        LocalKeyChanges.Recovered r = LocalKeyChanges.recover(secrets);
+        if (!r.rolledBack().isEmpty()) {
+            log.warn("PN Establishment was cut short by a stop: the LocalEUKeys of {} PNE(s) rolled back to their previous keys, "
+                    + "which they fall back to: {}", r.rolledBack().size(), String.join(", ", r.rolledBack()));
+            // a link that came up with a key just dropped (before this component started) must not outlive it
+            r.rolledBack().forEach(pne -> pnes.disconnect(EntityId.of(pne)));
+        }
+        for (LocalKeyChanges.Unreadable u : r.unreadable()) {
+            log.error(problems.quarantined(LocalKeyChanges.PENDING + u.pneId(), "The unsettled LocalEUKey change of PNE " + u.pneId(),
+                    "That PNE keeps the LocalEUKey this PN GW holds now; if it cannot connect with it, expel it (gw:expel) "
+                    + "and invite it again.", u.reason(), u.where()));
+        }
+    }
+
+    /** Records set aside at start, while their files are still in quarantine ({@code cpns:health}). */
+    @Override
+    public List<String> problems() {
+        return problems.current();
     }
 
     // ---- seed 004 §5.2.1.1: PNE initiated ----
