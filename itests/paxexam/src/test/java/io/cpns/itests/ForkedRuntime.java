@@ -53,12 +53,19 @@ final class ForkedRuntime {
         return this;
     }
 
-    /** A value of a PID's file, as written by {@link #configure} or shipped. */
+    /** A value of a PID's file, as written by {@link #configure} or shipped (or as the runtime saved it back). */
     String configured(String pid, String key) {
+        String v = configured(pid, key, null);
+        if (v == null) {
+            throw new AssertionError(pid + " has no " + key);
+        }
+        return v;
+    }
+
+    String configured(String pid, String key, String otherwise) {
         try {
             return Files.readAllLines(config().resolve(pid + ".cfg")).stream().filter(l -> l.startsWith(key + "="))
-                    .map(l -> l.substring(key.length() + 1).trim()).findFirst()
-                    .orElseThrow(() -> new AssertionError(pid + " has no " + key));
+                    .map(l -> l.substring(key.length() + 1).trim()).findFirst().orElse(otherwise);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
