@@ -1,7 +1,6 @@
 package io.cpns.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
-import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -35,9 +33,7 @@ public class LogReplayIT {
 
     @Configuration
     public Option[] config() {
-        return OptionUtils.combine(CpnsOptions.boot("logreplay", Map.of("cpns.log.console", Map.of("file", LOG.toString())), "runtime", "core"),
-                frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"),
-                frameworkProperty("org.apache.felix.log.maxSize").value("500"));
+        return CpnsOptions.boot("logreplay", Map.of("cpns.log.console", Map.of("file", LOG.toString())), "runtime", "core");
     }
 
     @Test

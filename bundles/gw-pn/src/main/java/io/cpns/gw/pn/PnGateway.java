@@ -513,6 +513,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         List<PnRecord> affected = pnsOf(pneId);
         boolean found = inventory.removeMember(pneId);
         secrets.delete(LocalKeys.alias(pneId));
+        secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
         pnes.disconnect(EntityId.of(pneId));
         ServerLink link = server;
