@@ -34,6 +34,7 @@ import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Bytes;
 import io.cpns.pne.internal.Conn;
 import io.cpns.pne.internal.Establishment;
+import io.cpns.pne.internal.LinkKeys;
 import io.cpns.pne.internal.TunnelTransport;
 import io.cpns.session.InitiatorHandshake;
 import io.cpns.session.SecureSession;
@@ -73,6 +74,8 @@ public final class PneClient implements AutoCloseable {
     public static final String EUKEY = "euk";
     public static final String LOCAL_EUKEY = "lek";
     public static final String PRE_ASSIGNED = "pak";
+    /** The LocalEUKey a PN Establishment replaced, kept until the new one is proven (empty: there was none). */
+    public static final String PREVIOUS_LOCAL_EUKEY = LinkKeys.PREVIOUS;
     private static final System.Logger LOG = System.getLogger(PneClient.class.getName());
     /** One timer thread for every PNE in the process (the simulator runs hundreds). */
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -104,6 +107,7 @@ public final class PneClient implements AutoCloseable {
     private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final GroupMessages groupMessages;
     private final PneKeyAssignment keyAssignment;
+    private final LinkKeys linkKeys;
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
@@ -112,6 +116,7 @@ public final class PneClient implements AutoCloseable {
                 config.keyAssignmentWindow().toSeconds());
         this.transport = transport;
         this.keys = keys;
+        this.linkKeys = new LinkKeys(keys, LOCAL_EUKEY, PRE_ASSIGNED);
         this.inbound = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "cpns-pne-" + config.id());
             t.setDaemon(true);
@@ -134,18 +139,37 @@ public final class PneClient implements AutoCloseable {
      * Connects to the PN GW, authenticated if this PNE has a LocalEUKey or pre-assigned key and
      * its PAN does not protect messages itself: PSK-TLS on IP, the message-level session elsewhere.
      * Otherwise it pings, which tells the PN GW who is on the link (it can then invite this PNE).
+     *
+     * <p>Keys are tried in turn: the LocalEUKey, the one it replaced if the PN GW may have rolled
+     * the change back after a crash (decision D31), the pre-assigned key. The first that
+     * secures the link is the one the PN GW holds, and the one kept.
      */
     public void connect(EntityId gatewayId) throws IOException {
         this.gateway = gatewayId;
-        byte[] psk = transport.panSecure() ? null : bestPsk();
-        try {
-            open(psk);
-        } finally {
-            Bytes.wipe(psk);
+        Exception failed = null;
+        if (!transport.panSecure()) {
+            for (String alias : linkKeys.candidates()) {
+                byte[] psk = keys.get(alias).orElse(null);
+                try {
+                    open(psk);
+                    linkKeys.connectedWith(alias);
+                    return;
+                } catch (IOException | CpnsException e) {
+                    failed = failed == null ? e : failed; // the LocalEUKey's failure says most
+                } finally {
+                    Bytes.wipe(psk);
+                }
+            }
         }
-        if (psk == null) {
-            ping(); // on a link without key, the PN GW learns who we are from our first message: invitable from now on
+        if (failed != null && !linkKeys.mayHaveNoKey()) {
+            if (failed instanceof IOException io) {
+                throw io;
+            }
+            throw (CpnsException) failed;
         }
+        open(null);
+        linkKeys.connectedWith(null);
+        ping(); // on a link without key, the PN GW learns who we are from our first message: invitable from now on
     }
 
     private void open(byte[] psk) throws IOException {
@@ -216,10 +240,6 @@ public final class PneClient implements AutoCloseable {
             }
             onDisconnect.run();
         }
-    }
-
-    private byte[] bestPsk() {
-        return keys.get(LOCAL_EUKEY).or(() -> keys.get(PRE_ASSIGNED)).orElse(null);
     }
 
     // ---- requests and answers ----
@@ -655,19 +675,18 @@ public final class PneClient implements AutoCloseable {
             byte[] euk = keys.get(EUKEY).orElseThrow();
             byte[] lek = config.suite().unwrap(euk, a.wrappedLocalEuKey()); // BAD_MAC if not for our EUKey
             Bytes.wipe(euk);
-            Optional<byte[]> previous = keys.get(LOCAL_EUKEY);
-            keys.put(LOCAL_EUKEY, lek);
-            try {
-                if (!transport.panSecure()) {
-                    open(lek); // a link secured with the new key: PSK-TLS (IP) or the message-level session (serial)
+            try (LinkKeys.Change change = linkKeys.install(lek)) { // the replaced key stays until the PN is established
+                try {
+                    if (!transport.panSecure()) {
+                        open(lek); // a link secured with the new key: PSK-TLS (IP) or the message-level session (serial)
+                        linkKeys.connectedWith(LOCAL_EUKEY);
+                    }
+                } catch (IOException | CpnsException e) {
+                    change.undo(); // not proven to the PN GW, which therefore keeps (or gets back) its previous copy: so do we
+                    throw e;
                 }
-            } catch (IOException | CpnsException e) {
-                // not proven to the PN GW, which therefore keeps its previous copy: so do we
-                previous.ifPresentOrElse(old -> keys.put(LOCAL_EUKEY, old), () -> keys.delete(LOCAL_EUKEY));
-                throw e;
             } finally {
                 Bytes.wipe(lek);
-                previous.ifPresent(Bytes::wipe);
             }
         }
         return new PneAuthResponse(est.hashPne(a.randServer()));
@@ -710,6 +729,7 @@ public final class PneClient implements AutoCloseable {
                     + " did not verify: the answer did not come from the CPNS Server holding this PNE's EUKey");
         }
         serverSessions.put(pnId, est.serverSession());
+        linkKeys.established();
     }
 
     private PnState joined(String pnId, List<PnMember> inventory) {

@@ -4,5 +4,5 @@
  * Java library that is also an OSGi bundle. Start with {@link io.cpns.pne.PneClient}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.cpns.pne;

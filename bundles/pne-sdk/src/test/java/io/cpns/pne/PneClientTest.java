@@ -423,6 +423,79 @@ class PneClientTest {
         assertTrue(pne.pn(PN).orElseThrow().serverAuthenticated());
     }
 
+    // ---- a PN GW that died during the key change (D31): it rolls the change back on start ----
+
+    /** A PNE that shares {@code old} with the PN GW is invited, gets a new LocalEUKey and secures a link with it. */
+    private PneClient switchedToANewKey(byte[] old, byte[] fresh) throws Exception {
+        f.withEuKey();
+        f.keys.put(PneClient.LOCAL_EUKEY, old);
+        PneClient pne = new PneClient(config(), new IpTransport("127.0.0.1", f.port(), false), f.keys);
+        CompletableFuture<Void> connecting = connectAsync(pne);
+        Link first = f.acceptPsk(old);
+        connecting.get(10, SECONDS);
+        long notify = first.request(new PnSetupNotify(PN, GW.value()));
+        assertTrue(((PnSetupNotifyResponse) first.answer(notify)).accept());
+        long auth = first.request(new PneAuthRequest(PN, Randoms.bytes(32), f.suite.wrap(f.euKey, fresh)));
+        Link second = f.acceptPsk(fresh); // steps 6-7: the PN GW saw the new key work, then the power went
+        assertInstanceOf(PneAuthResponse.class, second.answer(auth));
+        assertArrayEquals(fresh, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow());
+        assertArrayEquals(old, f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).orElseThrow(), "the replaced key stays until the PN is established");
+        java.util.concurrent.CountDownLatch down = new java.util.concurrent.CountDownLatch(1);
+        pne.onDisconnect(down::countDown);
+        first.close();
+        second.close(); // the power cut, as the PNE sees it
+        assertTrue(down.await(10, SECONDS));
+        return pne;
+    }
+
+    private static CompletableFuture<Void> connectAsync(PneClient pne) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                pne.connect(GW);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void crash_thePnGwRolledTheNewKeyBack_thePneFallsBackToThePreviousOne_andKeepsIt() throws Exception {
+        byte[] old = Randoms.bytes(32);
+        PneClient pne = switchedToANewKey(old, Randoms.bytes(32));
+
+        CompletableFuture<Void> reconnect = connectAsync(pne); // the restarted PN GW holds the old key only
+        assertThrows(java.io.IOException.class, () -> f.acceptPsk(old), "the new key fails PSK-TLS");
+        f.acceptPsk(old);
+        reconnect.get(10, SECONDS);
+        assertTrue(pne.secured());
+        assertArrayEquals(old, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow(), "the PNE holds what its PN GW holds");
+        assertTrue(f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).isEmpty());
+        pne.close();
+    }
+
+    @Test
+    void crash_thePnGwKeptTheNewKey_thePneUsesIt_andDropsThePreviousOnceThePnIsEstablished() throws Exception {
+        byte[] fresh = Randoms.bytes(32);
+        PneClient pne = switchedToANewKey(Randoms.bytes(32), fresh);
+
+        CompletableFuture<Void> reconnect = connectAsync(pne);
+        Link link = f.acceptPsk(fresh);
+        reconnect.get(10, SECONDS);
+        assertArrayEquals(fresh, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow());
+        assertTrue(f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).isPresent(), "not yet: the PN GW may still roll back");
+
+        long notify = link.request(new PnSetupNotify("pn-next", GW.value())); // the next establishment completes
+        PnSetupNotifyResponse join = (PnSetupNotifyResponse) link.answer(notify);
+        byte[] randServer = Randoms.bytes(32);
+        long auth = link.request(new PneAuthRequest("pn-next", randServer, null));
+        ResponderHandshake.Result server = serverVerifies(join.randPne(), randServer, (PneAuthResponse) link.answer(auth));
+        long established = link.request(new PnEstablishNotify("pn-next", INVENTORY, server.proof()));
+        assertTrue(((PnEstablishAck) link.answer(established)).serverAuthenticated());
+        assertTrue(f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).isEmpty(), "hash_server verified: the PN GW settled");
+        assertArrayEquals(fresh, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow());
+        pne.close();
+    }
+
     @Test
     void gwInitiated_step03_withAcceptInvitationsFalse_thePneDeclines() throws Exception {
         f.withEuKey();

@@ -97,6 +97,10 @@ final class PneFixture implements AutoCloseable {
         return c;
     }
 
+    int port() {
+        return listener.getLocalPort();
+    }
+
     /** The PNE's keyless first link: plain frames, after its identifying ping is answered. */
     Link acceptPlain() throws Exception {
         Socket s = listener.accept();

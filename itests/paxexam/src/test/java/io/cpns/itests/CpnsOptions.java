@@ -46,6 +46,9 @@ final class CpnsOptions {
         o.add(frameworkStartLevel(CPNS_START_LEVEL + 5));
         o.add(frameworkProperty("cpns.data").value(data.toString()));
         o.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        // as etc/<role>/role.properties: the log console writes what was logged before it started
+        o.add(frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"));
+        o.add(frameworkProperty("org.apache.felix.log.maxSize").value("500"));
         // every test class boots a framework in this JVM, each loading jSerialComm's native library anew
         o.add(systemProperty("jSerialComm.library.randomizeNativeName").value("true"));
         o.add(systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));

@@ -72,17 +72,17 @@ public class DataFileModesIT {
     }
 
     /** A Server with CPNS User alice, and a PN GW enrolled as alice's from its configuration. */
-    private ForkedRuntime[] serverAndEnrolledGateway(String umask) throws Exception {
-        if (!ForkedRuntime.terminalAvailable()) {
+    private ScriptedRuntime[] serverAndEnrolledGateway(String umask) throws Exception {
+        if (!ScriptedRuntime.terminalAvailable()) {
             System.out.println("[DataFileModesIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the Server's console");
         }
-        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
+        Assume.assumeTrue(ScriptedRuntime.terminalAvailable());
         int port = AbstractSliceIT.freePort();
-        ForkedRuntime server = ForkedRuntime.start("server", home.resolve("server"),
+        ScriptedRuntime server = ScriptedRuntime.start("server", home.resolve("server"),
                 Map.of("cpns.server.endpoint.cfg", List.of("port=" + port)), null, true, umask).awaitReady();
         server.shell("server:useradd alice " + PASSWORD);
         Osgi.eventually("alice registered", () -> server.log().contains("CPNS User alice registered"), server::log);
-        ForkedRuntime gateway = ForkedRuntime.start("gateway", home.resolve("gateway"), Map.of(
+        ScriptedRuntime gateway = ScriptedRuntime.start("gateway", home.resolve("gateway"), Map.of(
                 "cpns.gw.identity.cfg", List.of("gatewayId=gw-modes"),
                 "cpns.gw.link.cfg", List.of("serverHost=127.0.0.1", "serverPort=" + port, "serverId=cpns-server", "serverName=localhost",
                         "operatorCaFile=" + server.data().resolve("pki/operator-ca.pem"), "userId=alice", "password=" + PASSWORD,
@@ -94,7 +94,7 @@ public class DataFileModesIT {
                 () -> server.log() + "\n----\n" + gateway.log());
         Osgi.eventually("the password erased from the PN GW's configuration", () -> !contains(gateway.data(), PASSWORD),
                 gateway::log);
-        return new ForkedRuntime[] {server, gateway};
+        return new ScriptedRuntime[] {server, gateway};
     }
 
     /** Whether any file under {@code dir} holds {@code s}. */
@@ -124,16 +124,16 @@ public class DataFileModesIT {
 
     @Test
     public void startedByTheScripts_everyFileOfServerAndGatewayIsOwnerOnly_runningAndStopped() throws Exception {
-        ForkedRuntime[] both = serverAndEnrolledGateway(null);
+        ScriptedRuntime[] both = serverAndEnrolledGateway(null);
         List<String> running = new ArrayList<>();
-        for (ForkedRuntime r : both) {
+        for (ScriptedRuntime r : both) {
             loose(r.data()).forEach(l -> running.add(r.role + ": " + l));
         }
-        for (ForkedRuntime r : both) {
+        for (ScriptedRuntime r : both) {
             r.close();
         }
         List<String> stopped = new ArrayList<>();
-        for (ForkedRuntime r : both) {
+        for (ScriptedRuntime r : both) {
             loose(r.data()).forEach(l -> stopped.add(r.role + ": " + l));
         }
         System.out.println("[DataFileModesIT] scripts: loose while running " + running + ", after stop " + stopped);
@@ -150,11 +150,11 @@ public class DataFileModesIT {
      */
     @Test
     public void startedWithoutTheScriptsUnderALooseUmask_theDataDirectoriesAndTheServersSecretsAreStillOwnerOnly() throws Exception {
-        ForkedRuntime[] both = serverAndEnrolledGateway("022");
-        ForkedRuntime server = both[0];
+        ScriptedRuntime[] both = serverAndEnrolledGateway("022");
+        ScriptedRuntime server = both[0];
         Path data = server.data();
         try {
-            for (ForkedRuntime r : both) {
+            for (ScriptedRuntime r : both) {
                 assertEquals(r.role + " data directory", "rwx------", mode(r.data()));
                 assertTrue(r.role + ": the launcher said what it tightened:\n" + r.log(),
                         r.log().contains("runtime up: made ") && r.log().contains("owner-only"));
@@ -166,12 +166,12 @@ public class DataFileModesIT {
                 assertEquals(f, "rw-------", mode(data.resolve("pki").resolve(f)));
             }
             List<String> left = new ArrayList<>();
-            for (ForkedRuntime r : both) {
+            for (ScriptedRuntime r : both) {
                 loose(r.data()).forEach(l -> left.add(r.role + ": " + l));
             }
             System.out.println("[DataFileModesIT] umask 022 without the scripts: still loose inside the 0700 data directories " + left);
         } finally {
-            for (ForkedRuntime r : both) {
+            for (ScriptedRuntime r : both) {
                 r.close();
             }
         }

@@ -47,7 +47,7 @@ public class PasswordFloodIT {
     private static final int PARALLEL = 16;
 
     private final MessageCodec codec = new MessageCodec();
-    private ForkedRuntime server;
+    private ScriptedRuntime server;
     private int port;
 
     @Before
@@ -55,8 +55,8 @@ public class PasswordFloodIT {
         Path home = Files.createDirectories(Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
                 .resolve("password-flood-" + UUID.randomUUID().toString().substring(0, 8)));
         port = AbstractSliceIT.freePort();
-        String opts = ForkedRuntime.scriptDefaultJavaOpts("server") + " -Xlog:gc:file=" + home.resolve("gc.log");
-        server = ForkedRuntime.start("server", home, Map.of("cpns.server.endpoint.cfg", List.of("port=" + port)), opts).awaitReady();
+        String opts = ScriptedRuntime.scriptDefaultJavaOpts("server") + " -Xlog:gc:file=" + home.resolve("gc.log");
+        server = ScriptedRuntime.start("server", home, Map.of("cpns.server.endpoint.cfg", List.of("port=" + port)), opts).awaitReady();
     }
 
     @After
@@ -118,7 +118,7 @@ public class PasswordFloodIT {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         System.out.printf("PasswordFloodIT: %d parallel wrong passwords: %s in %.2f s (%.1f answers/s), peak heap %d MiB (%s)%n",
-                PARALLEL, count(answers), seconds, PARALLEL / seconds, peakHeapMiB(), ForkedRuntime.scriptDefaultJavaOpts("server"));
+                PARALLEL, count(answers), seconds, PARALLEL / seconds, peakHeapMiB(), ScriptedRuntime.scriptDefaultJavaOpts("server"));
 
         for (ErrorCode a : answers) {
             assertTrue("every attempt answered AUTH_FAILED or BUSY: " + count(answers), a == ErrorCode.AUTH_FAILED || a == ErrorCode.BUSY);

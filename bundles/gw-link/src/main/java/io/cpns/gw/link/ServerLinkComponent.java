@@ -9,6 +9,8 @@ import io.cpns.api.gateway.LinkStatus;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
+import io.cpns.api.health.HealthContributor;
+import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
@@ -62,9 +64,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Server goes away. The EUKey lives in the {@link SecretStore} bundle, so updating this bundle
  * keeps it: the new instance simply authenticates again.
  */
-@Component(configurationPid = "cpns.gw.link", service = {ServerLink.class, GatewayEnrolment.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.link", service = {ServerLink.class, GatewayEnrolment.class, HealthContributor.class},
+        immediate = true)
 @Designate(ocd = ServerLinkComponent.Config.class)
-public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
+public class ServerLinkComponent implements ServerLink, GatewayEnrolment, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW server link", description = "How this PN GW reaches and authenticates to the CPNS Server.")
     public @interface Config {
         @AttributeDefinition(description = "CPNS Server host")
@@ -131,6 +134,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     private volatile LinkState state = LinkState.UNASSIGNED;
     private volatile Instant since = Instant.now();
     private volatile String lastError = "";
+    private volatile String euKeyProblem = ""; // the EUKey does not read back: for cpns:health
     private volatile long sessions;
     private boolean wake;
 
@@ -237,6 +241,9 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
                 }
                 connectAndServe(backoff);
                 lastError = "server closed the connection";
+            } catch (CorruptSecretException e) {
+                lastError = e.toString();
+                unreadableEuKey(e);
             } catch (CpnsException e) {
                 lastError = e.toString();
                 log.warn("link to {} failed: {}", settings.server(), lastError);
@@ -298,6 +305,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
                 return; // stopped or reconfigured while authenticating: this session is not wanted
             }
             current = session;
+            euKeyProblem = "";
             sessions++;
             backoff.reset();
             lastError = "";
@@ -315,6 +323,24 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
             current = null;
             session.close();
         }
+    }
+
+    /** Said once in the log, and in cpns:health until the link authenticates: nothing works without the EUKey. */
+    private void unreadableEuKey(CorruptSecretException e) {
+        String line = "the EUKey of PN GW " + settings.gatewayId() + " does not read back (" + e.getMessage() + "): this PN GW "
+                + "cannot authenticate to the CPNS Server, so no PN, relay or Service Group works. Restore the file and the "
+                + "keystore's master.key from a backup, then gw:reconnect; without a backup, move the file away, have the Server's "
+                + "operator remove this PN GW (server:entityremove " + settings.gatewayId() + ") and assign a new EUKey (gw:assign)";
+        if (!line.equals(euKeyProblem)) {
+            log.error(line);
+        }
+        euKeyProblem = line;
+    }
+
+    @Override
+    public java.util.List<String> problems() {
+        String p = euKeyProblem;
+        return p.isEmpty() ? java.util.List.of() : java.util.List.of(p);
     }
 
     private void keepalive(LinkSession session, LinkSettings s) {
@@ -478,13 +504,17 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment {
     }
 
     private String fingerprint() {
-        return secrets.get(settings.euKeyAlias()).map(k -> {
-            try {
-                return Suites.fingerprint(k);
-            } finally {
-                Bytes.wipe(k);
-            }
-        }).orElse("");
+        try {
+            return secrets.get(settings.euKeyAlias()).map(k -> {
+                try {
+                    return Suites.fingerprint(k);
+                } finally {
+                    Bytes.wipe(k);
+                }
+            }).orElse("");
+        } catch (CorruptSecretException e) {
+            return "unreadable (see cpns:health)";
+        }
     }
 
     private void setState(LinkState s) {

@@ -3,6 +3,7 @@ package io.cpns.gw.pn;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.gateway.PnMemberRecord;
 import io.cpns.api.gateway.PnRecord;
+import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,18 +30,33 @@ final class InventoryStore {
     record StoredPn(String pnId, String initiator, long established, List<StoredMember> members) {
     }
 
+    /** A PN's record that did not read back and was set aside ({@code where}: its file now; empty if deleted). */
+    record Quarantined(String pnId, String reason, Optional<String> where) {
+    }
+
     private final SecretStore secrets;
     private final CBORMapper mapper = new CBORMapper();
     private final Map<String, PnRecord> pns = new ConcurrentHashMap<>();
+    private final List<Quarantined> quarantined = new ArrayList<>();
 
+    /** Loads every PN; one whose record is corrupt is quarantined, and the others load as usual. */
     InventoryStore(SecretStore secrets) {
         this.secrets = secrets;
         for (String alias : secrets.aliases(PREFIX)) {
-            secrets.get(alias).ifPresent(bytes -> {
-                PnRecord r = decode(bytes);
-                pns.put(r.pnId(), r);
-            });
+            try {
+                secrets.get(alias).ifPresent(bytes -> {
+                    PnRecord r = decode(bytes);
+                    pns.put(r.pnId(), r);
+                });
+            } catch (CorruptSecretException | UncheckedIOException e) { // does not decrypt, or not a PN record
+                quarantined.add(new Quarantined(alias.substring(PREFIX.length()), e.getMessage(), secrets.quarantine(alias)));
+            }
         }
+    }
+
+    /** The PN records set aside when loading. */
+    List<Quarantined> quarantined() {
+        return List.copyOf(quarantined);
     }
 
     Collection<PnRecord> all() {
@@ -101,11 +117,14 @@ final class InventoryStore {
     private PnRecord decode(byte[] bytes) {
         try {
             StoredPn s = mapper.readValue(bytes, StoredPn.class);
+            if (s.pnId() == null || s.members() == null || s.members().stream().anyMatch(m -> m == null || m.pneId() == null)) {
+                throw new IOException("a PN record without PN ID or members");
+            }
             List<PnMemberRecord> members = s.members().stream().map(m -> new PnMemberRecord(m.pneId(), m.capabilities(), m.contents(),
                     m.localEuKey(), Instant.ofEpochMilli(m.joined()))).toList();
             return new PnRecord(s.pnId(), s.initiator(), Instant.ofEpochMilli(s.established()), members);
-        } catch (IOException e) {
-            throw new UncheckedIOException("unreadable PN Inventory entry", e);
+        } catch (IOException | RuntimeException e) { // decrypted, yet no PN record: a bug or another version wrote it
+            throw new UncheckedIOException("not a PN Inventory record: " + e.getMessage(), new IOException(e));
         }
     }
 }

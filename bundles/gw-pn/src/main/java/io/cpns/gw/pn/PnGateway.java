@@ -3,6 +3,7 @@ package io.cpns.gw.pn;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.Strings;
 import io.cpns.api.gateway.GatewayIdentity;
@@ -16,6 +17,7 @@ import io.cpns.api.gateway.PnMemberRecord;
 import io.cpns.api.gateway.PnRecord;
 import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.PnAuthRequest;
 import io.cpns.api.message.PnAuthResponse;
@@ -74,9 +76,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * from a PNE's PN Setup Request) and PN GW initiated (§5.2.1.2, {@link #establish}). Keeps the PN
  * Inventory (persisted) and routes relayed PNE-Server messages by PN ID.
  */
-@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class, HealthContributor.class},
+        immediate = true)
 @Designate(ocd = PnGateway.Config.class)
-public class PnGateway implements PnInventory, PnManagement {
+public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW PN establishment", description = "PN Setup, registration with the Server, PN Inventory.")
     public @interface Config {
         @AttributeDefinition(description = "How long an invited PNE has to answer PN Setup Notify (ms)")
@@ -123,6 +126,7 @@ public class PnGateway implements PnInventory, PnManagement {
     private final Logger log;
     private final Config config;
     private final InventoryStore inventory;
+    private final StoreProblems problems = new StoreProblems();
     private final MessageCodec codec = new MessageCodec();
     /** The source address of each PN Setup Request under way, by PN ID: its lines spend that source's log budget. */
     private final Map<String, String> origins = new java.util.concurrent.ConcurrentHashMap<>();
@@ -147,8 +151,37 @@ public class PnGateway implements PnInventory, PnManagement {
         this.identity = identity;
         this.log = log;
         this.config = config;
+        recoverLocalKeyChanges();
         this.inventory = new InventoryStore(secrets);
-        log.info("PN Inventory loaded: {} PNs", inventory.all().size());
+        for (InventoryStore.Quarantined q : inventory.quarantined()) {
+            log.error(problems.quarantined(InventoryStore.PREFIX + q.pnId(), "PN Inventory record of PN " + q.pnId(),
+                    "That PN is gone from this PN GW; the other PNs work, and its PNEs keep their keys and can join a new PN "
+                    + "(gw:establish).", q.reason(), q.where()));
+        }
+        log.info("PN Inventory loaded: {} PNs{}", inventory.all().size(),
+                inventory.quarantined().isEmpty() ? "" : " (" + inventory.quarantined().size() + " unreadable, set aside: see cpns:health)");
+    }
+
+    /** A previous run that died during PN Establishment left LocalEUKey changes unsettled: roll them back (D31). */
+    private void recoverLocalKeyChanges() {
+        LocalKeyChanges.Recovered r = LocalKeyChanges.recover(secrets);
+        if (!r.rolledBack().isEmpty()) {
+            log.warn("PN Establishment was cut short by a stop: the LocalEUKeys of {} PNE(s) rolled back to their previous keys, "
+                    + "which they fall back to: {}", r.rolledBack().size(), String.join(", ", r.rolledBack()));
+            // a link that came up with a key just dropped (before this component started) must not outlive it
+            r.rolledBack().forEach(pne -> pnes.disconnect(EntityId.of(pne)));
+        }
+        for (LocalKeyChanges.Unreadable u : r.unreadable()) {
+            log.error(problems.quarantined(LocalKeyChanges.PENDING + u.pneId(), "The unsettled LocalEUKey change of PNE " + u.pneId(),
+                    "That PNE keeps the LocalEUKey this PN GW holds now; if it cannot connect with it, expel it (gw:expel) "
+                    + "and invite it again.", u.reason(), u.where()));
+        }
+    }
+
+    /** Records set aside at start, while their files are still in quarantine ({@code cpns:health}). */
+    @Override
+    public List<String> problems() {
+        return problems.current();
     }
 
     // ---- seed 004 §5.2.1.1: PNE initiated ----
@@ -373,6 +406,7 @@ public class PnGateway implements PnInventory, PnManagement {
                 inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
                         j.candidate().presence().capabilities(), j.candidate().presence().contents(),
                         j.candidate().presence().localEuKeyRequested(), now)).toList());
+                FaultPoints.reach("pn.inventory.stored");
             }
             LogThrottle.Decision d = budget(pnId);
             if (d.log()) {
@@ -400,6 +434,7 @@ public class PnGateway implements PnInventory, PnManagement {
                         }
                     }
                     keys.settle(joined.stream().map(j -> j.candidate().presence().pneId()).collect(Collectors.toSet()));
+                    FaultPoints.reach("pn.registered");
                     return joined;
                 })
                 .whenComplete((j, err) -> {
@@ -417,22 +452,27 @@ public class PnGateway implements PnInventory, PnManagement {
      */
     private CompletionStage<List<PneProof>> relayAuthentication(String pnId, PnAuthRequest auth, Map<String, Candidate> byId,
                                                                 LocalKeyChanges keys) {
-        List<CompletableFuture<PneProof>> answers = new ArrayList<>();
-        Instant installed = Instant.now();
+        List<PneKeys> admitted = new ArrayList<>();
         Outcomes refused = new Outcomes();
         for (PneKeys k : auth.pnes()) {
-            Candidate c = byId.get(k.pneId());
-            if (c == null) {
+            if (!byId.containsKey(k.pneId())) {
                 continue;
             }
             if (k.status() != 0) {
                 refused.add(k.pneId() + " (" + ErrorCode.of(k.status()) + ")");
                 continue;
             }
-            boolean withLocalKey = k.localEuKeyForGateway() != null;
-            if (withLocalKey) {
+            if (k.localEuKeyForGateway() != null) {
                 storeLocalEuKey(k, keys); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
             }
+            admitted.add(k);
+        }
+        FaultPoints.reach("pn.lek.stored");
+        List<CompletableFuture<PneProof>> answers = new ArrayList<>();
+        Instant installed = Instant.now();
+        for (PneKeys k : admitted) {
+            Candidate c = byId.get(k.pneId());
+            boolean withLocalKey = k.localEuKeyForGateway() != null;
             answers.add(pnes.request(c.id(), new PneAuthRequest(pnId, auth.randServer(), k.localEuKeyForPne()),
                     millis(config.authTimeoutMillis())).toCompletableFuture().handle((resp, err) -> {
                         if (err != null) {
@@ -458,7 +498,9 @@ public class PnGateway implements PnInventory, PnManagement {
                             return null;
                         }
                         if (withLocalKey && !c.securePan()) {
+                            FaultPoints.reach("pn.auth.answered");
                             keys.proven(k.pneId());
+                            FaultPoints.reach("pn.lek.proven");
                         }
                         return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne());
                     }));
@@ -467,6 +509,7 @@ public class PnGateway implements PnInventory, PnManagement {
         if (d.log()) {
             log.warn("CPNS Server refused {} PNE(s) for PN {}: {}{}", refused.count.get(), pnId, refused.names(), d.suffix());
         }
+        FaultPoints.reach("pn.auth.sent");
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
     }
@@ -587,6 +630,7 @@ public class PnGateway implements PnInventory, PnManagement {
         List<PnRecord> affected = pnsOf(pneId);
         boolean found = inventory.removeMember(pneId);
         secrets.delete(LocalKeys.alias(pneId));
+        secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
         pnes.disconnect(EntityId.of(pneId));
         for (PneExpelListener l : expelListeners) {

@@ -6,9 +6,11 @@ import io.cpns.api.gateway.MemberDelivery;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * {@code gw:groups}: the Service Groups with members here, the epoch and fingerprint of the Group
@@ -19,25 +21,36 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=groups",
     "osgi.command.function=group"})
 public class GroupCommands {
-    private final GatewayGroups groups;
+    private static final String BUNDLE = "gw-groupkey";
 
-    @Activate
-    public GroupCommands(@Reference(name = "groups") GatewayGroups groups) {
-        this.groups = groups;
-    }
+    // optional and dynamic: a PN GW without its Service Group part (not installed, or failed to start) still answers
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile GatewayGroups groups;
 
     @Descriptor("Service Groups with members in this PN GW's PNs, and the Group Key held for each")
     public String groups() {
+        GatewayGroups groups = this.groups;
+        if (groups == null) {
+            return Unavailable.of("Service Groups", BUNDLE);
+        }
         StringBuilder s = new StringBuilder(String.format("%-24s %-6s %-18s %-26s %s%n", "GROUP", "EPOCH", "KEY", "RECEIVED", "MEMBERS HERE"));
-        for (GatewayGroup g : groups.groups()) {
-            s.append(String.format("%-24s %-6d %-18s %-26s %s%n", g.groupId(), g.epoch(), g.keyFingerprint(), g.received(),
-                    String.join(", ", g.members())));
+        try {
+            for (GatewayGroup g : groups.groups()) {
+                s.append(String.format("%-24s %-6d %-18s %-26s %s%n", g.groupId(), g.epoch(), g.keyFingerprint(), g.received(),
+                        String.join(", ", g.members())));
+            }
+        } catch (RuntimeException e) {
+            s.append(Unavailable.failed("the Service Groups", e));
         }
         return s.toString();
     }
 
     @Descriptor("One Service Group: its Group Key here and, per member PNE, the delivery mode and status")
     public String group(@Descriptor("Service Group ID") String groupId) {
+        GatewayGroups groups = this.groups;
+        if (groups == null) {
+            return Unavailable.of("Service Groups", BUNDLE);
+        }
         GatewayGroup g = groups.group(groupId).orElse(null);
         if (g == null) {
             return "no Service Group " + groupId + " on this PN GW\n";
