@@ -47,11 +47,14 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
     private final int port;
     private final String uri;
 
-    private EmbeddedBroker(String host, int port, String advertisedUri, Logger log) throws IOException {
+    private EmbeddedBroker(GroupBrokerComponent.Config config, int port, Logger log) throws IOException {
         this.log = log;
+        String host = config.host();
         Properties p = new Properties();
         p.setProperty("host", host);
         p.setProperty("port", Integer.toString(port));
+        // checked by Netty's MQTT decoder from the fixed header on (>= 4.1.134, CVE-2026-44248)
+        p.setProperty("netty.mqtt.message_size", Integer.toString(config.maxMessageBytes()));
         p.setProperty("websocket_port", "disabled");
         p.setProperty("allow_anonymous", "false");
         p.setProperty("persistence_enabled", "false"); // the PN GW re-grants and republishes when it restarts
@@ -76,7 +79,7 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
         }
         this.port = port;
         String h = host.contains(":") ? "[" + host + "]" : host;
-        this.uri = advertisedUri.isBlank() ? "tcp://" + h + ":" + this.port : advertisedUri;
+        this.uri = config.advertisedUri().isBlank() ? "tcp://" + h + ":" + this.port : config.advertisedUri();
     }
 
     /**
@@ -84,13 +87,19 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
      * times: Moquette reports the port it bound for 0 only through a HashMap its event loop writes
      * (no happens-before for the reader), and a reader once waited 5 s in vain on a loaded machine.
      */
-    static EmbeddedBroker start(String host, int port, String advertisedUri, Logger log) {
+    static EmbeddedBroker start(GroupBrokerComponent.Config config, Logger log) {
+        String host = config.host();
+        int port = config.port();
+        if (config.maxMessageBytes() < 256 || config.maxMessageBytes() > 268_435_455) {
+            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "cpns.gw.broker maxMessageBytes must be 256 to 268435455 (MQTT's "
+                    + "largest), not " + config.maxMessageBytes());
+        }
         long t0 = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             int p = port;
             try {
                 p = port != 0 ? port : freePort(host);
-                EmbeddedBroker b = new EmbeddedBroker(host, p, advertisedUri, log);
+                EmbeddedBroker b = new EmbeddedBroker(config, p, log);
                 log.info("MQTT broker (embedded Moquette {}) listening on {}:{}, started in {} ms, PNEs connect to {}",
                         Server.MOQUETTE_VERSION, host, b.port, (System.nanoTime() - t0) / 1_000_000, b.uri);
                 return b;

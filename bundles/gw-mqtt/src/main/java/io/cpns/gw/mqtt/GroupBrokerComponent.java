@@ -42,6 +42,11 @@ public class GroupBrokerComponent implements GroupBroker {
         @AttributeDefinition(description = "embedded: TCP port the broker listens on (0 = any free port)")
         int port() default 1883;
 
+        @AttributeDefinition(description = "embedded: largest MQTT packet a client may send, in bytes. A CONNECT or "
+                + "other packet announcing more closes its connection before it is read (PNEs send only CONNECT, "
+                + "SUBSCRIBE and pings, each well under 1 KiB)", min = "256", max = "268435455")
+        int maxMessageBytes() default 8192;
+
         @AttributeDefinition(description = "URI handed to PNEs, e.g. tcp://192.168.1.1:1883. Empty = tcp://host:port "
                 + "with the bound port (embedded) or mosquittoUri (mosquitto)")
         String advertisedUri() default "";
@@ -76,7 +81,7 @@ public class GroupBrokerComponent implements GroupBroker {
     public GroupBrokerComponent(Config config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
         this.broker = switch (config.mode().trim()) {
-            case "embedded" -> EmbeddedBroker.start(config.host(), config.port(), config.advertisedUri(), log);
+            case "embedded" -> EmbeddedBroker.start(config, log);
             case "mosquitto" -> new MosquittoBroker(config.mosquittoUri(), config.adminUser(),
                     config.adminPassword().toCharArray(), config.advertisedUri(),
                     Duration.ofMillis(config.publishTimeoutMillis()), log);

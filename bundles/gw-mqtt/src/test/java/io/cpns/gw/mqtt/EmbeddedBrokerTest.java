@@ -31,7 +31,11 @@ class EmbeddedBrokerTest extends GroupBrokerContract {
     }
 
     static GroupBrokerComponent embedded(int port) {
-        return new GroupBrokerComponent(Configs.of(GroupBrokerComponent.Config.class, Map.of("port", port)), LOG.logger());
+        return embedded(port, LOG);
+    }
+
+    static GroupBrokerComponent embedded(int port, TestLogger log) {
+        return new GroupBrokerComponent(Configs.of(GroupBrokerComponent.Config.class, Map.of("port", port)), log.logger());
     }
 
     @Override
