@@ -5,6 +5,7 @@ import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -129,6 +130,13 @@ public class GroupBrokerComponent implements GroupBroker {
         checkUser(user);
         broker.revoke(user);
         log.debug("MQTT user {} revoked", user);
+    }
+
+    /** Embedded: who is subscribed now; Mosquitto cannot say (empty). */
+    @Override
+    public Optional<Set<String>> subscribers(String topic) {
+        checkTopic(topic);
+        return broker.subscribers(topic);
     }
 
     private static void checkUser(String user) {

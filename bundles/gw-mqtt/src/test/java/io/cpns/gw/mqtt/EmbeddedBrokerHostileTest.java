@@ -1,28 +1,117 @@
 package io.cpns.gw.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.testkit.TestLogger;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The embedded broker against clients that do not play by the rules, on real sockets (docs/security.md §10.6). */
+/**
+ * The embedded broker against clients that do not play by the rules, on real sockets (docs/security.md
+ * §10.6). A broker per test: its log lines per peer address are throttled.
+ */
 class EmbeddedBrokerHostileTest {
-    private static final TestLogger LOG = new TestLogger("gw-mqtt");
-    private static GroupBrokerComponent broker;
+    private final TestLogger log = new TestLogger("gw-mqtt");
+    private final ByteArrayOutputStream brokerOutput = new ByteArrayOutputStream();
+    private PrintStream stderr;
+    private GroupBrokerComponent broker;
 
-    @BeforeAll
-    static void start() {
-        broker = EmbeddedBrokerTest.embedded(0, LOG);
+    @BeforeEach
+    void start() {
+        stderr = System.err; // slf4j-simple writes Moquette's and Netty's own lines (and stack traces) there
+        System.setErr(new PrintStream(new EmbeddedBrokerLoadTest.TeeStream(stderr, brokerOutput), true, StandardCharsets.UTF_8));
+        broker = EmbeddedBrokerTest.embedded(0, log);
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         broker.deactivate();
+        System.setErr(stderr);
+    }
+
+    /** The lines logged about one connection: each names the peer's address and port. */
+    private List<String> linesAbout(RawMqtt raw) {
+        String peer = "/127.0.0.1:" + raw.socket.getLocalPort() + " ";
+        return log.lines().stream().filter(l -> l.contains(peer)).toList();
+    }
+
+    /** A packet Netty's decoder refuses: one line with the reason, the connection closed, no stack trace anywhere. */
+    @Test
+    void malformedPacket_closesTheConnection_withOneLogLine_andNoStackTrace() throws Exception {
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            // a CONNECT whose protocol name is not MQTT
+            raw.write(new byte[] {0x10, 12, 0, 4, 'X', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 0});
+            raw.readUntilClosed();
+            List<String> lines = linesAbout(raw);
+            assertEquals(1, lines.size(), log.all());
+            assertTrue(lines.get(0).contains("closed by the broker: malformed MQTT packet"), lines.get(0));
+        }
+        String out = brokerOutput.toString(StandardCharsets.UTF_8);
+        assertFalse(out.contains("\tat "), "a stack trace:\n" + out);
+    }
+
+    /** Issue 10: an MQTT user name with a newline forged an ERROR line in gateway.log. */
+    @Test
+    void userNameWithANewline_isLoggedEscaped_andForgesNoLine() throws Exception {
+        String forged = "pne-x\nERROR gw-mqtt the Server's EUKey was revoked\r";
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            raw.write(RawMqtt.connect311(forged, forged, "nope"));
+            byte[] answer = raw.readUntilClosed();
+            assertEquals(0x20, answer[0], "a CONNACK");
+            assertEquals(4, answer[3], "bad user name or password");
+            List<String> lines = linesAbout(raw);
+            assertEquals(1, lines.size(), log.all());
+            assertTrue(lines.get(0).contains("user 'pne-x?ERROR gw-mqtt the Server's EUKey was revoked?'"), lines.get(0));
+        }
+        for (String line : log.lines()) {
+            assertFalse(line.chars().anyMatch(Character::isISOControl), "a control character in: " + line);
+        }
+    }
+
+    /**
+     * MQTT 3.1.1 §3.1.4: a client need not wait for its CONNACK. A SUBSCRIBE right behind the CONNECT
+     * (one TCP write) closed the connection before its SUBACK in Moquette 0.17 ("SUBSCRIBE received
+     * on already closed connection", on stderr only); the same race hit Paho clients under load.
+     */
+    @Test
+    void subscribeRightBehindTheConnect_getsItsSuback() throws Exception {
+        String u = "pne-pipelined-" + System.nanoTime();
+        broker.grant(u, "pw".toCharArray(), Set.of("cpns/gk/pipelined"));
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            byte[] connect = RawMqtt.connect311(u, u, "pw");
+            byte[] subscribe = RawMqtt.subscribe("cpns/gk/pipelined");
+            byte[] both = java.util.Arrays.copyOf(connect, connect.length + subscribe.length);
+            System.arraycopy(subscribe, 0, both, connect.length, subscribe.length);
+            raw.write(both);
+            assertEquals(java.util.HexFormat.of().formatHex(new byte[] {0x20, 2, 0, 0}), java.util.HexFormat.of().formatHex(raw.read(4)),
+                    "CONNACK accepted");
+            assertEquals(java.util.HexFormat.of().formatHex(new byte[] {(byte) 0x90, 3, 0, 1, 1}),
+                    java.util.HexFormat.of().formatHex(raw.read(5)), "SUBACK, QoS 1 granted");
+        }
+        assertEquals(List.of(), log.lines().stream().filter(l -> l.contains("closed by the broker")).toList());
+    }
+
+    /** A host that keeps sending garbage gets a few lines a minute, then a count of the rest. */
+    @Test
+    void manyMalformedConnections_fromOneHost_logAFewLines() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (RawMqtt raw = new RawMqtt(broker.uri())) {
+                raw.write(new byte[] {0x00, 0x00}); // packet type 0 is reserved
+                raw.readUntilClosed();
+            }
+        }
+        long lines = log.lines().stream().filter(l -> l.contains("closed by the broker")).count();
+        assertTrue(lines >= 1 && lines <= 5, log.all());
     }
 
     /**
@@ -66,10 +155,15 @@ class EmbeddedBrokerHostileTest {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + m.usedDirectMemory() + m.usedHeapMemory();
     }
 
+    /** After a hostile connection the broker serves the next PNE as usual. */
     @Test
-    void legitimatePne_stillConnectsAfterTheAttacks() throws Exception {
+    void afterAHugeConnect_aPneConnectsAndSubscribes() throws Exception {
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            raw.write(RawMqtt.mqtt5ConnectHead(1 << 20));
+            raw.flood(RawMqtt.userProperties(1000), 1 << 20);
+        }
         String u = "pne-after-" + System.nanoTime();
-        broker.grant(u, "pw-after".toCharArray(), java.util.Set.of("cpns/gk/after"));
+        broker.grant(u, "pw-after".toCharArray(), Set.of("cpns/gk/after"));
         try (Pne p = Pne.connect(broker.uri(), u, "pw-after")) {
             assertEquals(1, p.subscribe("cpns/gk/after"));
         }

@@ -62,6 +62,38 @@ final class RawMqtt implements AutoCloseable {
         return b.toByteArray();
     }
 
+    /** An MQTT 3.1.1 CONNECT (clean session, keep-alive 60 s) with a user name and password. */
+    static byte[] connect311(String clientId, String user, String password) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {0, 4, 'M', 'Q', 'T', 'T', 4, (byte) 0xC2, 0, 60});
+        body.writeBytes(utf8(clientId));
+        body.writeBytes(utf8(user));
+        body.writeBytes(utf8(password));
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0x10);
+        b.writeBytes(varInt(body.size()));
+        b.writeBytes(body.toByteArray());
+        return b.toByteArray();
+    }
+
+    /** A SUBSCRIBE (packet id 1) to one topic at QoS 1. */
+    static byte[] subscribe(String topic) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(new byte[] {0, 1});
+        body.writeBytes(utf8(topic));
+        body.write(1);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0x82);
+        b.writeBytes(varInt(body.size()));
+        b.writeBytes(body.toByteArray());
+        return b.toByteArray();
+    }
+
+    /** Reads exactly {@code n} bytes (fewer if the broker closes the connection first). */
+    byte[] read(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
     /** {@code count} MQTT 5 user properties ("a" = "b"), 7 bytes each. */
     static byte[] userProperties(int count) {
         byte[] one = {0x26, 0, 1, 'a', 0, 1, 'b'};
