@@ -77,6 +77,11 @@ final class MQTTConnection {
         return authenticator;
     }
 
+    /** CPNS: an authenticated CONNECT waits on its session loop. */
+    boolean connectPending() {
+        return pendingClientId != null;
+    }
+
     void handleMessage(MqttMessage msg) {
         MqttMessageType messageType = msg.fixedHeader().messageType();
         LOG.debug("Received MQTT message, type: {}", messageType);

@@ -135,6 +135,11 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
         return uri;
     }
 
+    /** For tests that reach into Moquette's session loops. */
+    BrokerInternals internals() {
+        return internals;
+    }
+
     /**
      * At QoS 0 and never retained (decisions.md D42). Moquette 0.17 releases the buffer of a retained
      * message it sends at QoS 1 once too often: the subscriber's PUBACK then hits a freed buffer

@@ -91,6 +91,11 @@ public class GroupBrokerComponent implements GroupBroker {
         };
     }
 
+    /** For tests of a backend's own behaviour. */
+    Backend backend() {
+        return broker;
+    }
+
     @Deactivate
     void deactivate() {
         broker.close();

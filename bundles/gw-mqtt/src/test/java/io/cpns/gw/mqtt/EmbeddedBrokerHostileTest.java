@@ -101,6 +101,35 @@ class EmbeddedBrokerHostileTest {
         assertEquals(List.of(), log.lines().stream().filter(l -> l.contains("closed by the broker")).toList());
     }
 
+    /**
+     * Moquette 0.17 ended a session loop thread at the first command that threw (a bug's
+     * NullPointerException, a freed buffer): every client hashed to that loop then waited forever for
+     * its CONNACK. A failing command on each loop, then a PNE served by each loop connects and subscribes.
+     */
+    @Test
+    void aFailingSessionCommand_leavesItsLoopServingClients() throws Exception {
+        var internals = ((EmbeddedBroker) broker.backend()).internals();
+        int loops = Runtime.getRuntime().availableProcessors(); // Moquette's number of session loops
+        for (int loop = 0; loop < loops; loop++) {
+            String u = null;
+            for (int i = 0; u == null; i++) {
+                String candidate = "pne-loop-" + loop + "-" + i;
+                if (Math.abs(candidate.hashCode()) % loops == loop) {
+                    u = candidate;
+                }
+            }
+            assertTrue(internals.onSessionLoop(u, "test", () -> {
+                throw new IllegalStateException("a bug in a session command");
+            }));
+            broker.grant(u, "pw".toCharArray(), Set.of("cpns/gk/loop"));
+            try (Pne p = Pne.connect(broker.uri(), u, "pw")) {
+                assertEquals(1, p.subscribe("cpns/gk/loop"));
+            }
+        }
+        assertTrue(log.all().contains("a session command failed and was skipped: java.lang.IllegalStateException: a bug in a session "
+                + "command"), log.all());
+    }
+
     /** A host that keeps sending garbage gets a few lines a minute, then a count of the rest. */
     @Test
     void manyMalformedConnections_fromOneHost_logAFewLines() throws Exception {
