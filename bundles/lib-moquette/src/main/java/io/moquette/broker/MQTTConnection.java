@@ -77,11 +77,6 @@ final class MQTTConnection {
         return authenticator;
     }
 
-    /** CPNS: an authenticated CONNECT waits on its session loop. */
-    boolean connectPending() {
-        return pendingClientId != null;
-    }
-
     void handleMessage(MqttMessage msg) {
         MqttMessageType messageType = msg.fixedHeader().messageType();
         LOG.debug("Received MQTT message, type: {}", messageType);

@@ -39,12 +39,6 @@ public class MoquetteIdleTimeoutHandler extends ChannelDuplexHandler {
             IdleState e = ((IdleStateEvent) evt).state();
             if (e == IdleState.READER_IDLE) {
                 LOG.debug("Firing channel inactive event. MqttClientId = {}.", NettyUtils.clientID(ctx.channel()));
-                // CPNS: an authenticated CONNECT that waits on its busy session loop is not cut off (its
-                // client's own timeout decides; 0.17 closed it and the client's retry added to the queue)
-                MQTTConnection connection = NewNettyMQTTHandler.connection(ctx.channel());
-                if (connection != null && connection.connectPending()) {
-                    return;
-                }
                 // fire a close that then fire channelInactive to trigger publish of Will
                 // CPNS: with the reason (before a CONNECT is accepted, the channel has no client id yet)
                 Closing.report(ctx.channel(), null, NettyUtils.clientID(ctx.channel()) == null
