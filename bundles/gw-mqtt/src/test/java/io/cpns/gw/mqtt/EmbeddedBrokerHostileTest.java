@@ -130,6 +130,37 @@ class EmbeddedBrokerHostileTest {
                 + "command"), log.all());
     }
 
+    /**
+     * MQTT 3.1.1 §3.1.0: the first packet must be a CONNECT, and only one. Moquette 0.17 answered a
+     * PINGREQ before any CONNECT, ran a second CONNECT again, and kept a connection that sent a
+     * server's packet (an error line each). Each now ends the connection with one line.
+     */
+    @Test
+    void packetsOutOfOrder_closeTheConnection_withTheirReason() throws Exception {
+        String u = "pne-order-" + System.nanoTime();
+        broker.grant(u, "pw".toCharArray(), Set.of("cpns/gk/order"));
+        byte[] connect = RawMqtt.connect311(u, u, "pw");
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            raw.write(new byte[] {(byte) 0xC0, 0}); // PINGREQ
+            assertEquals(0, raw.readUntilClosed().length, "no PINGRESP");
+            assertTrue(linesAbout(raw).get(0).endsWith("closed by the broker: PINGREQ before the CONNECT was accepted"), log.all());
+        }
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            raw.write(connect);
+            assertEquals(4, raw.read(4).length, "CONNACK");
+            raw.write(connect);
+            raw.readUntilClosed();
+            assertTrue(linesAbout(raw).get(0).endsWith("closed by the broker: a second CONNECT on one connection"), log.all());
+        }
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            raw.write(connect);
+            assertEquals(4, raw.read(4).length, "CONNACK");
+            raw.write(new byte[] {(byte) 0x90, 3, 0, 1, 0}); // a SUBACK, which only a server sends
+            raw.readUntilClosed();
+            assertTrue(linesAbout(raw).get(0).endsWith("closed by the broker: unexpected SUBACK from a client"), log.all());
+        }
+    }
+
     /** A host that keeps sending garbage gets a few lines a minute, then a count of the rest. */
     @Test
     void manyMalformedConnections_fromOneHost_logAFewLines() throws Exception {
