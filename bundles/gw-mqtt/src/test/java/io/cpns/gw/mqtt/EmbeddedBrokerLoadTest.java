@@ -191,11 +191,16 @@ class EmbeddedBrokerLoadTest {
             for (var f : done) {
                 f.get(WAIT_SECONDS, TimeUnit.SECONDS);
             }
+            List<java.util.concurrent.Future<Pne>> connected = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 String user = "pne-abandon-" + i + "-" + run;
-                Pne p = Pne.connect(broker.uri(), user, "pw-" + i);
+                String password = "pw-" + i;
+                connected.add(pool.submit(() -> Pne.connect(broker.uri(), user, password)));
+            }
+            for (var f : connected) {
+                Pne p = f.get(WAIT_SECONDS, TimeUnit.SECONDS);
                 pnes.add(p);
-                assertEquals(1, p.subscribe(topic(run, 0)), user);
+                assertEquals(1, p.subscribe(topic(run, 0)));
             }
             broker.publish(topic(run, 0), "after".getBytes(StandardCharsets.UTF_8), false);
             for (Pne p : pnes) {
