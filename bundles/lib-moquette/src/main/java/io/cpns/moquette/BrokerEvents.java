@@ -22,4 +22,13 @@ public interface BrokerEvents {
      * quote a decoder's message (peer-supplied too). Once per connection.
      */
     void closing(String clientId, String user, SocketAddress peer, String reason);
+
+    /**
+     * Whether a PUBLISH from this user is looked at at all. {@code false}: it is dropped where it is
+     * read, never queued on a session loop (a client flooding PUBLISHes then costs no broker memory);
+     * a QoS 1 or 2 one gets no acknowledgement, as a PUBLISH the authorizator refuses.
+     */
+    default boolean mayPublish(String user, String topic) {
+        return true;
+    }
 }

@@ -547,6 +547,11 @@ final class MQTTConnection {
             dropConnection("PUBLISH to an invalid topic name");
             return PostOffice.RouteResult.failed(clientId, "invalid topic"); // CPNS: 0.17 went on to route it
         }
+        if (authenticator instanceof BrokerEvents && !((BrokerEvents) authenticator).mayPublish(username, topicName)) {
+            // CPNS: refused here, on the Netty thread; 0.17 queued every PUBLISH on the session loop first
+            LOG.debug("PUBLISH of {} on {} dropped: not allowed", clientId, topicName);
+            return PostOffice.RouteResult.failed(clientId, "not allowed");
+        }
 
         // retain else msg is cleaned by the NewNettyMQTTHandler and is not available
         // in execution by SessionEventLoop

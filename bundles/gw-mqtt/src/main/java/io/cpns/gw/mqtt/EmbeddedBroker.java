@@ -69,9 +69,10 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
         // checked by Netty's MQTT decoder from the fixed header on (>= 4.1.134, CVE-2026-44248)
         p.setProperty("netty.mqtt.message_size", Integer.toString(config.maxMessageBytes()));
         // a home's PNEs all reconnect at once after a restart: 0.17's 128 pending TCP connections and
-        // 1024 commands per session loop overflowed with ~1000 (SYNs dropped, commands lost)
+        // 1024 commands per session loop overflowed with ~1000 (SYNs dropped, commands lost). Each
+        // queued command may hold a packet of up to maxMessageBytes: 4096 a loop bounds that memory
         p.setProperty("netty.so_backlog", "1024");
-        p.setProperty("session_queue_size", "16384");
+        p.setProperty("session_queue_size", "4096");
         p.setProperty("websocket_port", "disabled");
         p.setProperty("allow_anonymous", "false");
         p.setProperty("persistence_enabled", "false"); // the PN GW re-grants and republishes when it restarts
@@ -256,6 +257,12 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
     /** {@link IAuthorizatorPolicy}: nobody publishes over MQTT, the PN GW publishes internally. */
     @Override
     public boolean canWrite(Topic topic, String user, String client) {
+        return false;
+    }
+
+    /** {@link BrokerEvents}: the same, decided where the PUBLISH is read, before it takes room in a queue. */
+    @Override
+    public boolean mayPublish(String user, String topic) {
         return false;
     }
 

@@ -131,6 +131,43 @@ class EmbeddedBrokerHostileTest {
     }
 
     /**
+     * Nobody may publish over MQTT (only the PN GW does, from inside). A connected client flooding
+     * PUBLISHes while its session loop is busy filled that loop's queue in 0.17 (every PUBLISH is
+     * queued before it is refused: up to a maximum-size packet per command), so other clients'
+     * commands were refused. Now they are dropped where they are read.
+     */
+    @Test
+    void publishFlood_takesNoRoomInTheSessionQueue() throws Exception {
+        String u = "pne-flood-" + System.nanoTime();
+        broker.grant(u, "pw".toCharArray(), Set.of("cpns/gk/flood"));
+        var internals = ((EmbeddedBroker) broker.backend()).internals();
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        try (RawMqtt raw = new RawMqtt(broker.uri())) {
+            raw.write(RawMqtt.connect311(u, u, "pw"));
+            assertEquals(4, raw.read(4).length, "CONNACK");
+            assertTrue(internals.onSessionLoop(u, "busy", () -> {
+                busy.await();
+                return null;
+            }));
+            byte[] publish = RawMqtt.publish("cpns/gk/flood", 1000);
+            byte[] burst = new byte[publish.length * 100];
+            for (int i = 0; i < 100; i++) {
+                System.arraycopy(publish, 0, burst, i * publish.length, publish.length);
+            }
+            for (int i = 0; i < 60; i++) {
+                raw.write(burst); // 6000 PUBLISHes, more than the 4096 commands a session loop queues
+            }
+            busy.countDown();
+            raw.write(RawMqtt.subscribe("cpns/gk/flood"));
+            assertEquals(java.util.HexFormat.of().formatHex(new byte[] {(byte) 0x90, 3, 0, 1, 1}),
+                    java.util.HexFormat.of().formatHex(raw.read(5)), "SUBACK");
+        }
+        String out = brokerOutput.toString(StandardCharsets.UTF_8);
+        assertFalse(out.contains("is full"), out);
+        assertEquals(List.of(), log.lines().stream().filter(l -> l.contains("closed by the broker")).toList());
+    }
+
+    /**
      * MQTT 3.1.1 §3.1.0: the first packet must be a CONNECT, and only one. Moquette 0.17 answered a
      * PINGREQ before any CONNECT, ran a second CONNECT again, and kept a connection that sent a
      * server's packet (an error line each). Each now ends the connection with one line.

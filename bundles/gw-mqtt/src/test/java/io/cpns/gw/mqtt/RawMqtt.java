@@ -89,6 +89,18 @@ final class RawMqtt implements AutoCloseable {
         return b.toByteArray();
     }
 
+    /** A QoS 0 PUBLISH of {@code size} payload bytes. */
+    static byte[] publish(String topic, int size) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(utf8(topic));
+        body.writeBytes(new byte[size]);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(0x30);
+        b.writeBytes(varInt(body.size()));
+        b.writeBytes(body.toByteArray());
+        return b.toByteArray();
+    }
+
     /** Reads exactly {@code n} bytes (fewer if the broker closes the connection first). */
     byte[] read(int n) throws IOException {
         return in.readNBytes(n);
