@@ -87,10 +87,25 @@ final class MQTTConnection {
             return;
         }
         final String pending = pendingClientId;
-        if (messageType != MqttMessageType.CONNECT && !connected && pending != null) {
-            // CPNS: a client may send on without waiting for its CONNACK (MQTT 3.1.1 §3.1.4): what comes before
-            // the CONNECT is handled waits behind it on the session loop. 0.17 closed the connection instead
-            // ("SUBSCRIBE received on already closed connection")
+        if (messageType != MqttMessageType.CONNECT && !connected && pending == null) {
+            if (messageType == MqttMessageType.DISCONNECT) {
+                channel.close().addListener(CLOSE_ON_FAILURE);
+            } else {
+                Closing.close(channel, messageType + " before the CONNECT was accepted");
+            }
+            return;
+        }
+        if (messageType == MqttMessageType.PUBLISH && authenticator instanceof BrokerEvents
+            && !((BrokerEvents) authenticator).mayPublish(NettyUtils.userName(channel),
+                ((MqttPublishMessage) msg).variableHeader().topicName())) {
+            // CPNS: refused here, on the Netty thread; 0.17 queued every PUBLISH on the session loop first
+            LOG.debug("PUBLISH on {} dropped: not allowed", ((MqttPublishMessage) msg).variableHeader().topicName());
+            return;
+        }
+        if (messageType != MqttMessageType.CONNECT && !connected) {
+            // CPNS: a client may send on without waiting for its CONNACK (MQTT 3.1.1 §3.1.4): what comes after
+            // its CONNECT, before that is handled, waits behind it on the session loop. 0.17 closed the
+            // connection instead ("SUBSCRIBE received on already closed connection")
             ReferenceCountUtil.retain(msg);
             PostOffice.RouteResult queued = postOffice.routeCommand(pending, "after CONN", () -> {
                 try {
@@ -107,14 +122,6 @@ final class MQTTConnection {
             if (!queued.isSuccess()) {
                 ReferenceCountUtil.release(msg);
                 Closing.close(channel, "broker busy: its session queue is full");
-            }
-            return;
-        }
-        if (messageType != MqttMessageType.CONNECT && !connected) {
-            if (messageType == MqttMessageType.DISCONNECT) {
-                channel.close().addListener(CLOSE_ON_FAILURE);
-            } else {
-                Closing.close(channel, messageType + " before the CONNECT was accepted");
             }
             return;
         }
@@ -546,11 +553,6 @@ final class MQTTConnection {
             LOG.debug("Drop connection because of invalid topic format");
             dropConnection("PUBLISH to an invalid topic name");
             return PostOffice.RouteResult.failed(clientId, "invalid topic"); // CPNS: 0.17 went on to route it
-        }
-        if (authenticator instanceof BrokerEvents && !((BrokerEvents) authenticator).mayPublish(username, topicName)) {
-            // CPNS: refused here, on the Netty thread; 0.17 queued every PUBLISH on the session loop first
-            LOG.debug("PUBLISH of {} on {} dropped: not allowed", clientId, topicName);
-            return PostOffice.RouteResult.failed(clientId, "not allowed");
         }
 
         // retain else msg is cleaned by the NewNettyMQTTHandler and is not available
