@@ -1,5 +1,6 @@
 package io.cpns.api.gateway;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,4 +35,17 @@ public interface GroupBroker {
 
     /** The user can no longer connect; its connection, if any, is closed. */
     void revoke(String user);
+
+    /**
+     * The users subscribed to {@code topic} on a live connection now, as far as this broker can
+     * tell; empty if it cannot tell (Mosquitto does not say). A user not in the set may be between
+     * two connections (after a broker restart, every user is until its client reconnects): a
+     * message published now does not reach it, so its sender delivers another way.
+     *
+     * @throws io.cpns.api.CpnsException {@code UNAVAILABLE} if the broker cannot be reached
+     * @since 1.2
+     */
+    default Optional<Set<String>> subscribers(String topic) {
+        return Optional.empty();
+    }
 }

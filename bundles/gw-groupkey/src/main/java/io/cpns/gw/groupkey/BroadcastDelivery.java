@@ -29,7 +29,9 @@ import org.osgi.service.log.Logger;
  * Broadcast Group Key delivery (TS §5.3.2; docs/groupkey.md §6): per Service Group, the key tree of
  * the members that receive by MQTT, one signed broadcast per change on the group's topic
  * (retained, so a member that was away gets it when it subscribes), each newcomer welcomed by
- * unicast, and the broker's grants kept to exactly the groups each PNE is a member of.
+ * unicast, each member the broker does not count as subscribed at that moment (its client between
+ * two connections, as after a broker restart) sent its tree by unicast too, and the broker's grants
+ * kept to exactly the groups each PNE is a member of.
  * Synchronised: one change at a time, which the trees need.
  */
 final class BroadcastDelivery {
@@ -110,16 +112,40 @@ final class BroadcastDelivery {
         List<String> followers = members.stream().filter(p -> !c.joined().contains(p)).toList();
         followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "published")); // before a member can act on it
         boolean published = publish(groupId, c.broadcast());
+        List<String> away = List.of();
         if (!published) {
             followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "failed: broker unavailable"));
+        } else {
+            away = notSubscribed(groupId, followers);
+            away.forEach(p -> welcome(groupId, p, keyEpoch, groupKey));
         }
         c.joined().forEach(p -> welcome(groupId, p, keyEpoch, groupKey));
         // after the publish: the departed can open nothing in it anyway, and an external broker's
         // administration (Mosquitto rewrites its dynamic-security file) need not delay the others
         c.left().forEach(this::grant);
-        log.info("Service Group {}: Group Key epoch {} broadcast under tree epoch {} ({} wrapped keys, {} bytes, {} members; joined {}, left {})",
-                groupId, keyEpoch, d.tree().epoch(), c.content().wrappedKeys(), c.broadcast().length, members.size(), c.joined(), c.left());
+        log.info("Service Group {}: Group Key epoch {} broadcast under tree epoch {} ({} wrapped keys, {} bytes, {} members; joined {}, "
+                + "left {}; {} not subscribed now, their tree by unicast)", groupId, keyEpoch, d.tree().epoch(), c.content().wrappedKeys(),
+                c.broadcast().length, members.size(), c.joined(), c.left(), away.size());
         return published;
+    }
+
+    /**
+     * The followers the broadcast just published did not reach: not subscribed to the group's topic
+     * now (their MQTT client is between two connections, e.g. after a broker restart), so they get
+     * the tree by unicast. One who subscribes later asks for it anyway (its catch-up, served after
+     * this change). None where the broker cannot tell who is subscribed (Mosquitto, which keeps the
+     * broadcast as the topic's retained message for them); all if it failed to answer.
+     */
+    private List<String> notSubscribed(String groupId, List<String> followers) {
+        GroupBroker b = broker.get();
+        Optional<Set<String>> subscribed;
+        try {
+            subscribed = b == null ? Optional.empty() : b.subscribers(topic(groupId));
+        } catch (RuntimeException e) {
+            log.warn("MQTT broker cannot tell who follows {} ({}): every member gets its tree by unicast", groupId, e.toString());
+            return followers;
+        }
+        return subscribed.map(s -> followers.stream().filter(p -> !s.contains(p)).toList()).orElse(List.of());
     }
 
     /** The group has no broadcast member here any more: its tree, retained message and grants go. */

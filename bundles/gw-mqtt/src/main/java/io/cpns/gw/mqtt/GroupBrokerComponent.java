@@ -5,6 +5,7 @@ import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -42,6 +43,11 @@ public class GroupBrokerComponent implements GroupBroker {
         @AttributeDefinition(description = "embedded: TCP port the broker listens on (0 = any free port)")
         int port() default 1883;
 
+        @AttributeDefinition(description = "embedded: largest MQTT packet a client may send, in bytes. A CONNECT or "
+                + "other packet announcing more closes its connection before it is read (PNEs send only CONNECT, "
+                + "SUBSCRIBE and pings, each well under 1 KiB)", min = "256", max = "268435455")
+        int maxMessageBytes() default 8192;
+
         @AttributeDefinition(description = "URI handed to PNEs, e.g. tcp://192.168.1.1:1883. Empty = tcp://host:port "
                 + "with the bound port (embedded) or mosquittoUri (mosquitto)")
         String advertisedUri() default "";
@@ -76,13 +82,18 @@ public class GroupBrokerComponent implements GroupBroker {
     public GroupBrokerComponent(Config config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
         this.broker = switch (config.mode().trim()) {
-            case "embedded" -> EmbeddedBroker.start(config.host(), config.port(), config.advertisedUri(), log);
+            case "embedded" -> EmbeddedBroker.start(config, log);
             case "mosquitto" -> new MosquittoBroker(config.mosquittoUri(), config.adminUser(),
                     config.adminPassword().toCharArray(), config.advertisedUri(),
                     Duration.ofMillis(config.publishTimeoutMillis()), log);
             default -> throw new CpnsException(ErrorCode.INVALID_ARGUMENT,
                     "cpns.gw.broker mode must be embedded or mosquitto, not " + config.mode());
         };
+    }
+
+    /** For tests of a backend's own behaviour. */
+    Backend backend() {
+        return broker;
     }
 
     @Deactivate
@@ -124,6 +135,13 @@ public class GroupBrokerComponent implements GroupBroker {
         checkUser(user);
         broker.revoke(user);
         log.debug("MQTT user {} revoked", user);
+    }
+
+    /** Embedded: who is subscribed now; Mosquitto cannot say (empty). */
+    @Override
+    public Optional<Set<String>> subscribers(String topic) {
+        checkTopic(topic);
+        return broker.subscribers(topic);
     }
 
     private static void checkUser(String user) {
