@@ -13,16 +13,21 @@ public final class Strings {
      * an error detail that cannot be encoded as UTF-8 on the wire.
      */
     public static String printable(String s) {
+        return printable(s, MAX);
+    }
+
+    /** {@link #printable(String)} cut at {@code max} characters: for a peer's whole error detail. */
+    public static String printable(String s, int max) {
         if (s == null) {
             return "null";
         }
-        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX) + 3);
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 3);
         int i = 0;
-        while (i < s.length() && i < MAX) {
+        while (i < s.length() && i < max) {
             char c = s.charAt(i);
             boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
             if (pair) {
-                if (i + 1 >= MAX) {
+                if (i + 1 >= max) {
                     break; // the pair does not fit: cut before it
                 }
                 b.append(c).append(s.charAt(i + 1));

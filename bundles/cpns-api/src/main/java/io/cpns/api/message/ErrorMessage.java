@@ -2,6 +2,7 @@ package io.cpns.api.message;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.Strings;
 
 /**
  * A typed error (docs/protocol.md "Error codes"). {@code detail} is for humans and logs; lone
@@ -21,9 +22,13 @@ public record ErrorMessage(int code, String detail) implements Message {
         return ErrorCode.of(code);
     }
 
-    /** The peer's error as an exception, its code kept: "peer refused (FORBIDDEN): ...". */
+    /**
+     * The peer's error as an exception, its code kept: "peer refused (FORBIDDEN): ...". The
+     * detail is the peer's text: control characters become {@code ?} and it is cut at 200
+     * characters, so logging the exception can neither forge a line nor flood the log.
+     */
     public CpnsException toException() {
-        return new CpnsException(errorCode(), "peer refused (" + errorCode() + "): " + detail);
+        return new CpnsException(errorCode(), "peer refused (" + errorCode() + "): " + Strings.printable(detail, 200));
     }
 
     private static String wellFormed(String s) {

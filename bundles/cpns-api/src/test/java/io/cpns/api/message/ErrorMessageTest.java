@@ -22,4 +22,13 @@ class ErrorMessageTest {
         assertSame(detail, new ErrorMessage(100, detail).detail());
         assertEquals("", new ErrorMessage(100, null).detail());
     }
+
+    @Test
+    void aPeersError_asAnException_cannotForgeOrFloodALogLine() {
+        String hostile = "x\n2026-12-01T00:00:00Z ERROR gw-pan  forged" + "y".repeat(5000);
+        String message = new ErrorMessage(203, hostile).toException().getMessage();
+        assertEquals(-1, message.indexOf('\n'));
+        assertEquals(true, message.length() < 260, message);
+        assertEquals(ErrorCode.FORBIDDEN, new ErrorMessage(203, hostile).toException().code());
+    }
 }

@@ -57,7 +57,7 @@ final class Tunnel {
         } catch (SocketTimeoutException e) {
             close("tunnel idle");
         } catch (IOException e) {
-            close("tunnel broken: " + e.getMessage());
+            close("tunnel broken (I/O error)"); // the JDK's text is not for the wire
         }
     }
 
@@ -74,7 +74,7 @@ final class Tunnel {
             out.write(data);
             out.flush();
         } catch (IOException e) {
-            close("tunnel broken: " + e.getMessage());
+            close("tunnel broken (I/O error)"); // the JDK's text is not for the wire
         }
     }
 

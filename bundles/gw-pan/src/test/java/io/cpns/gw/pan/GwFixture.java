@@ -94,6 +94,11 @@ final class GwFixture implements AutoCloseable {
 
     /** gw-link bound: the CPNS Server's Entity ID is known (SCR calls the bind method). */
     void serverLink(EntityId serverId) {
+        serverLink(serverId, new InetSocketAddress("127.0.0.1", 1));
+    }
+
+    /** gw-link bound, its CPNS Server (where EUKey tunnels go) at {@code server}. */
+    void serverLink(EntityId serverId, InetSocketAddress server) {
         ServerLink link = new ServerLink() {
             @Override
             public LinkStatus status() {
@@ -113,7 +118,7 @@ final class GwFixture implements AutoCloseable {
 
             @Override
             public InetSocketAddress serverAddress() {
-                return new InetSocketAddress("127.0.0.1", 1);
+                return server;
             }
 
             @Override

@@ -25,8 +25,10 @@ import io.cpns.api.message.Envelope;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
+import io.cpns.api.message.TunnelClose;
 import io.cpns.api.message.TunnelData;
 import io.cpns.api.message.TunnelOpen;
+import io.cpns.api.message.TunnelOpened;
 import io.cpns.gw.pan.GwFixture.Pne;
 import io.cpns.pan.spi.PanSecurity;
 import io.cpns.testkit.ServiceObjects;
@@ -343,6 +345,21 @@ class PanManagerTest {
         pne.send(new Envelope(pne.id, GW, 0, new TunnelData(new byte[] {1})));
         pne.expectError(ErrorCode.UNEXPECTED_MESSAGE);
         assertTrue(pne.connection.awaitClosed(GwFixture.WAIT_MILLIS));
+    }
+
+    @Test
+    void tunnelBrokenByTheServerSide_isClosedWithOurOwnReason_notTheJdksText() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            f.serverLink(EntityId.of("cpns-server"), new java.net.InetSocketAddress("127.0.0.1", server.getLocalPort()));
+            Pne pne = f.plain("pne-a");
+            pne.request(GW, new TunnelOpen());
+            pne.expect(TunnelOpened.class);
+            try (java.net.Socket accepted = server.accept()) {
+                accepted.setSoLinger(true, 0); // closing now sends a RST: the PN GW's read fails with "Connection reset"
+            }
+            String reason = pne.expect(TunnelClose.class).reason();
+            assertEquals("tunnel broken (I/O error)", reason);
+        }
     }
 
     // ---- what adapters are given ----
