@@ -1,5 +1,6 @@
 package io.cpns.groupkey;
 
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
@@ -65,8 +66,10 @@ public final class BroadcastCodec {
     private <T> T read(byte[] bytes, Class<T> type) {
         try {
             return mapper.readValue(bytes, type);
+        } catch (StreamReadException e) { // our own words: a peer learns nothing of the library
+            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: not well-formed CBOR");
         } catch (IOException | RuntimeException e) {
-            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: " + e.getClass().getSimpleName());
+            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: a field is missing or of the wrong type");
         }
     }
 }
