@@ -34,8 +34,11 @@ public final class PeerInput {
                     + "|Invalid UTF-8|Numeric value|out of range of"),
             Pattern.compile("\\b(java|javax|jdk|sun|com\\.fasterxml|org\\.bouncycastle|io\\.netty|io\\.cpns)\\.[a-z]"), // a class name
             Pattern.compile("[A-Z][A-Za-z]+(Exception|Error)\\b"));
-    /** A quoted peer string, or one whose closing quote a cut ("...") removed. */
-    private static final Pattern QUOTED = Pattern.compile("'[^']*('|$)");
+    /**
+     * Peer strings: from the first quote to the last (a peer's text may hold quotes itself), or to
+     * the end when a cut ("...") removed the closing one.
+     */
+    private static final Pattern QUOTED = Pattern.compile("'(.*'|[^']*$)");
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
