@@ -76,7 +76,8 @@ public final class MessageCodec {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .serializationInclusion(JsonInclude.Include.NON_NULL) // an absent optional field is not written
-                .addModule(new SimpleModule("cpns-strict").addDeserializer(byte[].class, new StrictBytes()))
+                .addModule(new SimpleModule("cpns-strict").addDeserializer(byte[].class, new StrictBytes())
+                        .addDeserializer(String.class, new StrictText()).addKeyDeserializer(String.class, StrictText.KEYS))
                 .build();
         for (MessageType t : MessageType.values()) {
             readers.put(t, mapper.readerFor(t.bodyClass()));
@@ -196,7 +197,11 @@ public final class MessageCodec {
 
     private static String textField(JsonParser p, String name) throws IOException {
         expect(p, JsonToken.VALUE_STRING, "the " + name + " text");
-        return p.getText();
+        try {
+            return StrictText.check(p.getText());
+        } catch (CpnsException e) {
+            throw malformed("the " + name + " text is not valid UTF-8");
+        }
     }
 
     private static EntityId entityField(JsonParser p, String name) throws IOException {

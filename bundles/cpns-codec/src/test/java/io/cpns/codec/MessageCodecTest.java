@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
+import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.message.*;
 import io.cpns.testkit.HostileFrames;
@@ -150,6 +151,36 @@ class MessageCodecTest {
     @Test
     void invalidEntityId_isMalformed() throws Exception {
         assertEquals(ErrorCode.MALFORMED, decodeFails(List.of(1, "ping", "bad id\n", "b", 1, Map.of())).code());
+    }
+
+    /**
+     * CBOR text must be valid UTF-8. Jackson decodes invalid sequences into lone surrogates, which
+     * no encoder takes back: a PN GW accepted a {@code disc.query} it could not answer and would
+     * forward capabilities it could not encode (found by {@code CodecFuzzTest.body}).
+     */
+    @Test
+    void textThatIsNotValidUtf8_isMalformed_inTheHeader_aField_aListAndAMapKey() throws Exception {
+        byte[] header = raw.writeValueAsBytes(List.of(1, "ping", "pne-a", "gw-1", 1, Map.of()));
+        byte[] badSrc = withLoneSurrogate(header, "pne-a");
+        assertEquals("malformed message: the src text is not valid UTF-8",
+                assertThrows(CpnsException.class, () -> codec.decode(badSrc)).getMessage());
+        for (Message m : List.of(new EntityInfoRequest("pne-a"), new GroupNotify("sg-1", 3, List.of("pne-a"), false),
+                new DiscoveryQuery(EntityKind.PNE, Map.of("pne-a", "tv")))) {
+            byte[] bytes = withLoneSurrogate(codec.encode(new Envelope(GW, SRV, 1, m)), "pne-a");
+            CpnsException e = assertThrows(CpnsException.class, () -> codec.decode(bytes), m.type().wireName());
+            assertEquals(ErrorCode.MALFORMED, e.code());
+            assertEquals("malformed message: text is not valid UTF-8", e.getMessage());
+        }
+    }
+
+    /** {@code marker}'s first three bytes replaced by ED A0 80: U+D800 as if it were a character, which UTF-8 forbids. */
+    private static byte[] withLoneSurrogate(byte[] bytes, String marker) {
+        int i = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf(marker);
+        byte[] b = bytes.clone();
+        b[i] = (byte) 0xED;
+        b[i + 1] = (byte) 0xA0;
+        b[i + 2] = (byte) 0x80;
+        return b;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cpns.groupkey;
 
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
@@ -63,10 +64,17 @@ public final class BroadcastCodec {
     }
 
     private <T> T read(byte[] bytes, Class<T> type) {
+        T value;
         try {
-            return mapper.readValue(bytes, type);
+            value = mapper.readValue(bytes, type);
+        } catch (StreamReadException e) { // our own words: a peer learns nothing of the library
+            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: not well-formed CBOR");
         } catch (IOException | RuntimeException e) {
-            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: " + e.getClass().getSimpleName());
+            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: a field is missing or of the wrong type");
         }
+        if (value == null) { // CBOR null (F6) reads as no object at all, not as an error
+            throw new CpnsException(ErrorCode.MALFORMED, "unreadable group broadcast: not a CBOR map");
+        }
+        return value;
     }
 }

@@ -70,6 +70,15 @@ class BroadcastTest {
         members.values().forEach(m -> assertEquals(Kind.NOTHING_NEW, m.onBroadcast(c.broadcast()).kind(), "the creation broadcast adds nothing"));
     }
 
+    /** One byte, CBOR null, on the topic: a typed refusal, not a NullPointerException out of the MQTT callback (BroadcastFuzzTest.wire). */
+    @Test
+    void cborNull_onTheTopic_isMalformed() {
+        gw.update(pnes(2), keyEpoch, groupKey);
+        BroadcastMember m = welcome("pne-0");
+        assertEquals(ErrorCode.MALFORMED, refusal(() -> m.onBroadcast(new byte[] {(byte) 0xF6})));
+        assertEquals(ErrorCode.MALFORMED, refusal(() -> m.catchUp(new byte[] {(byte) 0xF6})));
+    }
+
     @Test
     void leave_oneBroadcastOfLogNKeys_remainingOpen_departedCannot() {
         gw.update(pnes(64), keyEpoch, groupKey);

@@ -3,6 +3,7 @@ package io.cpns.session;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.Strings;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
@@ -33,7 +34,7 @@ public final class ChannelHandshake {
             ch.send(new Envelope(self, peer, 1, new SessionHello(suite.name(), h.rand())));
             SessionChallenge c = expect(ch, SessionChallenge.class);
             if (!c.suite().equals(suite.name())) {
-                throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "peer answered with suite " + c.suite());
+                throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "peer answered with suite '" + Strings.printable(c.suite()) + "'");
             }
             ch.send(new Envelope(self, peer, 2, new SessionProof(h.prove(c.rand()))));
             return h.confirm(expect(ch, SessionConfirm.class).proof());

@@ -1,0 +1,1 @@
+†ppn.establish.ackhpne-fuzzggw-fuzz¿sserverAuthenticatedõÿ
