@@ -141,10 +141,20 @@ public final class MessageCodec {
         } catch (MismatchedInputException e) {
             throw malformed(field(e) + " is missing or has the wrong type", e);
         } catch (JsonMappingException e) {
-            throw malformed(field(e) + " is invalid", e);
+            CpnsException ours = ours(e); // our own check inside a deserializer (StrictText): its reason stands
+            throw malformed(ours != null ? ours.getMessage() : field(e) + " is invalid", e);
         } catch (IOException | RuntimeException e) {
             throw malformed("malformed CBOR", e);
         }
+    }
+
+    private static CpnsException ours(Throwable e) {
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof CpnsException c) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /*

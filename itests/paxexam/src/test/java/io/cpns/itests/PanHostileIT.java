@@ -115,7 +115,7 @@ public class PanHostileIT extends PnTestBase {
                     throw new AssertionError("frame " + i + ": no answer, the connection left open");
                 }
                 assertNotNull("frame " + i + ": closed without an answer", answer);
-                assertEquals(ErrorCode.UNKNOWN_TYPE, ((ErrorMessage) new MessageCodec().decode(answer).body()).errorCode());
+                assertEquals(ErrorCode.MALFORMED, ((ErrorMessage) new MessageCodec().decode(answer).body()).errorCode());
                 assertEquals("frame " + i + ": nothing may follow the error", -1, s.getInputStream().read());
             }
         }

@@ -24,11 +24,11 @@ public record ErrorMessage(int code, String detail) implements Message {
 
     /**
      * The peer's error as an exception, its code kept: "peer refused (FORBIDDEN): ...". The
-     * detail is the peer's text: control characters become {@code ?} and it is cut at 200
+     * detail is the peer's text: control characters become {@code ?} and it is cut at 160
      * characters, so logging the exception can neither forge a line nor flood the log.
      */
     public CpnsException toException() {
-        return new CpnsException(errorCode(), "peer refused (" + errorCode() + "): " + Strings.printable(detail, 200));
+        return new CpnsException(errorCode(), "peer refused (" + errorCode() + "): " + Strings.printable(detail, 160));
     }
 
     private static String wellFormed(String s) {

@@ -28,7 +28,7 @@ class ErrorMessageTest {
         String hostile = "x\n2026-12-01T00:00:00Z ERROR gw-pan  forged" + "y".repeat(5000);
         String message = new ErrorMessage(203, hostile).toException().getMessage();
         assertEquals(-1, message.indexOf('\n'));
-        assertEquals(true, message.length() < 260, message);
+        assertEquals(true, message.length() < 200, message);
         assertEquals(ErrorCode.FORBIDDEN, new ErrorMessage(203, hostile).toException().code());
     }
 }

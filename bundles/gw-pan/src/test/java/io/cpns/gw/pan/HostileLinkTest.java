@@ -239,7 +239,7 @@ class HostileLinkTest {
         gateway(Map.of());
         Pne pne = f.plain("pne-a");
         assertDoesNotThrow(() -> pne.sendRaw(HostileFrames.all().get("lone surrogate in the type")));
-        pne.expectError(ErrorCode.UNKNOWN_TYPE);
+        pne.expectError(ErrorCode.MALFORMED);
         assertTrue(pne.connection.awaitClosed(GwFixture.WAIT_MILLIS));
         assertTrue(f.manager.links().isEmpty(), "no zombie link");
     }

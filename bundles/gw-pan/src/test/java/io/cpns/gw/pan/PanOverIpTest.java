@@ -178,7 +178,7 @@ class PanOverIpTest {
                 }
                 assertNotNull(answer, "frame " + i + ": closed without an answer (no slot?)");
                 ErrorMessage err = assertInstanceOf(ErrorMessage.class, codec.decode(answer).body());
-                assertEquals(ErrorCode.UNKNOWN_TYPE, err.errorCode(), err.detail());
+                assertEquals(ErrorCode.MALFORMED, err.errorCode(), err.detail());
                 assertClosedByGateway(s.getInputStream(), i);
             }
             // the adapter frees the slot before the gateway forgets the link: once it is gone, the slot is free
