@@ -1,6 +1,7 @@
 package io.cpns.codec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -141,17 +142,28 @@ public final class MessageCodec {
         } catch (MismatchedInputException e) {
             throw malformed(field(e) + " is missing or has the wrong type", e);
         } catch (JsonMappingException e) {
-            CpnsException ours = ours(e); // our own check inside a deserializer (StrictText): its reason stands
-            throw malformed(ours != null ? ours.getMessage() : field(e) + " is invalid", e);
+            String known = knownReason(e); // our own check inside a deserializer, or the parser's UTF-8 check
+            throw malformed(known != null ? known : field(e) + " is invalid", e);
+        } catch (JsonParseException e) {
+            String known = knownReason(e);
+            throw malformed(known != null ? known : "malformed CBOR", e);
         } catch (IOException | RuntimeException e) {
             throw malformed("malformed CBOR", e);
         }
     }
 
-    private static CpnsException ours(Throwable e) {
-        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+    /**
+     * A reason we can name for a library error: our own refusal inside a deserializer
+     * ({@link StrictText}), or text that is not valid UTF-8, which Jackson 2.23's CBOR parser finds
+     * itself (StrictText stays for map keys and older parsers). Null if neither.
+     */
+    private static String knownReason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof CpnsException c) {
-                return c;
+                return c.getMessage();
+            }
+            if (t instanceof JsonParseException p && p.getOriginalMessage() != null && p.getOriginalMessage().startsWith("Invalid UTF-8")) {
+                return "text is not valid UTF-8";
             }
         }
         return null;
