@@ -26,7 +26,6 @@ import io.cpns.api.message.PnEstablishNotify;
 import io.cpns.api.message.PnInventoryPage;
 import io.cpns.api.message.PnInventoryRequest;
 import io.cpns.api.message.PnMember;
-import io.cpns.api.message.PnMemberRemove;
 import io.cpns.api.message.PnRegisterRequest;
 import io.cpns.api.message.PnRegisterResponse;
 import io.cpns.api.message.PnSetupNotify;
@@ -127,6 +126,12 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     private final Config config;
     private final InventoryStore inventory;
     private final StoreProblems problems = new StoreProblems();
+    private final PendingRemovals removals;
+    /** Held by an expel while it deletes a PNE's keys, and by a batch installing or settling them: the expel wins. */
+    private final Object expelLock = new Object();
+    /** When each PNE was last expelled (a count of expels): an establishment started before leaves it out. */
+    private final Map<String, Long> expelledAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong expels = new java.util.concurrent.atomic.AtomicLong();
     private final MessageCodec codec = new MessageCodec();
     /** The source address of each PN Setup Request under way, by PN ID: its lines spend that source's log budget. */
     private final Map<String, String> origins = new java.util.concurrent.ConcurrentHashMap<>();
@@ -152,6 +157,12 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         this.log = log;
         this.config = config;
         recoverLocalKeyChanges();
+        this.removals = new PendingRemovals(secrets, log);
+        Map<String, Set<String>> unsent = removals.all();
+        if (!unsent.isEmpty()) {
+            log.info("{} expelled PNE(s) still to be removed from PNs on the Server, sent when the link is up: {}", unsent.size(),
+                    String.join(", ", unsent.keySet()));
+        }
         this.inventory = new InventoryStore(secrets);
         for (InventoryStore.Quarantined q : inventory.quarantined()) {
             log.error(problems.quarantined(InventoryStore.PREFIX + q.pnId(), "PN Inventory record of PN " + q.pnId(),
@@ -191,6 +202,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         PnSetupRequest r = (PnSetupRequest) request.envelope().body();
         EntityId initiator = request.envelope().src();
         String pnId = newPnId();
+        long since = expels.get();
         Candidate self = new Candidate(new PnePresence(initiator.value(), r.capabilities(), r.contents(), r.randPne(),
                 r.localEuKeyRequested(), r.suite()), request.link().protection().equals("pan"));
         List<EntityId> invitees = invitees(r.setupType(), r.invitees(), initiator);
@@ -205,7 +217,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                     List<Candidate> all = new ArrayList<>();
                     all.add(self);
                     all.addAll(invited);
-                    return run(pnId, initiator.value(), all);
+                    return run(pnId, initiator.value(), all, since);
                 })
                 .<Message>thenApply(joined -> {
                     List<PnMember> members = members(inventory.get(pnId));
@@ -260,10 +272,11 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                     "a PN GW initiated PN needs PNEs: use ALL or INVITE"));
         }
         String pnId = newPnId();
+        long since = expels.get();
         List<EntityId> targets = invitees(type, invitees, null);
         log.info("PN GW initiated PN Setup ({}, {} PNEs{}): PN {}", type, targets.size(), notEntityIds(type, invitees), pnId);
         return invite(pnId, identity.id(), targets) // steps 1-4
-                .thenCompose(candidates -> run(pnId, identity.id().value(), candidates)) // steps 5-14
+                .thenCompose(candidates -> run(pnId, identity.id().value(), candidates, since)) // steps 5-14
                 .thenApply(joined -> {
                     notifyJoined(pnId, joined, null); // steps 15-16
                     return inventory.get(pnId).orElseThrow(() -> new CpnsException(ErrorCode.AUTH_FAILED,
@@ -364,7 +377,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     }
 
     /** Steps 4-13 for every batch in turn; the PN is in the inventory if any PNE joined. */
-    private CompletionStage<List<Joined>> run(String pnId, String initiator, List<Candidate> candidates) {
+    private CompletionStage<List<Joined>> run(String pnId, String initiator, List<Candidate> candidates, long since) {
         ServerLink link = server;
         if (link == null) {
             return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "no server link on this PN GW"));
@@ -382,7 +395,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             for (int b = lane; b < batches.size(); b += lanes) {
                 int number = b + 1;
                 List<Candidate> part = batches.get(b);
-                chain = chain.thenCompose(acc -> batch(link, pnId, number, part).exceptionally(e -> {
+                chain = chain.thenCompose(acc -> batch(link, pnId, number, part, since).exceptionally(e -> {
                     LogThrottle.Decision d = budget(pnId);
                     if (d.log()) {
                         log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}{}", pnId, number, part.size(), cause(e),
@@ -401,6 +414,12 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             results.forEach(r -> joined.addAll(r.join()));
             return joined;
         }).thenApply(joined -> {
+            synchronized (expelLock) { // an expel while the batches ran wins: it joins nothing here, and leaves the Server's PN
+                List<String> out = joined.stream().map(j -> j.candidate().presence().pneId()).filter(p -> expelledSince(p, since)).toList();
+                joined.removeIf(j -> out.contains(j.candidate().presence().pneId()));
+                out.forEach(p -> removals.add(p, List.of(pnId)));
+            }
+            removals.send(server, millis(config.serverTimeoutMillis()));
             if (!joined.isEmpty()) { // step 13: the PN GW stores the PN Inventory locally
                 Instant now = Instant.now();
                 inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
@@ -416,10 +435,10 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         });
     }
 
-    private CompletionStage<List<Joined>> batch(ServerLink link, String pnId, int batch, List<Candidate> part) {
+    private CompletionStage<List<Joined>> batch(ServerLink link, String pnId, int batch, List<Candidate> part, long since) {
         Map<String, Candidate> byId = new HashMap<>();
         part.forEach(c -> byId.put(c.presence().pneId(), c));
-        LocalKeyChanges keys = new LocalKeyChanges(secrets);
+        LocalKeyChanges keys = new LocalKeyChanges(secrets, pne -> expelledSince(pne, since), expelLock);
         Duration serverTimeout = millis(config.serverTimeoutMillis());
         return link.request(new PnRegisterRequest(pnId, batch, pairs(config.capabilities()), pairs(config.subscription()),
                         part.stream().map(Candidate::presence).toList()), serverTimeout) // step 4
@@ -462,8 +481,11 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                 refused.add(k.pneId() + " (" + ErrorCode.of(k.status()) + ")");
                 continue;
             }
-            if (k.localEuKeyForGateway() != null) {
-                storeLocalEuKey(k, keys); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
+            if (keys.expelled(k.pneId())) {
+                continue; // expelled since the establishment started
+            }
+            if (k.localEuKeyForGateway() != null && !storeLocalEuKey(k, keys)) { // step 6: "decrypts ... and stores"
+                continue; // expelled this very moment
             }
             admitted.add(k);
         }
@@ -514,13 +536,13 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
     }
 
-    private void storeLocalEuKey(PneKeys k, LocalKeyChanges keys) {
+    private boolean storeLocalEuKey(PneKeys k, LocalKeyChanges keys) {
         byte[] gwKey = secrets.get(identity.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
                 "this PN GW has no EUKey"));
         byte[] lek = null;
         try {
             lek = Suites.modern().unwrap(gwKey, k.localEuKeyForGateway()); // AES key wrap, the same in every suite
-            keys.install(k.pneId(), lek);
+            return keys.install(k.pneId(), lek);
         } finally {
             Bytes.wipe(gwKey, lek);
         }
@@ -627,10 +649,17 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
 
     @Override
     public boolean expel(String pneId) {
-        List<PnRecord> affected = pnsOf(pneId);
-        boolean found = inventory.removeMember(pneId);
-        secrets.delete(LocalKeys.alias(pneId));
-        secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
+        List<PnRecord> affected;
+        boolean found;
+        synchronized (expelLock) { // a batch in flight neither installs its key now nor puts one back when it settles
+            expelledAt.put(pneId, expels.incrementAndGet());
+            affected = pnsOf(pneId);
+            // journaled first: from here on a lost link or a restart cannot keep it in the Server's PNs and Service Groups
+            removals.add(pneId, affected.stream().map(PnRecord::pnId).toList());
+            found = inventory.removeMember(pneId);
+            secrets.delete(LocalKeys.alias(pneId));
+            secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
+        }
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
         pnes.disconnect(EntityId.of(pneId));
         for (PneExpelListener l : expelListeners) {
@@ -641,19 +670,23 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             }
         }
         ServerLink link = server;
-        for (PnRecord pn : affected) {
-            if (link != null) {
-                link.request(new PnMemberRemove(pn.pnId(), pneId), millis(config.serverTimeoutMillis()))
-                        .whenComplete((r, e) -> {
-                            if (e != null) {
-                                log.warn("the Server did not confirm removing {} from {}: {}", pneId, pn.pnId(), cause(e));
-                            }
-                        });
-            }
+        if (link == null && !affected.isEmpty()) {
+            log.warn("PNE {} expelled while this PN GW has no link to the Server: its removal from {} PN(s) is sent when the link is up",
+                    pneId, affected.size());
         }
+        removals.send(link, millis(config.serverTimeoutMillis()));
         log.info("PNE {} expelled from {} PN(s); its LocalEUKey{} deleted", pneId, affected.size(),
                 hadPreAssigned ? " and pre-assigned key" : "");
         return found;
+    }
+
+    /** The link to the Server is (back) up: the expels it has not confirmed are sent ({@link RemovalsOnLinkUp}). */
+    void resendRemovals() {
+        removals.send(server, millis(config.serverTimeoutMillis()));
+    }
+
+    private boolean expelledSince(String pneId, long since) {
+        return expelledAt.getOrDefault(pneId, 0L) > since;
     }
 
     // ---- helpers ----
