@@ -126,12 +126,14 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     private final Config config;
     private final InventoryStore inventory;
     private final StoreProblems problems = new StoreProblems();
-    private final PendingRemovals removals;
+    private final PendingRemovals expels;
+    private final PendingRemovals withdrawals;
+    private final UnsettledRegistrations unsettled;
     /** Held by an expel while it deletes a PNE's keys, and by a batch installing or settling them: the expel wins. */
     private final Object expelLock = new Object();
     /** When each PNE was last expelled (a count of expels): an establishment started before leaves it out. */
     private final Map<String, Long> expelledAt = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong expels = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong expelCount = new java.util.concurrent.atomic.AtomicLong();
     private final MessageCodec codec = new MessageCodec();
     /** The source address of each PN Setup Request under way, by PN ID: its lines spend that source's log budget. */
     private final Map<String, String> origins = new java.util.concurrent.ConcurrentHashMap<>();
@@ -157,12 +159,9 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         this.log = log;
         this.config = config;
         recoverLocalKeyChanges();
-        this.removals = new PendingRemovals(secrets, log);
-        Map<String, Set<String>> unsent = removals.all();
-        if (!unsent.isEmpty()) {
-            log.info("{} expelled PNE(s) still to be removed from PNs on the Server, sent when the link is up: {}", unsent.size(),
-                    String.join(", ", unsent.keySet()));
-        }
+        this.expels = new PendingRemovals(secrets, log, true);
+        this.withdrawals = new PendingRemovals(secrets, log, false);
+        this.unsettled = new UnsettledRegistrations(secrets, withdrawals, log);
         this.inventory = new InventoryStore(secrets);
         for (InventoryStore.Quarantined q : inventory.quarantined()) {
             log.error(problems.quarantined(InventoryStore.PREFIX + q.pnId(), "PN Inventory record of PN " + q.pnId(),
@@ -171,6 +170,16 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         }
         log.info("PN Inventory loaded: {} PNs{}", inventory.all().size(),
                 inventory.quarantined().isEmpty() ? "" : " (" + inventory.quarantined().size() + " unreadable, set aside: see cpns:health)");
+        unsettled.recover(this::membersHere, expels::pending);
+        Map<String, Set<String>> unsent = expels.all();
+        if (!unsent.isEmpty()) {
+            log.info("{} expelled PNE(s) still to be removed from PNs on the Server, sent when the link is up: {}", unsent.size(),
+                    String.join(", ", unsent.keySet()));
+        }
+    }
+
+    private Set<String> membersHere(String pnId) {
+        return inventory.get(pnId).map(pn -> pn.members().stream().map(PnMemberRecord::pneId).collect(Collectors.toSet())).orElse(Set.of());
     }
 
     /** A previous run that died during PN Establishment left LocalEUKey changes unsettled: roll them back (D31). */
@@ -202,7 +211,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         PnSetupRequest r = (PnSetupRequest) request.envelope().body();
         EntityId initiator = request.envelope().src();
         String pnId = newPnId();
-        long since = expels.get();
+        long since = expelCount.get();
         Candidate self = new Candidate(new PnePresence(initiator.value(), r.capabilities(), r.contents(), r.randPne(),
                 r.localEuKeyRequested(), r.suite()), request.link().protection().equals("pan"));
         List<EntityId> invitees = invitees(r.setupType(), r.invitees(), initiator);
@@ -272,7 +281,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                     "a PN GW initiated PN needs PNEs: use ALL or INVITE"));
         }
         String pnId = newPnId();
-        long since = expels.get();
+        long since = expelCount.get();
         List<EntityId> targets = invitees(type, invitees, null);
         log.info("PN GW initiated PN Setup ({}, {} PNEs{}): PN {}", type, targets.size(), notEntityIds(type, invitees), pnId);
         return invite(pnId, identity.id(), targets) // steps 1-4
@@ -417,9 +426,8 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             synchronized (expelLock) { // an expel while the batches ran wins: it joins nothing here, and leaves the Server's PN
                 List<String> out = joined.stream().map(j -> j.candidate().presence().pneId()).filter(p -> expelledSince(p, since)).toList();
                 joined.removeIf(j -> out.contains(j.candidate().presence().pneId()));
-                out.forEach(p -> removals.add(p, List.of(pnId)));
+                out.forEach(p -> expels.add(p, List.of(pnId)));
             }
-            removals.send(server, millis(config.serverTimeoutMillis()));
             if (!joined.isEmpty()) { // step 13: the PN GW stores the PN Inventory locally
                 Instant now = Instant.now();
                 inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
@@ -432,6 +440,9 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                 log.info("PN {}: {} of {} PNEs joined{}", pnId, joined.size(), candidates.size(), d.suffix());
             }
             return joined;
+        }).whenComplete((j, e) -> { // whatever happened: what the Server may hold and this PN GW does not is withdrawn
+            unsettled.finished(pnId, membersHere(pnId), p -> expelledSince(p, since));
+            resendRemovals();
         });
     }
 
@@ -443,15 +454,22 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         return link.request(new PnRegisterRequest(pnId, batch, pairs(config.capabilities()), pairs(config.subscription()),
                         part.stream().map(Candidate::presence).toList()), serverTimeout) // step 4
                 .thenCompose(m -> relayAuthentication(pnId, (PnAuthRequest) m, byId, keys)) // steps 5-9
-                .thenCompose(proofs -> link.request(new PnAuthResponse(pnId, batch, proofs), serverTimeout)) // step 10
+                .thenCompose(proofs -> {
+                    unsettled.sending(pnId, proofs.stream().map(PneProof::pneId).toList()); // the Server may register them from now on
+                    return link.request(new PnAuthResponse(pnId, batch, proofs), serverTimeout); // step 10
+                })
                 .thenApply(m -> {
                     List<Joined> joined = new ArrayList<>();
+                    List<String> refused = new ArrayList<>();
                     for (PneVerdict v : ((PnRegisterResponse) m).results()) { // steps 11-12
                         Candidate c = byId.get(v.pneId());
                         if (c != null && v.authenticated()) {
                             joined.add(new Joined(c, v.hashServer()));
+                        } else {
+                            refused.add(v.pneId());
                         }
                     }
+                    unsettled.refused(pnId, refused);
                     keys.settle(joined.stream().map(j -> j.candidate().presence().pneId()).collect(Collectors.toSet()));
                     FaultPoints.reach("pn.registered");
                     return joined;
@@ -652,10 +670,10 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         List<PnRecord> affected;
         boolean found;
         synchronized (expelLock) { // a batch in flight neither installs its key now nor puts one back when it settles
-            expelledAt.put(pneId, expels.incrementAndGet());
+            expelledAt.put(pneId, expelCount.incrementAndGet());
             affected = pnsOf(pneId);
             // journaled first: from here on a lost link or a restart cannot keep it in the Server's PNs and Service Groups
-            removals.add(pneId, affected.stream().map(PnRecord::pnId).toList());
+            expels.add(pneId, affected.stream().map(PnRecord::pnId).toList());
             found = inventory.removeMember(pneId);
             secrets.delete(LocalKeys.alias(pneId));
             secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
@@ -674,7 +692,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             log.warn("PNE {} expelled while this PN GW has no link to the Server: its removal from {} PN(s) is sent when the link is up",
                     pneId, affected.size());
         }
-        removals.send(link, millis(config.serverTimeoutMillis()));
+        expels.send(link, millis(config.serverTimeoutMillis()));
         log.info("PNE {} expelled from {} PN(s); its LocalEUKey{} deleted", pneId, affected.size(),
                 hadPreAssigned ? " and pre-assigned key" : "");
         return found;
@@ -682,7 +700,8 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
 
     /** The link to the Server is (back) up: the expels it has not confirmed are sent ({@link RemovalsOnLinkUp}). */
     void resendRemovals() {
-        removals.send(server, millis(config.serverTimeoutMillis()));
+        expels.send(server, millis(config.serverTimeoutMillis()));
+        withdrawals.send(server, millis(config.serverTimeoutMillis()));
     }
 
     private boolean expelledSince(String pneId, long since) {

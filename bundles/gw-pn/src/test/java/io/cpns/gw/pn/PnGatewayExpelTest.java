@@ -59,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code gw:expel} against what else is going on (issue 10, found by the fault campaign's helpers):
  * a registration batch of that PNE in flight, and a link to the Server that is down. The expel must
  * win: no key of the PNE is left or put back, it joins no PN here, and the Server hears of it,
- * also after the link comes back or the PN GW restarts. PN GW initiated establishment of {@code
+ * also after the link comes back or the PN GW restarts. And a registration whose answer is lost:
+ * the Server must not keep PNEs in a PN this PN GW does not hold (D-faults-1). PN GW initiated establishment of {@code
  * pne-x} and {@code pne-y}, with the PAN and the Server answering as the test says, on a real
  * encrypted secret store.
  */
@@ -133,7 +134,7 @@ class PnGatewayExpelTest {
         assertTrue(g.pnsOf("pne-x").isEmpty());
         assertFalse(secrets.get("lek.pne-x").isPresent());
         server.awaitRemoved(done.pnId(), "pne-x");
-        assertEquals(java.util.Set.of(), secrets.aliases(PendingRemovals.PREFIX), "confirmed: nothing left to send");
+        assertEquals(java.util.Set.of(), secrets.aliases(PendingRemovals.EXPELS), "confirmed: nothing left to send");
     }
 
     /** The link is down at the expel: the removal is journaled and sent once the link is up, also after a restart. */
@@ -147,14 +148,47 @@ class PnGatewayExpelTest {
         g.expel("pne-x");
         g.resendRemovals(); // a link-up that fails again
         assertEquals(List.of(), server.removed);
-        assertEquals(java.util.Set.of(PendingRemovals.PREFIX + "pne-x"), secrets.aliases(PendingRemovals.PREFIX));
+        assertEquals(java.util.Set.of(PendingRemovals.EXPELS + "pne-x"), secrets.aliases(PendingRemovals.EXPELS));
 
         PnGateway restarted = gateway(server); // a power cut meanwhile: the journal is on disk
         server.down = false;
         restarted.resendRemovals(); // RemovalsOnLinkUp, when the link is authenticated
         server.awaitRemoved(pn.pnId(), "pne-x");
-        Wait.until(() -> secrets.aliases(PendingRemovals.PREFIX).isEmpty());
+        Wait.until(() -> secrets.aliases(PendingRemovals.EXPELS).isEmpty());
         assertEquals(1, server.removed.size(), "sent once");
+    }
+
+    /**
+     * The Server registered the batch but its answer never arrived: the PNEs it may hold in that PN
+     * are withdrawn from it (not expelled: their Service Groups stay), and the journal empties.
+     */
+    @Test
+    void answerToTheAuthenticationResponsesLost_thePnesAreWithdrawnFromTheServersPn() throws Exception {
+        PnGateway g = gateway(server);
+        server.answerLost = true;
+        CompletionStage<PnRecord> pn = g.establish(SetupType.INVITE, List.of("pne-x", "pne-y"));
+        try {
+            get(pn);
+        } catch (java.util.concurrent.ExecutionException expected) {
+            // no PNE joined
+        }
+        Wait.until(() -> server.withdrawn.size() == 2);
+        assertEquals(List.of(), server.removed, "not expelled");
+        assertEquals(List.of(), g.pns());
+        Wait.until(() -> secrets.aliases(PendingRemovals.WITHDRAWALS).isEmpty());
+        assertEquals(java.util.Set.of(), secrets.aliases(UnsettledRegistrations.PREFIX));
+    }
+
+    /** A PN GW that died after step 10 finds the journal when it starts: what the Server may hold is withdrawn once the link is up. */
+    @Test
+    void stoppedAfterSendingTheAuthenticationResponses_theRestartWithdrawsThePnes() throws Exception {
+        secrets.put(UnsettledRegistrations.PREFIX + "pn-cut", "pne-x\npne-y".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        PnGateway restarted = gateway(server);
+        restarted.resendRemovals(); // RemovalsOnLinkUp
+        Wait.until(() -> server.withdrawn.size() == 2);
+        assertEquals(List.of("pn-cut pne-x", "pn-cut pne-y"), server.withdrawn.stream().sorted().toList());
+        assertEquals(java.util.Set.of(), secrets.aliases(UnsettledRegistrations.PREFIX));
+        Wait.until(() -> secrets.aliases(PendingRemovals.WITHDRAWALS).isEmpty());
     }
 
     // ---- the PAN: PNEs that accept, and answer with a link secured after their new key ----
@@ -237,7 +271,10 @@ class PnGatewayExpelTest {
 
     final class Server implements ServerLink {
         volatile boolean down;
+        /** The Server registers the batch, and its answer is lost (the link or the Server died meanwhile). */
+        volatile boolean answerLost;
         final List<String> removed = new CopyOnWriteArrayList<>();
+        final List<String> withdrawn = new CopyOnWriteArrayList<>();
 
         void awaitRemoved(String pnId, String pne) {
             Wait.until(() -> removed.contains(pnId + " " + pne));
@@ -259,10 +296,13 @@ class PnGatewayExpelTest {
                 for (PneProof p : r.results()) {
                     v.add(new PneVerdict(p.pneId(), true, Randoms.bytes(32)));
                 }
+                if (answerLost) {
+                    return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "link to the CPNS Server lost"));
+                }
                 return CompletableFuture.completedFuture(new PnRegisterResponse(r.pnId(), r.batch(), !v.isEmpty(), v));
             }
             if (request instanceof PnMemberRemove m) {
-                removed.add(m.pnId() + " " + m.pneId());
+                (m.expelled() ? removed : withdrawn).add(m.pnId() + " " + m.pneId());
                 return CompletableFuture.completedFuture(new Ack());
             }
             return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, request.toString()));
