@@ -304,6 +304,17 @@ final class ForkedRuntime implements AutoCloseable {
         return run(command, password);
     }
 
+    /**
+     * Types a command and returns at once: for one that stops at a fault point (it never answers),
+     * or runs while the test does something else. Its output is not read.
+     */
+    synchronized void typeCommand(String command) throws IOException {
+        if (!terminal || !alive()) {
+            throw new IllegalStateException(role + " has no console (terminal() and start() first)");
+        }
+        type(command);
+    }
+
     /** A CPNS User at the Server's console, the password typed at its prompt. */
     void useradd(String user, String password) throws IOException {
         String out = shellWithPassword("server:useradd " + user, password);

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.message.SetupType;
@@ -12,16 +11,13 @@ import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.UserRegistry;
-import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.pne.IpTransport;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.PneGroupMessage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,19 +164,6 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         Osgi.eventually(p.id() + " follows " + groupId + " over MQTT", () -> p.followsBroadcast(groupId) && p.broadcastConnected(), () -> "");
     }
 
-    /** The file of a secret store alias (cpns-keystore's naming: {@code <alias>.sec}). */
-    static Path fileOf(Path keystore, String alias) {
-        Path f = keystore.resolve(alias + ".sec");
-        if (!Files.exists(f)) {
-            throw new AssertionError("no file for " + alias + " in " + keystore);
-        }
-        return f;
-    }
-
-    static boolean exists(Path keystore, String alias) {
-        return Files.exists(keystore.resolve(alias + ".sec"));
-    }
-
     /**
      * Issue 10 §2 "a restart after a group change deletes the key tree": the PN GW was down while a
      * member left; when it starts again it catches up (group.sync.req) before or after its PN
@@ -204,7 +187,7 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         reconnect(radio);
         holds(tv, after);
         holds(radio, after);
-        assertTrue("the key tree is kept", exists(gw.keystoreDir(), "gt.sg-r1"));
+        assertTrue("the key tree is kept", Stores.exists(gw.keystoreDir(), "gt.sg-r1"));
         String since = String.join("\n", gw.linesSince(mark));
         assertTrue(since, since.contains("Service Group sg-r1: Group Key epoch " + after.epoch() + " broadcast under tree epoch"));
         assertFalse(since, since.contains("Service Group sg-r1 has no broadcast member"));
@@ -217,7 +200,7 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         reconnect(tv);
         ServiceGroup later = registry().update("sg-r1");
         holds(tv, later);
-        assertTrue(exists(gw.keystoreDir(), "gt.sg-r1"));
+        assertTrue(Stores.exists(gw.keystoreDir(), "gt.sg-r1"));
         since = String.join("\n", gw.linesSince(mark));
         assertTrue("one wrapped key: the same tree, no rebuild\n" + since, since.contains("Service Group sg-r1: Group Key epoch " + later.epoch()
                 + " broadcast under tree epoch") && since.contains("(1 wrapped keys"));
@@ -243,8 +226,8 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         }
 
         kill();
-        flipAByte(fileOf(gw.keystoreDir(), "gt.sg-r2-tree"));
-        flipAByte(fileOf(gw.keystoreDir(), "gk.sg-r2-key"));
+        flipAByte(Stores.fileOf(gw.keystoreDir(), "gt.sg-r2-tree"));
+        flipAByte(Stores.fileOf(gw.keystoreDir(), "gk.sg-r2-key"));
         int mark = gw.lines();
         start(); // ready: the bad records are set aside and their groups resynced
         reconnect(tv);
@@ -269,7 +252,7 @@ public class GroupStoreRecoveryIT extends PnTestBase {
             holds(radio, now);
             follows(tv, g);
         }
-        assertTrue("the tree rebuilt", exists(gw.keystoreDir(), "gt.sg-r2-tree"));
+        assertTrue("the tree rebuilt", Stores.exists(gw.keystoreDir(), "gt.sg-r2-tree"));
         for (String g : List.of("sg-r2-tree", "sg-r2-key", "sg-r2-ok")) {
             registry().delete(g);
         }
@@ -309,43 +292,18 @@ public class GroupStoreRecoveryIT extends PnTestBase {
             holds(tv, after);
             holds(radio, after);
             Osgi.eventually("the departed member deleted the key", () -> lamp.groupKey("sg-r3").isEmpty(), () -> "");
-            assertEquals("the disk still holds the old epoch", before.epoch(), storedEpoch(mount, "gk.sg-r3"));
+            assertEquals("the disk still holds the old epoch", before.epoch(), Stores.epochOf(mount, "gk.sg-r3"));
             String since = String.join("\n", gw.linesSince(mark));
             assertFalse(since, since.contains("did not authenticate"));
             assertTrue(since, left.epoch() + 1 == after.epoch());
 
             Files.delete(filler);
-            Osgi.eventually("the PN GW wrote epoch " + after.epoch() + " by itself", () -> storedEpoch(mount, "gk.sg-r3") == after.epoch(),
+            Osgi.eventually("the PN GW wrote epoch " + after.epoch() + " by itself", () -> Stores.epochOf(mount, "gk.sg-r3") == after.epoch(),
                     gw::tail);
             holds(tv, after);
             registry().delete("sg-r3");
         } finally {
             kill();
-        }
-    }
-
-    /**
-     * The epoch of a Group Key record as the PN GW's keystore holds it on disk, read with its master
-     * key as an operator could: from a copy, so opening a store never touches the live directory.
-     */
-    static long storedEpoch(Path keystore, String alias) {
-        try {
-            Path copy = Files.createTempDirectory("cpns-keystore-copy");
-            Files.copy(keystore.resolve("master.key"), copy.resolve("master.key"));
-            Files.copy(fileOf(keystore, alias), copy.resolve(alias + ".sec"));
-            EncryptedFileStore store = new EncryptedFileStore(copy, copy.resolve("master.key"));
-            byte[] record = store.get(alias).orElseThrow();
-            try {
-                return new CBORMapper().readTree(record).get("epoch").asLong();
-            } finally {
-                java.util.Arrays.fill(record, (byte) 0);
-                store.close();
-                try (var files = Files.walk(copy)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 }
