@@ -75,11 +75,17 @@ public abstract class ForkedGatewayBase {
 
     /** {@code n} PNEs with UI of the owner, {@code <prefix>-0 .. -n-1}, keys under this framework's data directory. */
     PneFleet fleet(ForkedRuntime gw, String prefix, int n) throws IOException {
+        return fleet(gw, prefix, n, c -> c);
+    }
+
+    /** The same, each PNE's configuration changed by {@code tweak} (e.g. to receive Group Keys by broadcast). */
+    PneFleet fleet(ForkedRuntime gw, String prefix, int n, java.util.function.UnaryOperator<PneConfig> tweak) throws IOException {
         int port = Integer.parseInt(gw.configured("cpns.pan.ip", "port"));
         Path ca = osgi.service(ServerEndpoint.class).generatedOperatorCa().orElseThrow();
         return new PneFleet(EntityId.of(gw.configured("cpns.gw.identity", "gatewayId")),
                 IntStream.range(0, n).mapToObj(i -> prefix + "-" + i).toList(),
-                id -> PneConfig.of(id).withServer("cpns-server", ca, "localhost").withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(120)),
+                id -> tweak.apply(PneConfig.of(id).withServer("cpns-server", ca, "localhost").withTimeouts(Duration.ofSeconds(10),
+                        Duration.ofSeconds(120))),
                 () -> new IpTransport("127.0.0.1", port, false), gw.home().resolve("pnes"));
     }
 }

@@ -315,6 +315,13 @@ final class ForkedRuntime implements AutoCloseable {
         type(command);
     }
 
+    /** Updates a bundle at the console ({@code update <id>}), found by its symbolic name. */
+    void updateBundle(String symbolicName) throws IOException {
+        String id = shell("lb -s " + symbolicName).lines().filter(l -> l.contains("|" + symbolicName + " ")).map(l -> l.split("\\|")[0].trim())
+                .findFirst().orElseThrow(() -> new AssertionError("no bundle " + symbolicName));
+        shell("update " + id);
+    }
+
     /** A CPNS User at the Server's console, the password typed at its prompt. */
     void useradd(String user, String password) throws IOException {
         String out = shellWithPassword("server:useradd " + user, password);

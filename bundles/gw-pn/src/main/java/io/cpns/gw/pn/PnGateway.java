@@ -399,16 +399,20 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         // parallelBatches lanes, each running its share of the batches one after the other
         int lanes = Math.max(1, Math.min(config.parallelBatches(), batches.size()));
         List<CompletableFuture<List<Joined>>> results = new ArrayList<>();
+        // a batch this PN GW could not store: if no PNE joined, the PNE hears that, not "the Server did not authenticate" it
+        java.util.concurrent.atomic.AtomicReference<CpnsException> storage = new java.util.concurrent.atomic.AtomicReference<>();
         for (int lane = 0; lane < lanes; lane++) {
             CompletionStage<List<Joined>> chain = CompletableFuture.completedFuture(new ArrayList<>());
             for (int b = lane; b < batches.size(); b += lanes) {
                 int number = b + 1;
                 List<Candidate> part = batches.get(b);
                 chain = chain.thenCompose(acc -> batch(link, pnId, number, part, since).exceptionally(e -> {
+                    Optional<CpnsException> full = StorageFailure.of(e);
+                    full.ifPresent(x -> storage.compareAndSet(null, x));
                     LogThrottle.Decision d = budget(pnId);
                     if (d.log()) {
-                        log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}{}", pnId, number, part.size(), cause(e),
-                                d.suffix());
+                        log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}{}", pnId, number, part.size(),
+                                full.isPresent() ? StorageFailure.describe(e) : cause(e), d.suffix());
                     }
                     return List.of();
                 }).thenApply(j -> {
@@ -430,14 +434,23 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             }
             if (!joined.isEmpty()) { // step 13: the PN GW stores the PN Inventory locally
                 Instant now = Instant.now();
-                inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
-                        j.candidate().presence().capabilities(), j.candidate().presence().contents(),
-                        j.candidate().presence().localEuKeyRequested(), now)).toList());
+                try {
+                    inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
+                            j.candidate().presence().capabilities(), j.candidate().presence().contents(),
+                            j.candidate().presence().localEuKeyRequested(), now)).toList());
+                } catch (RuntimeException e) { // the Server's PN is withdrawn when this establishment ends (or at the next start)
+                    log.warn("PN {} not stored in the PN Inventory, its PNEs did not join: {}", pnId, StorageFailure.of(e).isPresent()
+                            ? StorageFailure.describe(e) : e.toString());
+                    throw StorageFailure.of(e).map(RuntimeException.class::cast).orElse(e);
+                }
                 FaultPoints.reach("pn.inventory.stored");
             }
             LogThrottle.Decision d = budget(pnId);
             if (d.log()) {
                 log.info("PN {}: {} of {} PNEs joined{}", pnId, joined.size(), candidates.size(), d.suffix());
+            }
+            if (joined.isEmpty() && storage.get() != null) {
+                throw storage.get();
             }
             return joined;
         }).whenComplete((j, e) -> { // whatever happened: what the Server may hold and this PN GW does not is withdrawn

@@ -33,6 +33,7 @@ import io.cpns.api.message.PneKeys;
 import io.cpns.api.message.PneProof;
 import io.cpns.api.message.PneVerdict;
 import io.cpns.api.message.SetupType;
+import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
 import io.cpns.keystore.EncryptedFileStore;
@@ -64,13 +65,16 @@ import org.junit.jupiter.api.io.TempDir;
  * pne-x} and {@code pne-y}, with the PAN and the Server answering as the test says, on a real
  * encrypted secret store.
  */
-class PnGatewayExpelTest {
+class PnGatewayFaultsTest {
     static final String GW = "gw-test";
     static final byte[] OLD = "the-old-local-eukey-of-pne-x-32b".getBytes();
 
     @TempDir
     Path dir;
-    EncryptedFileStore secrets;
+    EncryptedFileStore store;
+    /** The store, whose writes fail as on a full disk while {@link #full} is set. */
+    SecretStore secrets;
+    volatile boolean full;
     final TestLogger log = new TestLogger("gw-pn");
     final Pan pan = new Pan();
     final Server server = new Server();
@@ -78,7 +82,32 @@ class PnGatewayExpelTest {
 
     @BeforeEach
     void store() throws Exception {
-        secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        store = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        secrets = new SecretStore() {
+            @Override
+            public Optional<byte[]> get(String alias) {
+                return store.get(alias);
+            }
+
+            @Override
+            public void put(String alias, byte[] secret) {
+                if (full) {
+                    throw new java.io.UncheckedIOException("cannot write secret " + alias, new java.nio.file.FileSystemException(
+                            dir.resolve("ks").resolve(alias + ".sec.tmp").toString(), null, "No space left on device"));
+                }
+                store.put(alias, secret);
+            }
+
+            @Override
+            public boolean delete(String alias) {
+                return store.delete(alias);
+            }
+
+            @Override
+            public java.util.Set<String> aliases(String prefix) {
+                return store.aliases(prefix);
+            }
+        };
         gwKey = Randoms.bytes(32);
         secrets.put("euk." + GW, gwKey);
         secrets.put("lek.pne-x", OLD); // from an earlier PN: what a re-establishment replaces
@@ -189,6 +218,29 @@ class PnGatewayExpelTest {
         assertEquals(List.of("pn-cut pne-x", "pn-cut pne-y"), server.withdrawn.stream().sorted().toList());
         assertEquals(java.util.Set.of(), secrets.aliases(UnsettledRegistrations.PREFIX));
         Wait.until(() -> secrets.aliases(PendingRemovals.WITHDRAWALS).isEmpty());
+    }
+
+    /**
+     * The PN GW's disk is full at step 6: the establishment fails saying so (the operating system's
+     * words), never that the Server did not authenticate the PNEs; no key changed; with space again
+     * it works (issue 10).
+     */
+    @Test
+    void diskFull_theEstablishmentFailsNamingTheDisk_notTheServer_andWorksOnceThereIsSpace() throws Exception {
+        PnGateway g = gateway(server);
+        full = true;
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> get(g.establish(SetupType.INVITE, List.of("pne-x", "pne-y"))));
+        CpnsException why = (CpnsException) e.getCause();
+        assertEquals(ErrorCode.UNAVAILABLE, why.code());
+        assertTrue(why.getMessage().contains("No space left on device") && !why.getMessage().contains("authenticat"), why.getMessage());
+        assertFalse(why.getMessage().contains(dir.toString()), "no path on the wire: " + why.getMessage());
+        assertTrue(log.all().contains("No space left on device") && log.all().contains(".sec.tmp"), log.all());
+        assertFalse(log.all().contains("did not authenticate"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(OLD, store.get("lek.pne-x").orElseThrow(), "no key changed");
+
+        full = false;
+        assertEquals(2, get(g.establish(SetupType.INVITE, List.of("pne-x", "pne-y"))).members().size());
     }
 
     // ---- the PAN: PNEs that accept, and answer with a link secured after their new key ----
