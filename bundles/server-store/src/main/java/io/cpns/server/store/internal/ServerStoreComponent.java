@@ -34,7 +34,7 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
         @AttributeDefinition(description = "JDBC URL: jdbc:h2:... or jdbc:postgresql://host:5432/db. "
-                + "Empty = embedded H2 file in ${cpns.data}/db")
+                + "Empty = embedded H2 file in ${cpns.data}/db, each commit written before it returns (WRITE_DELAY=0)")
         String url() default "";
 
         @AttributeDefinition(description = "Database user")
