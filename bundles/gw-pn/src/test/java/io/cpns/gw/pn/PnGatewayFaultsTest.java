@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
-import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.LinkStatus;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessage;

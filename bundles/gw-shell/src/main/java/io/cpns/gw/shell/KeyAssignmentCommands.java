@@ -59,8 +59,12 @@ public class KeyAssignmentCommands {
             return Unavailable.of("Key Assignment", KA);
         }
         char[] password = password(userId);
-        await(service.install(pneId, userId, password.clone()));
-        await(service.trigger(pneId, userId, password));
+        try {
+            await(service.install(pneId, userId, password.clone()));
+            await(service.trigger(pneId, userId, password.clone()));
+        } finally {
+            java.util.Arrays.fill(password, '\0'); // also when the installation failed
+        }
         return pneId + " holds its EUKey";
     }
 
