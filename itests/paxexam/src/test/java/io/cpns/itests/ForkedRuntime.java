@@ -94,7 +94,9 @@ final class ForkedRuntime implements AutoCloseable {
                 .configure("cpns.gw.link", "serverHost=127.0.0.1", "serverPort=" + serverPort, "serverId=cpns-server",
                         "serverName=localhost", "operatorCaFile=" + operatorCa, "userId=" + user, "password=" + password,
                         "keepaliveSeconds=5", "backoffInitialMillis=100", "backoffMaxMillis=500")
-                .configure("cpns.pan.ip", "port=" + AbstractSliceIT.freePort(), "discoveryPort=0", "announceSeconds=0")
+                // every PNE of a test comes from 127.0.0.1: a campaign's 100 connect without a key at once
+                .configure("cpns.pan.ip", "port=" + AbstractSliceIT.freePort(), "discoveryPort=0", "announceSeconds=0",
+                        "maxUnauthenticatedPerAddress=1024")
                 .configure("cpns.gw.broker", "port=" + AbstractSliceIT.freePort());
     }
 
