@@ -73,7 +73,7 @@ final class Samples {
         add(new PnAuthRequest("pn-1", 1, r, List.of(new PneKeys("pne-1", 0, new byte[40], new byte[40]))));
         add(new PnAuthResponse("pn-1", 1, List.of(new PneProof("pne-1", r))));
         add(new PnRegisterResponse("pn-1", 1, true, List.of(new PneVerdict("pne-1", true, r))));
-        add(new PnMemberRemove("pn-1", "pne-1"));
+        add(new PnMemberRemove("pn-1", "pne-1", false));
         add(new Relay("pn-1", r));
         add(new RelayResponse(r));
     }

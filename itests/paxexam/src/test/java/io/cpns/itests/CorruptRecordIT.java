@@ -122,6 +122,86 @@ public class CorruptRecordIT extends PnTestBase {
         assertTrue(osgi.shell("gw:groups").startsWith("GROUP "));
     }
 
+    /**
+     * The other commands an operator reaches for answer too with their part down: {@code gw:link},
+     * {@code gw:ping}, {@code gw:entities}, {@code gw:keymanager}, {@code gw:onboard},
+     * {@code gw:kaRegister} (they held static references: "Command not found" once their service
+     * was gone, a NullPointerException while it went).
+     */
+    @Test
+    public void c03b_linkKeyAssignmentAndKeyManagerCommands_answerWithTheirPartDown() throws Exception {
+        Map<String, List<String>> commands = Map.of(
+                "gw-link", List.of("gw:link", "gw:ping", "gw:entities", "gw:entity pne-none", "gw:reconnect", "gw:assign " + USER),
+                "gw-keyassign", List.of("gw:onboard pne-none " + USER, "gw:kaRegister " + USER + " plan=home"),
+                "gw-keymanager", List.of("gw:keymanager"));
+        for (Map.Entry<String, List<String>> e : commands.entrySet()) {
+            osgi.bundle(e.getKey()).stop();
+            try {
+                for (String command : e.getValue()) {
+                    String out = osgi.shell(command);
+                    assertTrue(command + ": " + out, out.contains("bundle " + e.getKey() + " is not running"));
+                }
+            } finally {
+                osgi.bundle(e.getKey()).start();
+            }
+        }
+        osgi.awaitReady();
+        osgi.awaitLink(io.cpns.api.gateway.LinkState.AUTHENTICATED);
+        assertTrue(osgi.shell("gw:link").contains(GATEWAY));
+        assertTrue(osgi.shell("gw:keymanager").startsWith("GROUP "));
+    }
+
+    /**
+     * A flipped byte in a PNE's LocalEUKey ({@code lek.}) and in another's pre-assigned key
+     * ({@code pak.}): gw-pan refused those PNEs on every attempt with no word anywhere. Now each
+     * record is set aside, and {@code cpns:health} is NOT READY naming the file and the way back; a
+     * good copy put back lets the PNE in again.
+     */
+    @Test
+    public void c05_corruptLocalEuKeyAndPreAssignedKey_quarantined_healthSaysWhichAndHow_aGoodCopyLetsThemIn() throws Exception {
+        PneClient tv = enrolledPne("pne-c-lek");
+        tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS); // its LocalEUKey
+        byte[] pak = io.cpns.crypto.Randoms.bytes(32);
+        io.cpns.keystore.EncryptedFileStore sensorFlash = store("pne-c-pak");
+        sensorFlash.put(PneClient.PRE_ASSIGNED, pak);
+        osgi.service(io.cpns.api.gateway.PreAssignedKeys.class).set("pne-c-pak", pak);
+        PneClient sensor = pne(config("pne-c-pak").withUi(false), ip(), sensorFlash);
+        sensor.connect(io.cpns.api.EntityId.of(GATEWAY));
+        assertTrue(sensor.secured());
+        tv.close();
+        sensor.close();
+
+        Map<String, byte[]> originals = new java.util.HashMap<>();
+        for (String alias : List.of("lek.pne-c-lek", "pak.pne-c-pak")) {
+            originals.put(alias, flipAByte(keystore().resolve(alias + ".sec")));
+        }
+        for (PneClient p : List.of(tv, sensor)) {
+            try {
+                p.connect(io.cpns.api.EntityId.of(GATEWAY));
+                throw new AssertionError(p.id() + " connected without its key");
+            } catch (java.io.IOException | CpnsException refused) {
+                // its key is gone from the PN GW
+            }
+        }
+        for (String alias : List.of("lek.pne-c-lek", "pak.pne-c-pak")) {
+            Osgi.eventually("health names " + alias, () -> health().problems().stream().anyMatch(l -> l.contains(alias)),
+                    () -> health().problems().toString());
+            Path aside;
+            try (Stream<Path> q = Files.list(keystore().resolve("quarantine"))) {
+                aside = q.filter(f -> f.getFileName().toString().startsWith(alias + ".sec.")).findFirst().orElseThrow();
+            }
+            String line = health().problems().stream().filter(l -> l.contains(alias)).findFirst().orElseThrow();
+            assertTrue(line, line.contains(aside.toString()) && line.contains("To recover"));
+            assertFalse(health().ready());
+            Files.write(keystore().resolve(alias + ".sec"), originals.get(alias)); // a good copy back, as the line says
+            Files.delete(aside);
+        }
+        osgi.awaitReady();
+        tv.connect(io.cpns.api.EntityId.of(GATEWAY));
+        sensor.connect(io.cpns.api.EntityId.of(GATEWAY));
+        assertTrue(tv.secured() && sensor.secured());
+    }
+
     /** A flipped byte in the EUKey: the PN GW cannot authenticate, and health is NOT READY, saying why and what to do. */
     @Test
     public void c04_corruptEuKey_healthNotReady_withTheReason() throws Exception {

@@ -1,6 +1,7 @@
 package io.cpns.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -71,30 +71,26 @@ public class DataFileModesIT {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
     }
 
-    /** A Server with CPNS User alice, and a PN GW enrolled as alice's from its configuration. */
-    private ScriptedRuntime[] serverAndEnrolledGateway(String umask) throws Exception {
-        if (!ScriptedRuntime.terminalAvailable()) {
+    /**
+     * A Server with CPNS User alice (registered at its console, the password typed at its prompt), and
+     * a PN GW enrolled as alice's from its configuration; both with the scripts' own heap.
+     */
+    private ForkedRuntime[] serverAndEnrolledGateway(String umask) throws Exception {
+        if (!ForkedRuntime.terminalAvailable()) {
             System.out.println("[DataFileModesIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the Server's console");
         }
-        Assume.assumeTrue(ScriptedRuntime.terminalAvailable());
-        int port = AbstractSliceIT.freePort();
-        ScriptedRuntime server = ScriptedRuntime.start("server", home.resolve("server"),
-                Map.of("cpns.server.endpoint.cfg", List.of("port=" + port)), null, true, umask).awaitReady();
-        server.shell("server:useradd alice " + PASSWORD);
-        Osgi.eventually("alice registered", () -> server.log().contains("CPNS User alice registered"), server::log);
-        ScriptedRuntime gateway = ScriptedRuntime.start("gateway", home.resolve("gateway"), Map.of(
-                "cpns.gw.identity.cfg", List.of("gatewayId=gw-modes"),
-                "cpns.gw.link.cfg", List.of("serverHost=127.0.0.1", "serverPort=" + port, "serverId=cpns-server", "serverName=localhost",
-                        "operatorCaFile=" + server.data().resolve("pki/operator-ca.pem"), "userId=alice", "password=" + PASSWORD,
-                        "backoffInitialMillis=100", "backoffMaxMillis=500"),
-                "cpns.pan.ip.cfg", List.of("port=" + AbstractSliceIT.freePort(), "discoveryPort=" + AbstractSliceIT.freePort(),
-                        "discoveryInterface=lo", "announceSeconds=0"),
-                "cpns.gw.broker.cfg", List.of("port=" + AbstractSliceIT.freePort())), null, false, umask).awaitReady();
+        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
+        ForkedRuntime server = ForkedRuntime.of("server", home.resolve("server")).terminal().umask(umask).javaOpts(null)
+                .configure("cpns.server.endpoint", "port=" + AbstractSliceIT.freePort()).start().awaitReady();
+        server.useradd("alice", PASSWORD);
+        ForkedRuntime gateway = ForkedRuntime.gateway(home.resolve("gateway"), "gw-modes", server.port("cpns.server.endpoint"),
+                server.data().resolve("pki/operator-ca.pem"), "alice", PASSWORD).umask(umask).javaOpts(null).start().awaitReady();
         Osgi.eventually("gw-modes enrolled and authenticated", () -> server.log().contains("GATEWAY gw-modes of CPNS User alice authenticated"),
                 () -> server.log() + "\n----\n" + gateway.log());
         Osgi.eventually("the password erased from the PN GW's configuration", () -> !contains(gateway.data(), PASSWORD),
                 gateway::log);
-        return new ScriptedRuntime[] {server, gateway};
+        assertFalse("the password typed at the console is not in the Server's output", server.log().contains(PASSWORD));
+        return new ForkedRuntime[] {server, gateway};
     }
 
     /** Whether any file under {@code dir} holds {@code s}. */
@@ -124,16 +120,16 @@ public class DataFileModesIT {
 
     @Test
     public void startedByTheScripts_everyFileOfServerAndGatewayIsOwnerOnly_runningAndStopped() throws Exception {
-        ScriptedRuntime[] both = serverAndEnrolledGateway(null);
+        ForkedRuntime[] both = serverAndEnrolledGateway(null);
         List<String> running = new ArrayList<>();
-        for (ScriptedRuntime r : both) {
+        for (ForkedRuntime r : both) {
             loose(r.data()).forEach(l -> running.add(r.role + ": " + l));
         }
-        for (ScriptedRuntime r : both) {
+        for (ForkedRuntime r : both) {
             r.close();
         }
         List<String> stopped = new ArrayList<>();
-        for (ScriptedRuntime r : both) {
+        for (ForkedRuntime r : both) {
             loose(r.data()).forEach(l -> stopped.add(r.role + ": " + l));
         }
         System.out.println("[DataFileModesIT] scripts: loose while running " + running + ", after stop " + stopped);
@@ -150,11 +146,11 @@ public class DataFileModesIT {
      */
     @Test
     public void startedWithoutTheScriptsUnderALooseUmask_theDataDirectoriesAndTheServersSecretsAreStillOwnerOnly() throws Exception {
-        ScriptedRuntime[] both = serverAndEnrolledGateway("022");
-        ScriptedRuntime server = both[0];
+        ForkedRuntime[] both = serverAndEnrolledGateway("022");
+        ForkedRuntime server = both[0];
         Path data = server.data();
         try {
-            for (ScriptedRuntime r : both) {
+            for (ForkedRuntime r : both) {
                 assertEquals(r.role + " data directory", "rwx------", mode(r.data()));
                 assertTrue(r.role + ": the launcher said what it tightened:\n" + r.log(),
                         r.log().contains("runtime up: made ") && r.log().contains("owner-only"));
@@ -166,12 +162,12 @@ public class DataFileModesIT {
                 assertEquals(f, "rw-------", mode(data.resolve("pki").resolve(f)));
             }
             List<String> left = new ArrayList<>();
-            for (ScriptedRuntime r : both) {
+            for (ForkedRuntime r : both) {
                 loose(r.data()).forEach(l -> left.add(r.role + ": " + l));
             }
             System.out.println("[DataFileModesIT] umask 022 without the scripts: still loose inside the 0700 data directories " + left);
         } finally {
-            for (ScriptedRuntime r : both) {
+            for (ForkedRuntime r : both) {
                 r.close();
             }
         }

@@ -23,7 +23,7 @@ import org.osgi.framework.BundleContext;
  * The fault-injection harness: the CPNS Server in this framework (so a test reaches its services),
  * PN GWs forked from the distribution ({@link ForkedRuntime}: real processes, real {@code kill -9},
  * real restarts on what they left on disk), and fleets of PNE SDK PNEs in this JVM
- * ({@link PneFleet}). docs/operator-guide.md §9 says how to run and extend it.
+ * ({@link PneFleet}). docs/fault-injection.md says how to run and extend it.
  */
 public abstract class ForkedGatewayBase {
     static final String USER = "fault-owner";
@@ -59,13 +59,8 @@ public abstract class ForkedGatewayBase {
     ForkedRuntime gateway(String gatewayId, Map<String, List<String>> extra) throws IOException {
         Path home = Files.createDirectories(Path.of(ctx.getProperty("cpns.data")).resolve(gatewayId));
         ServerEndpoint ep = osgi.service(ServerEndpoint.class);
-        ForkedRuntime gw = ForkedRuntime.of("gateway", home)
-                .configure("cpns.gw.identity", "gatewayId=" + gatewayId)
-                .configure("cpns.gw.link", "serverHost=127.0.0.1", "serverPort=" + ep.listenAddress().getPort(), "serverId=cpns-server",
-                        "serverName=localhost", "operatorCaFile=" + ep.generatedOperatorCa().orElseThrow(), "userId=" + USER,
-                        "password=" + PASSWORD, "keepaliveSeconds=5", "backoffInitialMillis=100", "backoffMaxMillis=500")
-                .configure("cpns.pan.ip", "port=" + AbstractSliceIT.freePort(), "discoveryPort=0", "announceSeconds=0")
-                .configure("cpns.gw.broker", "port=" + AbstractSliceIT.freePort());
+        ForkedRuntime gw = ForkedRuntime.gateway(home, gatewayId, ep.listenAddress().getPort(), ep.generatedOperatorCa().orElseThrow(),
+                USER, PASSWORD);
         for (Map.Entry<String, List<String>> e : extra.entrySet()) {
             gw.configure(e.getKey(), e.getValue().toArray(new String[0]));
         }
@@ -80,11 +75,17 @@ public abstract class ForkedGatewayBase {
 
     /** {@code n} PNEs with UI of the owner, {@code <prefix>-0 .. -n-1}, keys under this framework's data directory. */
     PneFleet fleet(ForkedRuntime gw, String prefix, int n) throws IOException {
+        return fleet(gw, prefix, n, c -> c);
+    }
+
+    /** The same, each PNE's configuration changed by {@code tweak} (e.g. to receive Group Keys by broadcast). */
+    PneFleet fleet(ForkedRuntime gw, String prefix, int n, java.util.function.UnaryOperator<PneConfig> tweak) throws IOException {
         int port = Integer.parseInt(gw.configured("cpns.pan.ip", "port"));
         Path ca = osgi.service(ServerEndpoint.class).generatedOperatorCa().orElseThrow();
         return new PneFleet(EntityId.of(gw.configured("cpns.gw.identity", "gatewayId")),
                 IntStream.range(0, n).mapToObj(i -> prefix + "-" + i).toList(),
-                id -> PneConfig.of(id).withServer("cpns-server", ca, "localhost").withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(120)),
+                id -> tweak.apply(PneConfig.of(id).withServer("cpns-server", ca, "localhost").withTimeouts(Duration.ofSeconds(10),
+                        Duration.ofSeconds(120))),
                 () -> new IpTransport("127.0.0.1", port, false), gw.home().resolve("pnes"));
     }
 }

@@ -55,8 +55,7 @@ public class GroupKeyManagerIT extends PnTestBase {
     static final String SG = "sg-house";
     private static final byte[] NEXT = "lights off at eleven".getBytes(StandardCharsets.UTF_8);
 
-    private static Process manager;
-    private static Path managerHome;
+    private static ForkedRuntime manager;
     private static PneClient tv;
     private static PneClient radio;
     private static PneClient speaker;
@@ -68,8 +67,7 @@ public class GroupKeyManagerIT extends PnTestBase {
 
     /** Not {@code @AfterClass}: Pax Exam runs that around every test method in the probe. */
     static void stopManager() throws InterruptedException {
-        manager.destroy();
-        manager.waitFor(30, TimeUnit.SECONDS);
+        manager.stop();
     }
 
     GroupRegistry registry() {
@@ -78,41 +76,15 @@ public class GroupKeyManagerIT extends PnTestBase {
 
     /** The second PN GW as a process of the distribution, its configuration a copy of etc/gateway/config with its own identity and ports. */
     void startManager() throws Exception {
-        if (managerHome == null) {
-            managerHome = Files.createTempDirectory("gw-manager");
-            Path config = Files.createDirectories(managerHome.resolve("config"));
-            try (var files = Files.list(CpnsOptions.dist().resolve("etc/gateway/config"))) {
-                for (Path f : files.toList()) {
-                    Files.copy(f, config.resolve(f.getFileName()));
-                }
-            }
+        if (manager == null) {
+            Path home = Files.createDirectories(Path.of(ctx.getProperty("cpns.data")).resolve(MANAGER));
             ServerEndpoint ep = osgi.service(ServerEndpoint.class);
-            write(config, "cpns.gw.identity.cfg", "gatewayId=" + MANAGER);
-            write(config, "cpns.gw.link.cfg", "serverHost=127.0.0.1", "serverPort=" + ep.listenAddress().getPort(), "serverId=cpns-server",
-                    "serverName=localhost", "operatorCaFile=" + ep.generatedOperatorCa().orElseThrow(), "userId=" + USER,
-                    "password=" + PASSWORD, "keepaliveSeconds=5", "backoffInitialMillis=100", "backoffMaxMillis=500");
-            write(config, "cpns.pan.ip.cfg", "port=" + AbstractSliceIT.freePort(), "discoveryPort=" + AbstractSliceIT.freePort(),
-                    "discoveryInterface=lo", "announceSeconds=0");
-            write(config, "cpns.gw.broker.cfg", "port=" + AbstractSliceIT.freePort());
-            write(config, "cpns.gw.keymanager.cfg", "groups=" + SG);
+            manager = ForkedRuntime.gateway(home, MANAGER, ep.listenAddress().getPort(), ep.generatedOperatorCa().orElseThrow(), USER, PASSWORD)
+                    .configure("cpns.gw.keymanager", "groups=" + SG);
         }
         // ready = every component active (cpns-health's line); its link may authenticate before its handlers are there
-        long readyBefore = readyLines();
-        manager = new ProcessBuilder(CpnsOptions.dist().resolve("bin/cpns-gateway").toString(), "--data", managerHome.resolve("data").toString(),
-                "--config", managerHome.resolve("config").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(managerHome.resolve("gateway.log").toFile())).start();
-        Process p = manager;
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroy)); // whatever happens to the tests
-        Osgi.eventually(MANAGER + " ready and connected to the Server", () -> readyLines() > readyBefore && managerConnected(),
-                this::managerLog);
-    }
-
-    private long readyLines() {
-        return managerLog().lines().filter(l -> l.contains("CPNS runtime ready")).count();
-    }
-
-    private static void write(Path dir, String file, String... lines) throws IOException {
-        Files.write(dir.resolve(file), List.of(lines));
+        manager.start().awaitReady();
+        Osgi.eventually(MANAGER + " connected to the Server", this::managerConnected, manager::tail);
     }
 
     boolean managerConnected() {
@@ -122,16 +94,11 @@ public class GroupKeyManagerIT extends PnTestBase {
     }
 
     String managerLog() {
-        try {
-            return Files.readString(managerHome.resolve("gateway.log"));
-        } catch (IOException e) {
-            return e.toString();
-        }
+        return manager.log();
     }
 
-    int managerPanPort() throws IOException {
-        return Files.readAllLines(managerHome.resolve("config/cpns.pan.ip.cfg")).stream().filter(l -> l.startsWith("port="))
-                .map(l -> Integer.parseInt(l.substring(5))).findFirst().orElseThrow();
+    int managerPanPort() {
+        return manager.port("cpns.pan.ip");
     }
 
     /**

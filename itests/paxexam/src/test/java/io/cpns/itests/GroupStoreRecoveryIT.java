@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.message.SetupType;
@@ -12,16 +11,13 @@ import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.UserRegistry;
-import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.pne.IpTransport;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.PneGroupMessage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +54,8 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         return CpnsOptions.boot("group-store", c, "runtime", "core", "server", "pne");
     }
 
-    private GatewayProcess gw;
+    private ForkedRuntime gw;
+    private String gwId;
 
     /** No PN GW in this framework: only the Server, and its CPNS User. */
     @Override
@@ -76,10 +73,29 @@ public class GroupStoreRecoveryIT extends PnTestBase {
     public void closeClients() {
         super.closeClients();
         try {
-            if (gw != null) {
-                gw.kill();
+            if (gw != null && gw.alive()) {
+                gw.kill9();
             }
-        } catch (InterruptedException e) {
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Starts (again) and waits until it is ready and its link to the Server is up. */
+    void start() throws IOException {
+        gw.start();
+        gw.awaitReady();
+        Osgi.eventually(gwId + " connected to the Server", () -> endpoint().sessions().stream()
+                .anyMatch(s -> s.entityId().equals(gwId) && s.tlsMode().equals("psk") && !s.suite().isEmpty()), gw::tail);
+    }
+
+    void kill() {
+        try {
+            if (gw == null || !gw.alive()) {
+                return;
+            }
+            gw.kill9();
+        } catch (IOException | InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
@@ -92,38 +108,44 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         return osgi.service(ServerEndpoint.class);
     }
 
-    GatewayProcess gateway(String id, Map<String, List<String>> config) throws Exception {
-        gw = GatewayProcess.create(id, endpoint(), USER, PASSWORD, config);
-        gw.start(endpoint());
+    ForkedRuntime gateway(String id, Map<String, List<String>> config) throws Exception {
+        Path home = Files.createDirectories(Path.of(ctx.getProperty("cpns.data")).resolve(id));
+        gw = ForkedRuntime.gateway(home, id, endpoint().listenAddress().getPort(), endpoint().generatedOperatorCa().orElseThrow(), USER,
+                PASSWORD);
+        gwId = id;
+        for (Map.Entry<String, List<String>> e : config.entrySet()) {
+            gw.configure(e.getKey(), e.getValue().toArray(new String[0]));
+        }
+        start();
         return gw;
     }
 
     /** A PNE with its EUKey in a 1-1 PN with the PN GW process, receiving Group Keys by broadcast. */
     PneClient member(String id) throws Exception {
-        PneClient c = pne(config(id).withBroadcast(true), new IpTransport("127.0.0.1", gw.panPort(), false));
-        c.connect(EntityId.of(gw.id));
+        PneClient c = pne(config(id).withBroadcast(true), new IpTransport("127.0.0.1", gw.port("cpns.pan.ip"), false));
+        c.connect(EntityId.of(gwId));
         c.assignEuKey(USER, PASSWORD.toCharArray());
-        Osgi.eventually(id + " in a PN with " + gw.id, () -> {
+        Osgi.eventually(id + " in a PN with " + gwId, () -> {
             try {
                 c.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 return true;
             } catch (Exception e) { // right after PSK-TLS the PNE can be a moment ahead of the PN GW
                 return false;
             }
-        }, gw::log);
+        }, gw::tail);
         return c;
     }
 
     /** After the PN GW restarted: the PNE connects again with its LocalEUKey (PSK-TLS). */
     void reconnect(PneClient p) {
-        Osgi.eventually(p.id() + " back on " + gw.id, () -> {
+        Osgi.eventually(p.id() + " back on " + gwId, () -> {
             try {
-                p.connect(EntityId.of(gw.id));
+                p.connect(EntityId.of(gwId));
                 return true;
             } catch (IOException e) {
                 return false;
             }
-        }, gw::log);
+        }, gw::tail);
     }
 
     ServiceGroup group(String groupId, PneClient... members) {
@@ -142,19 +164,6 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         Osgi.eventually(p.id() + " follows " + groupId + " over MQTT", () -> p.followsBroadcast(groupId) && p.broadcastConnected(), () -> "");
     }
 
-    /** The file of a secret store alias (cpns-keystore's naming: {@code <alias>.sec}). */
-    static Path fileOf(Path keystore, String alias) {
-        Path f = keystore.resolve(alias + ".sec");
-        if (!Files.exists(f)) {
-            throw new AssertionError("no file for " + alias + " in " + keystore);
-        }
-        return f;
-    }
-
-    static boolean exists(Path keystore, String alias) {
-        return Files.exists(keystore.resolve(alias + ".sec"));
-    }
-
     /**
      * Issue 10 §2 "a restart after a group change deletes the key tree": the PN GW was down while a
      * member left; when it starts again it catches up (group.sync.req) before or after its PN
@@ -170,28 +179,28 @@ public class GroupStoreRecoveryIT extends PnTestBase {
         follows(tv, "sg-r1");
         follows(radio, "sg-r1");
 
-        gw.kill();
+        kill();
         ServiceGroup after = registry().leave("sg-r1", lamp.id()); // a change the PN GW catches up on when it starts
         int mark = gw.lines();
-        gw.start(endpoint());
+        start();
         reconnect(tv);
         reconnect(radio);
         holds(tv, after);
         holds(radio, after);
-        assertTrue("the key tree is kept", exists(gw.keystore(), "gt.sg-r1"));
+        assertTrue("the key tree is kept", Stores.exists(gw.keystoreDir(), "gt.sg-r1"));
         String since = String.join("\n", gw.linesSince(mark));
         assertTrue(since, since.contains("Service Group sg-r1: Group Key epoch " + after.epoch() + " broadcast under tree epoch"));
         assertFalse(since, since.contains("Service Group sg-r1 has no broadcast member"));
         follows(tv, "sg-r1");
         follows(radio, "sg-r1");
 
-        gw.kill(); // and a plain restart, nothing changed meanwhile
+        kill(); // and a plain restart, nothing changed meanwhile
         mark = gw.lines();
-        gw.start(endpoint());
+        start();
         reconnect(tv);
         ServiceGroup later = registry().update("sg-r1");
         holds(tv, later);
-        assertTrue(exists(gw.keystore(), "gt.sg-r1"));
+        assertTrue(Stores.exists(gw.keystoreDir(), "gt.sg-r1"));
         since = String.join("\n", gw.linesSince(mark));
         assertTrue("one wrapped key: the same tree, no rebuild\n" + since, since.contains("Service Group sg-r1: Group Key epoch " + later.epoch()
                 + " broadcast under tree epoch") && since.contains("(1 wrapped keys"));
@@ -216,11 +225,11 @@ public class GroupStoreRecoveryIT extends PnTestBase {
             follows(tv, g);
         }
 
-        gw.kill();
-        flipAByte(fileOf(gw.keystore(), "gt.sg-r2-tree"));
-        flipAByte(fileOf(gw.keystore(), "gk.sg-r2-key"));
+        kill();
+        flipAByte(Stores.fileOf(gw.keystoreDir(), "gt.sg-r2-tree"));
+        flipAByte(Stores.fileOf(gw.keystoreDir(), "gk.sg-r2-key"));
         int mark = gw.lines();
-        gw.start(endpoint()); // ready: the bad records are set aside and their groups resynced
+        start(); // ready: the bad records are set aside and their groups resynced
         reconnect(tv);
         reconnect(radio);
 
@@ -243,7 +252,7 @@ public class GroupStoreRecoveryIT extends PnTestBase {
             holds(radio, now);
             follows(tv, g);
         }
-        assertTrue("the tree rebuilt", exists(gw.keystore(), "gt.sg-r2-tree"));
+        assertTrue("the tree rebuilt", Stores.exists(gw.keystoreDir(), "gt.sg-r2-tree"));
         for (String g : List.of("sg-r2-tree", "sg-r2-key", "sg-r2-ok")) {
             registry().delete(g);
         }
@@ -264,91 +273,37 @@ public class GroupStoreRecoveryIT extends PnTestBase {
      */
     @Test
     public void r03_keystoreFull_keyWriteFails_membersServedAnyway_writtenOnceSpaceIsFree() throws Exception {
-        Path mount = Files.createTempDirectory("cpns-tmpfs-keystore");
-        String why = mountTmpfs(mount);
-        Assume.assumeTrue("GroupStoreRecoveryIT.r03 skipped: " + why, why == null);
-        try {
-            gateway("gw-r3", Map.of("cpns.keystore.cfg", List.of("directory=" + mount)));
+        Tmpfs tmpfs = Tmpfs.mount("GroupStoreRecoveryIT.r03", "1m");
+        Assume.assumeTrue(tmpfs != null);
+        Path mount = tmpfs.dir;
+        try (tmpfs) {
+            gateway("gw-r3", Map.of("cpns.keystore", List.of("directory=" + mount)));
             PneClient tv = member("pne-r3-tv");
             PneClient radio = member("pne-r3-radio");
             PneClient lamp = member("pne-r3-lamp");
             ServiceGroup before = group("sg-r3", tv, radio, lamp);
 
-            Path filler = mount.resolve("filler");
-            fill(filler);
+            Path filler = tmpfs.fill("filler");
             int mark = gw.lines();
             ServiceGroup left = registry().leave("sg-r3", lamp.id());
             ServiceGroup after = registry().update("sg-r3"); // two epochs ahead of what the disk holds
             Osgi.eventually("the failure logged", () -> gw.linesSince(mark).stream().anyMatch(l -> l.toLowerCase()
-                    .contains("no space left on device")), gw::log);
+                    .contains("no space left on device")), gw::tail);
             holds(tv, after);
             holds(radio, after);
             Osgi.eventually("the departed member deleted the key", () -> lamp.groupKey("sg-r3").isEmpty(), () -> "");
-            assertEquals("the disk still holds the old epoch", before.epoch(), storedEpoch(mount, "gk.sg-r3"));
+            assertEquals("the disk still holds the old epoch", before.epoch(), Stores.epochOf(mount, "gk.sg-r3"));
             String since = String.join("\n", gw.linesSince(mark));
             assertFalse(since, since.contains("did not authenticate"));
             assertTrue(since, left.epoch() + 1 == after.epoch());
 
             Files.delete(filler);
-            Osgi.eventually("the PN GW wrote epoch " + after.epoch() + " by itself", () -> storedEpoch(mount, "gk.sg-r3") == after.epoch(),
-                    gw::log);
+            Osgi.eventually("the PN GW wrote epoch " + after.epoch() + " by itself", () -> Stores.epochOf(mount, "gk.sg-r3") == after.epoch(),
+                    gw::tail);
             holds(tv, after);
             registry().delete("sg-r3");
         } finally {
-            gw.kill();
-            new ProcessBuilder("umount", mount.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Mounts a 1 MiB tmpfs; null if done, else why not (not root, no mount). */
-    static String mountTmpfs(Path dir) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", dir.toString())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return p.waitFor() == 0 ? null : "cannot mount a tmpfs (needs root): " + out;
-        } catch (IOException e) {
-            return "cannot mount a tmpfs: " + e.getMessage();
-        }
-    }
-
-    /** Writes until the filesystem is full. */
-    static void fill(Path filler) throws IOException {
-        byte[] block = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler, StandardOpenOption.CREATE_NEW)) {
-            while (true) {
-                out.write(block);
-                out.flush();
-            }
-        } catch (IOException full) {
-            if (!String.valueOf(full.getMessage()).toLowerCase().contains("no space")) {
-                throw full;
-            }
-        }
-    }
-
-    /**
-     * The epoch of a Group Key record as the PN GW's keystore holds it on disk, read with its master
-     * key as an operator could: from a copy, so opening a store never touches the live directory.
-     */
-    static long storedEpoch(Path keystore, String alias) {
-        try {
-            Path copy = Files.createTempDirectory("cpns-keystore-copy");
-            Files.copy(keystore.resolve("master.key"), copy.resolve("master.key"));
-            Files.copy(fileOf(keystore, alias), copy.resolve(alias + ".sec"));
-            EncryptedFileStore store = new EncryptedFileStore(copy, copy.resolve("master.key"));
-            byte[] record = store.get(alias).orElseThrow();
-            try {
-                return new CBORMapper().readTree(record).get("epoch").asLong();
-            } finally {
-                java.util.Arrays.fill(record, (byte) 0);
-                store.close();
-                try (var files = Files.walk(copy)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            kill();
         }
     }
 }

@@ -47,7 +47,7 @@ public class PasswordFloodIT {
     private static final int PARALLEL = 16;
 
     private final MessageCodec codec = new MessageCodec();
-    private ScriptedRuntime server;
+    private ForkedRuntime server;
     private int port;
 
     @Before
@@ -55,8 +55,8 @@ public class PasswordFloodIT {
         Path home = Files.createDirectories(Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
                 .resolve("password-flood-" + UUID.randomUUID().toString().substring(0, 8)));
         port = AbstractSliceIT.freePort();
-        String opts = ScriptedRuntime.scriptDefaultJavaOpts("server") + " -Xlog:gc:file=" + home.resolve("gc.log");
-        server = ScriptedRuntime.start("server", home, Map.of("cpns.server.endpoint.cfg", List.of("port=" + port)), opts).awaitReady();
+        String opts = ForkedRuntime.scriptDefaultJavaOpts("server") + " -Xlog:gc:file=" + home.resolve("gc.log");
+        server = ForkedRuntime.of("server", home).javaOpts(opts).configure("cpns.server.endpoint", "port=" + port).start().awaitReady();
     }
 
     @After
@@ -89,7 +89,7 @@ public class PasswordFloodIT {
 
     /** The largest heap in use before a collection, from the GC log (MiB). */
     private int peakHeapMiB() throws IOException {
-        Matcher m = GC_BEFORE.matcher(Files.readString(server.home.resolve("gc.log")));
+        Matcher m = GC_BEFORE.matcher(Files.readString(server.home().resolve("gc.log")));
         int peak = 0;
         while (m.find()) {
             peak = Math.max(peak, Integer.parseInt(m.group(1)));
@@ -118,13 +118,13 @@ public class PasswordFloodIT {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         System.out.printf("PasswordFloodIT: %d parallel wrong passwords: %s in %.2f s (%.1f answers/s), peak heap %d MiB (%s)%n",
-                PARALLEL, count(answers), seconds, PARALLEL / seconds, peakHeapMiB(), ScriptedRuntime.scriptDefaultJavaOpts("server"));
+                PARALLEL, count(answers), seconds, PARALLEL / seconds, peakHeapMiB(), ForkedRuntime.scriptDefaultJavaOpts("server"));
 
         for (ErrorCode a : answers) {
             assertTrue("every attempt answered AUTH_FAILED or BUSY: " + count(answers), a == ErrorCode.AUTH_FAILED || a == ErrorCode.BUSY);
         }
         assertFalse("no OutOfMemoryError in the Server's output", server.log().contains("OutOfMemoryError"));
-        assertTrue("the Server is still running", server.process.isAlive());
+        assertTrue("the Server is still running", server.alive());
         assertEquals("and still answers", ErrorCode.AUTH_FAILED, attempt("mallory-after", "not-the-password"));
     }
 

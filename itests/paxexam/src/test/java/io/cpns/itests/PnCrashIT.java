@@ -23,7 +23,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
  * good). A PN GW of the distribution and a fleet of PNEs that already share LocalEUKeys set up a
  * new PN; the PN GW is killed with {@code kill -9} at each step of the key change in turn
  * ({@value #STEPS_DOC}) and started again on what it left on disk. Afterwards every PNE must
- * connect with PSK-TLS, and hold the LocalEUKey its PN GW holds: 0 PNEs locked out.
+ * connect with PSK-TLS, and hold the LocalEUKey its PN GW holds: 0 PNEs locked out; and the Server
+ * must hold the PNs the PN GW holds, no more (D-faults-1).
  *
  * <p>{@code -Dcpns.faults.pnes=100} runs the campaign's size (default 20), {@code -Dcpns.faults.batch}
  * sets the registration batch size (default 8, so that at 20 PNEs three batches run, two at once;
@@ -42,10 +43,13 @@ public class PnCrashIT extends ForkedGatewayBase {
         return serverOnly("pn-crash");
     }
 
-    /** What one kill did: PNEs that had the new key when it came, and those locked out or disagreeing afterwards. */
-    record Outcome(String step, int newKeyAtKill, Map<String, String> lockedOut, Map<String, String> disagree) {
+    /**
+     * What one kill did: PNEs that had the new key when it came, those locked out or disagreeing
+     * afterwards, and the PNs the Server and the PN GW do not both hold.
+     */
+    record Outcome(String step, int newKeyAtKill, Map<String, String> lockedOut, Map<String, String> disagree, Set<String> pnsApart) {
         String row() {
-            return String.format("| %-20s | %3d | %3d | %3d |", step, newKeyAtKill, lockedOut.size(), disagree.size());
+            return String.format("| %-20s | %3d | %3d | %3d | %3d |", step, newKeyAtKill, lockedOut.size(), disagree.size(), pnsApart.size());
         }
     }
 
@@ -89,7 +93,7 @@ public class PnCrashIT extends ForkedGatewayBase {
                 try (Keys k = new Keys(gw)) {
                     disagree = fleet.keyMismatches(k.store);
                 }
-                outcomes.add(new Outcome(step, changed, lockedOut, disagree));
+                outcomes.add(new Outcome(step, changed, lockedOut, disagree, pnsApart(gw)));
                 repair(fleet, gw, lockedOut, disagree); // as an operator would, so each step counts on its own
             }
             report(gw, n + " PNEs, batches of " + batch, outcomes);
@@ -101,7 +105,35 @@ public class PnCrashIT extends ForkedGatewayBase {
             assertEquals("PNEs locked out after kill -9 at " + o.step() + ": " + first(o.lockedOut()), 0, o.lockedOut().size());
             assertEquals("PNEs whose LocalEUKey differs from their PN GW's after kill -9 at " + o.step() + ": " + first(o.disagree()), 0,
                     o.disagree().size());
+            assertEquals("PNs the Server and the PN GW do not both hold after kill -9 at " + o.step(), Set.of(), o.pnsApart());
         }
+    }
+
+    /**
+     * The PNs that the Server holds for the PN GW and it does not, or the other way round, once the
+     * PN GW withdrew what it did not complete (D-faults-1): waited for a while, then taken as they are.
+     */
+    private Set<String> pnsApart(ForkedRuntime gw) throws Exception {
+        long until = System.nanoTime() + Osgi.WAIT.toNanos();
+        Set<String> apart;
+        do {
+            Set<String> server = osgi.service(io.cpns.api.server.PnRegistry.class).pnsOfGateway(io.cpns.api.EntityId.of(GW)).stream()
+                    .map(io.cpns.api.server.RegisteredPn::pnId).collect(java.util.stream.Collectors.toSet());
+            Set<String> here;
+            try (Keys k = new Keys(gw)) {
+                here = k.store.aliases("pn.").stream().map(a -> a.substring(3)).collect(java.util.stream.Collectors.toSet());
+            }
+            apart = new HashSet<>(server);
+            apart.addAll(here);
+            Set<String> both = new HashSet<>(server);
+            both.retainAll(here);
+            apart.removeAll(both);
+            if (apart.isEmpty()) {
+                return apart;
+            }
+            Osgi.sleep(200);
+        } while (System.nanoTime() < until);
+        return apart;
     }
 
     /** The gateway's keystore, read (never written) while it runs. */
@@ -142,7 +174,7 @@ public class PnCrashIT extends ForkedGatewayBase {
 
     private static void report(ForkedRuntime gw, String size, List<Outcome> outcomes) throws java.io.IOException {
         StringBuilder s = new StringBuilder("PnCrashIT: " + size + ", kill -9 during PN re-establishment, then restart\n")
-                .append("| step (fault point)   | PNEs with the new key at the kill | locked out | keys disagree |\n");
+                .append("| step (fault point)   | PNEs with the new key at the kill | locked out | keys disagree | PNs apart |\n");
         outcomes.forEach(o -> s.append(o.row()).append('\n'));
         outcomes.stream().filter(o -> !o.lockedOut().isEmpty() || !o.disagree().isEmpty())
                 .forEach(o -> s.append(o.step()).append(": locked out ").append(first(o.lockedOut())).append("; disagree ")

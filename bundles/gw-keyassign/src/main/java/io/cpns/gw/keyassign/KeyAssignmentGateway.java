@@ -3,6 +3,7 @@ package io.cpns.gw.keyassign;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.gateway.GatewayEnrolment;
 import io.cpns.api.gateway.KeyAssignmentService;
 import io.cpns.api.gateway.PneLink;
@@ -122,7 +123,11 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
                 byte[] nonce = Randoms.bytes(crypto.randLength());
                 long time = Instant.now().getEpochSecond();
                 KaTrigger t = new KaTrigger(userId, nonce, time, crypto.triggerAuth(hpw, userId, nonce, time));
-                return pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2)); // the PNE waits for the Server in between
+                return pnes().request(EntityId.of(pneId), t, timeout.multipliedBy(2)) // the PNE waits for the Server in between
+                        .thenApply(m -> {
+                            FaultPoints.reach("keyassign.triggered"); // the PNE answered: it holds its EUKey, unconfirmed (D18)
+                            return m;
+                        });
             } finally {
                 Bytes.wipe(hpw);
                 Bytes.wipe(password);
@@ -134,7 +139,10 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
     CompletionStage<Message> relay(PneMessage request) {
         KaRequest r = (KaRequest) request.envelope().body();
         String pne = request.link().pneId();
-        return server().request(new KaRequest(pne, r.userId(), r.suite(), r.randPne(), r.time(), r.auth()), timeout).whenComplete((m, x) -> {
+        return server().request(new KaRequest(pne, r.userId(), r.suite(), r.randPne(), r.time(), r.auth()), timeout).thenApply(m -> {
+            FaultPoints.reach("keyassign.answered"); // the Server assigned the EUKey; the PNE does not have it yet
+            return m;
+        }).whenComplete((m, x) -> {
             if (x != null) {
                 Throwable why = x.getCause() != null ? x.getCause() : x;
                 log.warn("Key Assignment Request of PNE {} refused by the Server: {}", pne, why.getMessage());

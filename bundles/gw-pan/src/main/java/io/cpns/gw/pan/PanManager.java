@@ -14,6 +14,7 @@ import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.PneRequestHandler;
 import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.DiscoveryAnnounce;
 import io.cpns.api.message.DiscoveryQuery;
 import io.cpns.api.message.Envelope;
@@ -74,9 +75,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * links. It answers discovery, pings and tunnels itself; every other request goes to the
  * {@link PneRequestHandler} registered for its type (PN establishment lives in gw-pn).
  */
-@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, PreAssignedKeys.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, PreAssignedKeys.class, HealthContributor.class}, immediate = true)
 @Designate(ocd = PanManager.Config.class)
-public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
+public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW PAN side", description = "PNE links, their secure sessions, tunnels.")
     public @interface Config {
         @AttributeDefinition(description = "Time allowed for the PNE-GW message-level handshake (ms)")
@@ -108,6 +109,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
     }
 
     private final SecretStore secrets;
+    private final Keys keys;
     private final Logger log;
     private final EntityId gatewayId;
     private final Settings settings;
@@ -143,6 +145,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
                       Config config) {
         this.secrets = secrets;
         this.log = log;
+        this.keys = new Keys(secrets, log);
         this.gatewayId = identity.id();
         Set<String> suites = new LinkedHashSet<>();
         for (String s : config.suites()) {
@@ -158,6 +161,12 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** {@code cpns:health}: a PNE's key record that did not read back and is still in quarantine. */
+    @Override
+    public List<String> problems() {
+        return keys.problems();
     }
 
     @Deactivate
@@ -262,7 +271,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
         @Override
         public byte[] psk(String pneId) {
-            return isReserved(pneId) ? null : Keys.pskFor(secrets, pneId).orElse(null);
+            return isReserved(pneId) ? null : keys.pskFor(pneId).orElse(null);
         }
 
         @Override
@@ -362,7 +371,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
     @Override
     public Optional<byte[]> psk(String pneId) {
-        return Keys.pskFor(secrets, pneId);
+        return keys.pskFor(pneId);
     }
 
     @Override
@@ -658,7 +667,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost {
 
     @Override
     public Optional<byte[]> get(String pneId) {
-        return secrets.get(Keys.PRE_ASSIGNED + EntityId.of(pneId).value());
+        return keys.read(Keys.PRE_ASSIGNED, EntityId.of(pneId).value());
     }
 
     @Override

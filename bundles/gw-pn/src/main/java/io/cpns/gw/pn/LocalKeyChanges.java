@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The LocalEUKeys one registration batch installs (seed 004 step 6: "decrypts ... and stores").
@@ -23,19 +24,52 @@ import java.util.concurrent.ConcurrentHashMap;
  * between finds the entry when it starts and rolls the change back ({@link #recover}): the PNE
  * either never had the new key, or kept the previous one too and falls back to it (the PNE SDK's
  * {@code LinkKeys}).
+ *
+ * <p>An expel wins over a batch in flight: a PNE expelled after its establishment started gets no
+ * key installed, and no key back (neither the new one nor, rolled back, the previous one) when the
+ * batch settles. {@link #install} and the expel share a lock, so a crash between them leaves no
+ * key either.
  */
 final class LocalKeyChanges {
     static final String PENDING = "lekp.";
     private static final byte[] NONE = new byte[0];
     private final SecretStore secrets;
+    private final Predicate<String> expelled;
+    private final Object expelLock;
     private final Map<String, byte[]> previous = new ConcurrentHashMap<>();
     private final Set<String> proven = ConcurrentHashMap.newKeySet();
 
     LocalKeyChanges(SecretStore secrets) {
-        this.secrets = secrets;
+        this(secrets, pne -> false, new Object());
     }
 
-    void install(String pneId, byte[] localEuKey) {
+    /**
+     * @param expelled  whether a PNE was expelled since its establishment started
+     * @param expelLock held by the expel while it deletes a PNE's keys
+     */
+    LocalKeyChanges(SecretStore secrets, Predicate<String> expelled, Object expelLock) {
+        this.secrets = secrets;
+        this.expelled = expelled;
+        this.expelLock = expelLock;
+    }
+
+    /** Whether the PNE was expelled since its establishment started: it joins nothing. */
+    boolean expelled(String pneId) {
+        return expelled.test(pneId);
+    }
+
+    /** @return false if the PNE was expelled meanwhile: no key for it */
+    boolean install(String pneId, byte[] localEuKey) {
+        synchronized (expelLock) {
+            if (expelled.test(pneId)) {
+                return false;
+            }
+            journalAndPut(pneId, localEuKey);
+            return true;
+        }
+    }
+
+    private void journalAndPut(String pneId, byte[] localEuKey) {
         previous.computeIfAbsent(pneId, id -> {
             byte[] old = current(id);
             byte[] entry = journal(old);
@@ -67,14 +101,18 @@ final class LocalKeyChanges {
 
     /** After the verdicts (or a failure, with none joined): keep or roll back each installed key. */
     void settle(Set<String> joined) {
-        previous.forEach((pneId, old) -> {
-            if (!joined.contains(pneId) && !proven.contains(pneId)) {
-                restore(secrets, pneId, old);
-            }
-            secrets.delete(PENDING + pneId); // last: a crash before it rolls back again, which is the same
-            Bytes.wipe(old);
-        });
-        previous.clear();
+        synchronized (expelLock) { // an expel between the look and the restore would get the key put back
+            previous.forEach((pneId, old) -> {
+                if (expelled.test(pneId)) {
+                    secrets.delete(LocalKeys.alias(pneId)); // the expel deleted it; nothing given back
+                } else if (!joined.contains(pneId) && !proven.contains(pneId)) {
+                    restore(secrets, pneId, old);
+                }
+                secrets.delete(PENDING + pneId); // last: a crash before it rolls back again, which is the same
+                Bytes.wipe(old);
+            });
+            previous.clear();
+        }
     }
 
     /**

@@ -26,7 +26,6 @@ import io.cpns.api.message.PnEstablishNotify;
 import io.cpns.api.message.PnInventoryPage;
 import io.cpns.api.message.PnInventoryRequest;
 import io.cpns.api.message.PnMember;
-import io.cpns.api.message.PnMemberRemove;
 import io.cpns.api.message.PnRegisterRequest;
 import io.cpns.api.message.PnRegisterResponse;
 import io.cpns.api.message.PnSetupNotify;
@@ -127,6 +126,14 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     private final Config config;
     private final InventoryStore inventory;
     private final StoreProblems problems = new StoreProblems();
+    private final PendingRemovals expels;
+    private final PendingRemovals withdrawals;
+    private final UnsettledRegistrations unsettled;
+    /** Held by an expel while it deletes a PNE's keys, and by a batch installing or settling them: the expel wins. */
+    private final Object expelLock = new Object();
+    /** When each PNE was last expelled (a count of expels): an establishment started before leaves it out. */
+    private final Map<String, Long> expelledAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong expelCount = new java.util.concurrent.atomic.AtomicLong();
     private final MessageCodec codec = new MessageCodec();
     /** The source address of each PN Setup Request under way, by PN ID: its lines spend that source's log budget. */
     private final Map<String, String> origins = new java.util.concurrent.ConcurrentHashMap<>();
@@ -152,6 +159,9 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         this.log = log;
         this.config = config;
         recoverLocalKeyChanges();
+        this.expels = new PendingRemovals(secrets, log, true);
+        this.withdrawals = new PendingRemovals(secrets, log, false);
+        this.unsettled = new UnsettledRegistrations(secrets, withdrawals, log);
         this.inventory = new InventoryStore(secrets);
         for (InventoryStore.Quarantined q : inventory.quarantined()) {
             log.error(problems.quarantined(InventoryStore.PREFIX + q.pnId(), "PN Inventory record of PN " + q.pnId(),
@@ -160,6 +170,16 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         }
         log.info("PN Inventory loaded: {} PNs{}", inventory.all().size(),
                 inventory.quarantined().isEmpty() ? "" : " (" + inventory.quarantined().size() + " unreadable, set aside: see cpns:health)");
+        unsettled.recover(this::membersHere, expels::pending);
+        Map<String, Set<String>> unsent = expels.all();
+        if (!unsent.isEmpty()) {
+            log.info("{} expelled PNE(s) still to be removed from PNs on the Server, sent when the link is up: {}", unsent.size(),
+                    String.join(", ", unsent.keySet()));
+        }
+    }
+
+    private Set<String> membersHere(String pnId) {
+        return inventory.get(pnId).map(pn -> pn.members().stream().map(PnMemberRecord::pneId).collect(Collectors.toSet())).orElse(Set.of());
     }
 
     /** A previous run that died during PN Establishment left LocalEUKey changes unsettled: roll them back (D31). */
@@ -191,6 +211,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         PnSetupRequest r = (PnSetupRequest) request.envelope().body();
         EntityId initiator = request.envelope().src();
         String pnId = newPnId();
+        long since = expelCount.get();
         Candidate self = new Candidate(new PnePresence(initiator.value(), r.capabilities(), r.contents(), r.randPne(),
                 r.localEuKeyRequested(), r.suite()), request.link().protection().equals("pan"));
         List<EntityId> invitees = invitees(r.setupType(), r.invitees(), initiator);
@@ -205,7 +226,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                     List<Candidate> all = new ArrayList<>();
                     all.add(self);
                     all.addAll(invited);
-                    return run(pnId, initiator.value(), all);
+                    return run(pnId, initiator.value(), all, since);
                 })
                 .<Message>thenApply(joined -> {
                     List<PnMember> members = members(inventory.get(pnId));
@@ -260,10 +281,11 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                     "a PN GW initiated PN needs PNEs: use ALL or INVITE"));
         }
         String pnId = newPnId();
+        long since = expelCount.get();
         List<EntityId> targets = invitees(type, invitees, null);
         log.info("PN GW initiated PN Setup ({}, {} PNEs{}): PN {}", type, targets.size(), notEntityIds(type, invitees), pnId);
         return invite(pnId, identity.id(), targets) // steps 1-4
-                .thenCompose(candidates -> run(pnId, identity.id().value(), candidates)) // steps 5-14
+                .thenCompose(candidates -> run(pnId, identity.id().value(), candidates, since)) // steps 5-14
                 .thenApply(joined -> {
                     notifyJoined(pnId, joined, null); // steps 15-16
                     return inventory.get(pnId).orElseThrow(() -> new CpnsException(ErrorCode.AUTH_FAILED,
@@ -364,7 +386,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     }
 
     /** Steps 4-13 for every batch in turn; the PN is in the inventory if any PNE joined. */
-    private CompletionStage<List<Joined>> run(String pnId, String initiator, List<Candidate> candidates) {
+    private CompletionStage<List<Joined>> run(String pnId, String initiator, List<Candidate> candidates, long since) {
         ServerLink link = server;
         if (link == null) {
             return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "no server link on this PN GW"));
@@ -377,16 +399,20 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         // parallelBatches lanes, each running its share of the batches one after the other
         int lanes = Math.max(1, Math.min(config.parallelBatches(), batches.size()));
         List<CompletableFuture<List<Joined>>> results = new ArrayList<>();
+        // a batch this PN GW could not store: if no PNE joined, the PNE hears that, not "the Server did not authenticate" it
+        java.util.concurrent.atomic.AtomicReference<CpnsException> storage = new java.util.concurrent.atomic.AtomicReference<>();
         for (int lane = 0; lane < lanes; lane++) {
             CompletionStage<List<Joined>> chain = CompletableFuture.completedFuture(new ArrayList<>());
             for (int b = lane; b < batches.size(); b += lanes) {
                 int number = b + 1;
                 List<Candidate> part = batches.get(b);
-                chain = chain.thenCompose(acc -> batch(link, pnId, number, part).exceptionally(e -> {
+                chain = chain.thenCompose(acc -> batch(link, pnId, number, part, since).exceptionally(e -> {
+                    Optional<CpnsException> full = StorageFailure.of(e);
+                    full.ifPresent(x -> storage.compareAndSet(null, x));
                     LogThrottle.Decision d = budget(pnId);
                     if (d.log()) {
-                        log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}{}", pnId, number, part.size(), cause(e),
-                                d.suffix());
+                        log.warn("PN {} batch {} ({} PNEs) failed, its PNEs did not join: {}{}", pnId, number, part.size(),
+                                full.isPresent() ? StorageFailure.describe(e) : cause(e), d.suffix());
                     }
                     return List.of();
                 }).thenApply(j -> {
@@ -401,38 +427,62 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             results.forEach(r -> joined.addAll(r.join()));
             return joined;
         }).thenApply(joined -> {
+            synchronized (expelLock) { // an expel while the batches ran wins: it joins nothing here, and leaves the Server's PN
+                List<String> out = joined.stream().map(j -> j.candidate().presence().pneId()).filter(p -> expelledSince(p, since)).toList();
+                joined.removeIf(j -> out.contains(j.candidate().presence().pneId()));
+                out.forEach(p -> expels.add(p, List.of(pnId)));
+            }
             if (!joined.isEmpty()) { // step 13: the PN GW stores the PN Inventory locally
                 Instant now = Instant.now();
-                inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
-                        j.candidate().presence().capabilities(), j.candidate().presence().contents(),
-                        j.candidate().presence().localEuKeyRequested(), now)).toList());
+                try {
+                    inventory.merge(pnId, initiator, joined.stream().map(j -> new PnMemberRecord(j.candidate().presence().pneId(),
+                            j.candidate().presence().capabilities(), j.candidate().presence().contents(),
+                            j.candidate().presence().localEuKeyRequested(), now)).toList());
+                } catch (RuntimeException e) { // the Server's PN is withdrawn when this establishment ends (or at the next start)
+                    log.warn("PN {} not stored in the PN Inventory, its PNEs did not join: {}", pnId, StorageFailure.of(e).isPresent()
+                            ? StorageFailure.describe(e) : e.toString());
+                    throw StorageFailure.of(e).map(RuntimeException.class::cast).orElse(e);
+                }
                 FaultPoints.reach("pn.inventory.stored");
             }
             LogThrottle.Decision d = budget(pnId);
             if (d.log()) {
                 log.info("PN {}: {} of {} PNEs joined{}", pnId, joined.size(), candidates.size(), d.suffix());
             }
+            if (joined.isEmpty() && storage.get() != null) {
+                throw storage.get();
+            }
             return joined;
+        }).whenComplete((j, e) -> { // whatever happened: what the Server may hold and this PN GW does not is withdrawn
+            unsettled.finished(pnId, membersHere(pnId), p -> expelledSince(p, since));
+            resendRemovals();
         });
     }
 
-    private CompletionStage<List<Joined>> batch(ServerLink link, String pnId, int batch, List<Candidate> part) {
+    private CompletionStage<List<Joined>> batch(ServerLink link, String pnId, int batch, List<Candidate> part, long since) {
         Map<String, Candidate> byId = new HashMap<>();
         part.forEach(c -> byId.put(c.presence().pneId(), c));
-        LocalKeyChanges keys = new LocalKeyChanges(secrets);
+        LocalKeyChanges keys = new LocalKeyChanges(secrets, pne -> expelledSince(pne, since), expelLock);
         Duration serverTimeout = millis(config.serverTimeoutMillis());
         return link.request(new PnRegisterRequest(pnId, batch, pairs(config.capabilities()), pairs(config.subscription()),
                         part.stream().map(Candidate::presence).toList()), serverTimeout) // step 4
                 .thenCompose(m -> relayAuthentication(pnId, (PnAuthRequest) m, byId, keys)) // steps 5-9
-                .thenCompose(proofs -> link.request(new PnAuthResponse(pnId, batch, proofs), serverTimeout)) // step 10
+                .thenCompose(proofs -> {
+                    unsettled.sending(pnId, proofs.stream().map(PneProof::pneId).toList()); // the Server may register them from now on
+                    return link.request(new PnAuthResponse(pnId, batch, proofs), serverTimeout); // step 10
+                })
                 .thenApply(m -> {
                     List<Joined> joined = new ArrayList<>();
+                    List<String> refused = new ArrayList<>();
                     for (PneVerdict v : ((PnRegisterResponse) m).results()) { // steps 11-12
                         Candidate c = byId.get(v.pneId());
                         if (c != null && v.authenticated()) {
                             joined.add(new Joined(c, v.hashServer()));
+                        } else {
+                            refused.add(v.pneId());
                         }
                     }
+                    unsettled.refused(pnId, refused);
                     keys.settle(joined.stream().map(j -> j.candidate().presence().pneId()).collect(Collectors.toSet()));
                     FaultPoints.reach("pn.registered");
                     return joined;
@@ -462,8 +512,11 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                 refused.add(k.pneId() + " (" + ErrorCode.of(k.status()) + ")");
                 continue;
             }
-            if (k.localEuKeyForGateway() != null) {
-                storeLocalEuKey(k, keys); // step 6: "decrypts LocalEUKey_PNE ... by its own EUKey, and stores"
+            if (keys.expelled(k.pneId())) {
+                continue; // expelled since the establishment started
+            }
+            if (k.localEuKeyForGateway() != null && !storeLocalEuKey(k, keys)) { // step 6: "decrypts ... and stores"
+                continue; // expelled this very moment
             }
             admitted.add(k);
         }
@@ -514,13 +567,13 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                 .thenApply(x -> answers.stream().map(CompletableFuture::join).filter(p -> p != null).toList());
     }
 
-    private void storeLocalEuKey(PneKeys k, LocalKeyChanges keys) {
+    private boolean storeLocalEuKey(PneKeys k, LocalKeyChanges keys) {
         byte[] gwKey = secrets.get(identity.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
                 "this PN GW has no EUKey"));
         byte[] lek = null;
         try {
             lek = Suites.modern().unwrap(gwKey, k.localEuKeyForGateway()); // AES key wrap, the same in every suite
-            keys.install(k.pneId(), lek);
+            return keys.install(k.pneId(), lek);
         } finally {
             Bytes.wipe(gwKey, lek);
         }
@@ -627,10 +680,17 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
 
     @Override
     public boolean expel(String pneId) {
-        List<PnRecord> affected = pnsOf(pneId);
-        boolean found = inventory.removeMember(pneId);
-        secrets.delete(LocalKeys.alias(pneId));
-        secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
+        List<PnRecord> affected;
+        boolean found;
+        synchronized (expelLock) { // a batch in flight neither installs its key now nor puts one back when it settles
+            expelledAt.put(pneId, expelCount.incrementAndGet());
+            affected = pnsOf(pneId);
+            // journaled first: from here on a lost link or a restart cannot keep it in the Server's PNs and Service Groups
+            expels.add(pneId, affected.stream().map(PnRecord::pnId).toList());
+            found = inventory.removeMember(pneId);
+            secrets.delete(LocalKeys.alias(pneId));
+            secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
+        }
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
         pnes.disconnect(EntityId.of(pneId));
         for (PneExpelListener l : expelListeners) {
@@ -641,19 +701,24 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             }
         }
         ServerLink link = server;
-        for (PnRecord pn : affected) {
-            if (link != null) {
-                link.request(new PnMemberRemove(pn.pnId(), pneId), millis(config.serverTimeoutMillis()))
-                        .whenComplete((r, e) -> {
-                            if (e != null) {
-                                log.warn("the Server did not confirm removing {} from {}: {}", pneId, pn.pnId(), cause(e));
-                            }
-                        });
-            }
+        if (link == null && !affected.isEmpty()) {
+            log.warn("PNE {} expelled while this PN GW has no link to the Server: its removal from {} PN(s) is sent when the link is up",
+                    pneId, affected.size());
         }
+        expels.send(link, millis(config.serverTimeoutMillis()));
         log.info("PNE {} expelled from {} PN(s); its LocalEUKey{} deleted", pneId, affected.size(),
                 hadPreAssigned ? " and pre-assigned key" : "");
         return found;
+    }
+
+    /** The link to the Server is (back) up: the expels it has not confirmed are sent ({@link RemovalsOnLinkUp}). */
+    void resendRemovals() {
+        expels.send(server, millis(config.serverTimeoutMillis()));
+        withdrawals.send(server, millis(config.serverTimeoutMillis()));
+    }
+
+    private boolean expelledSince(String pneId, long since) {
+        return expelledAt.getOrDefault(pneId, 0L) > since;
     }
 
     // ---- helpers ----

@@ -11,9 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The user's part of Key Assignment for a PNE without UI (seed 001 §7.x.2), at the set-top box's
@@ -26,12 +28,11 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=kaRegister",
     "osgi.command.function=onboard"})
 public class KeyAssignmentCommands {
-    private final KeyAssignmentService service;
+    private static final String KA = "gw-keyassign";
 
-    @Activate
-    public KeyAssignmentCommands(@Reference(name = "service") KeyAssignmentService service) {
-        this.service = service;
-    }
+    // optional and dynamic: with gw-keyassign down the commands say so (Unavailable) before asking for a password
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile KeyAssignmentService service;
 
     @Descriptor("Register the CPNS User for Key Assignment of PNEs without UI (seed 001 7.x.2.1); the password is read without echo")
     public String kaRegister(@Descriptor("CPNS User ID") String userId, @Descriptor("subscription information, key=value") String... subscription) {
@@ -43,15 +44,27 @@ public class KeyAssignmentCommands {
             }
             sub.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        KeyAssignmentService service = this.service;
+        if (service == null) {
+            return Unavailable.of("Key Assignment", KA);
+        }
         await(service.register(userId, password(userId), sub));
         return userId + " registered with the CPNS Server for Key Assignment";
     }
 
     @Descriptor("Give a PNE without UI its EUKey (seed 001 7.x.2.2-3): installs the ID and password, then triggers the assignment")
     public String onboard(@Descriptor("the PNE's Entity ID") String pneId, @Descriptor("CPNS User ID") String userId) {
+        KeyAssignmentService service = this.service;
+        if (service == null) {
+            return Unavailable.of("Key Assignment", KA);
+        }
         char[] password = password(userId);
-        await(service.install(pneId, userId, password.clone()));
-        await(service.trigger(pneId, userId, password));
+        try {
+            await(service.install(pneId, userId, password.clone()));
+            await(service.trigger(pneId, userId, password.clone()));
+        } finally {
+            java.util.Arrays.fill(password, '\0'); // also when the installation failed
+        }
         return pneId + " holds its EUKey";
     }
 

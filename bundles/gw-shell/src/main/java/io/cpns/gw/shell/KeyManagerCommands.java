@@ -2,24 +2,27 @@ package io.cpns.gw.shell;
 
 import io.cpns.api.gateway.GroupKeyManager;
 import org.apache.felix.service.command.Descriptor;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /** {@code gw:keymanager}: the Service Groups this PN GW is Group Key Manager of (seed 003 §5.3.2), never the keys. */
 @Component(service = KeyManagerCommands.class, property = {
     "osgi.command.scope=gw",
     "osgi.command.function=keymanager"})
 public class KeyManagerCommands {
-    private final GroupKeyManager manager;
-
-    @Activate
-    public KeyManagerCommands(@Reference(name = "manager") GroupKeyManager manager) {
-        this.manager = manager;
-    }
+    // optional and dynamic: with gw-keymanager down the command says so (Unavailable) instead of vanishing
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile GroupKeyManager manager;
 
     @Descriptor("Service Groups whose Group Keys this PN GW creates, with the last epoch and its fingerprint")
     public String keymanager() {
+        GroupKeyManager manager = this.manager;
+        if (manager == null) {
+            return Unavailable.of("Group Key Manager", "gw-keymanager");
+        }
         StringBuilder s = new StringBuilder(String.format("%-24s %-6s %-18s %s%n", "GROUP", "EPOCH", "KEY", "CREATED"));
         manager.managed().forEach(g -> s.append(String.format("%-24s %-6d %-18s %s%n", g.groupId(), g.epoch(), g.keyFingerprint(), g.created())));
         return s.toString();

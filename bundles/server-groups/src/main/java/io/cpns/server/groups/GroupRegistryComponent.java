@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
@@ -168,6 +169,7 @@ public class GroupRegistryComponent implements GroupRegistry {
                 keys.release(groupId, g.keyManager());
                 ServiceGroup now = require(groupId);
                 delivery.deliver(now, key, List.of());
+                FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
                 return now;
             } finally {
                 Bytes.wipe(key);
@@ -232,8 +234,10 @@ public class GroupRegistryComponent implements GroupRegistry {
                     return update(groupId); // another Server on the same database took this epoch: renew after it
                 }
                 log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
+                FaultPoints.reach("server.groups.stored"); // the new epoch committed, no PN GW told
                 ServiceGroup now = require(groupId);
                 delivery.deliver(now, key, List.of());
+                FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
                 return now;
             } finally {
                 Bytes.wipe(key);
@@ -351,8 +355,10 @@ public class GroupRegistryComponent implements GroupRegistry {
             }
             log.info("Service Group {}: {} {}, Group Key updated, epoch {}", g.groupId(), pnes.size() == 1 ? pnes.get(0) : pnes.size() + " PNEs",
                     how, epoch);
+            FaultPoints.reach("server.groups.stored"); // the change and its key committed, no PN GW told
             ServiceGroup now = require(g.groupId());
             delivery.deliver(now, key, join ? List.of() : pnes);
+            FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
             return now;
         } finally {
             Bytes.wipe(key);

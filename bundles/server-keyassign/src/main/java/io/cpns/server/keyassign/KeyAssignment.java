@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.UserId;
 import io.cpns.api.message.KaRegisterRequest;
 import io.cpns.api.message.KaRequest;
@@ -113,6 +114,7 @@ final class KeyAssignment {
             kek = crypto.kek(hpw, user.value(), r.randPne(), randSvr); // step 4
             byte[] wrapped = crypto.wrap(kek, keyPne);
             log.info("Key Assignment: EUKey of PNE {} of {} assigned through PN GW {} ({})", pne, user, from.entity(), r.suite());
+            FaultPoints.reach("server.keyassign.assigned"); // the PNE's EUKey stored (not yet confirmed, D18), not answered
             return new KaResponse(randSvr, wrapped, crypto.responseAuth(hpw, user.value(), r.randPne(), randSvr)); // step 6
         } catch (CpnsException e) {
             if (e.code() == ErrorCode.ALREADY_ASSIGNED) {

@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.FaultPoints;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
@@ -301,6 +302,7 @@ public class PnServer implements PnRegistry {
         }
         log.info("PN {} batch {} of PN GW {}: {} of {} PNEs authenticated{}", resp.pnId(), resp.batch(), gw.entity(),
                 authenticated.size(), batch.handshakes().size(), registered ? ", PN registered" : ", PN not registered");
+        FaultPoints.reach("server.pn.registered"); // the PN and its members stored, the PN GW not answered (steps 11-12)
         return new PnRegisterResponse(resp.pnId(), resp.batch(), registered, verdicts);
     }
 
@@ -350,7 +352,10 @@ public class PnServer implements PnRegistry {
     }
 
     /**
-     * {@code pn.member.remove}: the PN GW's operator expelled the PNE. Its session in the PN ends
+     * {@code pn.member.remove} with {@code expel: false}: the PN GW withdraws a PNE whose registration
+     * it did not complete; it leaves that PN only.
+     *
+     * <p>Else the PN GW's operator expelled the PNE. Its session in the PN ends
      * now; then (off this read loop) it leaves every Service Group, each with a new Group Key
      * (TS §5.3.2), and the PN. Groups first: while the PNE is still in the PN, its PN GW is told
      * of each rekey even where it was the group's only member there.
@@ -363,6 +368,12 @@ public class PnServer implements PnRegistry {
         }
         EntityId pne = EntityId.of(m.pneId());
         closeSession(m.pnId(), pne);
+        if (!m.expelled()) { // its registration was not completed at the PN GW (D-faults-1): out of that PN, nothing else
+            if (store.removeMember(m.pnId(), pne)) {
+                log.info("PNE {} withdrawn from PN {} by PN GW {}: its registration was not completed there", pne, m.pnId(), gw.entity());
+            }
+            return new io.cpns.api.message.Ack();
+        }
         if (pn.hasMember(pne)) {
             expeller.execute(() -> expel(gw.entity(), m.pnId(), pne));
         }

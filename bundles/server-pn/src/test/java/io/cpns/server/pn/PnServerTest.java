@@ -610,4 +610,26 @@ class PnServerTest {
         server.awaitExpels();
         assertEquals(a, groups.group("sg-a").orElseThrow());
     }
+
+    /**
+     * {@code expel: false}: the PN GW never completed the PNE's registration (the Server's answer was
+     * lost to a crash, D-faults-1): it leaves that PN, and nothing else changes. The last one out
+     * takes the PN with it, as the PN GW never held it.
+     */
+    @Test
+    void removeMember_notAnExpel_withdrawsThePneFromThatPnOnly_itsServiceGroupsStay() throws Exception {
+        var groups = f.groups();
+        establish(alicesGateway(), "pn-1", 1, f.pne(TV), f.pne(PHONE));
+        groups.create("sg-a", ALICE);
+        groups.join("sg-a", List.of(TV, PHONE));
+        ServiceGroup a = groups.group("sg-a").orElseThrow();
+
+        assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", TV.value(), false)));
+        server.awaitExpels();
+        assertEquals(a, groups.group("sg-a").orElseThrow(), "its groups and their key stay");
+        assertEquals(List.of(PHONE), pnInStore("pn-1").members());
+        assertInstanceOf(Ack.class, server.removeMember(alicesGateway(), new PnMemberRemove("pn-1", PHONE.value(), false)));
+        assertTrue(server.pn("pn-1").isEmpty(), "a PN the PN GW never held is gone once empty");
+        assertTrue(f.log.all().contains("withdrawn from PN pn-1"), f.log.all());
+    }
 }

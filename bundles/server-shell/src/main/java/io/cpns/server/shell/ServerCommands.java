@@ -3,16 +3,23 @@ package io.cpns.server.shell;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
+import io.cpns.api.CpnsException;
 import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServerEndpoint;
+import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.SessionInfo;
 import io.cpns.api.server.UserRegistry;
 import java.io.Console;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /** Operator commands of the reference CPNS Server: {@code server:status|users|useradd|entities|entityremove|sessions}. */
 @Component(service = ServerCommands.class, property = {
@@ -27,6 +34,10 @@ public class ServerCommands {
     private final UserRegistry users;
     private final EntityRegistry entities;
     private final ServerEndpoint endpoint;
+
+    // optional and dynamic: server-groups references the registries this component does
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile GroupRegistry groups;
 
     @Activate
     public ServerCommands(@Reference(name = "users") UserRegistry users, @Reference(name = "entities") EntityRegistry entities,
@@ -75,14 +86,34 @@ public class ServerCommands {
         return format(entities.listByOwner(UserId.of(userId)));
     }
 
-    @Descriptor("Remove an entity and its EUKey, closing its sessions (to re-enrol a replaced or reset device)")
+    @Descriptor("Remove an entity and its EUKey, closing its sessions (to re-enrol a replaced or reset device); "
+            + "a PNE first leaves every Service Group, each with a new Group Key")
     public String entityremove(@Descriptor("Entity ID") String entityId) {
         EntityId id = EntityId.of(entityId);
+        if (entities.find(id).isEmpty()) {
+            return "no entity " + entityId;
+        }
+        // TS §5.3.2: a PNE that leaves a group must not read what comes after; a removed one is no exception
+        GroupRegistry groups = this.groups;
+        if (groups == null) {
+            return "entity " + entityId + " not removed: the Service Groups component (server-groups) is not running, "
+                    + "so it could not leave its groups; try again once it is";
+        }
+        List<String> left = new ArrayList<>();
+        for (ServiceGroup g : groups.groupsOf(id)) {
+            try {
+                left.add(g.groupId() + " (Group Key epoch " + groups.expel(g.groupId(), id).epoch() + ")");
+            } catch (CpnsException e) {
+                return "entity " + entityId + " not removed: it could not leave Service Group " + g.groupId() + " (" + e.code() + " "
+                        + e.getMessage() + ")" + (left.isEmpty() ? "" : "; it left " + String.join(", ", left)) + "; try again";
+            }
+        }
         if (!entities.remove(id)) {
             return "no entity " + entityId;
         }
         int closed = endpoint.disconnect(id);
-        return "entity " + entityId + " removed" + (closed > 0 ? ", " + closed + " session(s) closed" : "");
+        return "entity " + entityId + " removed" + (left.isEmpty() ? "" : ", out of Service Group(s) " + String.join(", ", left))
+                + (closed > 0 ? ", " + closed + " session(s) closed" : "");
     }
 
     @Descriptor("Live connections")

@@ -34,7 +34,7 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
         @AttributeDefinition(description = "JDBC URL: jdbc:h2:... or jdbc:postgresql://host:5432/db. "
-                + "Empty = embedded H2 file in ${cpns.data}/db")
+                + "Empty = embedded H2 file in ${cpns.data}/db, each commit written before it returns (WRITE_DELAY=0)")
         String url() default "";
 
         @AttributeDefinition(description = "Database user")
@@ -63,7 +63,9 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     static String defaultUrl(BundleContext context) {
         String data = context.getProperty("cpns.data");
         Path dir = Path.of(data == null || data.isBlank() ? "data" : data).resolve("db").toAbsolutePath();
-        return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE";
+        // WRITE_DELAY=0: each commit is written before it returns. H2's default (500 ms) lost the last
+        // committed changes at a kill -9: a Group Key epoch the PN GWs already had, a PN (issue 10)
+        return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     /** data/db is ours: owner-only even if an older version or a looser umask created it 0755. */
