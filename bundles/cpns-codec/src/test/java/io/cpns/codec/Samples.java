@@ -2,9 +2,10 @@ package io.cpns.codec;
 
 import io.cpns.api.EntityKind;
 import io.cpns.api.message.*;
+import io.cpns.api.update.UpdateFailure;
+import io.cpns.api.update.UpdateState;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Map;
 
 /** One example body per message type; {@link MessageCodecTest} checks every type is here. */
@@ -76,6 +77,13 @@ final class Samples {
         add(new PnMemberRemove("pn-1", "pne-1", false));
         add(new Relay("pn-1", r));
         add(new RelayResponse(r));
+        add(new UpdateOffer("ro-1", new byte[120], new byte[64], new byte[90], new byte[64], "https://server:8443/cpns/releases/7/", "02:00-04:00"));
+        add(new UpdateStatus("ro-1", 7, UpdateState.ROLLED_BACK, UpdateFailure.HEALTH_FAILED, "gw-pn: component PnGateway unsatisfied", 1_700_000_000_000L));
+        add(new UpdateCancel("ro-1"));
+        add(new UpdateInventoryRequest());
+        GatewayInventory inv = new GatewayInventory(7, List.of(new InstalledBundle("io.cpns.gw-pn", "1.0.0", "ACTIVE", 2, true)), true, "ro-1", UpdateState.TRIAL);
+        add(new UpdateInventory(inv));
+        add(new UpdateInventoryReport(inv));
     }
 
     private static void add(Message m) {

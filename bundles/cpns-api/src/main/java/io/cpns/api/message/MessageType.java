@@ -74,7 +74,14 @@ public enum MessageType {
     PN_MEMBER_REMOVE("pn.member.remove", PnMemberRemove.class, Category.REQUEST),
     // PNE <-> Server end to end, routed by PN ID through the PN GW
     RELAY("relay", Relay.class, Category.REQUEST),
-    RELAY_RESPONSE("relay.resp", RelayResponse.class, Category.RESPONSE);
+    RELAY_RESPONSE("relay.resp", RelayResponse.class, Category.RESPONSE),
+    // signed remote updates of a PN GW (issue 11, docs/updates.md)
+    UPDATE_OFFER("update.offer", UpdateOffer.class, Category.REQUEST),
+    UPDATE_STATUS("update.status", UpdateStatus.class, Category.REQUEST),
+    UPDATE_CANCEL("update.cancel", UpdateCancel.class, Category.REQUEST),
+    UPDATE_INVENTORY_REQUEST("update.inventory.req", UpdateInventoryRequest.class, Category.REQUEST),
+    UPDATE_INVENTORY("update.inventory", UpdateInventory.class, Category.RESPONSE),
+    UPDATE_INVENTORY_REPORT("update.inventory.report", UpdateInventoryReport.class, Category.REQUEST);
 
     private static final Map<String, MessageType> BY_NAME = new HashMap<>();
     private static final Map<Class<?>, MessageType> BY_CLASS = new HashMap<>();
