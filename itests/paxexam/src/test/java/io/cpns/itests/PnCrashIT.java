@@ -24,7 +24,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
  * new PN; the PN GW is killed with {@code kill -9} at each step of the key change in turn
  * ({@value #STEPS_DOC}) and started again on what it left on disk. Afterwards every PNE must
  * connect with PSK-TLS, and hold the LocalEUKey its PN GW holds: 0 PNEs locked out; and the Server
- * must hold the PNs the PN GW holds, no more (D-faults-1).
+ * must hold the PNs the PN GW holds, no more (D60).
  *
  * <p>{@code -Dcpns.faults.pnes=100} runs the campaign's size (default 20), {@code -Dcpns.faults.batch}
  * sets the registration batch size (default 8, so that at 20 PNEs three batches run, two at once;
@@ -111,7 +111,7 @@ public class PnCrashIT extends ForkedGatewayBase {
 
     /**
      * The PNs that the Server holds for the PN GW and it does not, or the other way round, once the
-     * PN GW withdrew what it did not complete (D-faults-1): waited for a while, then taken as they are.
+     * PN GW withdrew what it did not complete (D60): waited for a while, then taken as they are.
      */
     private Set<String> pnsApart(ForkedRuntime gw) throws Exception {
         long until = System.nanoTime() + Osgi.WAIT.toNanos();

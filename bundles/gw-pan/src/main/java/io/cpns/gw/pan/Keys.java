@@ -15,7 +15,7 @@ import org.osgi.service.log.Logger;
  *
  * <p>A record that does not read back (a flipped byte, a truncated write) is set aside in the
  * store's quarantine, logged once and reported to {@code cpns:health} with how to recover, while the
- * file stays there (D-crash-2). That PNE then has no such key, as if it had never had one; every
+ * file stays there (D56). That PNE then has no such key, as if it had never had one; every
  * other PNE is unaffected. Before, such a PNE was refused silently on every attempt.
  */
 final class Keys {

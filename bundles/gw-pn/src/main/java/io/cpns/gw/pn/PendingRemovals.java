@@ -22,7 +22,7 @@ import org.osgi.service.log.Logger;
  * PN and of every Service Group. An expel while the link is down, or just before a power cut,
  * no longer leaves the PNE in the Server's PNs and Service Groups;</li>
  * <li>withdrawals ({@code pnwd.<pne>}, {@code expel: false}): the PNE's registration in a PN was
- * not completed here (the Server's answer was lost to a crash of either side, D-faults-1); the
+ * not completed here (the Server's answer was lost to a crash of either side, D60); the
  * Server takes it out of that PN only.</li>
  * </ul>
  */

@@ -11,7 +11,7 @@ import java.util.function.Function;
 import org.osgi.service.log.Logger;
 
 /**
- * PN registrations whose outcome the Server may know and this PN GW may not (D-faults-1). Once the
+ * PN registrations whose outcome the Server may know and this PN GW may not (D60). Once the
  * PN GW sent a batch's Authentication responses (step 10), the Server may register the PN and its
  * PNEs (steps 11-12) whatever becomes of its answer: the link or the Server dies before it
  * arrives, or this PN GW dies before the PN is in its PN Inventory (step 13). Then the Server would

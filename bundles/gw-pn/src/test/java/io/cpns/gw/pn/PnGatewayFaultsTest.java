@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a registration batch of that PNE in flight, and a link to the Server that is down. The expel must
  * win: no key of the PNE is left or put back, it joins no PN here, and the Server hears of it,
  * also after the link comes back or the PN GW restarts. And a registration whose answer is lost:
- * the Server must not keep PNEs in a PN this PN GW does not hold (D-faults-1). PN GW initiated establishment of {@code
+ * the Server must not keep PNEs in a PN this PN GW does not hold (D60). PN GW initiated establishment of {@code
  * pne-x} and {@code pne-y}, with the PAN and the Server answering as the test says, on a real
  * encrypted secret store.
  */

@@ -368,7 +368,7 @@ public class PnServer implements PnRegistry {
         }
         EntityId pne = EntityId.of(m.pneId());
         closeSession(m.pnId(), pne);
-        if (!m.expelled()) { // its registration was not completed at the PN GW (D-faults-1): out of that PN, nothing else
+        if (!m.expelled()) { // its registration was not completed at the PN GW (D60): out of that PN, nothing else
             if (store.removeMember(m.pnId(), pne)) {
                 log.info("PNE {} withdrawn from PN {} by PN GW {}: its registration was not completed there", pne, m.pnId(), gw.entity());
             }

@@ -613,7 +613,7 @@ class PnServerTest {
 
     /**
      * {@code expel: false}: the PN GW never completed the PNE's registration (the Server's answer was
-     * lost to a crash, D-faults-1): it leaves that PN, and nothing else changes. The last one out
+     * lost to a crash, D60): it leaves that PN, and nothing else changes. The last one out
      * takes the PN with it, as the PN GW never held it.
      */
     @Test
