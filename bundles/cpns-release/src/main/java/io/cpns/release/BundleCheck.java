@@ -28,7 +28,7 @@ public final class BundleCheck {
      *                                 if the file cannot be read at all
      */
     public static void verify(BundleEntry e, Path jar) throws ReleaseRefusedException {
-        String what = e.symbolicName() + " " + e.version() + " (" + e.file() + ")";
+        String what = cut(e.symbolicName(), 64) + " " + cut(e.version(), 32) + " (" + cut(e.file(), 64) + ")";
         long size;
         try {
             size = Files.size(jar);
@@ -71,6 +71,11 @@ public final class BundleCheck {
         int semicolon = header.indexOf(';');
         String sn = (semicolon < 0 ? header : header.substring(0, semicolon)).trim();
         return sn.isEmpty() ? null : sn;
+    }
+
+    /** Keeps a detail short (a status on the wire, one log line): entries may hold names of up to 255 characters. */
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 
     /** Our words for why a file could not be read (an exception's own text may hold anything). */

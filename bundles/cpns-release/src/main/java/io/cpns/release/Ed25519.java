@@ -32,6 +32,10 @@ public final class Ed25519 {
         return HexFormat.of().formatHex(h, 0, 16);
     }
 
+    /**
+     * Signs {@code data}. The caller wipes {@code rawPrivateKey} when done; Bouncy Castle's key
+     * object keeps a copy of its own until it is collected (it has no way to be wiped).
+     */
     public static byte[] sign(byte[] rawPrivateKey, byte[] data) {
         if (rawPrivateKey.length != KEY_LENGTH) {
             throw new IllegalArgumentException("an Ed25519 private key has 32 bytes, not " + rawPrivateKey.length);

@@ -96,6 +96,15 @@ class BundleCheckTest {
     }
 
     @Test
+    void longNames_keepTheDetailShort() throws Exception {
+        Path j = jar(dir, "gw-pn.jar", "gw-pn", "1.2.0");
+        BundleEntry e = entryOf(j, "gw-pn", "1.2.0");
+        BundleEntry longNames = new BundleEntry("x".repeat(255), "1.2.3." + "q".repeat(120), e.size() + 1, e.sha256(), 2,
+                UpdateClass.HOT, "f".repeat(255));
+        refused(UpdateFailure.SIZE_MISMATCH, () -> BundleCheck.verify(longNames, j)); // checks the detail is at most 240
+    }
+
+    @Test
     void aMissingFile_isADownloadFailure() throws Exception {
         Path j = jar(dir, "gw-pn.jar", "gw-pn", "1.2.0");
         BundleEntry e = entryOf(j, "gw-pn", "1.2.0");

@@ -11,9 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +47,7 @@ final class CertifyCommand implements Callable<Integer> {
     @Option(names = "--key", required = true, paramLabel = "PUB=NOT_AFTER",
             description = {"a release key in force: its public key (a .pub file or the base64 raw key) and when it ends",
                 "(2027-12-31T12:00:00Z, 2027-12-31 or P365D); repeat for each key"})
-    Map<String, String> keys = new LinkedHashMap<>();
+    List<String> keys = new ArrayList<>();
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "directory for keys.cbor and keys.sig")
     Path out;
@@ -61,9 +59,13 @@ final class CertifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant now = Instant.now();
         List<ReleaseKey> list = new ArrayList<>();
-        for (Map.Entry<String, String> e : keys.entrySet()) {
-            byte[] pub = publicKey(e.getKey());
-            long notAfter = When.parse(e.getValue(), now);
+        for (String k : keys) {
+            int eq = k.lastIndexOf('='); // the base64 key may end in '=' padding; NOT_AFTER never holds one
+            if (eq <= 0 || eq == k.length() - 1) {
+                throw new ToolException("--key " + k + ": give PUB=NOT_AFTER");
+            }
+            byte[] pub = publicKey(k.substring(0, eq));
+            long notAfter = When.parse(k.substring(eq + 1), now);
             if (notAfter <= now.getEpochSecond()) {
                 throw new ToolException("key " + Ed25519.keyId(pub) + ": " + When.format(notAfter) + " is already past");
             }

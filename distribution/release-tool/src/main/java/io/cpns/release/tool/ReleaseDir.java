@@ -23,7 +23,8 @@ final class ReleaseDir {
             }
             return Files.readAllBytes(f);
         } catch (IOException e) {
-            throw new ToolException("cannot read " + f + " (" + e.getClass().getSimpleName() + ")");
+            throw new ToolException("cannot read " + f + (e instanceof java.nio.file.NoSuchFileException ? ": no such file"
+                    : ": " + e.getMessage()));
         }
     }
 }

@@ -65,8 +65,8 @@ final class SignCommand implements Callable<Integer> {
             description = "directory with the root-signed keys.cbor and keys.sig that certify the release key")
     Path keysDir;
 
-    @Option(names = "--root-key", paramLabel = "BASE64[,BASE64]",
-            description = "the pinned root key(s), as in cpns.update.rootKeys: also check keys.sig before signing")
+    @Option(names = "--root-key", paramLabel = "BASE64[,BASE64]|FILE",
+            description = "the pinned root key(s), as in cpns.update.rootKeys, or the root's .pub file: also check keys.sig before signing")
     String rootKeys;
 
     @Option(names = "--seq", required = true, paramLabel = "N", description = "releaseSeq: above every release signed before")
@@ -279,7 +279,11 @@ final class SignCommand implements Callable<Integer> {
         }
     }
 
+    /** Root keys as in cpns.update.rootKeys (base64, comma-separated), or a root's .pub file. */
     static List<byte[]> roots(String property) throws ToolException {
+        if (Files.isRegularFile(Path.of(property))) {
+            return List.of(KeyFiles.readPublic(Path.of(property)));
+        }
         try {
             return ReleaseVerifier.parseRootKeys(property);
         } catch (IllegalArgumentException e) {

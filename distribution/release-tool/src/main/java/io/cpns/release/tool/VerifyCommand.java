@@ -31,8 +31,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "the release directory")
     Path dir;
 
-    @Option(names = "--root-key", required = true, paramLabel = "BASE64[,BASE64]",
-            description = "the pinned root key(s), exactly as in cpns.update.rootKeys")
+    @Option(names = "--root-key", required = true, paramLabel = "BASE64[,BASE64]|FILE",
+            description = "the pinned root key(s), exactly as in cpns.update.rootKeys, or the root's .pub file")
     String rootKeys;
 
     @Option(names = "--committed-seq", defaultValue = "0", paramLabel = "N",

@@ -241,6 +241,17 @@ class ToolTest {
         Files.copy(keys2.resolve("keys.cbor"), revoked.resolve("keys.cbor"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(keys2.resolve("keys.sig"), revoked.resolve("keys.sig"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertRefused("UNKNOWN_KEY", "never certified, or revoked", revoked);
+        // a key given as its base64 value (with its '=' padding) and a root given as its .pub file
+        String b64 = java.util.Base64.getEncoder().encodeToString(KeyFiles.readPublic(dir.resolve("offline/release-2.key.pub")));
+        assertTrue(b64.endsWith("="));
+        Tool.Result byValue = ok(tool.run("certify", "--root-key", dir.resolve("offline/root.key").toString(), "--keys-seq", "3",
+                "--key", b64 + "=2099-12-31", "--out", dir.resolve("keys-3").toString(), "--passphrase-file", rootPass.toString()));
+        assertTrue(byValue.out().contains(Ed25519.keyId(java.util.Base64.getDecoder().decode(b64)) + "  not after 2099-12-31T23:59:59Z"),
+                byValue.out());
+        assertEquals(0, tool.run("sign", "--key", dir.resolve("offline/release-2.key").toString(), "--keys", dir.resolve("keys-3").toString(),
+                "--root-key", dir.resolve("offline/root.key.pub").toString(), "--seq", "44", "--expires", "P1D",
+                "--out", dir.resolve("releases/44").toString(), "--passphrase-file", releasePass.toString(),
+                dir.resolve("jars/gw-pn-1.3.0.jar").toString()).exit());
         // release-2 signs
         ok(tool.run("sign", "--key", dir.resolve("offline/release-2.key").toString(), "--keys", keys2.toString(),
                 "--seq", "43", "--expires", "2099-01-01", "--out", dir.resolve("releases/43").toString(),
