@@ -93,7 +93,7 @@ public class UpdateComponent implements UpdateService, SessionListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerEndpoint endpoint;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    /** Set by the artifact endpoint of this bundle when it starts (it references this component, not the reverse: no cycle). */
     private volatile ArtifactEndpoint artifacts;
 
     @Activate
@@ -142,6 +142,14 @@ public class UpdateComponent implements UpdateService, SessionListener {
 
     Path releaseDirectory() {
         return releaseDirectory;
+    }
+
+    void artifactEndpoint(ArtifactEndpoint a) {
+        this.artifacts = a;
+    }
+
+    boolean lists(long releaseSeq, String file) {
+        return updates.lists(releaseSeq, file);
     }
 
     private String artifactBase() {

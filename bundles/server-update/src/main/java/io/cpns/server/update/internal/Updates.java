@@ -119,6 +119,20 @@ public final class Updates {
         return store.releases();
     }
 
+    /** Whether a published release lists {@code file} (for the artifact endpoint; an unknown release is not remembered). */
+    public boolean lists(long seq, String file) {
+        ReleaseRow r = releases.get(seq);
+        if (r == null) {
+            Optional<ReleaseRow> stored = store.release(seq);
+            if (stored.isEmpty()) {
+                return false;
+            }
+            r = stored.get();
+            releases.put(seq, r);
+        }
+        return r.files().stream().anyMatch(f -> f.file().equals(file));
+    }
+
     private ReleaseRow release(long seq) {
         return releases.computeIfAbsent(seq, s -> store.release(s).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY,
                 "no release " + s + " is published (server:releases lists them)")));
