@@ -88,6 +88,7 @@ public class UpdateComponent implements UpdateService, SessionListener {
     private final Path releaseDirectory;
     private final Updates updates;
     private final ScheduledExecutorService timer;
+    private final Publisher publisher;
 
     // optional and dynamic: updates are managed while the endpoint or the artifact endpoint is being updated
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -119,6 +120,9 @@ public class UpdateComponent implements UpdateService, SessionListener {
                         log.warn(line);
                     }
                 });
+        this.publisher = new Publisher(store, releaseDirectory, config.rootKeys().isBlank() ? List.of()
+                : io.cpns.release.ReleaseVerifier.parseRootKeys(config.rootKeys()), Clock.systemUTC());
+        publisher.clean().forEach(p -> log.warn("removed {}: left by a publish cut short", p));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-server-rollouts");
             t.setDaemon(true);
@@ -248,7 +252,10 @@ public class UpdateComponent implements UpdateService, SessionListener {
 
     @Override
     public UpdateStore.ReleaseRow publish(Path directory) {
-        throw new CpnsException(ErrorCode.UNAVAILABLE, "publishing needs the cpns-release library (not yet in this build)");
+        UpdateStore.ReleaseRow r = publisher.publish(directory.toAbsolutePath());
+        log.info("release {} ({}) published from {}: {} bundle(s), {} bytes, key {}", r.releaseSeq(), r.name(), directory, r.files().size(),
+                r.totalBytes(), r.keyId());
+        return r;
     }
 
     @Override
