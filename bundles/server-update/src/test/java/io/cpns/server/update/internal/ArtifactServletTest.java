@@ -75,6 +75,7 @@ class ArtifactServletTest {
         h.setInitParameter("baseResource", releases.toUri().toString());
         h.setInitParameter("dirAllowed", "false");
         h.setInitParameter("allowAliases", "false");
+        h.setInitParameter("etags", "true"); // as ArtifactServer registers it
         ctx.addServlet(h, "/cpns/releases/*");
         server.setHandler(ctx);
         server.start();
@@ -114,6 +115,8 @@ class ArtifactServletTest {
         assertEquals(200, r.statusCode());
         assertArrayEquals(jar, r.body());
         assertEquals(List.of("bytes"), r.headers().allValues("Accept-Ranges"));
+        assertTrue(r.headers().firstValue("ETag").isPresent());
+        assertTrue(r.headers().firstValue("Last-Modified").isPresent());
     }
 
     @Test
