@@ -49,9 +49,15 @@ final class CpnsOptions {
         // as etc/<role>/role.properties: the log console writes what was logged before it started
         o.add(frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"));
         o.add(frameworkProperty("org.apache.felix.log.maxSize").value("500"));
+        // as etc/server/role.properties: Felix HTTP Jetty runs only the artifact endpoint's instance
+        o.add(frameworkProperty("org.apache.felix.http.require.config").value("true"));
         // every test class boots a framework in this JVM, each loading jSerialComm's native library anew
         o.add(systemProperty("jSerialComm.library.randomizeNativeName").value("true"));
         o.add(systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));
+        if (!configs.containsKey("cpns.server.artifacts")) { // never the fixed default port in a test
+            configs = new java.util.HashMap<>(configs);
+            configs.put("cpns.server.artifacts", Map.of("port", 0));
+        }
         configs.forEach((pid, props) -> {
             ConfigurationOption c = ConfigurationAdminOptions.newConfiguration(pid);
             props.forEach(c::put);

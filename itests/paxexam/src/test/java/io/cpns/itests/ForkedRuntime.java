@@ -80,6 +80,7 @@ final class ForkedRuntime implements AutoCloseable {
     static ForkedRuntime server(Path home) throws IOException {
         return of("server", home).terminal()
                 .configure("cpns.server.endpoint", "port=" + AbstractSliceIT.freePort())
+                .configure("cpns.server.artifacts", "port=0") // never the fixed 7444 of a default install in a test
                 .configure("cpns.server.users", "argon2MemoryKiB=4096", "argon2Iterations=1");
     }
 

@@ -105,6 +105,12 @@ public class EndpointComponent implements ServerEndpoint {
     private final ServerSocket listener;
     private final ExecutorService threads;
     private final ScheduledExecutorService timer;
+    private final ExecutorService notifications = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cpns-server-session-events");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.List<io.cpns.api.server.SessionListener> sessionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Semaphore slots;
     private final Path generatedCa;
     /** Lines about connections that have not authenticated, per source: a scanner cannot flood the log. */
@@ -173,6 +179,34 @@ public class EndpointComponent implements ServerEndpoint {
         dispatcher.remove(String.valueOf(props.get(RequestHandler.TYPE)), h);
     }
 
+    @Reference(name = "sessionListeners", service = io.cpns.api.server.SessionListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addSessionListener(io.cpns.api.server.SessionListener l) {
+        sessionListeners.add(l);
+    }
+
+    void removeSessionListener(io.cpns.api.server.SessionListener l) {
+        sessionListeners.remove(l);
+    }
+
+    /** On the connection's thread: hand over to the one notification thread, so a slow listener never holds a session. */
+    private void authenticated(io.cpns.api.server.Principal who) {
+        if (sessionListeners.isEmpty()) {
+            return;
+        }
+        try {
+            notifications.execute(() -> sessionListeners.forEach(l -> {
+                try {
+                    l.authenticated(who);
+                } catch (RuntimeException e) {
+                    log.error("session listener {} failed for {}", l.getClass().getName(), who.entity(), e);
+                }
+            }));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the endpoint is stopping: nobody to tell
+        }
+    }
+
     private byte[] euKeyFor(String identity) {
         try {
             return entities.euKey(EntityId.of(identity)).orElse(null);
@@ -201,7 +235,8 @@ public class EndpointComponent implements ServerEndpoint {
                 closeQuietly(s);
                 continue;
             }
-            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log, timer, unauthenticated);
+            ServerConnection c = new ServerConnection(s, tls, codec, settings, users, entities, dispatcher, log, timer, unauthenticated,
+                    this::authenticated);
             connections.put(c, Boolean.TRUE);
             threads.execute(() -> {
                 try {
@@ -220,6 +255,7 @@ public class EndpointComponent implements ServerEndpoint {
         connections.keySet().forEach(ServerConnection::close);
         threads.shutdownNow();
         timer.shutdownNow();
+        notifications.shutdownNow();
         threads.awaitTermination(5, TimeUnit.SECONDS);
         log.info("CPNS Server endpoint stopped");
     }

@@ -61,6 +61,8 @@ final class ServerConnection implements Runnable {
     /** Where password attempts and unauthenticated log lines are counted (see {@link Sources}). */
     private final String source;
     private final LogThrottle unauthenticated;
+    /** Told each authenticated principal (session listeners); must not block. */
+    private final java.util.function.Consumer<Principal> authenticated;
     private volatile String tlsMode = "handshake";
     private volatile Principal principal;
     private volatile SecureChannel secure;
@@ -72,7 +74,7 @@ final class ServerConnection implements Runnable {
 
     ServerConnection(Socket socket, TlsServerEndpoint tls, MessageCodec codec, Settings settings, UserRegistry users,
                      EntityRegistry entities, Dispatcher dispatcher, Logger log, ScheduledExecutorService timer,
-                     LogThrottle unauthenticated) {
+                     LogThrottle unauthenticated, java.util.function.Consumer<Principal> authenticated) {
         this.socket = socket;
         this.tls = tls;
         this.codec = codec;
@@ -85,6 +87,7 @@ final class ServerConnection implements Runnable {
         this.remote = String.valueOf(socket.getRemoteSocketAddress());
         this.source = Sources.of(socket.getRemoteSocketAddress());
         this.unauthenticated = unauthenticated;
+        this.authenticated = authenticated;
     }
 
     @Override
@@ -223,6 +226,7 @@ final class ServerConnection implements Runnable {
         }
         socket.setSoTimeout(settings.idleTimeoutMillis());
         log.info("{} {} of CPNS User {} authenticated from {} (suite {})", record.kind(), identity, record.owner(), remote, h.suite());
+        authenticated.accept(principal);
         serve();
     }
 

@@ -228,6 +228,27 @@ class EndpointTest {
         }
     }
 
+    @Test
+    void sessionListener_isToldTheAuthenticatedPrincipal_andMaySendARequestAtOnce() throws Exception {
+        java.util.concurrent.BlockingQueue<io.cpns.api.server.Principal> told = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.List<java.util.concurrent.CompletableFuture<io.cpns.api.message.Message>> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        f.endpoint.addSessionListener(who -> {
+            told.add(who);
+            // what the update component does: offer at once, from the listener
+            sent.add(f.endpoint.request(who.entity(), new Ping(new byte[] {9}), java.time.Duration.ofSeconds(5)).toCompletableFuture());
+        });
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            io.cpns.api.server.Principal p = told.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(new io.cpns.api.server.Principal(EntityId.of("gw-1"), io.cpns.api.EntityKind.GATEWAY, io.cpns.api.UserId.of("alice")), p);
+            Envelope pushed = c.secure.receive();
+            assertArrayEquals(new byte[] {9}, assertInstanceOf(Ping.class, pushed.body()).data());
+            c.secure.send(pushed.reply(new Pong(new byte[] {9})));
+            assertInstanceOf(Pong.class, sent.get(0).get(5, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(told.isEmpty(), "one authentication, one call");
+    }
+
     /** A client whose session the Server has fully set up (it sends its confirm a moment before). */
     private ServerFixture.Client sessionOf(String id, byte[] key) throws Exception {
         ServerFixture.Client c = f.client(id, key);

@@ -18,6 +18,9 @@ public final class JdbcStores {
         /** The Key Assignment tables of the same database. */
         KeyAssignmentStore keyAssignmentStore();
 
+        /** The update tables (releases, rollouts, statuses, inventories) of the same database. */
+        UpdateStore updateStore();
+
         @Override
         void close();
     }

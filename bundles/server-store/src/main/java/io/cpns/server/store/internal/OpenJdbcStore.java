@@ -14,6 +14,7 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
     private final JdbcPnStore pnStore;
     private final JdbcGroupStore groupStore;
     private final JdbcKeyAssignmentStore keyAssignmentStore;
+    private final JdbcUpdateStore updateStore;
 
     private OpenJdbcStore(HikariDataSource pool, String description) {
         super(new Sql(pool), description);
@@ -21,6 +22,7 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
         this.pnStore = new JdbcPnStore(new Sql(pool));
         this.groupStore = new JdbcGroupStore(new Sql(pool));
         this.keyAssignmentStore = new JdbcKeyAssignmentStore(new Sql(pool));
+        this.updateStore = new JdbcUpdateStore(new Sql(pool));
     }
 
     @Override
@@ -36,6 +38,11 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
     @Override
     public io.cpns.server.store.KeyAssignmentStore keyAssignmentStore() {
         return keyAssignmentStore;
+    }
+
+    @Override
+    public io.cpns.server.store.UpdateStore updateStore() {
+        return updateStore;
     }
 
     public static OpenJdbcStore open(String url, String user, String password, int poolSize) throws SQLException {

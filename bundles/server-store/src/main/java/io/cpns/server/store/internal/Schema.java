@@ -43,7 +43,38 @@ final class Schema {
                 "CREATE TABLE cpns_ka_registration (user_id VARCHAR(64) PRIMARY KEY REFERENCES cpns_user(user_id),"
                         + " subscription VARCHAR(4096) NOT NULL, gateway_id VARCHAR(64) NOT NULL, registered_at BIGINT NOT NULL)",
                 "CREATE TABLE cpns_ka_hash (user_id VARCHAR(64) NOT NULL REFERENCES cpns_ka_registration(user_id) ON DELETE CASCADE,"
-                        + " suite VARCHAR(32) NOT NULL, hash_sealed BYTEA NOT NULL, PRIMARY KEY (user_id, suite))"));
+                        + " suite VARCHAR(32) NOT NULL, hash_sealed BYTEA NOT NULL, PRIMARY KEY (user_id, suite))"),
+            // 7: signed remote updates (issue 11, docs/updates.md §5): releases, labels, rollouts, status history, inventories
+            List.of(
+                "CREATE TABLE cpns_release (release_seq BIGINT PRIMARY KEY, name VARCHAR(128) NOT NULL, product VARCHAR(64) NOT NULL,"
+                        + " role VARCHAR(64) NOT NULL, expires_at BIGINT NOT NULL, key_id VARCHAR(64) NOT NULL, keys_seq BIGINT NOT NULL,"
+                        + " manifest BYTEA NOT NULL, manifest_sig BYTEA NOT NULL, release_keys BYTEA NOT NULL, release_keys_sig BYTEA NOT NULL,"
+                        + " published_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_release_file (release_seq BIGINT NOT NULL REFERENCES cpns_release(release_seq) ON DELETE CASCADE,"
+                        + " file_name VARCHAR(255) NOT NULL, symbolic_name VARCHAR(255) NOT NULL, bundle_version VARCHAR(64) NOT NULL,"
+                        + " file_size BIGINT NOT NULL, sha256 BYTEA NOT NULL, update_class VARCHAR(16) NOT NULL, start_level INT NOT NULL,"
+                        + " PRIMARY KEY (release_seq, file_name))",
+                "CREATE TABLE cpns_gateway_label (gateway_id VARCHAR(64) NOT NULL, label VARCHAR(64) NOT NULL, PRIMARY KEY (gateway_id, label))",
+                "CREATE INDEX cpns_gateway_label_label ON cpns_gateway_label(label)",
+                "CREATE TABLE cpns_rollout (rollout_id VARCHAR(64) PRIMARY KEY, release_seq BIGINT NOT NULL REFERENCES cpns_release(release_seq),"
+                        + " target VARCHAR(1024) NOT NULL, waves VARCHAR(256) NOT NULL, success_pct INT NOT NULL, failure_pct INT NOT NULL,"
+                        + " soak_ms BIGINT NOT NULL, deadline_ms BIGINT NOT NULL, update_window VARCHAR(16), state VARCHAR(16) NOT NULL,"
+                        + " reason VARCHAR(255), created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_rollout_wave (rollout_id VARCHAR(64) NOT NULL REFERENCES cpns_rollout(rollout_id) ON DELETE CASCADE,"
+                        + " wave INT NOT NULL, wave_size INT NOT NULL, started_at BIGINT, success_at BIGINT, failure_base INT NOT NULL,"
+                        + " accepted BOOLEAN NOT NULL, PRIMARY KEY (rollout_id, wave))",
+                "CREATE TABLE cpns_rollout_gateway (rollout_id VARCHAR(64) NOT NULL REFERENCES cpns_rollout(rollout_id) ON DELETE CASCADE,"
+                        + " gateway_id VARCHAR(64) NOT NULL, wave INT NOT NULL, offered_at BIGINT, state VARCHAR(16), failure VARCHAR(32),"
+                        + " state_at BIGINT, timed_out BOOLEAN NOT NULL, PRIMARY KEY (rollout_id, gateway_id))",
+                "CREATE INDEX cpns_rollout_gateway_gw ON cpns_rollout_gateway(gateway_id)",
+                "CREATE TABLE cpns_update_status (rollout_id VARCHAR(64) NOT NULL REFERENCES cpns_rollout(rollout_id) ON DELETE CASCADE,"
+                        + " gateway_id VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, release_seq BIGINT NOT NULL, failure VARCHAR(32),"
+                        + " detail VARCHAR(160), gateway_at BIGINT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (rollout_id, gateway_id, state))",
+                "CREATE TABLE cpns_inventory (gateway_id VARCHAR(64) PRIMARY KEY, committed_seq BIGINT NOT NULL, ready BOOLEAN NOT NULL,"
+                        + " rollout_id VARCHAR(64), state VARCHAR(16), reported_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_inventory_bundle (gateway_id VARCHAR(64) NOT NULL REFERENCES cpns_inventory(gateway_id) ON DELETE CASCADE,"
+                        + " symbolic_name VARCHAR(255) NOT NULL, bundle_version VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL,"
+                        + " start_level INT NOT NULL, managed BOOLEAN NOT NULL, PRIMARY KEY (gateway_id, symbolic_name, bundle_version))"));
 
     private Schema() {
     }

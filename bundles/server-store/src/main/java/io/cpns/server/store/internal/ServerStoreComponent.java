@@ -8,6 +8,7 @@ import io.cpns.server.store.KeyAssignmentStore;
 import io.cpns.server.store.PnStore;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.server.store.ServerStore;
+import io.cpns.server.store.UpdateStore;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
@@ -26,10 +27,11 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
-@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class, GroupStore.class, KeyAssignmentStore.class},
+@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class, GroupStore.class, KeyAssignmentStore.class,
+        UpdateStore.class},
         immediate = true)
 @Designate(ocd = ServerStoreComponent.Config.class)
-public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, KeyAssignmentStore {
+public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, KeyAssignmentStore, UpdateStore {
     @ObjectClassDefinition(name = "CPNS Server database",
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
@@ -239,5 +241,82 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     @Override
     public Optional<Registration> registration(UserId user) {
         return store.keyAssignmentStore().registration(user);
+    }
+
+    // ---- UpdateStore: the same database ----
+
+    @Override
+    public boolean insertRelease(ReleaseRow release) {
+        return store.updateStore().insertRelease(release);
+    }
+
+    @Override
+    public Optional<ReleaseRow> release(long releaseSeq) {
+        return store.updateStore().release(releaseSeq);
+    }
+
+    @Override
+    public List<ReleaseRow> releases() {
+        return store.updateStore().releases();
+    }
+
+    @Override
+    public boolean addLabel(EntityId gateway, String label) {
+        return store.updateStore().addLabel(gateway, label);
+    }
+
+    @Override
+    public boolean removeLabel(EntityId gateway, String label) {
+        return store.updateStore().removeLabel(gateway, label);
+    }
+
+    @Override
+    public List<String> labels(EntityId gateway) {
+        return store.updateStore().labels(gateway);
+    }
+
+    @Override
+    public List<EntityId> labelled(String label) {
+        return store.updateStore().labelled(label);
+    }
+
+    @Override
+    public boolean insertRollout(RolloutRow rollout, List<WaveRow> waves, List<MemberRow> members) {
+        return store.updateStore().insertRollout(rollout, waves, members);
+    }
+
+    @Override
+    public boolean updateRollout(String rolloutId, RolloutRow rollout, List<WaveRow> waves, List<MemberRow> members, StatusRow status) {
+        return store.updateStore().updateRollout(rolloutId, rollout, waves, members, status);
+    }
+
+    @Override
+    public Optional<StoredRollout> rollout(String rolloutId) {
+        return store.updateStore().rollout(rolloutId);
+    }
+
+    @Override
+    public List<RolloutRow> rollouts() {
+        return store.updateStore().rollouts();
+    }
+
+    @Override
+    public List<String> rolloutsIn(List<String> states) {
+        return store.updateStore().rolloutsIn(states);
+    }
+
+    @Override
+    public List<StatusRow> statuses(String rolloutId, EntityId gateway) {
+        return store.updateStore().statuses(rolloutId, gateway);
+    }
+
+    @Override
+    public void putInventory(InventoryRow inventory) {
+        store.updateStore().putInventory(inventory);
+    }
+
+    @Override
+    public Optional<InventoryRow> inventory(EntityId gateway) {
+        return store.updateStore().inventory(gateway);
     }
 }

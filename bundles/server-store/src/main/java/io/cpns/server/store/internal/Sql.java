@@ -59,10 +59,24 @@ final class Sql {
         }
     }
 
+    /** A null of a given SQL type ({@link java.sql.Types}): PostgreSQL refuses an untyped null for a BIGINT or BOOLEAN column. */
+    record Null(int sqlType) {
+    }
+
+    static final Null NULL_BIGINT = new Null(java.sql.Types.BIGINT);
+
+    /** {@code value}, or a BIGINT null. */
+    static Object bigint(Long value) {
+        return value == null ? NULL_BIGINT : value;
+    }
+
     /** Statements of one transaction. */
     interface Tx {
         /** @return rows changed */
         int update(String sql, Object... args) throws SQLException;
+
+        /** One statement for many rows, sent in batches. */
+        void batch(String sql, List<Object[]> rows) throws SQLException;
 
         /** Ends the transaction with a rollback instead of a commit. */
         void rollbackOnly();
@@ -85,6 +99,23 @@ final class Sql {
                     public int update(String sql, Object... args) throws SQLException {
                         try (PreparedStatement ps = prepare(c, sql, args)) {
                             return ps.executeUpdate();
+                        }
+                    }
+
+                    @Override
+                    public void batch(String sql, List<Object[]> rows) throws SQLException {
+                        try (PreparedStatement ps = c.prepareStatement(sql)) {
+                            int n = 0;
+                            for (Object[] row : rows) {
+                                bind(ps, row);
+                                ps.addBatch();
+                                if (++n % 500 == 0) {
+                                    ps.executeBatch();
+                                }
+                            }
+                            if (n % 500 != 0) {
+                                ps.executeBatch();
+                            }
                         }
                     }
 
@@ -112,14 +143,20 @@ final class Sql {
 
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
+        bind(ps, args);
+        return ps;
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             if (args[i] == null) {
-                ps.setNull(i + 1, java.sql.Types.VARCHAR); // the only nullable parameters are IDs
+                ps.setNull(i + 1, java.sql.Types.VARCHAR); // IDs and texts; other types pass a typed Null
+            } else if (args[i] instanceof Null n) {
+                ps.setNull(i + 1, n.sqlType());
             } else {
                 ps.setObject(i + 1, args[i]);
             }
         }
-        return ps;
     }
 
     /** The detail goes to peers: SQL state only; the driver's message (host names, SQL) stays in the cause, for the log. */
