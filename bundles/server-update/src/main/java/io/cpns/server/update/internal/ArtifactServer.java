@@ -27,7 +27,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The HTTPS artifact endpoint (docs/updates.md §3, D-server11-2): its own Jetty of Felix HTTP
+ * The HTTPS artifact endpoint (docs/updates.md §3, D69): its own Jetty of Felix HTTP
  * Jetty (factory configuration {@code org.apache.felix.http~cpns-artifacts}, HTTPS only, on its
  * own address) with the Server's certificate from the operator CA, and {@link ArtifactServlet} on
  * the Servlet Whiteboard at {@code /cpns/releases/*}. Downloads need no authentication: every
