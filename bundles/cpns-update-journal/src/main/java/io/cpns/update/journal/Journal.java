@@ -91,10 +91,10 @@ public record Journal(long committedSeq, long keysSeq, String committedSet, Phas
                 failure, detail, manifestHash, started, b);
     }
 
-    /** The trial passed: {@code seq} is the highest committed, {@code to} the committed set. */
-    public Journal committed() {
+    /** The trial passed: {@code seq} is the highest committed, {@code to} the committed set; {@code detail} what the trial saw. */
+    public Journal committed(String detail) {
         return new Journal(Math.max(committedSeq, seq), keysSeq, to, Phase.COMMITTED, rollout, seq, from, to, restart, bootAttempts,
-                "", "", manifestHash, started, bad);
+                "", detail, manifestHash, started, bad);
     }
 
     /** The outcome is recorded for the Server: nothing in progress. */

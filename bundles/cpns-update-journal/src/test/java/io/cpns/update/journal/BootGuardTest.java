@@ -110,7 +110,7 @@ class BootGuardTest {
         set("7", "gw-pn");
         BundleSet s8 = set("8", "gw-pn");
         new Journal(7, 0, "7", Phase.IDLE, "", 0, "", "", false, 0, "", "", "", 0, List.of()).applying("r", 8, "8", false, "h", 0)
-                .trial().committed().write(dir);
+                .trial().committed("trial passed").write(dir);
         BootGuard.Plan p = BootGuard.prepare(dir, 2);
         assertEquals(Which.COMMITTED, p.which());
         assertEquals(s8, p.set());

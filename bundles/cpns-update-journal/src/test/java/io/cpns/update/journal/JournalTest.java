@@ -36,7 +36,7 @@ class JournalTest {
     @Test
     void commit_raisesTheSequence_andRollback_marksTheReleaseBad() {
         Journal start = Journal.empty().applying("r-1", 8, "8", false, "aa", 1);
-        Journal c = start.trial().committed();
+        Journal c = start.trial().committed("trial passed");
         assertEquals(8, c.committedSeq());
         assertEquals("8", c.committedSet());
         assertEquals(Phase.COMMITTED, c.phase());
