@@ -91,13 +91,15 @@ final class FileInstallGuard implements ResolverHookFactory, SynchronousBundleLi
         if (b.getState() == Bundle.UNINSTALLED) {
             return;
         }
-        warn.accept(b.getSymbolicName() + " " + b.getVersion() + " from " + b.getLocation() + " is under remote management"
-                + " (docs/updates.md §4.6): deploy/ cannot replace it; uninstalled (remove the file from deploy/)");
+        String what = b.getSymbolicName() + " " + b.getVersion() + " from " + b.getLocation();
         try {
             b.uninstall();
         } catch (Exception ex) {
-            warn.accept("could not uninstall " + b.getLocation() + ": " + ex);
+            warn.accept("could not uninstall " + what + ": " + ex);
+            return;
         }
+        warn.accept(what + " is under remote management (docs/updates.md §4.6): deploy/ cannot replace it; uninstalled"
+                + " (remove the file from deploy/)");
     }
 
     @Override
