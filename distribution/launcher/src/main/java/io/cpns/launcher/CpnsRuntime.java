@@ -1,5 +1,7 @@
 package io.cpns.launcher;
 
+import io.cpns.api.FaultPoints;
+import io.cpns.update.journal.BootGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,6 +35,11 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  * starts at start level 1; once FileInstall has applied every file of {@code etc/ROLE/config}, the
  * framework moves to start level 2, where the CPNS bundles live. Without this, components would
  * start with defaults and restart when their configuration arrives.
+ *
+ * <p>Before the framework starts, the boot guard (docs/updates.md §4.5) reads the update journal in
+ * {@code <data>/update/}: the bundles a committed remote update brought are booted from their set,
+ * and a boot while an update is being applied or tried counts as an attempt of the new set, the
+ * previous set coming back past {@value BootGuard#MAX_BOOTS} attempts.
  */
 public final class CpnsRuntime {
     static final int RUNTIME_LEVEL = 1;
@@ -62,13 +69,24 @@ public final class CpnsRuntime {
         OwnerOnly.secureAndReport(data, "start");
         Map<String, String> props = frameworkProperties(home, role, data, overrides);
         List<String> features = List.of(props.remove("cpns.features").trim().split("\\s+"));
+        Path updateDir = data.resolve("update");
+        BootGuard.Plan boot = BootGuard.prepare(updateDir, maxBoots(props.get(BootGuard.MAX_BOOTS)));
+        if (!boot.note().isEmpty()) {
+            System.out.println(boot.note());
+        }
+        // which set this framework runs, for the update agent: it carries on from there (docs/updates.md §4.5)
+        props.put(BOOTED, boot.which().name() + ":" + boot.journal().seq());
         Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(props);
         fw.init();
         Trace.mark("framework initialised");
         Trace.bundles(fw.getBundleContext());
         BundleSync.apply(fw.getBundleContext(), home.resolve("bundle"),
-                BundleSync.wanted(home.resolve("bundle"), features, RUNTIME_LEVEL, CPNS_LEVEL), skipBundles);
+                BundleSync.wanted(home.resolve("bundle"), features, RUNTIME_LEVEL, CPNS_LEVEL), skipBundles,
+                new BundleSync.Managed(updateDir, boot.set(), boot.force()), CPNS_LEVEL);
         Trace.mark("bundles installed");
+        if (boot.which() != BootGuard.Which.COMMITTED || !boot.force().isEmpty()) {
+            FaultPoints.reach("update.boot.synced"); // the set of this boot installed, the framework not started
+        }
         fw.start();
         Trace.mark("runtime feature started (level 1)");
         ConfigWait.untilApplied(fw.getBundleContext(), configFiles(props.get("felix.fileinstall.dir")), Duration.ofSeconds(10));
@@ -81,6 +99,22 @@ public final class CpnsRuntime {
         Trace.mark("CPNS bundles started (level 2)");
         OwnerOnly.secureAndReport(data, "runtime up"); // what Felix, Config Admin and H2 created under a looser umask
         return new CpnsRuntime(fw, role);
+    }
+
+    /** Framework property the launcher sets: {@code <Which>:<releaseSeq>}, the set this boot runs. */
+    static final String BOOTED = "cpns.update.booted";
+    /** Framework property the launcher sets when it restarts the framework for an update that asks it to. */
+    static final String RESTARTABLE = "cpns.update.restartable";
+
+    static int maxBoots(String property) {
+        if (property == null || property.isBlank()) {
+            return BootGuard.DEFAULT_MAX_BOOTS;
+        }
+        int n = Integer.parseInt(property.trim());
+        if (n < 1) {
+            throw new IllegalArgumentException(BootGuard.MAX_BOOTS + " must be at least 1, not " + n);
+        }
+        return n;
     }
 
     static Map<String, String> frameworkProperties(Path home, String role, Path data, Map<String, String> overrides) throws IOException {
@@ -141,10 +175,39 @@ public final class CpnsRuntime {
         }
     }
 
-    public void awaitStop() throws InterruptedException {
-        FrameworkEvent e;
-        do {
-            e = framework.waitForStop(0);
-        } while (e.getType() == FrameworkEvent.STOPPED_UPDATE);
+    /**
+     * Waits until the framework stops for good. An update of the system bundle (Gogo {@code update 0})
+     * makes Felix stop and start the same framework again on a thread of its own, at the beginning
+     * start level: the CPNS level is raised again here once it is back.
+     */
+    public FrameworkEvent awaitStop() throws InterruptedException {
+        while (true) {
+            FrameworkEvent e = framework.waitForStop(0);
+            if (e.getType() != FrameworkEvent.STOPPED_UPDATE) {
+                return e;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (framework.getState() != org.osgi.framework.Bundle.ACTIVE && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (framework.getState() == org.osgi.framework.Bundle.ACTIVE) {
+                framework.adapt(FrameworkStartLevel.class).setStartLevel(CPNS_LEVEL);
+            }
+        }
+    }
+
+    /**
+     * Whether the framework stopped because the update agent asked for a restart into another set
+     * (a RESTART-class update or its rollback: the journal says so), rather than for good.
+     */
+    static boolean restartRequested(Path data) {
+        try {
+            io.cpns.update.journal.Journal j = io.cpns.update.journal.Journal.read(data.resolve("update"));
+            return j.restart() && (j.phase() == io.cpns.update.journal.Phase.APPLYING
+                    || j.phase() == io.cpns.update.journal.Phase.ROLLING_BACK);
+        } catch (IOException e) {
+            System.err.println("cannot read the update journal: " + e.getMessage());
+            return false;
+        }
     }
 }

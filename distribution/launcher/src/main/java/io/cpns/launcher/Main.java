@@ -63,11 +63,32 @@ public final class Main {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Runs the role until it stops for good. When the update agent stops the framework to apply an
+     * update by a restart (or to roll one back), a fresh framework is started in this JVM with the
+     * set the boot guard chooses (docs/updates.md §4.4); a signal (SIGTERM) stops for good.
+     */
     private static int runUntilStopped(Path home, String role, Path data, Map<String, String> overrides) throws Exception {
         OwnerOnly.createDirectories(data);
-        CpnsRuntime rt = CpnsRuntime.start(home, role, data, overrides, Set.of());
-        Runtime.getRuntime().addShutdownHook(new Thread(rt::stop, "cpns-shutdown"));
-        rt.awaitStop();
-        return 0;
+        Map<String, String> props = new java.util.HashMap<>(overrides);
+        props.put(CpnsRuntime.RESTARTABLE, "true");
+        java.util.concurrent.atomic.AtomicReference<CpnsRuntime> current = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            CpnsRuntime rt = current.get();
+            if (rt != null) {
+                rt.stop();
+            }
+        }, "cpns-shutdown"));
+        while (true) {
+            CpnsRuntime rt = CpnsRuntime.start(home, role, data, props, Set.of());
+            current.set(rt);
+            rt.awaitStop();
+            if (stopping.get() || !CpnsRuntime.restartRequested(data)) {
+                return 0;
+            }
+            System.out.println("update: restarting the " + role + " framework into the set of the update (docs/updates.md §4.4)");
+        }
     }
 }

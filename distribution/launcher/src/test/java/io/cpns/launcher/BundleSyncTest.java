@@ -34,6 +34,11 @@ class BundleSyncTest {
     Framework fw;
 
     private static void jar(Path file, String bsn, String version) throws IOException {
+        jar(file, bsn, version, null);
+    }
+
+    /** A bundle jar; {@code marker} names an entry that tells two jars of one version apart. */
+    private static void jar(Path file, String bsn, String version, String marker) throws IOException {
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         m.getMainAttributes().putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
@@ -41,6 +46,10 @@ class BundleSyncTest {
         m.getMainAttributes().putValue(Constants.BUNDLE_VERSION, version);
         Files.createDirectories(file.getParent());
         try (OutputStream out = Files.newOutputStream(file); JarOutputStream j = new JarOutputStream(out, m)) {
+            if (marker != null) {
+                j.putNextEntry(new java.util.jar.JarEntry(marker));
+                j.closeEntry();
+            }
             j.flush();
         }
     }
@@ -96,6 +105,94 @@ class BundleSyncTest {
         assertNull(find(ctx, "a"));
         assertEquals("2.0.0", find(ctx, "b").getVersion().toString());
         assertTrue(find(ctx, "c") != null);
+    }
+
+    /** A managed set as the update agent leaves it: real copies of jars under update/sets/ID/. */
+    private BundleSync.Managed managed(String id, java.util.Set<String> force, String... bsnVersions) throws IOException {
+        Path update = dir.resolve("update");
+        List<io.cpns.update.journal.BundleSet.Member> members = new java.util.ArrayList<>();
+        for (String bv : bsnVersions) {
+            String[] p = bv.split("@");
+            jar(io.cpns.update.journal.BundleSet.dir(update, id).resolve(p[0] + "-" + p[1] + ".jar"), p[0], p[1], "set-" + id);
+            members.add(new io.cpns.update.journal.BundleSet.Member(p[0], p[1], p[0] + "-" + p[1] + ".jar", 2, false, "00"));
+        }
+        io.cpns.update.journal.BundleSet set = new io.cpns.update.journal.BundleSet(id, members);
+        set.writeTo(io.cpns.update.journal.BundleSet.dir(update, id));
+        return new BundleSync.Managed(update, set, force);
+    }
+
+    private void sync(BundleContext ctx, BundleSync.Managed m) throws Exception {
+        Path bundles = dir.resolve("bundle");
+        BundleSync.apply(ctx, bundles, BundleSync.wanted(bundles, List.of("core"), 1, 2), Set.of(), m, 2);
+    }
+
+    @Test
+    void aCommittedRemoteUpdate_survivesRestarts_aNewerDistributionJar_andAWipedCache() throws Exception {
+        jar(dir.resolve("bundle/core/b.jar"), "b", "1.0.0");
+        BundleContext ctx = boot();
+        sync(ctx, BundleSync.Managed.NONE);
+        long id = find(ctx, "b").getBundleId();
+        restart();
+
+        // release 8 brought b 1.1.0 and a new bundle n; the boot after it committed
+        BundleSync.Managed r8 = managed("8", Set.of(), "b@1.1.0", "n@1.0.0");
+        ctx = boot();
+        sync(ctx, r8);
+        assertEquals("1.1.0", find(ctx, "b").getVersion().toString());
+        assertEquals(id, find(ctx, "b").getBundleId(), "the distribution's bundle is updated in place, not replaced");
+        assertEquals("cpns-update:n", find(ctx, "n").getLocation());
+        restart();
+
+        // the distribution's jar is touched (a newer file on disk): the managed version stays
+        Files.setLastModifiedTime(dir.resolve("bundle/core/b.jar"), FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        ctx = boot();
+        sync(ctx, r8);
+        assertEquals("1.1.0", find(ctx, "b").getVersion().toString());
+        restart();
+
+        // the cache is wiped: the managed set comes back from its copies
+        Runtimes.deleteTree(dir.resolve("cache"));
+        ctx = boot();
+        sync(ctx, r8);
+        assertEquals("1.1.0", find(ctx, "b").getVersion().toString());
+        assertEquals("1.0.0", find(ctx, "n").getVersion().toString());
+    }
+
+    @Test
+    void aRollbackToTheDistribution_reinstallsItsJar_andRemovesWhatTheReleaseBrought() throws Exception {
+        jar(dir.resolve("bundle/core/b.jar"), "b", "1.0.0");
+        BundleContext ctx = boot();
+        BundleSync.Managed r8 = managed("8", Set.of(), "b@1.0.0", "n@1.0.0"); // the same version, other bytes: only a force tells
+        sync(ctx, r8);
+        assertTrue(find(ctx, "b").getEntry("set-8") != null, "b runs the set's jar");
+        restart();
+
+        ctx = boot();
+        sync(ctx, new BundleSync.Managed(dir.resolve("update"), io.cpns.update.journal.BundleSet.DISTRIBUTION, Set.of("b", "n")));
+        assertNull(find(ctx, "n"));
+        assertNull(find(ctx, "b").getEntry("set-8"), "b runs the distribution's jar again");
+        assertEquals(dir.resolve("bundle/core/b.jar").toUri().toString(), find(ctx, "b").getLocation().substring("reference:".length()));
+    }
+
+    @Test
+    void anInterruptedUpdate_isForcedToTheChosenSet_evenAtTheSameVersion() throws Exception {
+        jar(dir.resolve("bundle/core/b.jar"), "b", "1.0.0");
+        BundleContext ctx = boot();
+        sync(ctx, BundleSync.Managed.NONE);
+        Bundle b = find(ctx, "b");
+        // the agent was killed after it updated b with a jar of the same version
+        Path other = dir.resolve("other.jar");
+        jar(other, "b", "1.0.0", "new");
+        try (java.io.InputStream in = Files.newInputStream(other)) {
+            b.update(in);
+        }
+        restart();
+        ctx = boot();
+        assertTrue(find(ctx, "b").getEntry("new") != null);
+        sync(ctx, BundleSync.Managed.NONE);
+        assertTrue(find(ctx, "b").getEntry("new") != null, "without the guard's word the half-applied jar would stay");
+        sync(ctx, new BundleSync.Managed(dir.resolve("update"), io.cpns.update.journal.BundleSet.DISTRIBUTION, Set.of("b")));
+        assertNull(find(ctx, "b").getEntry("new"), "reinstalled from the distribution's jar");
     }
 
     @Test

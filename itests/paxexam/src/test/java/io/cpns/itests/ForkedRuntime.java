@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -48,6 +49,7 @@ final class ForkedRuntime implements AutoCloseable {
 
     final String role;
     private final Path home;
+    private Path dist = CpnsOptions.dist();
     private String javaOpts;
     private boolean terminal;
     private String umask;
@@ -99,6 +101,49 @@ final class ForkedRuntime implements AutoCloseable {
                 .configure("cpns.pan.ip", "port=" + AbstractSliceIT.freePort(), "discoveryPort=0", "announceSeconds=0",
                         "maxUnauthenticatedPerAddress=1024")
                 .configure("cpns.gw.broker", "port=" + AbstractSliceIT.freePort());
+    }
+
+    /**
+     * Runs it from a distribution of its own with these framework properties added to
+     * {@code etc/ROLE/role.properties} (e.g. the root key a gateway pins): {@code bin/}, {@code lib/}
+     * and {@code bundle/} are links to the built distribution, {@code etc/} and {@code deploy/} its own.
+     */
+    ForkedRuntime frameworkProperties(Map<String, String> props) throws IOException {
+        Path own = home.resolve("dist");
+        Path built = CpnsOptions.dist();
+        if (!Files.isDirectory(own)) {
+            Files.createDirectories(own);
+            for (String d : List.of("bin", "lib", "bundle")) {
+                Files.createSymbolicLink(own.resolve(d), built.resolve(d));
+            }
+            Files.createDirectories(own.resolve("deploy").resolve(role));
+            try (var tree = Files.walk(built.resolve("etc"))) {
+                for (Path p : tree.toList()) {
+                    Path to = own.resolve("etc").resolve(built.resolve("etc").relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+        StringBuilder lines = new StringBuilder("\n# the test's\n");
+        props.forEach((k, v) -> lines.append(k).append('=').append(v).append('\n'));
+        Files.writeString(own.resolve("etc").resolve(role).resolve("role.properties"), lines.toString(), StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+        dist = own;
+        return this;
+    }
+
+    /** The distribution it runs from (the built one, or its own: {@link #frameworkProperties}). */
+    Path dist() {
+        return dist;
+    }
+
+    /** Its {@code deploy/ROLE} directory (FileInstall's), when it runs from a distribution of its own. */
+    Path deploy() {
+        return dist.resolve("deploy").resolve(role);
     }
 
     /** Replaces the file of one PID ({@code <pid>.cfg}) with these {@code key=value} lines. */
@@ -194,7 +239,6 @@ final class ForkedRuntime implements AutoCloseable {
         // null: the script's default (without CPNS_JAVA_OPTS), unless the options must be given anyway
         String opts = javaOpts != null ? javaOpts : umask != null || !armed.isEmpty() ? scriptDefaultJavaOpts(role) : null;
         opts = opts == null ? null : opts + armed;
-        Path dist = CpnsOptions.dist();
         String args = " --data '" + data() + "' --config '" + config() + "'";
         String command = umask == null ? "exec '" + dist.resolve("bin/cpns-" + role) + "'" + args
                 : "umask " + umask + "; exec java " + opts + " -Dcpns.home='" + dist + "' -cp '" + dist.resolve("lib") + "/*' "

@@ -95,10 +95,14 @@ final class Osgi {
     }
 
     static void eventually(String what, BooleanSupplier condition, Supplier<String> state) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        eventually(what, condition, state, WAIT);
+    }
+
+    static void eventually(String what, BooleanSupplier condition, Supplier<String> state, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail("not " + what + " after " + WAIT.toSeconds() + " s: " + state.get());
+                fail("not " + what + " after " + wait.toSeconds() + " s: " + state.get());
             }
             sleep(20);
         }

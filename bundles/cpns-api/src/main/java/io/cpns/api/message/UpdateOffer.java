@@ -5,8 +5,9 @@ import java.util.Objects;
 /**
  * Server to PN GW on its session: install this release (docs/updates.md §3). The Server only
  * carries what the operator signed: {@code manifest} and {@code releaseKeys} are the exact signed
- * bytes. Answered with {@link Ack} once the offer is recorded (or with the {@link UpdateStatus} of
- * a refusal made at once); the progress follows as {@code update.status} requests.
+ * bytes. Answered with {@link Ack} once the offer is recorded, whatever its outcome; the outcome
+ * (a refusal made at once included) and the progress follow as {@code update.status} requests (an
+ * {@link UpdateStatus} is a request, so it cannot be the answer).
  *
  * @param rolloutId            the rollout this offer belongs to (echoed in every status)
  * @param manifest             canonical CBOR of a {@link io.cpns.api.update.ReleaseManifest}

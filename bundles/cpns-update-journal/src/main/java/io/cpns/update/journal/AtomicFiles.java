@@ -1,0 +1,126 @@
+package io.cpns.update.journal;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Files that are either wholly old or wholly new after a power cut: written to a temporary file in
+ * the same directory, fsynced, renamed over the old one, and the directory fsynced (as
+ * cpns-keystore writes its records). Properties files are written sorted, without Java's date
+ * comment, so two equal states give equal bytes.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    public static void write(Path file, byte[] content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            move(tmp, file);
+            syncDirectory(dir);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Renames {@code from} to {@code to} (replacing it), atomically where the file system can. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Makes a rename or a new file in {@code dir} durable (POSIX: fsync the directory); not possible everywhere. */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // e.g. Windows cannot open a directory; the rename itself is still atomic
+        }
+    }
+
+    /** Forces a file's content to disk (a jar copied into a set before the set is renamed into place). */
+    public static void sync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    public static void writeProperties(Path file, Map<String, String> props) throws IOException {
+        StringBuilder s = new StringBuilder();
+        new TreeMap<>(props).forEach((k, v) -> {
+            if (v != null) {
+                s.append(escape(k, true)).append('=').append(escape(v, false)).append('\n');
+            }
+        });
+        write(file, s.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The file's properties, or empty if there is no file. */
+    public static Optional<Map<String, String>> readProperties(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IllegalArgumentException e) { // a malformed \\u escape
+            throw new IOException(file + " is not a properties file: " + e.getMessage(), e);
+        }
+        Map<String, String> out = new TreeMap<>();
+        p.forEach((k, v) -> out.put((String) k, (String) v));
+        return Optional.of(out);
+    }
+
+    /** java.util.Properties escaping, ASCII only (so the file reads the same in any charset). */
+    static String escape(String s, boolean key) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\f' -> out.append("\\f");
+                case '=', ':', '#', '!' -> out.append('\\').append(c);
+                case ' ' -> out.append(key || i == 0 ? "\\ " : " ");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,163 @@
+package io.cpns.gw.update;
+
+import io.cpns.api.gateway.LinkState;
+import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.message.Ack;
+import io.cpns.api.message.GatewayInventory;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.UpdateInventoryReport;
+import io.cpns.api.message.UpdateStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.osgi.service.log.Logger;
+
+/**
+ * Tells the Server where offers stand (docs/updates.md §3.4), on a thread of its own
+ * ({@code cpns-gw-update-report}), one request at a time so statuses arrive in order. A terminal
+ * status is recorded in the {@link History} before it is sent and sent again after each
+ * authentication of the link, and every {@code retry}, until the Server acknowledges it; the
+ * others are sent once, when the link is up. The inventory goes as {@code update.inventory.report}
+ * after each authentication and (coalesced) after every change of the framework's bundles.
+ */
+final class Reporter {
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final long INVENTORY_DELAY_MS = 1000;
+
+    private final Services services;
+    private final History history;
+    private final Supplier<GatewayInventory> inventory;
+    private final Supplier<Optional<UpdateStatus>> current;
+    private final Logger log;
+    private final ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cpns-gw-update-report");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> pendingInventory; // guarded by this
+    private String lastProblem = "";
+
+    /** @param current the status of the offer in progress, if any (sent again after each authentication) */
+    Reporter(Services services, History history, Supplier<GatewayInventory> inventory, Supplier<Optional<UpdateStatus>> current,
+             Logger log, Duration retry) {
+        this.services = services;
+        this.history = history;
+        this.inventory = inventory;
+        this.current = current;
+        this.log = log;
+        exec.scheduleWithFixedDelay(this::sendOutbox, retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Records a terminal status (on the caller's thread: it is on disk when this returns), then sends it. */
+    void terminal(UpdateStatus s) throws IOException {
+        history.add(s);
+        run(this::sendOutbox);
+    }
+
+    /** Sends a status that is not terminal, if the link is up. */
+    void progress(UpdateStatus s) {
+        run(() -> send(s));
+    }
+
+    /** The link authenticated: the outbox, the offer in progress, the inventory. */
+    void authenticated() {
+        run(() -> {
+            sendOutbox();
+            current.get().ifPresent(this::send);
+            sendInventory();
+        });
+    }
+
+    /** Sends the outbox again (a repeated offer of a rollout that ended here). */
+    void flush() {
+        run(this::sendOutbox);
+    }
+
+    /** The framework's bundles changed: one report a second later, however many changes came meanwhile. */
+    synchronized void inventoryChanged() {
+        if (pendingInventory != null && !pendingInventory.isDone()) {
+            return;
+        }
+        try {
+            pendingInventory = exec.schedule(this::sendInventory, INVENTORY_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    void close() {
+        exec.shutdownNow();
+    }
+
+    private void sendOutbox() {
+        for (UpdateStatus s : history.outbox()) {
+            if (!send(s)) {
+                return; // the link is down or the Server does not answer: keep the order, try later
+            }
+        }
+    }
+
+    private void sendInventory() {
+        request(new UpdateInventoryReport(inventory.get()), "inventory report");
+    }
+
+    /** @return whether the Server acknowledged it */
+    private boolean send(UpdateStatus s) {
+        if (!request(s, "status " + s.state() + " of rollout " + Strings.clip(s.rolloutId()))) {
+            return false;
+        }
+        if (s.state().terminal()) {
+            try {
+                history.acked(s);
+            } catch (IOException e) {
+                log.warn("could not record that the Server has the status of rollout {}: {}", Strings.clip(s.rolloutId()), e.toString());
+            }
+        }
+        return true;
+    }
+
+    private boolean request(Message m, String what) {
+        ServerLink link = services.link();
+        if (link == null || link.status().state() != LinkState.AUTHENTICATED) {
+            return false;
+        }
+        try {
+            Message r = link.request(m, TIMEOUT).toCompletableFuture().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            if (!(r instanceof Ack)) {
+                problem("the Server answered the " + what + " with " + r);
+                return false;
+            }
+            lastProblem = "";
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            problem("the " + what + " did not reach the Server (sent again later): " + c.getMessage());
+            return false;
+        }
+    }
+
+    /** Once per different problem, not once per retry. */
+    private void problem(String line) {
+        if (!line.equals(lastProblem)) {
+            lastProblem = line;
+            log.info(line);
+        }
+    }
+
+    private void run(Runnable r) {
+        try {
+            exec.execute(r);
+        } catch (RejectedExecutionException e) {
+            // closing: the outbox is on disk, sent after the next start
+        }
+    }
+}
