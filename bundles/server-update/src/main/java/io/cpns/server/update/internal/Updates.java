@@ -387,11 +387,14 @@ public final class Updates {
      * state (a late final state still counts).
      *
      * @throws CpnsException {@code UNKNOWN_ENTITY} for an unknown rollout, {@code INVALID_ARGUMENT}
-     *         if the gateway is not its target, or the release sequence is not the rollout's
+     *         if the gateway is not its target, or the release sequence is not the rollout's (0 is
+     *         taken as the rollout's for REFUSED and CANCELLED: docs/protocol.md §4.9)
      */
     public Message status(String gateway, UpdateStatus s) {
         Rollout r = find(s.rolloutId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no rollout " + s.rolloutId()));
-        if (s.releaseSeq() != r.releaseSeq()) {
+        // 0: the gateway refused (or dropped) the offer before it could trust the manifest's sequence
+        boolean unknownSeq = s.releaseSeq() == 0 && (s.state() == UpdateState.REFUSED || s.state() == UpdateState.CANCELLED);
+        if (s.releaseSeq() != r.releaseSeq() && !unknownSeq) {
             throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "rollout " + s.rolloutId() + " is release " + r.releaseSeq() + ", not "
                     + s.releaseSeq());
         }

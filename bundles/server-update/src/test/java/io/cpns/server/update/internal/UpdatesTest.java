@@ -339,6 +339,24 @@ class UpdatesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2"})
+    void aRefusalOfAnOfferTheGatewayCouldNotTrust_comesWithReleaseSeq0_andIsRecordedAsTheRollouts(String kind) throws Exception {
+        UpdateStore store = open(kind);
+        publish(store, 7);
+        gateways.connected.addAll(fleet);
+        Updates u = updates(store);
+        u.start(request("r1"));
+        String canary = canaries(store).get(0);
+        // the gateway refuses before it trusts the manifest (bad signature): it does not know the sequence
+        assertInstanceOf(Ack.class, u.status(canary, new UpdateStatus("r1", 0, UpdateState.REFUSED, UpdateFailure.BAD_SIGNATURE, "keys document: signature does not verify", 1)));
+        assertEquals(List.of("REFUSED"), store.statuses("r1", EntityId.of(canary)).stream().map(r -> r.state()).toList());
+        assertEquals(7, store.statuses("r1", EntityId.of(canary)).get(0).releaseSeq());
+        // a state that needs the manifest still has to name the rollout's release
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(CpnsException.class,
+                () -> u.status(canary, new UpdateStatus("r1", 0, UpdateState.DOWNLOADING, null, null, 2))).code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2"})
     void inventory_reportedIsStored(String kind) throws Exception {
         UpdateStore store = open(kind);
         Updates u = updates(store);
