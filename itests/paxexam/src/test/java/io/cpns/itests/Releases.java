@@ -52,11 +52,39 @@ final class Releases {
 
     /** The keys document in force: the tests' release key, {@code keysSeq}, signed by the root key. */
     static byte[][] keys(long keysSeq) {
+        return keys(keysSeq, ROOT_SEED);
+    }
+
+    /** The same keys document signed by {@code rootSeed} (another root's: a gateway pinning the tests' root refuses it). */
+    static byte[][] keys(long keysSeq, byte[] rootSeed) {
         byte[] pub = publicKey(RELEASE_SEED);
         byte[] doc = ReleaseCodec.encode(new ReleaseKeys(ReleaseKeys.FORMAT, keysSeq,
                 List.of(new ReleaseKey(Ed25519.keyId(pub), pub, Instant.now().plusSeconds(86_400).getEpochSecond()))));
-        return new byte[][] {doc, Ed25519.sign(ROOT_SEED, doc)};
+        return new byte[][] {doc, Ed25519.sign(rootSeed, doc)};
     }
+
+    /**
+     * A release directory as {@code bin/cpns-release sign} writes it (docs/updates.md §2.6): the
+     * manifest and keys document with their signatures, and the jars, for {@code server:releasepublish}.
+     *
+     * @param rootSeed the root key that signs the keys document
+     */
+    static Path directory(Path dir, long releaseSeq, byte[] rootSeed, java.util.Map<BundleEntry, byte[]> jars) throws IOException {
+        Files.createDirectories(dir);
+        byte[][] k = keys(1, rootSeed);
+        byte[][] m = manifest(releaseSeq, List.copyOf(jars.keySet()));
+        Files.write(dir.resolve("keys.cbor"), k[0]);
+        Files.write(dir.resolve("keys.sig"), k[1]);
+        Files.write(dir.resolve("manifest.cbor"), m[0]);
+        Files.write(dir.resolve("manifest.sig"), m[1]);
+        for (java.util.Map.Entry<BundleEntry, byte[]> e : jars.entrySet()) {
+            Files.write(dir.resolve(e.getKey().file()), e.getValue());
+        }
+        return dir;
+    }
+
+    /** A root key that no gateway of the tests pins. */
+    static final byte[] OTHER_ROOT_SEED = seed("cpns-itest-another-root-key");
 
     /** A manifest of {@code bundles}, signed by the release key. */
     static byte[][] manifest(long releaseSeq, List<BundleEntry> bundles) {

@@ -4,34 +4,24 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
 import io.cpns.api.EntityId;
-import io.cpns.api.UserId;
-import io.cpns.api.gateway.GatewayEnrolment;
 import io.cpns.api.gateway.LinkState;
-import io.cpns.api.gateway.ServerRequestHandler;
-import io.cpns.api.message.Ack;
-import io.cpns.api.message.GatewayInventory;
-import io.cpns.api.message.InstalledBundle;
-import io.cpns.api.message.Message;
-import io.cpns.api.message.UpdateInventoryReport;
-import io.cpns.api.message.UpdateOffer;
-import io.cpns.api.message.UpdateStatus;
+import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.message.Ping;
+import io.cpns.api.message.Pong;
+import io.cpns.api.message.SetupType;
 import io.cpns.api.server.ServerEndpoint;
-import io.cpns.api.server.UserRegistry;
 import io.cpns.api.update.BundleEntry;
-import io.cpns.api.update.ReleaseKey;
-import io.cpns.api.update.ReleaseKeys;
-import io.cpns.api.update.ReleaseManifest;
 import io.cpns.api.update.UpdateClass;
-import io.cpns.api.update.UpdateState;
-import io.cpns.release.Ed25519;
-import io.cpns.release.ReleaseCodec;
+import io.cpns.pne.PneClient;
+import io.cpns.server.store.UpdateStore;
 import io.cpns.server.update.GatewayProgress;
 import io.cpns.server.update.RolloutView;
 import io.cpns.server.update.UpdateService;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,28 +30,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Dictionary;
-import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import javax.inject.Inject;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.junit.Before;
+import org.junit.After;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -72,214 +56,275 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.ServiceReference;
 
 /**
- * Issue 11, the Server's side in the real Server booted with a PN GW in one framework: a release
- * signed with cpns-release is published with {@code server:releasepublish}, a rollout started with
- * {@code server:rolloutstart} offers it over the gateway's authenticated session (seen by a
- * {@link ServerRequestHandler} for {@code update.offer} registered here, in place of the gateway's
- * update agent), the jar is fetched from the HTTPS artifact endpoint on the Servlet Whiteboard
- * (Range included), the statuses the gateway sends are recorded once each, and a gateway that was
- * offline gets its offer when it is back.
+ * Issue 11 end to end, every part real, in one framework: the CPNS Server (server-update: releases,
+ * rollouts, offers over the session, its HTTPS artifact endpoint on Felix HTTP Jetty) and a PN GW
+ * with its update agent (gw-update), which pins the tests' root key in its launcher configuration
+ * ({@code cpns.update.rootKeys}), with PNEs linked over TCP in a PN. A release signed with
+ * cpns-release is published with {@code server:releasepublish}, rolled out with
+ * {@code server:rolloutstart}; the agent checks it, downloads the jar from the Server's endpoint
+ * (HTTPS, the operator CA), swaps gw-pn while the PNEs keep sending requests through it, and the
+ * Server records ACCEPTED … COMMITTED, its figures and the new inventory. A release certified by
+ * another root is REFUSED BAD_SIGNATURE, one whose bundle fails its trial is ROLLED_BACK
+ * HEALTH_FAILED with the previous set running, a rollout cancelled before the maintenance window
+ * is CANCELLED, and an offline gateway is offered at its reconnect and commits.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
-public class UpdateRolloutIT {
-    static final String USER = "olivia";
-    static final char[] PASSWORD = "olivia-secret-1".toCharArray();
-    static final String GATEWAY = "gw-update-it";
-
-    @Inject
-    BundleContext ctx;
-    Osgi osgi;
-
-    /** Offers the Server sent to this gateway, in order. */
-    static final BlockingQueue<UpdateOffer> OFFERS = new LinkedBlockingQueue<>();
-    static ServiceRegistration<ServerRequestHandler> handler;
-    static final byte[] ROOT = new byte[32];
-    static final byte[] RELEASE = new byte[32];
+public class UpdateRolloutIT extends PnTestBase {
+    static final int PNES = 3;
+    static final List<PneClient> linked = new ArrayList<>();
+    static String pnId;
 
     @Configuration
     public Option[] config() {
-        Map<String, Map<String, Object>> c = new HashMap<>();
-        c.put("cpns.server.endpoint", Map.of("port", AbstractSliceIT.freePort(), "handshakeTimeoutMillis", 5000));
+        Map<String, Map<String, Object>> c = configs(Map.of());
         c.put("cpns.server.update", Map.of("tickMillis", 200, "offerRetryMillis", 60000));
-        c.put("cpns.gw.identity", Map.of("gatewayId", GATEWAY));
-        c.put("cpns.gw.link", Map.of("keepaliveSeconds", 2, "backoffInitialMillis", 100, "backoffMaxMillis", 500, "requestTimeoutMillis", 5000));
-        return CpnsOptions.boot("update-rollout", c, "runtime", "core", "server", "gateway");
+        c.put("cpns.gw.update", Map.of("trialSeconds", 2, "retryInitialMillis", 50, "retryMaxMillis", 200, "statusRetrySeconds", 1));
+        c.put("cpns.gw.broker", Map.of("port", AbstractSliceIT.freePort()));
+        return Stream.concat(Arrays.stream(CpnsOptions.boot("update-rollout", c, "runtime", "core", "server", "mqtt", "gateway", "pne")),
+                Stream.of(frameworkProperty("cpns.update.rootKeys").value(Releases.rootKeysProperty()))).toArray(Option[]::new);
     }
 
-    @Before
-    public void setUp() {
-        osgi = new Osgi(ctx);
+    @After
+    public void keepPnes() {
+        clients.removeAll(linked); // PnTestBase closes its clients after each test; these stay linked across the steps
+    }
+
+    // ---- steps ----
+
+    @Test
+    public void u01_beforeAnyRelease_theServerSeesTheDistributionInTheInventory() throws Exception {
+        String inv = osgi.shell("server:inventory " + GATEWAY);
+        assertTrue(inv, inv.contains("committed release 0"));
+        assertTrue(inv, inv.matches("(?s).*gw-pn +0\\.1\\.0\\.SNAPSHOT +ACTIVE +\\d+ +distribution.*"));
+        UpdateStore.InventoryRow row = updates().inventory(EntityId.of(GATEWAY)).orElseThrow();
+        assertEquals(false, bundle(row, "gw-pn").managed());
     }
 
     @Test
-    public void u01_theGatewayIsEnrolledAndAuthenticated_anUpdateOfferHandlerStandsInForTheAgent() throws Exception {
-        osgi.awaitReady();
-        ServerEndpoint ep = osgi.service(ServerEndpoint.class);
-        osgi.configure("cpns.gw.link", Map.of("operatorCaFile", ep.generatedOperatorCa().orElseThrow().toString(), "serverPort",
-                ep.listenAddress().getPort()));
-        osgi.service(UserRegistry.class).register(UserId.of(USER), PASSWORD.clone());
-        osgi.service(GatewayEnrolment.class).assignEuKey(USER, PASSWORD.clone());
-        osgi.awaitLink(LinkState.AUTHENTICATED);
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put(ServerRequestHandler.TYPE, "update.offer");
-        handler = ctx.registerService(ServerRequestHandler.class, new ServerRequestHandler() {
-            @Override
-            public CompletionStage<Message> handle(Message request) {
-                OFFERS.add((UpdateOffer) request);
-                return CompletableFuture.completedFuture(new Ack());
-            }
-        }, props);
-        SecureRandom r = new SecureRandom();
-        r.nextBytes(ROOT);
-        r.nextBytes(RELEASE);
-    }
-
-    @Test
-    public void u02_aSignedReleaseIsPublished() throws Exception {
-        Path dir = release(7, "gw-pn-it");
-        String out = osgi.shell("server:releasepublish " + dir);
-        assertTrue(out, out.contains("release 7 (it-7) published: 1 bundle(s)"));
-        assertTrue(osgi.shell("server:releases").contains("gw-pn-it 1.0.7 (HOT, level 2) gw-pn-it-1.0.7.jar"));
-        Path tampered = release(8, "gw-pn-it");
-        byte[] jar = Files.readAllBytes(tampered.resolve("gw-pn-it-1.0.8.jar"));
+    public void u02_aSignedReleaseIsPublished_aTamperedOneIsNot() throws Exception {
+        String out = osgi.shell("server:releasepublish " + release(7, "0.1.7", false, Releases.ROOT_SEED));
+        assertTrue(out, out.contains("release 7 (itest-7) published: 1 bundle(s)"));
+        assertTrue(osgi.shell("server:releases").contains("gw-pn 0.1.7 (HOT, level 2) gw-pn-0.1.7.jar"));
+        Path tampered = release(70, "0.1.70", false, Releases.ROOT_SEED);
+        byte[] jar = Files.readAllBytes(tampered.resolve("gw-pn-0.1.70.jar"));
         jar[jar.length - 40] ^= 1;
-        Files.write(tampered.resolve("gw-pn-it-1.0.8.jar"), jar);
+        Files.write(tampered.resolve("gw-pn-0.1.70.jar"), jar);
         String refused = osgi.shell("server:releasepublish " + tampered);
-        assertTrue(refused, refused.startsWith("error: INVALID_ARGUMENT: release not published: gw-pn-it-1.0.8.jar: HASH_MISMATCH"));
+        assertTrue(refused, refused.startsWith("error: INVALID_ARGUMENT: release not published: gw-pn-0.1.70.jar: HASH_MISMATCH"));
     }
 
     @Test
-    public void u03_aRollout_offersTheSignedBytesOverTheSession_theJarComesFromTheArtifactEndpoint_statusesAreRecorded() throws Exception {
-        String out = osgi.shell("server:rolloutstart --id r-it --waves '100%' --soak 0s --deadline 1h --window 02:00-04:00 7");
-        assertTrue(out, out.contains("rollout r-it of release 7: RUNNING"));
-        UpdateOffer o = OFFERS.poll(20, TimeUnit.SECONDS);
-        assertNotNull("no update.offer reached the gateway", o);
-        assertEquals("r-it", o.rolloutId());
-        assertEquals("02:00-04:00", o.window());
-        Path published = Path.of(ctx.getProperty("cpns.data")).resolve("releases").resolve("7");
-        assertArrayEquals(Files.readAllBytes(published.resolve("manifest.cbor")), o.manifest());
-        assertArrayEquals(Files.readAllBytes(published.resolve("keys.sig")), o.releaseKeysSignature());
-        ReleaseManifest m = ReleaseCodec.decodeManifest(o.manifest());
-        BundleEntry e = m.bundles().get(0);
-        assertTrue(o.artifactUrl(), o.artifactUrl().matches("https://localhost:\\d+/cpns/releases/7/"));
+    public void u03_aRollout_isInstalledHot_withEveryPneLinkedAndSending_andCommitted_theServerRecordsItAll() throws Exception {
+        for (int i = 0; i < PNES; i++) {
+            linked.add(enrolledPne("roll-pne-" + i));
+        }
+        pnId = linked.get(0).setup(SetupType.ALL, List.of()).toCompletableFuture().get(60, TimeUnit.SECONDS).pnId();
+        for (PneClient p : linked) {
+            Osgi.eventually(p.id() + " in " + pnId, () -> p.pn(pnId).isPresent(), () -> "");
+            p.connect(EntityId.of(GATEWAY)); // again, under PSK-TLS with its LocalEUKey: an authenticated link
+        }
+        Osgi.eventually(PNES + " authenticated links", () -> links().size() == PNES, () -> links().toString());
+        Set<String> before = links();
+        long id = gwPn().getBundleId();
 
-        // the gateway downloads over HTTPS, trusting the operator CA it already has; a cut download resumes
+        try (Traffic t = new Traffic(linked, pnId)) {
+            String out = osgi.shell("server:rolloutstart --id r-7 --waves '100%' --soak 0s --deadline 1h 7");
+            assertTrue(out, out.contains("rollout r-7 of release 7: RUNNING"));
+            GatewayProgress p = awaitFinal("r-7");
+            assertEquals(String.valueOf(p), "COMMITTED", p.phase());
+            t.stop();
+            assertEquals("PNE requests that failed during the rollout: " + t.errors, 0, t.failed.get());
+            assertTrue("the PNEs kept sending through the swap: " + t.answered.get(), t.answered.get() > PNES);
+            System.out.printf("rollout r-7: %d PNE requests answered, %d failed, longest wait for an answer %d ms%n", t.answered.get(),
+                    t.failed.get(), t.longestMillis.get());
+            assertEquals(List.of("ACCEPTED", "DOWNLOADING", "DOWNLOADED", "APPLYING", "TRIAL", "COMMITTED"), states(p));
+            String committed = p.history().get(5).detail();
+            assertTrue(committed, committed.contains("0 PNE links dropped"));
+            assertTrue(p.history().get(3).detail(), p.history().get(3).detail().contains("hot: gw-pn 0.1.7"));
+        }
+        assertEquals("0.1.7", gwPn().getVersion().toString());
+        assertEquals(Bundle.ACTIVE, gwPn().getState());
+        assertEquals("updated in place", id, gwPn().getBundleId());
+        assertEquals("every PNE link kept", before, links());
+
+        RolloutView v = updates().rollout("r-7").orElseThrow();
+        Osgi.eventually("rollout r-7 completed", () -> updates().rollout("r-7").orElseThrow().state().equals("COMPLETED"),
+                () -> String.valueOf(updates().rollout("r-7")));
+        v = updates().rollout("r-7").orElseThrow();
+        assertEquals(Integer.valueOf(1), v.byPhase().get("COMMITTED"));
+        assertNotNull(v.medianInstall());
+        String shown = osgi.shell("server:rollout r-7");
+        assertTrue(shown, shown.contains("COMPLETED") && shown.contains("COMMITTED=1") && shown.contains("median install time"));
+
+        // the inventory the gateway reported by itself after the commit
+        Osgi.eventually("the Server stores the inventory of release 7", () -> updates().inventory(EntityId.of(GATEWAY))
+                .map(r -> r.committedSeq() == 7 && bundle(r, "gw-pn").version().equals("0.1.7") && bundle(r, "gw-pn").managed())
+                .orElse(false), () -> String.valueOf(updates().inventory(EntityId.of(GATEWAY))));
+        String inv = osgi.shell("server:inventory " + GATEWAY);
+        assertTrue(inv, inv.contains("committed release 7") && inv.matches("(?s).*gw-pn +0\\.1\\.7 +ACTIVE +\\d+ +release.*"));
+    }
+
+    @Test
+    public void u04_theArtifactEndpoint_servesRanges_andOnlyWhatAManifestLists() throws Exception {
+        String base = artifactBase();
+        assertTrue(base, base.matches("https://localhost:\\d+/cpns/releases/"));
+        BundleEntry e = Releases.entry("gw-pn", "0.1.7", Files.readAllBytes(published(7).resolve("gw-pn-0.1.7.jar")), UpdateClass.HOT,
+                "gw-pn-0.1.7.jar");
+        String url = base + "7/" + e.file();
         HttpClient http = HttpClient.newBuilder().sslContext(trusting(osgi.service(ServerEndpoint.class).generatedOperatorCa().orElseThrow()))
                 .build();
-        HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(URI.create(o.artifactUrl() + e.file())).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, whole.statusCode());
         assertArrayEquals(e.sha256(), MessageDigest.getInstance("SHA-256").digest(whole.body()));
-        HttpResponse<byte[]> rest = http.send(HttpRequest.newBuilder(URI.create(o.artifactUrl() + e.file())).header("Range", "bytes=100-")
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> rest = http.send(HttpRequest.newBuilder(URI.create(url)).header("Range", "bytes=100-").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(206, rest.statusCode());
         assertEquals("bytes 100-" + (e.size() - 1) + "/" + e.size(), rest.headers().firstValue("Content-Range").orElseThrow());
         assertArrayEquals(Arrays.copyOfRange(whole.body(), 100, whole.body().length), rest.body());
-        assertEquals(416, http.send(HttpRequest.newBuilder(URI.create(o.artifactUrl() + e.file())).header("Range", "bytes=" + e.size() + "-")
-                .build(), HttpResponse.BodyHandlers.discarding()).statusCode());
-        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(o.artifactUrl() + "manifest.cbor")).build(),
+        assertEquals(416, http.send(HttpRequest.newBuilder(URI.create(url)).header("Range", "bytes=" + e.size() + "-").build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode());
-
-        long t = System.currentTimeMillis();
-        for (UpdateState s : List.of(UpdateState.ACCEPTED, UpdateState.DOWNLOADING, UpdateState.DOWNLOADED, UpdateState.APPLYING,
-                UpdateState.TRIAL, UpdateState.COMMITTED, UpdateState.COMMITTED)) {
-            assertTrue(osgi.call(new UpdateStatus("r-it", 7, s, null, null, t++)) instanceof Ack);
-        }
-        UpdateService updates = osgi.service(UpdateService.class);
-        Osgi.eventually("rollout r-it completed", () -> updates.rollout("r-it").orElseThrow().state().equals("COMPLETED"),
-                () -> String.valueOf(updates.rollout("r-it")));
-        RolloutView v = updates.rollout("r-it").orElseThrow();
-        assertEquals(1, (int) v.byPhase().get("COMMITTED"));
-        assertNotNull(v.medianInstall());
-        GatewayProgress p = updates.progress("r-it", EntityId.of(GATEWAY)).orElseThrow();
-        assertEquals(List.of("ACCEPTED", "DOWNLOADING", "DOWNLOADED", "APPLYING", "TRIAL", "COMMITTED"),
-                p.history().stream().map(GatewayProgress.Step::state).toList());
-        String shown = osgi.shell("server:rollout r-it");
-        assertTrue(shown, shown.contains("COMPLETED") && shown.contains("COMMITTED=1") && shown.contains("median install time"));
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "7/manifest.cbor")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "70/gw-pn-0.1.70.jar")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
     }
 
     @Test
-    public void u04_aGatewayThatWasOffline_getsTheOfferWhenItIsBack() throws Exception {
-        assertTrue(osgi.shell("server:releasepublish " + release(9, "gw-pn-it")).contains("published"));
+    public void u05_aReleaseCertifiedByAnotherRoot_isRefusedBadSignature_onTheServer() throws Exception {
+        // the Server has no root keys configured: it publishes what verifies with its own keys document; the gateway decides
+        assertTrue(osgi.shell("server:releasepublish " + release(8, "0.1.8", false, Releases.OTHER_ROOT_SEED)).contains("published"));
+        osgi.shell("server:rolloutstart --id r-8 --waves '100%' --soak 0s --deadline 1h 8");
+        GatewayProgress p = awaitFinal("r-8");
+        assertEquals(String.valueOf(p), "REFUSED", p.phase());
+        GatewayProgress.Step refused = p.history().get(p.history().size() - 1);
+        assertEquals("BAD_SIGNATURE", refused.failure());
+        assertEquals(List.of("REFUSED"), states(p)); // nothing downloaded, nothing touched
+        assertEquals("0.1.7", gwPn().getVersion().toString());
+        String gw = osgi.shell("server:rolloutgw r-8 " + GATEWAY);
+        assertTrue(gw, gw.contains("REFUSED") && gw.contains("BAD_SIGNATURE"));
+    }
+
+    @Test
+    public void u06_aReleaseWhoseBundleFailsItsTrial_isRolledBack_thePreviousSetRuns_andTheServerKnows() throws Exception {
+        Set<String> before = links();
+        assertTrue(osgi.shell("server:releasepublish " + release(9, "0.1.9", true, Releases.ROOT_SEED)).contains("published"));
+        osgi.shell("server:rolloutstart --id r-9 --waves '100%' --soak 0s --deadline 1h 9");
+        GatewayProgress p = awaitFinal("r-9");
+        assertEquals(String.valueOf(p), "ROLLED_BACK", p.phase());
+        GatewayProgress.Step last = p.history().get(p.history().size() - 1);
+        assertEquals("HEALTH_FAILED", last.failure());
+        assertTrue(last.detail(), last.detail().contains("cpns.itest.Unsatisfiable"));
+        assertEquals(List.of("ACCEPTED", "DOWNLOADING", "DOWNLOADED", "APPLYING", "TRIAL", "ROLLED_BACK"), states(p));
+        assertEquals("0.1.7", gwPn().getVersion().toString());
+        assertEquals(Bundle.ACTIVE, gwPn().getState());
+        osgi.awaitReady();
+        assertEquals(before, links());
+        for (PneClient c : linked) {
+            assertTrue(c.requestServer(pnId, new Ping(new byte[] {9})) instanceof Pong); // served by the previous gw-pn
+        }
+        assertEquals(7, updates().requestInventory(EntityId.of(GATEWAY)).toCompletableFuture().get(10, TimeUnit.SECONDS).committedSeq());
+        assertTrue(osgi.shell("server:rollout r-9").contains("ROLLED_BACK=1"));
+    }
+
+    @Test
+    public void u07_aRolloutCancelledBeforeItsMaintenanceWindow_isCancelledOnTheGateway() throws Exception {
+        LocalTime later = LocalTime.now().plusHours(2);
+        String window = String.format("%02d:%02d-%02d:%02d", later.getHour(), later.getMinute(), later.plusMinutes(30).getHour(),
+                later.plusMinutes(30).getMinute());
+        assertTrue(osgi.shell("server:releasepublish " + release(10, "0.1.10", false, Releases.ROOT_SEED)).contains("published"));
+        osgi.shell("server:rolloutstart --id r-10 --waves '100%' --soak 0s --deadline 1h --window " + window + " 10");
+        Osgi.eventually("downloaded, waiting for the window", () -> phase("r-10").equals("DOWNLOADED"), () -> phase("r-10"));
+        String out = osgi.shell("server:rolloutcancel r-10");
+        assertTrue(out, out.contains("CANCELLED"));
+        GatewayProgress p = awaitFinal("r-10");
+        assertEquals(String.valueOf(p), "CANCELLED", p.phase());
+        assertEquals(List.of("ACCEPTED", "DOWNLOADING", "DOWNLOADED", "CANCELLED"), states(p));
+        assertEquals("0.1.7", gwPn().getVersion().toString());
+    }
+
+    @Test
+    public void u08_aGatewayThatWasOffline_isOfferedWhenItIsBack_andCommits() throws Exception {
+        assertTrue(osgi.shell("server:releasepublish " + release(11, "0.1.11", false, Releases.ROOT_SEED)).contains("published"));
         Bundle link = osgi.bundle("gw-link");
         link.stop();
         ServerEndpoint ep = osgi.service(ServerEndpoint.class);
         Osgi.eventually("the gateway's session gone", () -> ep.sessions().stream().noneMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
-        String out = osgi.shell("server:rolloutstart --id r-offline --waves '100%' --soak 0s --deadline 1h 9");
+        String out = osgi.shell("server:rolloutstart --id r-11 --waves '100%' --soak 0s --deadline 1h 11");
         assertTrue(out, out.contains("DUE=1"));
-        assertEquals(null, OFFERS.poll(1, TimeUnit.SECONDS));
+        Osgi.sleep(500);
+        assertEquals("DUE", phase("r-11"));
         link.start();
-        UpdateOffer o = OFFERS.poll(20, TimeUnit.SECONDS);
-        assertNotNull("no offer after the gateway came back", o);
-        assertEquals("r-offline", o.rolloutId());
-        UpdateService updates = osgi.service(UpdateService.class);
-        Osgi.eventually("offer acknowledged", () -> updates.rollout("r-offline").orElseThrow().byPhase().get("OFFERED") == 1,
-                () -> String.valueOf(updates.rollout("r-offline")));
+        osgi.awaitLink(LinkState.AUTHENTICATED);
+        GatewayProgress p = awaitFinal("r-11");
+        assertEquals(String.valueOf(p), "COMMITTED", p.phase());
+        assertEquals("0.1.11", gwPn().getVersion().toString());
+        Osgi.eventually("the Server stores the inventory of release 11", () -> updates().inventory(EntityId.of(GATEWAY))
+                .map(r -> r.committedSeq() == 11).orElse(false), () -> String.valueOf(updates().inventory(EntityId.of(GATEWAY))));
     }
 
-    @Test
-    public void u05_cancel_sendsUpdateCancel_andTheInventoryReportIsStored() throws Exception {
-        BlockingQueue<Message> cancels = new LinkedBlockingQueue<>();
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put(ServerRequestHandler.TYPE, "update.cancel");
-        ServiceRegistration<ServerRequestHandler> reg = ctx.registerService(ServerRequestHandler.class, m -> {
-            cancels.add(m);
-            return CompletableFuture.completedFuture(new Ack());
-        }, props);
-        try {
-            osgi.awaitLink(LinkState.AUTHENTICATED);
-            String out = osgi.shell("server:rolloutcancel r-offline");
-            assertTrue(out, out.contains("CANCELLED"));
-            assertNotNull("no update.cancel reached the gateway", cancels.poll(20, TimeUnit.SECONDS));
-        } finally {
-            reg.unregister();
-        }
-        assertTrue(osgi.call(new UpdateStatus("r-offline", 9, UpdateState.CANCELLED, null, null, System.currentTimeMillis())) instanceof Ack);
-        assertTrue(osgi.call(new UpdateInventoryReport(new GatewayInventory(7, List.of(new InstalledBundle("gw-pn-it", "1.0.7", "ACTIVE", 2,
-                true)), true, null, null))) instanceof Ack);
-        String inv = osgi.shell("server:inventory " + GATEWAY);
-        assertTrue(inv, inv.contains("committed release 7") && inv.contains("gw-pn-it") && inv.contains("release"));
-        handler.unregister();
+    // ---- helpers ----
+
+    private UpdateService updates() {
+        return osgi.service(UpdateService.class);
     }
 
-    // ---- a release as bin/cpns-release writes it ----
+    private String phase(String rollout) {
+        return updates().progress(rollout, EntityId.of(GATEWAY)).map(GatewayProgress::phase).orElse("none");
+    }
 
-    private Path release(long seq, String symbolicName) throws Exception {
-        Path dir = Path.of(ctx.getProperty("cpns.data")).resolve("out-" + seq);
-        Files.createDirectories(dir);
-        String file = symbolicName + "-1.0." + seq + ".jar";
-        java.util.jar.Manifest mf = new java.util.jar.Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", symbolicName);
-        a.putValue("Bundle-Version", "1.0." + seq);
-        try (OutputStream os = Files.newOutputStream(dir.resolve(file)); JarOutputStream j = new JarOutputStream(os, mf)) {
-            j.putNextEntry(new java.util.zip.ZipEntry("filler.bin"));
-            byte[] filler = new byte[5000];
-            new SecureRandom().nextBytes(filler);
-            j.write(filler);
-            j.closeEntry();
+    private GatewayProgress awaitFinal(String rollout) {
+        Set<String> finals = Set.of("COMMITTED", "ROLLED_BACK", "REFUSED", "FAILED", "CANCELLED", "TIMED_OUT");
+        Osgi.eventually("a final state of " + GATEWAY + " in " + rollout, () -> finals.contains(phase(rollout)),
+                () -> String.valueOf(updates().progress(rollout, EntityId.of(GATEWAY))), UpdateStatuses.LONG);
+        return updates().progress(rollout, EntityId.of(GATEWAY)).orElseThrow();
+    }
+
+    private static List<String> states(GatewayProgress p) {
+        return p.history().stream().map(GatewayProgress.Step::state).toList();
+    }
+
+    private static UpdateStore.InventoryBundle bundle(UpdateStore.InventoryRow row, String bsn) {
+        return row.bundles().stream().filter(b -> b.symbolicName().equals(bsn)).findFirst().orElseThrow();
+    }
+
+    private Bundle gwPn() {
+        return osgi.bundle("gw-pn");
+    }
+
+    private Set<String> links() {
+        return osgi.service(PneMessenger.class).links().stream().filter(PneLink::authenticated)
+                .map(l -> l.pneId() + "|" + l.remote() + "|" + l.since()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private Path published(long seq) {
+        return Path.of(ctx.getProperty("cpns.data")).resolve("releases").resolve(String.valueOf(seq));
+    }
+
+    /** A release of gw-pn at {@code version} (rebuilt from the distribution's jar), signed, in a directory to publish. */
+    private Path release(long seq, String version, boolean unsatisfiable, byte[] rootSeed) throws Exception {
+        byte[] jar = Releases.rebuild(Releases.distJar("gateway", "gw-pn"), version, unsatisfiable);
+        BundleEntry e = Releases.entry("gw-pn", version, jar, UpdateClass.HOT, "gw-pn-" + version + ".jar");
+        return Releases.directory(Path.of(ctx.getProperty("cpns.data")).resolve("out-" + seq), seq, rootSeed, Map.of(e, jar));
+    }
+
+    /** The artifact endpoint's base URL, read from its Servlet Whiteboard runtime as the Server does. */
+    private String artifactBase() throws Exception {
+        ServiceReference<?>[] refs = ctx.getServiceReferences("org.osgi.service.servlet.runtime.HttpServiceRuntime", "(cpns.artifacts=true)");
+        assertNotNull("no artifact endpoint runtime", refs);
+        Object ep = refs[0].getProperty("osgi.http.endpoint");
+        for (String u : ep instanceof String[] a ? a : ep instanceof java.util.Collection<?> c ? c.stream().map(String::valueOf)
+                .toArray(String[]::new) : new String[] {String.valueOf(ep)}) {
+            URI uri = URI.create(u);
+            if ("https".equals(uri.getScheme())) {
+                return "https://localhost:" + uri.getPort() + "/cpns/releases/";
+            }
         }
-        byte[] jar = Files.readAllBytes(dir.resolve(file));
-        byte[] releasePublic = new Ed25519PrivateKeyParameters(RELEASE).generatePublicKey().getEncoded();
-        String kid = Ed25519.keyId(releasePublic);
-        long expires = Instant.now().plus(Duration.ofDays(30)).getEpochSecond();
-        byte[] keys = ReleaseCodec.encode(new ReleaseKeys(1, 1, List.of(new ReleaseKey(kid, releasePublic, expires))));
-        byte[] manifest = ReleaseCodec.encode(new ReleaseManifest(1, seq, "it-" + seq, "cpns", "gateway", expires, kid, List.of(
-                new BundleEntry(symbolicName, "1.0." + seq, jar.length, MessageDigest.getInstance("SHA-256").digest(jar), 2, UpdateClass.HOT,
-                        file))));
-        Files.write(dir.resolve("keys.cbor"), keys);
-        Files.write(dir.resolve("keys.sig"), Ed25519.sign(ROOT, keys));
-        Files.write(dir.resolve("manifest.cbor"), manifest);
-        Files.write(dir.resolve("manifest.sig"), Ed25519.sign(RELEASE, manifest));
-        return dir;
+        throw new AssertionError("no https endpoint in " + ep);
     }
 
     private static SSLContext trusting(Path caPem) throws Exception {
@@ -293,5 +338,57 @@ public class UpdateRolloutIT {
         SSLContext c = SSLContext.getInstance("TLS");
         c.init(null, tmf.getTrustManagers(), null);
         return c;
+    }
+
+    /**
+     * PNEs sending requests through the PN GW without pause, each one end to end to the Server
+     * through gw-pn (a relayed ping, routed by PN ID): counts what is answered and what fails.
+     */
+    static final class Traffic implements AutoCloseable {
+        final AtomicLong answered = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong longestMillis = new AtomicLong();
+        final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Traffic(List<PneClient> pnes, String pnId) {
+            for (PneClient p : pnes) {
+                Thread t = new Thread(() -> {
+                    byte[] b = new byte[8];
+                    while (running.get()) {
+                        long t0 = System.nanoTime();
+                        try {
+                            if (p.requestServer(pnId, new Ping(b)) instanceof Pong) {
+                                answered.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) {
+                            failed.incrementAndGet();
+                            if (errors.size() < 10) {
+                                errors.add(p.id() + ": " + e);
+                            }
+                        }
+                        longestMillis.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
+                    }
+                }, "traffic-" + p.id());
+                t.setDaemon(true);
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+        }
     }
 }

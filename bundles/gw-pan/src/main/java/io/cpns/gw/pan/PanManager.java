@@ -106,6 +106,10 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         @AttributeDefinition(description = "Longest wait between handshake attempts of one Entity ID or source (ms); "
                 + "a key quiet for this long after its last failure starts afresh")
         int handshakeBackoffMaxMillis() default 300000;
+
+        @AttributeDefinition(description = "A request whose handler is away (its bundle being updated, e.g. a remote hot update of "
+                + "gw-pn) is held this long (ms) for the handler to come back before it is refused with UNAVAILABLE; 0 = refused at once")
+        int handlerWaitMillis() default 5000;
     }
 
     private final SecretStore secrets;
@@ -120,7 +124,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<PanConnection, Link> links = new ConcurrentHashMap<>();
     private final Map<EntityId, Set<Link>> routes = new ConcurrentHashMap<>();
-    private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
+    private final Handlers handlers;
     /** Requests of this PN GW to PNEs, by PNE and id, with the link each was sent on. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /** Every Entity ID the CPNS Server was known by (the default, and each server link's): none is a PNE's. */
@@ -161,6 +165,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
             t.setDaemon(true);
             return t;
         });
+        this.handlers = new Handlers(timer, Duration.ofMillis(Math.max(0, config.handlerWaitMillis())));
     }
 
     /** {@code cpns:health}: a PNE's key record that did not read back and is still in quarantine. */
@@ -171,6 +176,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     @Deactivate
     void deactivate() {
+        handlers.close(); // held requests refused while their links are still up
         waiting.clear();
         adapters.values().forEach(this::stopAdapter);
         adapters.clear();
@@ -246,20 +252,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     @Reference(name = "handlers", service = PneRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        LazyHandler<PneRequestHandler> old = handlers.put(String.valueOf(props.get(PneRequestHandler.TYPE)), new LazyHandler<>(h));
-        if (old != null) {
-            old.release();
-        }
+        handlers.add(String.valueOf(props.get(PneRequestHandler.TYPE)), h);
     }
 
     void removeHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        handlers.computeIfPresent(String.valueOf(props.get(PneRequestHandler.TYPE)), (type, lazy) -> {
-            if (!lazy.isFor(h)) {
-                return lazy;
-            }
-            lazy.release();
-            return null;
-        });
+        handlers.remove(String.valueOf(props.get(PneRequestHandler.TYPE)), h);
     }
 
     /** What each adapter is given. */
@@ -429,8 +426,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     }
 
     private void dispatch(Link link, Envelope e) {
-        LazyHandler<PneRequestHandler> lazy = handlers.get(e.type().wireName());
-        PneRequestHandler h = lazy == null ? null : lazy.get();
+        handlers.dispatch(e.type().wireName(), h -> handle(link, e, h));
+    }
+
+    /** {@code h} null: no handler for the request's type (none installed, or it stayed away too long). */
+    private void handle(Link link, Envelope e, PneRequestHandler h) {
         if (h == null) {
             reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
                     + "' on this PN GW (is the bundle that handles it installed and active?)")));
