@@ -49,6 +49,8 @@ final class Demo {
     private CpnsRuntime server;
     private CpnsRuntime gateway;
     private PneDemo pnes;
+    private UpdateDemo updates;
+    private String rootKeys;
 
     Demo(Path home) {
         this.home = home;
@@ -61,6 +63,7 @@ final class Demo {
         try {
             Runtimes.deleteTree(root);
             pnes = new PneDemo(steps, root, GATEWAY, USER, password);
+            updates = new UpdateDemo(steps, home, root, GATEWAY, pnes);
             lifecycle();
             System.out.printf("%nAll %d steps verified in %.2f s%s.%n", steps.count() - steps.skipped(), steps.seconds(),
                     steps.skipped() == 0 ? "" : " (" + steps.skipped() + " shown as SKIP, with the reason)");
@@ -84,6 +87,7 @@ final class Demo {
 
     private void lifecycle() throws Exception {
         Services srv = startServer();
+        rootKeys = updates.rootKey();
         Path gwEtc = gatewayEtc(srv);
         Services gw = startGateway(gwEtc);
         enrolGateway(srv, gw);
@@ -94,6 +98,7 @@ final class Demo {
         new GroupDemo(steps, pnes, USER).run(gw, srv);
         hotSwapLink(srv, gw);
         pnes.gwPnHotSwap(gateway.framework().getBundleContext(), gw);
+        updates.run(gw, srv, gateway.framework().getBundleContext(), server.framework().getBundleContext());
         gw = restartGateway(srv, gwEtc);
         pnes.afterRestart(gw);
 
@@ -111,6 +116,7 @@ final class Demo {
         Path etc = Runtimes.config(home, root.resolve("etc-server"), "server", Map.of(
                 "cpns.server.endpoint.cfg", Map.of("port", "0"),
                 "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"), // many PNEs enrol below
+                "cpns.server.artifacts.cfg", Map.of("port", "0"),
                 "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
         server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
         Services srv = new Services(server.framework().getBundleContext());
@@ -128,12 +134,13 @@ final class Demo {
         changes.put("cpns.gw.link.cfg", Map.of("serverPort", String.valueOf(endpoint.listenAddress().getPort()),
                 "operatorCaFile", endpoint.generatedOperatorCa().orElseThrow().toString(), "keepaliveSeconds", "5", "backoffMaxMillis", "2000"));
         changes.put("cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString()));
+        changes.put("cpns.gw.update.cfg", Map.of("trialSeconds", "1")); // 60 s by default: the demo's releases are watched 1 s
         return Runtimes.config(home, root.resolve("etc-gateway"), "gateway", changes);
     }
 
     private Services startGateway(Path etc) throws Exception {
         steps.begin("start the PN GW (no EUKey yet) with its IP and serial PAN adapters");
-        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
+        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), gatewayProperties(etc), Set.of("cpns-api"));
         Services gw = new Services(gateway.framework().getBundleContext());
         Runtimes.awaitReady(gw);
         check(gw.get(ServerLink.class).status().state() == LinkState.UNASSIGNED, "link should wait for an EUKey");
@@ -196,34 +203,61 @@ final class Demo {
         Runtimes.awaitLink(gw, LinkState.AUTHENTICATED);
         check(gw.get(ServerLink.class).status().euKeyFingerprint().equals(fingerprint), "EUKey changed across the update");
         check(srv.get(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt().equals(assigned), "new key assigned");
-        check(serverSessionOf(srv).since().isAfter(firstSession), "the server saw no new session");
+        awaitNewSession(srv, firstSession);
         check(call(gw, new Ping(new byte[] {1})) instanceof Pong, "no pong after the update");
         check(pnes.linkTimes(gw).equals(pneLinks), "a PNE link was dropped by the gw-link update");
         steps.pass("gw-link re-authenticated with the stored EUKey %s; %d PNE links untouched", fingerprint, pneLinks.size());
     }
 
     private Services restartGateway(Services srv, Path etc) throws Exception {
-        steps.begin("restart the PN GW runtime: it reconnects with the EUKey stored encrypted on disk");
+        steps.begin("restart the PN GW runtime: it reconnects with the EUKey stored encrypted on disk, and boots the committed release");
         String fingerprint = new Services(gateway.framework().getBundleContext()).get(ServerLink.class).status().euKeyFingerprint();
         Instant assigned = srv.get(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt();
         Instant beforeRestart = serverSessionOf(srv).since();
         gateway.stop();
-        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
+        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), gatewayProperties(etc), Set.of("cpns-api"));
         Services gw = new Services(gateway.framework().getBundleContext());
         Runtimes.awaitReady(gw);
         Runtimes.awaitLink(gw, LinkState.AUTHENTICATED);
+        Bundle pn = Runtimes.bundle(gateway.framework().getBundleContext(), "gw-pn");
+        check(pn.getVersion().toString().equals(UpdateDemo.GOOD_VERSION) && pn.getState() == Bundle.ACTIVE,
+                "gw-pn " + pn.getVersion() + " after the restart, not release 1's");
         check(gw.get(ServerLink.class).status().euKeyFingerprint().equals(fingerprint), "EUKey changed across the restart");
         check(srv.get(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt().equals(assigned), "new key assigned");
-        check(serverSessionOf(srv).since().isAfter(beforeRestart), "the server saw no new session");
+        awaitNewSession(srv, beforeRestart);
         check(call(gw, new Ping(new byte[] {2})) instanceof Pong, "no pong after the restart");
-        steps.pass("new gateway runtime authenticated with the stored EUKey %s, no re-assignment", fingerprint);
+        steps.pass("new gateway runtime authenticated with the stored EUKey %s, no re-assignment; gw-pn %s of the committed release 1 "
+                + "booted from its set", fingerprint, UpdateDemo.GOOD_VERSION);
         return gw;
     }
 
+    /** The launcher configuration of the PN GW: an installed one pins the root key in etc/gateway/role.properties. */
+    private Map<String, String> gatewayProperties(Path etc) throws java.io.IOException {
+        Map<String, String> p = new HashMap<>(Runtimes.apiFromClassPath(home, etc));
+        p.put("cpns.update.rootKeys", rootKeys);
+        return p;
+    }
+
+    /**
+     * The Server's newest authenticated session of the gateway. The gateway may see its link
+     * authenticated a moment before the Server lists the session (the Server sends its last
+     * handshake message, then records who it is): waited for.
+     */
     private static SessionInfo serverSessionOf(Services srv) {
+        Runtimes.await("the Server's session of " + GATEWAY, () -> newestSession(srv) != null, () -> "none");
+        return newestSession(srv);
+    }
+
+    private static SessionInfo newestSession(Services srv) {
         return srv.get(ServerEndpoint.class).sessions().stream().filter(i -> i.entityId().equals(GATEWAY))
-                .max(Comparator.comparing(SessionInfo::since))
-                .orElseThrow(() -> new Failure("the server has no session of " + GATEWAY));
+                .max(Comparator.comparing(SessionInfo::since)).orElse(null);
+    }
+
+    private static void awaitNewSession(Services srv, Instant after) {
+        Runtimes.await("a new session of " + GATEWAY + " on the Server", () -> {
+            SessionInfo s = newestSession(srv);
+            return s != null && s.since().isAfter(after);
+        }, () -> String.valueOf(newestSession(srv)));
     }
 
     private static Message call(Services gw, Message m) {

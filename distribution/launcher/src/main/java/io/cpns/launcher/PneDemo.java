@@ -247,6 +247,21 @@ final class PneDemo implements AutoCloseable {
         return pne;
     }
 
+    /** Every PNE of the demo connected to the PN GW now. */
+    List<PneClient> connected() {
+        return clients.stream().filter(PneClient::connected).toList();
+    }
+
+    /** The connected PNEs that are members of a PN (they can send requests to the Server through the PN GW). */
+    List<PneClient> inPns() {
+        return connected().stream().filter(c -> !c.pns().isEmpty()).toList();
+    }
+
+    /** pne-tv's request to the Server through the PN GW is answered. */
+    boolean relayWorks() {
+        return tv.requestServer(pnOfTv, new Ping(new byte[] {3})) instanceof Pong;
+    }
+
     /** pne-tv: on the IP PAN since the first steps, receiving Group Keys by unicast. */
     PneClient tv() {
         return tv;

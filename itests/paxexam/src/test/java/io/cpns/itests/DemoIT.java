@@ -19,10 +19,13 @@ public class DemoIT {
         System.out.println(out);
         assertEquals(out, 0, p.exitValue());
         assertTrue(out, !out.contains("] FAIL "));
+        // issue 11: a signed release rolled out hot with every PNE sending, a tampered one refused, a failing one rolled back
+        assertTrue(out, out.matches("(?s).*PASS  \\d+\\. COMMITTED .* 0 dropped; \\d+ PNEs sent \\d+ requests through the swap, 0 failed.*"));
+        assertTrue(out, out.contains("shows REFUSED BAD_SIGNATURE") && out.contains("shows ROLLED_BACK HEALTH_FAILED"));
         if (PtyPair.available()) { // both PANs shown, nothing skipped
-            assertTrue(out, out.contains("All 22 steps verified") && !out.contains("] SKIP "));
+            assertTrue(out, out.contains("All 27 steps verified") && !out.contains("] SKIP "));
         } else {
-            assertTrue(out, out.contains("All 21 steps verified") && out.contains("SKIP  9. serial PAN not shown: socat is not installed"));
+            assertTrue(out, out.contains("All 26 steps verified") && out.contains("SKIP  10. serial PAN not shown: socat is not installed"));
         }
     }
 }

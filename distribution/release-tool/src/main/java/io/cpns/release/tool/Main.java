@@ -42,6 +42,23 @@ public final class Main implements Runnable {
         System.exit(commandLine(new Main()).execute(args));
     }
 
+    /**
+     * Runs one command in this JVM as {@code bin/cpns-release} would, without exiting: for a program
+     * that signs with the tool's own code paths (the demo). Passphrases come from {@code env}
+     * ({@code --passphrase-env NAME}) or a file, never from {@code args}; there is no console.
+     *
+     * @return the exit code
+     */
+    public static int execute(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+        Main main = new Main();
+        main.env = env;
+        main.terminal = prompt -> null;
+        CommandLine cl = commandLine(main);
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
+    }
+
     /** The command line with the tool's error handling: one line, no stack trace, exit 3. */
     static CommandLine commandLine(Main main) {
         CommandLine cl = new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true);

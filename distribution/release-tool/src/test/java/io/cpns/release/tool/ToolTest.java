@@ -294,6 +294,25 @@ class ToolTest {
     }
 
     @Test
+    void execute_runsACommandInThisJvm_thePassphraseFromTheGivenEnvironment_andReturnsItsExitCode() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        Map<String, String> env = Map.of("RELEASE_PASS", RELEASE_PASS);
+        int exit = Main.execute(env, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "sign", "--key",
+                dir.resolve("offline/release-1.key").toString(), "--keys", keys1.toString(), "--seq", "60", "--expires", "P1D",
+                "--out", dir.resolve("releases/60").toString(), "--passphrase-env", "RELEASE_PASS",
+                dir.resolve("jars/gw-pn-1.3.0.jar").toString());
+        assertEquals(0, exit, err.toString());
+        assertTrue(out.toString().contains("release 60 '60' for cpns/gateway signed by " + releaseKid), out.toString());
+        int refused = Main.execute(Map.of(), new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), "sign", "--key",
+                dir.resolve("offline/release-1.key").toString(), "--keys", keys1.toString(), "--seq", "61", "--expires", "P1D",
+                "--out", dir.resolve("releases/61").toString(), "--passphrase-env", "RELEASE_PASS",
+                dir.resolve("jars/gw-pn-1.3.0.jar").toString());
+        assertEquals(Main.EXIT_ERROR, refused);
+        assertTrue(err.toString().contains("environment variable RELEASE_PASS is not set"), err.toString());
+    }
+
+    @Test
     void nothingSecret_inWhatTheToolPrints() throws Exception {
         Path key = dir.resolve("offline/release-1.key");
         String rawHex = java.util.HexFormat.of().formatHex(KeyFiles.readPrivate(key, RELEASE_PASS.toCharArray()));
