@@ -13,6 +13,7 @@ import io.cpns.api.message.UpdateCancel;
 import io.cpns.api.message.UpdateInventoryRequest;
 import io.cpns.api.message.UpdateOffer;
 import io.cpns.api.message.UpdateStatus;
+import io.cpns.update.journal.FileInstallGuard;
 import io.cpns.update.journal.Journal;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -148,6 +149,9 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
             return;
         }
         registrations.add(ctx.registerService(ResolverHookFactory.class, fileInstall, null));
+        registrations.add(ctx.registerService(org.osgi.framework.hooks.bundle.CollisionHook.class, fileInstall, null));
+        registrations.add(ctx.registerService(org.osgi.framework.hooks.bundle.FindHook.class, fileInstall, null));
+        // (the launcher registered the same guard for the bundles managed at boot, before FileInstall's first scan)
         bundleListener = e -> {
             fileInstall.bundleChanged(e);
             if (e.getType() == BundleEvent.INSTALLED || e.getType() == BundleEvent.UPDATED || e.getType() == BundleEvent.UNINSTALLED) {
