@@ -268,6 +268,32 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
     }
 
     @Test
+    public void f10_withoutARootKey_everyOfferIsRefused_andABadOneIsAHealthProblem() throws Exception {
+        // a distribution of its own (the second start changes its role.properties), cpns.update.rootKeys as shipped: empty
+        try (ForkedRuntime plain = gateway("gw-nokey", Map.of("cpns.gw.update", List.of("statusRetrySeconds=1")))
+                .frameworkProperties(Map.of())) {
+            plain.start().awaitReady();
+            assertTrue(plain.thisStart().contains("remote updates are off: no root key is pinned"));
+            awaitLinked("gw-nokey");
+            UpdateOffer o = Releases.offer("r-nokey", 1, artifacts.base(1), List.of(release(1, "gw-pn", "0.1.1", false, UpdateClass.HOT)));
+            osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), o, Duration.ofSeconds(10)).toCompletableFuture().get();
+            UpdateStatus s = server.awaitTerminal("r-nokey");
+            assertEquals(UpdateState.REFUSED, s.state());
+            assertEquals(UpdateFailure.UNKNOWN_KEY, s.failure());
+            assertTrue(s.detail(), s.detail().startsWith("no root key is pinned"));
+            plain.stop();
+
+            plain.frameworkProperties(Map.of("cpns.update.rootKeys", "not-a-key"));
+            plain.start();
+            Osgi.eventually("the bad root key said", () -> plain.thisStart().contains("cpns.update.rootKeys cannot be read"), plain::tail);
+            awaitLinked("gw-nokey");
+            Message m = osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), new UpdateInventoryRequest(),
+                    Duration.ofSeconds(10)).toCompletableFuture().get();
+            assertEquals("NOT READY while the key does not read", false, ((UpdateInventory) m).inventory().ready());
+        }
+    }
+
+    @Test
     public void f09_killedRightAfterTheCommit_theOutcomeIsStillReported() throws Exception {
         killAt("update.committed", "r-9", 9, release(9, "gw-pn", "0.1.9", false, UpdateClass.HOT));
         assertEquals(UpdateState.COMMITTED, outcome("r-9").state());
