@@ -16,7 +16,6 @@ import io.cpns.api.message.UpdateStatus;
 import io.cpns.update.journal.FileInstallGuard;
 import io.cpns.update.journal.Journal;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -135,7 +134,7 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
             }
         }
         try {
-            Files.createDirectories(updateDir);
+            io.cpns.update.journal.AtomicFiles.directory(updateDir);
             Agent[] self = new Agent[1];
             fileInstall = new FileInstallGuard(ctx, () -> self[0] == null ? java.util.Set.of() : self[0].managed(), line -> log.warn(line),
                     r -> new Thread(r, "cpns-gw-update-fileinstall").start());
