@@ -203,8 +203,14 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
             assertEquals(Map.of(), fleet.connectAll(10));
             offer("r-5", 5, release(5, "gw-pn", "0.1.5", false, UpdateClass.RESTART));
             fleet.awaitAllDisconnected(); // the old framework stops
+            long cut = System.currentTimeMillis();
             assertEquals(Map.of(), fleet.connectAll(150)); // the PNEs come back while the new set is tried
-            assertEquals(UpdateState.COMMITTED, outcome("r-5").state());
+            long back = System.currentTimeMillis();
+            UpdateStatus done = outcome("r-5");
+            assertEquals(UpdateState.COMMITTED, done.state());
+            System.out.printf("[UpdateFaultsIT] figure: restart-class update, offer accepted to COMMITTED %d ms (trialSeconds=4),"
+                    + " PNE links down about %d ms (old framework stopped to every PNE linked again)%n",
+                    done.at() - server.of("r-5").get(0).at(), back - cut);
         }
         assertEquals("the same JVM", pid, g.jvm().pid());
         assertTrue(g.log().contains("update: restarting the gateway framework"));
