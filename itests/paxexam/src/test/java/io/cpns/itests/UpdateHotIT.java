@@ -142,6 +142,7 @@ public class UpdateHotIT extends PnTestBase {
         assertTrue(offer(new UpdateOffer("r-bad-sig", good.manifest(), sig, good.releaseKeys(), good.releaseKeysSignature(),
                 good.artifactUrl(), null)) instanceof Ack);
         assertEquals(UpdateFailure.BAD_SIGNATURE, server.awaitTerminal("r-bad-sig").failure());
+        assertEquals("the sequence the manifest names", 1, server.awaitTerminal("r-bad-sig").releaseSeq());
         assertEquals(UpdateState.REFUSED, server.awaitTerminal("r-bad-sig").state());
 
         offer(new UpdateOffer("r-garbage", new byte[] {1, 2, 3}, good.manifestSignature(), good.releaseKeys(), good.releaseKeysSignature(),

@@ -151,7 +151,7 @@ final class Agent {
             }
         }
         if (noRootKey != null) {
-            return refuse(rollout, 0, UpdateFailure.UNKNOWN_KEY, noRootKey);
+            return refuse(rollout, check.releaseSeqOf(o), UpdateFailure.UNKNOWN_KEY, noRootKey);
         }
         ReleaseCheck.Verified v;
         long committedSeq;
@@ -163,7 +163,7 @@ final class Agent {
         try {
             v = check.verify(o, committedSeq, keysSeq);
         } catch (UpdateException e) {
-            return refuse(rollout, 0, e.failure, e.detail);
+            return refuse(rollout, check.releaseSeqOf(o), e.failure, e.detail);
         }
         ReleaseManifest m = v.manifest();
         MaintenanceWindow window;
