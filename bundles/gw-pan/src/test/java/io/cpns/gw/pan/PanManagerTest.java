@@ -284,6 +284,8 @@ class PanManagerTest {
 
     @Test
     void removedHandler_isNoLongerCalled() throws Exception {
+        f.close();
+        f = new GwFixture(Map.of("handlerWaitMillis", 0));
         PneRequestHandler h = m -> CompletableFuture.completedFuture(new EntityInfo("pne-a", EntityKind.PNE, "alice"));
         ComponentServiceObjects<PneRequestHandler> objects = ServiceObjects.of(h);
         f.manager.addHandler(objects, Map.of(PneRequestHandler.TYPE, INFO));
@@ -291,6 +293,28 @@ class PanManagerTest {
         Pne pne = f.tls("pne-a");
         pne.request(GW, new EntityInfoRequest("pne-a"));
         pne.expectError(ErrorCode.UNAVAILABLE);
+    }
+
+    /** A hot update of the handler's bundle: its request waits for the new handler instead of failing (issue 11). */
+    @Test
+    void aRequestWhileItsHandlerIsBeingReplaced_waitsForTheNewOne() throws Exception {
+        ComponentServiceObjects<PneRequestHandler> old = ServiceObjects.of(m -> CompletableFuture.completedFuture(
+                new EntityInfo("pne-a", EntityKind.PNE, "old")));
+        f.manager.addHandler(old, Map.of(PneRequestHandler.TYPE, INFO));
+        Pne pne = f.tls("pne-a");
+        f.manager.removeHandler(old, Map.of(PneRequestHandler.TYPE, INFO)); // the bundle stops for its update
+        Thread reader = new Thread(() -> pne.request(GW, new EntityInfoRequest("pne-a"))); // the link's reader thread waits
+        reader.start();
+        Thread.State s;
+        while ((s = reader.getState()) != Thread.State.TIMED_WAITING && s != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        assertEquals(Thread.State.TIMED_WAITING, s, "the request waits for a handler");
+        assertTrue(pne.connection.sent.isEmpty(), "no answer while there is no handler");
+        f.manager.addHandler(ServiceObjects.of(m -> CompletableFuture.completedFuture(new EntityInfo("pne-a", EntityKind.PNE, "new"))),
+                Map.of(PneRequestHandler.TYPE, INFO)); // and comes back
+        assertEquals("new", pne.expect(EntityInfo.class).userId());
+        reader.join();
     }
 
     @Test
