@@ -78,6 +78,12 @@ public final class CpnsRuntime {
         props.put(BOOTED, boot.which().name() + ":" + boot.journal().seq());
         Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(props);
         fw.init();
+        // FileInstall scans deploy/ as it starts, before the update agent runs: managed bundles are kept from it from here
+        Set<String> managed = boot.managed();
+        if (!managed.isEmpty()) {
+            new io.cpns.update.journal.FileInstallGuard(fw.getBundleContext(), () -> managed, line -> System.out.println("update: " + line),
+                    r -> new Thread(r, "cpns-launcher-fileinstall-guard").start()).register();
+        }
         Trace.mark("framework initialised");
         Trace.bundles(fw.getBundleContext());
         BundleSync.apply(fw.getBundleContext(), home.resolve("bundle"),
@@ -93,16 +99,28 @@ public final class CpnsRuntime {
         Trace.mark("configuration applied");
         CountDownLatch raised = new CountDownLatch(1);
         fw.adapt(FrameworkStartLevel.class).setStartLevel(CPNS_LEVEL, e -> raised.countDown());
-        if (!raised.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("bundles of role " + role + " did not start within 60 s");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!raised.await(50, TimeUnit.MILLISECONDS)) {
+            if ((fw.getState() & (org.osgi.framework.Bundle.ACTIVE | org.osgi.framework.Bundle.STARTING)) == 0) {
+                return new CpnsRuntime(fw, role); // stopped while starting (an update asked for a restart): the caller sees it stop
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("bundles of role " + role + " did not start within 60 s");
+            }
         }
         Trace.mark("CPNS bundles started (level 2)");
+        // the update agent carries on from its journal only once every bundle of this boot had its start
+        java.util.Hashtable<String, Object> started = new java.util.Hashtable<>();
+        started.put(STARTED, Boolean.TRUE);
+        fw.getBundleContext().registerService(Object.class, new Object(), started);
         OwnerOnly.secureAndReport(data, "runtime up"); // what Felix, Config Admin and H2 created under a looser umask
         return new CpnsRuntime(fw, role);
     }
 
     /** Framework property the launcher sets: {@code <Which>:<releaseSeq>}, the set this boot runs. */
     static final String BOOTED = "cpns.update.booted";
+    /** Service property of the marker (an {@code Object} service) the launcher registers once the CPNS start level is reached. */
+    static final String STARTED = "cpns.launcher.started";
     /** Framework property the launcher sets when it restarts the framework for an update that asks it to. */
     static final String RESTARTABLE = "cpns.update.restartable";
 

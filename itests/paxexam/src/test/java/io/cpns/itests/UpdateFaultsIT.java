@@ -25,7 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.AfterClass;
+import org.junit.Before;
 import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -63,24 +63,18 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
                 .toArray(Option[]::new);
     }
 
-    @AfterClass
-    public static void stopAll() throws Exception {
-        if (gw != null) {
-            gw.close();
-        }
-        if (artifacts != null) {
-            artifacts.close();
-        }
-        if (server != null) {
-            server.close();
+    /** The Server's end (statuses, artifacts), made once: each test method runs on its own in the probe, statics stay. */
+    @Before
+    public void serverSide() throws Exception {
+        if (server == null) {
+            server = new UpdateStatuses(ctx);
+            artifacts = new ArtifactHttps(Path.of(ctx.getProperty("cpns.data")).resolve("pki"));
         }
     }
 
     /** The gateway, made once: trusts the tests' root key, short trials. */
     private ForkedRuntime gateway() throws Exception {
         if (gw == null) {
-            server = new UpdateStatuses(ctx);
-            artifacts = new ArtifactHttps(Path.of(ctx.getProperty("cpns.data")).resolve("pki"));
             gw = gateway(GW, Map.of("cpns.gw.update", List.of("trialSeconds=4", "retryInitialMillis=50", "retryMaxMillis=200",
                     "statusRetrySeconds=1"))).frameworkProperties(Map.of("cpns.update.rootKeys", Releases.rootKeysProperty()));
         }
@@ -88,10 +82,20 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
     }
 
     private GatewayInventory inventory() throws Exception {
-        awaitLinked(GW);
-        Message m = osgi.service(ServerEndpoint.class).request(EntityId.of(GW), new UpdateInventoryRequest(), Duration.ofSeconds(10))
-                .toCompletableFuture().get();
-        return ((UpdateInventory) m).inventory();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            awaitLinked(GW);
+            try {
+                Message m = osgi.service(ServerEndpoint.class).request(EntityId.of(GW), new UpdateInventoryRequest(), Duration.ofSeconds(10))
+                        .toCompletableFuture().get();
+                return ((UpdateInventory) m).inventory();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Osgi.sleep(200);
+            }
+        }
     }
 
     private String version(GatewayInventory inv, String bsn) {
@@ -108,10 +112,22 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         return Releases.entry(bsn, version, jar, c, file);
     }
 
+    /** Offers once the gateway's session is up (a session of its previous process may still be listed a moment). */
     private void offer(String rollout, long seq, BundleEntry... bundles) throws Exception {
-        awaitLinked(GW);
         UpdateOffer o = Releases.offer(rollout, seq, artifacts.base(seq), List.of(bundles));
-        osgi.service(ServerEndpoint.class).request(EntityId.of(GW), o, Duration.ofSeconds(10)).toCompletableFuture().get();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            awaitLinked(GW);
+            try {
+                osgi.service(ServerEndpoint.class).request(EntityId.of(GW), o, Duration.ofSeconds(10)).toCompletableFuture().get();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Osgi.sleep(200);
+            }
+        }
     }
 
     /** Starts the gateway armed at {@code point}, offers, waits for it there, kills it, starts it again. */
@@ -183,11 +199,18 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         long pid = g.jvm().pid();
         try (PneFleet fleet = fleet(g, "upd-pne", 2)) {
             fleet.enrol(USER, PASSWORD);
+            fleet.establishAll(); // LocalEUKeys: the PNEs link under PSK-TLS
             assertEquals(Map.of(), fleet.connectAll(10));
             offer("r-5", 5, release(5, "gw-pn", "0.1.5", false, UpdateClass.RESTART));
             fleet.awaitAllDisconnected(); // the old framework stops
+            long cut = System.currentTimeMillis();
             assertEquals(Map.of(), fleet.connectAll(150)); // the PNEs come back while the new set is tried
-            assertEquals(UpdateState.COMMITTED, outcome("r-5").state());
+            long back = System.currentTimeMillis();
+            UpdateStatus done = outcome("r-5");
+            assertEquals(UpdateState.COMMITTED, done.state());
+            System.out.printf("[UpdateFaultsIT] figure: restart-class update, offer accepted to COMMITTED %d ms (trialSeconds=4),"
+                    + " PNE links down about %d ms (old framework stopped to every PNE linked again)%n",
+                    done.at() - server.of("r-5").get(0).at(), back - cut);
         }
         assertEquals("the same JVM", pid, g.jvm().pid());
         assertTrue(g.log().contains("update: restarting the gateway framework"));
@@ -226,21 +249,54 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
     @Test
     public void f08_aFileInstallRescanAndARestart_doNotUndoTheRemoteUpdate() throws Exception {
         ForkedRuntime g = gateway();
-        // an operator drops the distribution's gw-pn into deploy/, and edits a configuration file
+        int from = g.lines();
+        // an operator drops the distribution's gw-pn into deploy/, and another jar claiming to be the managed 0.1.6
         Files.copy(Releases.distJar("gateway", "gw-pn"), g.deploy().resolve("gw-pn.jar"), StandardCopyOption.REPLACE_EXISTING);
-        Osgi.eventually("FileInstall's copy refused", () -> g.thisStart().contains("is under remote management"), g::tail,
-                Duration.ofSeconds(30));
-        Path cfg = g.config().resolve("cpns.gw.update.cfg");
+        Files.write(g.deploy().resolve("gw-pn-0.1.6.jar"), Releases.rebuild(Releases.distJar("gateway", "gw-pn"), "0.1.6", true));
+        Osgi.eventually("both copies refused", () -> g.linesSince(from).stream().filter(l -> l.contains("is under remote management"))
+                .count() >= 2, g::tail, Duration.ofSeconds(30));
+        Path cfg = g.config().resolve("cpns.gw.update.cfg"); // and a configuration file changes: FileInstall scans again
         Files.writeString(cfg, Files.readString(cfg) + "\n# touched\n");
-        assertEquals("0.1.6", version(inventory(), "gw-pn"));
-        g.stop();
-        g.start().awaitReady();
-        Osgi.eventually("refused again after the restart", () -> g.thisStart().contains("is under remote management"), g::tail,
-                Duration.ofSeconds(30));
         GatewayInventory inv = inventory();
         assertEquals("0.1.6", version(inv, "gw-pn"));
+        assertTrue("the managed gw-pn, not the copy with a component that cannot be satisfied", inv.ready());
+        g.stop();
+        int again = g.lines();
+        g.start().awaitReady();
+        Osgi.eventually("refused again after the restart", () -> g.linesSince(again).stream()
+                .filter(l -> l.contains("is under remote management")).count() >= 2, g::tail, Duration.ofSeconds(30));
+        inv = inventory();
+        assertEquals("0.1.6", version(inv, "gw-pn"));
         assertEquals(6, inv.committedSeq());
+        assertTrue(inv.ready());
         Files.delete(g.deploy().resolve("gw-pn.jar"));
+        Files.delete(g.deploy().resolve("gw-pn-0.1.6.jar"));
+    }
+
+    @Test
+    public void f10_withoutARootKey_everyOfferIsRefused_andABadOneIsAHealthProblem() throws Exception {
+        // a distribution of its own (the second start changes its role.properties), cpns.update.rootKeys as shipped: empty
+        try (ForkedRuntime plain = gateway("gw-nokey", Map.of("cpns.gw.update", List.of("statusRetrySeconds=1")))
+                .frameworkProperties(Map.of())) {
+            plain.start().awaitReady();
+            assertTrue(plain.thisStart().contains("remote updates are off: no root key is pinned"));
+            awaitLinked("gw-nokey");
+            UpdateOffer o = Releases.offer("r-nokey", 1, artifacts.base(1), List.of(release(1, "gw-pn", "0.1.1", false, UpdateClass.HOT)));
+            osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), o, Duration.ofSeconds(10)).toCompletableFuture().get();
+            UpdateStatus s = server.awaitTerminal("r-nokey");
+            assertEquals(UpdateState.REFUSED, s.state());
+            assertEquals(UpdateFailure.UNKNOWN_KEY, s.failure());
+            assertTrue(s.detail(), s.detail().startsWith("no root key is pinned"));
+            plain.stop();
+
+            plain.frameworkProperties(Map.of("cpns.update.rootKeys", "not-a-key"));
+            plain.start();
+            Osgi.eventually("the bad root key said", () -> plain.thisStart().contains("cpns.update.rootKeys cannot be read"), plain::tail);
+            awaitLinked("gw-nokey");
+            Message m = osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), new UpdateInventoryRequest(),
+                    Duration.ofSeconds(10)).toCompletableFuture().get();
+            assertEquals("NOT READY while the key does not read", false, ((UpdateInventory) m).inventory().ready());
+        }
     }
 
     @Test
@@ -250,5 +306,6 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         GatewayInventory inv = inventory();
         assertEquals(9, inv.committedSeq());
         assertEquals("0.1.9", version(inv, "gw-pn"));
+        gw.stop();
     }
 }

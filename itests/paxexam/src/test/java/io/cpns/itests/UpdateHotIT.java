@@ -142,6 +142,7 @@ public class UpdateHotIT extends PnTestBase {
         assertTrue(offer(new UpdateOffer("r-bad-sig", good.manifest(), sig, good.releaseKeys(), good.releaseKeysSignature(),
                 good.artifactUrl(), null)) instanceof Ack);
         assertEquals(UpdateFailure.BAD_SIGNATURE, server.awaitTerminal("r-bad-sig").failure());
+        assertEquals("the sequence the manifest names", 1, server.awaitTerminal("r-bad-sig").releaseSeq());
         assertEquals(UpdateState.REFUSED, server.awaitTerminal("r-bad-sig").state());
 
         offer(new UpdateOffer("r-garbage", new byte[] {1, 2, 3}, good.manifestSignature(), good.releaseKeys(), good.releaseKeysSignature(),
@@ -170,9 +171,33 @@ public class UpdateHotIT extends PnTestBase {
         Set<String> before = links();
         long id = gwPn().getBundleId();
 
+        // the figure of docs/benchmarks.md: a PNE relays pings to the Server through gw-pn all along the swap
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        long[] figures = new long[3]; // requests, failed, longest gap between two answered (ms)
+        Thread load = new Thread(() -> {
+            long last = System.nanoTime();
+            while (!stop.get()) {
+                try {
+                    linked.get(1).requestServer(pn, new io.cpns.api.message.Ping(new byte[] {1}));
+                    long now = System.nanoTime();
+                    figures[2] = Math.max(figures[2], (now - last) / 1_000_000);
+                    last = now;
+                } catch (RuntimeException x) {
+                    figures[1]++;
+                }
+                figures[0]++;
+            }
+        }, "update-hot-load");
+        load.start();
         BundleEntry e = gwPnRelease(1, "0.1.1", false, UpdateClass.HOT);
         assertTrue(offer(Releases.offer("r-1", 1, artifacts.base(1), List.of(e))) instanceof Ack);
         UpdateStatus done = server.awaitTerminal("r-1");
+        stop.set(true);
+        load.join();
+        UpdateStatus accepted = server.of("r-1").get(0);
+        System.out.printf("[UpdateHotIT] figure: hot update of gw-pn, offer accepted to COMMITTED %d ms (trialSeconds=3), "
+                + "%d relayed requests during it, %d failed, longest gap between two answers %d ms%n", done.at() - accepted.at(),
+                figures[0], figures[1], figures[2]);
         assertEquals(String.valueOf(server.of("r-1")), UpdateState.COMMITTED, done.state());
         assertEquals(List.of(UpdateState.ACCEPTED, UpdateState.DOWNLOADING, UpdateState.DOWNLOADED, UpdateState.APPLYING,
                 UpdateState.TRIAL, UpdateState.COMMITTED), server.of("r-1").stream().map(UpdateStatus::state).distinct().toList());

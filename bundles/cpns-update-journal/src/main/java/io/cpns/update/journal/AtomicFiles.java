@@ -26,9 +26,32 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * Creates {@code dir} (and missing parents) owner-only (0700 where POSIX), whatever the umask:
+     * nothing under {@code <data>/update} is for other accounts.
+     */
+    public static Path directory(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            return dir;
+        }
+        if (abs.getParent() != null) {
+            directory(abs.getParent());
+        }
+        try {
+            Files.createDirectory(abs, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(abs);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made meanwhile
+        }
+        return dir;
+    }
+
     public static void write(Path file, byte[] content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        directory(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -38,6 +38,12 @@ public final class BootGuard {
      * @param note    one line for the launcher's output, or "" when there is nothing to say
      */
     public record Plan(Journal journal, Which which, BundleSet set, Set<String> force, String note) {
+        /** Symbolic names under remote management in this boot: the set's, and both sets' of an update under way. */
+        public Set<String> managed() {
+            Set<String> out = new HashSet<>(force);
+            set.members().forEach(m -> out.add(m.symbolicName()));
+            return Set.copyOf(out);
+        }
     }
 
     /** Reads the journal of {@code updateDir}, counts this boot if it tries a new set, writes it back, and says what to boot. */

@@ -107,8 +107,8 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
                 + "a key quiet for this long after its last failure starts afresh")
         int handshakeBackoffMaxMillis() default 300000;
 
-        @AttributeDefinition(description = "A request whose handler is away (its bundle being updated, e.g. a remote hot update of "
-                + "gw-pn) is held this long (ms) for the handler to come back before it is refused with UNAVAILABLE; 0 = refused at once")
+        @AttributeDefinition(description = "A PNE's request whose handler went away less than this long ago (ms; its bundle being"
+                + " updated) waits for it to come back before it is refused UNAVAILABLE: a hot update drops no request. 0: refuse at once")
         int handlerWaitMillis() default 5000;
     }
 
@@ -124,7 +124,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<PanConnection, Link> links = new ConcurrentHashMap<>();
     private final Map<EntityId, Set<Link>> routes = new ConcurrentHashMap<>();
-    private final Handlers handlers;
+    private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
+    /** When the handler of a type went away (nanoTime): a request within handlerWait of it waits for the next one. */
+    private final Map<String, Long> handlerGone = new ConcurrentHashMap<>();
+    private final Object handlerCame = new Object();
+    private volatile boolean stopping;
     /** Requests of this PN GW to PNEs, by PNE and id, with the link each was sent on. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /** Every Entity ID the CPNS Server was known by (the default, and each server link's): none is a PNE's. */
@@ -156,7 +160,8 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
             Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(suites::add);
         }
         this.settings = new Settings(Duration.ofMillis(config.handshakeTimeoutMillis()),
-                Duration.ofMillis(config.tunnelIdleMillis()), config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites));
+                Duration.ofMillis(config.tunnelIdleMillis()), config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites),
+                Duration.ofMillis(Math.max(0, config.handlerWaitMillis())));
         this.handshakeFailures = new FailureLimiter(Math.max(0, config.handshakeFreeFailures()),
                 Duration.ofMillis(Math.max(0, config.handshakeBackoffMillis())),
                 Duration.ofMillis(Math.max(Math.max(0, config.handshakeBackoffMillis()), config.handshakeBackoffMaxMillis())));
@@ -165,7 +170,6 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
             t.setDaemon(true);
             return t;
         });
-        this.handlers = new Handlers(timer, Duration.ofMillis(Math.max(0, config.handlerWaitMillis())));
     }
 
     /** {@code cpns:health}: a PNE's key record that did not read back and is still in quarantine. */
@@ -174,9 +178,40 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         return keys.problems();
     }
 
+    /**
+     * The handler of {@code type} if it went away a moment ago (its bundle being updated) and comes
+     * back within {@code handlerWait} of that; blocks the link's thread meanwhile (that PNE's requests wait, not others').
+     */
+    private LazyHandler<PneRequestHandler> awaitHandler(String type) {
+        Long gone = handlerGone.get(type);
+        if (gone == null) {
+            return null;
+        }
+        long deadline = gone + settings.handlerWait().toNanos();
+        synchronized (handlerCame) {
+            LazyHandler<PneRequestHandler> lazy;
+            while ((lazy = handlers.get(type)) == null && !stopping) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(handlerCame, left);
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return lazy;
+        }
+    }
+
     @Deactivate
     void deactivate() {
-        handlers.close(); // held requests refused while their links are still up
+        stopping = true;
+        synchronized (handlerCame) {
+            handlerCame.notifyAll();
+        }
         waiting.clear();
         adapters.values().forEach(this::stopAdapter);
         adapters.clear();
@@ -252,11 +287,24 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     @Reference(name = "handlers", service = PneRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        handlers.add(String.valueOf(props.get(PneRequestHandler.TYPE)), h);
+        LazyHandler<PneRequestHandler> old = handlers.put(String.valueOf(props.get(PneRequestHandler.TYPE)), new LazyHandler<>(h));
+        if (old != null) {
+            old.release();
+        }
+        synchronized (handlerCame) {
+            handlerCame.notifyAll();
+        }
     }
 
     void removeHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        handlers.remove(String.valueOf(props.get(PneRequestHandler.TYPE)), h);
+        handlers.computeIfPresent(String.valueOf(props.get(PneRequestHandler.TYPE)), (type, lazy) -> {
+            if (!lazy.isFor(h)) {
+                return lazy;
+            }
+            lazy.release();
+            handlerGone.put(type, System.nanoTime());
+            return null;
+        });
     }
 
     /** What each adapter is given. */
@@ -426,11 +474,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     }
 
     private void dispatch(Link link, Envelope e) {
-        handlers.dispatch(e.type().wireName(), h -> handle(link, e, h));
-    }
-
-    /** {@code h} null: no handler for the request's type (none installed, or it stayed away too long). */
-    private void handle(Link link, Envelope e, PneRequestHandler h) {
+        LazyHandler<PneRequestHandler> lazy = handlers.get(e.type().wireName());
+        if (lazy == null) {
+            lazy = awaitHandler(e.type().wireName());
+        }
+        PneRequestHandler h = lazy == null ? null : lazy.get();
         if (h == null) {
             reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
                     + "' on this PN GW (is the bundle that handles it installed and active?)")));

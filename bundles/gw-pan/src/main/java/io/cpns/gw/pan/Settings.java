@@ -5,5 +5,5 @@ import java.util.Set;
 
 /** gw-pan configuration, validated once. */
 record Settings(Duration handshakeTimeout, Duration tunnelIdle, int maxTunnels, int tunnelMaxBytes,
-                Set<String> suites) {
+                Set<String> suites, Duration handlerWait) {
 }

@@ -14,6 +14,7 @@ import io.cpns.api.update.UpdateClass;
 import io.cpns.api.update.UpdateFailure;
 import io.cpns.api.update.UpdateState;
 import io.cpns.update.journal.BundleSet;
+import io.cpns.update.journal.FileInstallGuard;
 import io.cpns.update.journal.Journal;
 import io.cpns.update.journal.Phase;
 import java.io.IOException;
@@ -150,7 +151,7 @@ final class Agent {
             }
         }
         if (noRootKey != null) {
-            return refuse(rollout, 0, UpdateFailure.UNKNOWN_KEY, noRootKey);
+            return refuse(rollout, check.releaseSeqOf(o), UpdateFailure.UNKNOWN_KEY, noRootKey);
         }
         ReleaseCheck.Verified v;
         long committedSeq;
@@ -162,7 +163,7 @@ final class Agent {
         try {
             v = check.verify(o, committedSeq, keysSeq);
         } catch (UpdateException e) {
-            return refuse(rollout, 0, e.failure, e.detail);
+            return refuse(rollout, check.releaseSeqOf(o), e.failure, e.detail);
         }
         ReleaseManifest m = v.manifest();
         MaintenanceWindow window;
@@ -320,7 +321,10 @@ final class Agent {
         }
     }
 
-    private void apply(Current c, Map<BundleSet.Member, Path> downloaded) throws IOException, UpdateException {
+    private void apply(Current c, Map<BundleSet.Member, Path> downloaded) throws IOException, UpdateException, InterruptedException {
+        if (!awaitBootDone()) {
+            throw new InterruptedException("stopping");
+        }
         BundleSet from;
         synchronized (lock) {
             from = BundleSet.read(updateDir, journal.committedSet());
@@ -466,7 +470,7 @@ final class Agent {
         if (state == UpdateState.COMMITTED) {
             log.info("release {} of rollout {} COMMITTED: {}", j.seq(), Strings.clip(j.rollout()), j.detail());
         } else {
-            log.warn("release {} of rollout {} ROLLED_BACK ({}): {}; the previous set runs and the release is marked bad", j.seq(),
+            log.warn("release {} of rollout {} ROLLED_BACK ({}): {} (the release is marked bad here)", j.seq(),
                     Strings.clip(j.rollout()), failure, j.detail());
         }
         synchronized (lock) {
@@ -489,6 +493,9 @@ final class Agent {
         synchronized (lock) {
             j = journal;
         }
+        if (j.phase() != Phase.IDLE && !awaitBootDone()) {
+            return;
+        }
         try {
             switch (j.phase()) {
                 case IDLE -> {
@@ -497,7 +504,7 @@ final class Agent {
                 }
                 case COMMITTED, ROLLED_BACK -> finish();
                 case ROLLING_BACK -> {
-                    if (j.restart() && booted.equals("PREVIOUS:" + j.seq())) {
+                    if (booted.equals("PREVIOUS:" + j.seq())) { // the launcher booted the previous set, reinstalled whole
                         synchronized (lock) {
                             write(journal.rolledBack(j.failure(), j.detail()));
                         }
@@ -510,6 +517,39 @@ final class Agent {
             }
         } catch (IOException | RuntimeException e) {
             log.error("cannot carry on with release {} from the update journal", j.seq(), e);
+        }
+    }
+
+    /**
+     * Under the CPNS launcher, waits until it has started every bundle of this boot (its marker
+     * service): the agent starts with the others, and a trial, a restore or a restart must not
+     * overtake the start level the launcher is raising. Without the launcher there is nothing to wait for.
+     *
+     * @return false when stopping
+     */
+    private boolean awaitBootDone() {
+        if (!booted.contains(":")) {
+            return true;
+        }
+        long said = System.nanoTime();
+        while (true) {
+            try {
+                if (ctx.getServiceReferences((String) null, "(cpns.launcher.started=true)") != null) {
+                    return true;
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+                return false;
+            }
+            if (System.nanoTime() - said > java.util.concurrent.TimeUnit.SECONDS.toNanos(60)) {
+                said = System.nanoTime();
+                log.info("waiting for the launcher to finish starting the gateway before carrying on with release {}", journal().seq());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 

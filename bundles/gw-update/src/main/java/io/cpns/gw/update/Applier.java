@@ -3,6 +3,7 @@ package io.cpns.gw.update;
 import io.cpns.api.FaultPoints;
 import io.cpns.api.update.UpdateFailure;
 import io.cpns.update.journal.BundleSet;
+import io.cpns.update.journal.FileInstallGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

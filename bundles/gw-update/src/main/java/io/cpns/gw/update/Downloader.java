@@ -77,7 +77,7 @@ final class Downloader {
      * @throws UpdateException FAILED / NO_SPACE
      */
     void checkSpace(List<BundleEntry> entries) throws UpdateException, IOException {
-        Files.createDirectories(dir);
+        io.cpns.update.journal.AtomicFiles.directory(dir);
         long need = s.reserveBytes();
         for (BundleEntry e : entries) {
             long have = Files.isRegularFile(done(e)) ? Files.size(done(e)) : Files.isRegularFile(part(e)) ? Files.size(part(e)) : 0;
@@ -122,7 +122,7 @@ final class Downloader {
         Path done = done(e);
         Path part = part(e);
         try {
-            Files.createDirectories(dir);
+            io.cpns.update.journal.AtomicFiles.directory(dir);
             if (Files.isRegularFile(done) && Files.size(done) == e.size()) {
                 return done;
             }
@@ -241,10 +241,11 @@ final class Downloader {
                 }
             }
         }, check, check, TimeUnit.MILLISECONDS);
+        long n = have;
+        boolean tooLong = false;
         try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             byte[] buf = new byte[BUFFER];
-            long n = have;
             while (true) {
                 if (cancelled.getAsBoolean()) {
                     throw UpdateException.cancelled("cancelled by the Server while downloading " + e.file());
@@ -263,26 +264,28 @@ final class Downloader {
                 }
                 lastRead[0] = System.nanoTime();
                 if (n + r > e.size()) {
-                    out.close();
-                    Files.deleteIfExists(part);
-                    throw sizeMismatch(e, "the server sends more than " + e.size() + " bytes");
+                    tooLong = true;
+                    break;
                 }
                 out.write(buf, 0, r);
                 n += r;
             }
-            if (n < e.size()) {
-                // the body ended cleanly (fixed length met or last chunk): that is the server's whole file
-                out.close();
-                Files.deleteIfExists(part);
-                throw sizeMismatch(e, "the server's file ends after " + n + " bytes");
-            }
-            return true;
         } finally {
             dog.cancel(false);
             if (stalled.get()) {
                 Thread.interrupted(); // the watchdog's interrupt, not a stop of the agent
             }
         }
+        if (tooLong) {
+            Files.deleteIfExists(part);
+            throw sizeMismatch(e, "the server sends more than " + e.size() + " bytes");
+        }
+        if (n < e.size()) {
+            // the body ended cleanly (fixed length met or last chunk): that is the server's whole file
+            Files.deleteIfExists(part);
+            throw sizeMismatch(e, "the server's file ends after " + n + " bytes");
+        }
+        return true;
     }
 
     private IOException stall(java.util.concurrent.atomic.AtomicBoolean stalled, long n, IOException x) {

@@ -18,6 +18,9 @@ interface ReleaseCheck {
     /** @throws UpdateException REFUSED with MALFORMED, BAD_SIGNATURE, REPLAYED, UNKNOWN_KEY, EXPIRED or INCOMPATIBLE */
     Verified verify(UpdateOffer offer, long committedSeq, long heldKeysSeq) throws UpdateException;
 
+    /** The {@code releaseSeq} an offer's manifest names, for the status of a refusal; 0 when it does not decode. */
+    long releaseSeqOf(UpdateOffer offer);
+
     /** @throws UpdateException FAILED with SIZE_MISMATCH, HASH_MISMATCH or WRONG_BUNDLE */
     void checkJar(BundleEntry entry, Path jar) throws UpdateException;
 }

@@ -44,6 +44,15 @@ final class SignedReleases implements ReleaseCheck {
     }
 
     @Override
+    public long releaseSeqOf(UpdateOffer o) {
+        try {
+            return io.cpns.release.ReleaseCodec.decodeManifest(o.manifest()).releaseSeq(); // bounded, strict decoder; nothing trusted
+        } catch (ReleaseRefusedException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    @Override
     public void checkJar(BundleEntry entry, Path jar) throws UpdateException {
         try {
             BundleCheck.verify(entry, jar);

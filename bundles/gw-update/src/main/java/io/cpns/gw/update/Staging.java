@@ -34,7 +34,7 @@ final class Staging {
         Path dir = BundleSet.dir(updateDir, id);
         deleteTree(tmp);
         deleteTree(dir); // an earlier attempt of this release (rolled back, or cut while staging)
-        Files.createDirectories(tmp);
+        AtomicFiles.directory(tmp);
         BundleSet set = committed.with(id, List.copyOf(downloaded.keySet()));
         Set<String> replaced = downloaded.keySet().stream().map(BundleSet.Member::symbolicName).collect(Collectors.toSet());
         for (BundleSet.Member m : committed.members()) {

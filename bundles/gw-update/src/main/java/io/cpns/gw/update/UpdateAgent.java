@@ -13,9 +13,9 @@ import io.cpns.api.message.UpdateCancel;
 import io.cpns.api.message.UpdateInventoryRequest;
 import io.cpns.api.message.UpdateOffer;
 import io.cpns.api.message.UpdateStatus;
+import io.cpns.update.journal.FileInstallGuard;
 import io.cpns.update.journal.Journal;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,7 +134,7 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
             }
         }
         try {
-            Files.createDirectories(updateDir);
+            io.cpns.update.journal.AtomicFiles.directory(updateDir);
             Agent[] self = new Agent[1];
             fileInstall = new FileInstallGuard(ctx, () -> self[0] == null ? java.util.Set.of() : self[0].managed(), line -> log.warn(line),
                     r -> new Thread(r, "cpns-gw-update-fileinstall").start());
@@ -148,6 +148,9 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
             return;
         }
         registrations.add(ctx.registerService(ResolverHookFactory.class, fileInstall, null));
+        registrations.add(ctx.registerService(org.osgi.framework.hooks.bundle.CollisionHook.class, fileInstall, null));
+        registrations.add(ctx.registerService(org.osgi.framework.hooks.bundle.FindHook.class, fileInstall, null));
+        // (the launcher registered the same guard for the bundles managed at boot, before FileInstall's first scan)
         bundleListener = e -> {
             fileInstall.bundleChanged(e);
             if (e.getType() == BundleEvent.INSTALLED || e.getType() == BundleEvent.UPDATED || e.getType() == BundleEvent.UNINSTALLED) {

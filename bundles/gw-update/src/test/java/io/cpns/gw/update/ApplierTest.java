@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.update.UpdateFailure;
 import io.cpns.update.journal.BundleSet;
+import io.cpns.update.journal.FileInstallGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -58,6 +59,8 @@ class ApplierTest {
         install("flow", "1.0.0", Map.of());
         guard = new FileInstallGuard(ctx, () -> managed, warnings::add, Runnable::run);
         ctx.registerService(org.osgi.framework.hooks.resolver.ResolverHookFactory.class, guard, null);
+        ctx.registerService(org.osgi.framework.hooks.bundle.CollisionHook.class, guard, null);
+        ctx.registerService(org.osgi.framework.hooks.bundle.FindHook.class, guard, null);
         ctx.addBundleListener(guard);
     }
 
@@ -188,5 +191,25 @@ class ApplierTest {
         assertEquals(Bundle.UNINSTALLED, late.getState());
         assertNotNull(a.find("flow"));
         assertEquals("1.1.0", a.find("flow").orElseThrow().getVersion().toString());
+    }
+
+    @Test
+    void fileInstallsCopyOfTheSameVersion_doesNotReplaceTheManagedBundle() throws Exception {
+        BundleSet s8 = set("8", Map.of("flow", new String[] {"1.1.0"}));
+        applier().apply(s8, Applier.changes(BundleSet.DISTRIBUTION, s8));
+        managed.add("flow");
+        Bundle flow = bundle("flow");
+        long modified = flow.getLastModified();
+        // FileInstall installs a jar of the same symbolic name and version. It first looks for such a
+        // bundle to update instead (its own check), then the framework would refuse a duplicate
+        BundleContext fileInstall = install(FileInstallGuard.FILEINSTALL, "3.7.4", Map.of()).getBundleContext();
+        assertTrue(Arrays.stream(fileInstall.getBundles()).noneMatch(b -> "flow".equals(b.getSymbolicName())),
+                "FileInstall does not see the managed bundle, so it cannot pick it to update");
+        Path deployed = Jars.bundle(dir.resolve("deploy/flow-same.jar"), "flow", "1.1.0", Map.of());
+        Bundle copy = fileInstall.installBundle(deployed.toUri().toString());
+        assertEquals(Bundle.UNINSTALLED, copy.getState());
+        assertEquals(modified, bundle("flow").getLastModified(), "the managed bundle untouched");
+        assertTrue(bundle("flow").getEntry("built-as-flow-1.1.0-flow-1.1.0.jar") != null);
+        assertEquals(Bundle.ACTIVE, bundle("flow").getState());
     }
 }
