@@ -10,6 +10,7 @@ import org.osgi.service.component.ComponentServiceObjects;
 final class LazyHandler<S> {
     private final ComponentServiceObjects<S> objects;
     private S service;
+    private boolean released;
 
     LazyHandler(ComponentServiceObjects<S> objects) {
         this.objects = objects;
@@ -19,8 +20,14 @@ final class LazyHandler<S> {
         return objects.getServiceReference().equals(other.getServiceReference());
     }
 
-    /** The handler, or null if its component could not be activated (logged by SCR). */
+    /**
+     * The handler, or null if its component could not be activated (logged by SCR) or it was
+     * released (unbound: a request that found it as it went waits for the next one).
+     */
     synchronized S get() {
+        if (released) {
+            return null;
+        }
         if (service == null) {
             service = objects.getService();
         }
@@ -28,6 +35,7 @@ final class LazyHandler<S> {
     }
 
     synchronized void release() {
+        released = true;
         if (service != null) {
             objects.ungetService(service);
             service = null;

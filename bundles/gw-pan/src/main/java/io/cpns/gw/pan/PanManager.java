@@ -181,16 +181,19 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     /**
      * The handler of {@code type} if it went away a moment ago (its bundle being updated) and comes
      * back within {@code handlerWait} of that; blocks the link's thread meanwhile (that PNE's requests wait, not others').
+     *
+     * @param going the handler the request found but could not get (SCR was unbinding it: it is released, and its
+     *              service unregistered), or null; waited past, for the next one, from now
      */
-    private LazyHandler<PneRequestHandler> awaitHandler(String type) {
+    private LazyHandler<PneRequestHandler> awaitHandler(String type, LazyHandler<PneRequestHandler> going) {
         Long gone = handlerGone.get(type);
-        if (gone == null) {
+        if (gone == null && going == null) {
             return null;
         }
-        long deadline = gone + settings.handlerWait().toNanos();
+        long deadline = (going != null ? System.nanoTime() : gone) + settings.handlerWait().toNanos();
         synchronized (handlerCame) {
             LazyHandler<PneRequestHandler> lazy;
-            while ((lazy = handlers.get(type)) == null && !stopping) {
+            while (((lazy = handlers.get(type)) == null || lazy == going) && !stopping) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return null;
@@ -474,11 +477,15 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     }
 
     private void dispatch(Link link, Envelope e) {
-        LazyHandler<PneRequestHandler> lazy = handlers.get(e.type().wireName());
-        if (lazy == null) {
-            lazy = awaitHandler(e.type().wireName());
-        }
+        String type = e.type().wireName();
+        LazyHandler<PneRequestHandler> lazy = handlers.get(type);
         PneRequestHandler h = lazy == null ? null : lazy.get();
+        if (h == null) {
+            // no handler, or the one found is going away with its bundle (SCR unbinds it as this request arrives:
+            // getting it gives null): wait for the next one
+            LazyHandler<PneRequestHandler> next = awaitHandler(type, lazy);
+            h = next == null ? null : next.get();
+        }
         if (h == null) {
             reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
                     + "' on this PN GW (is the bundle that handles it installed and active?)")));

@@ -317,6 +317,30 @@ class PanManagerTest {
         reader.join();
     }
 
+    /**
+     * The race of a hot update: a request finds the handler in the table just as SCR unbinds it (its
+     * bundle stopping), so getting it gives null. It waits for the new one like a request that found
+     * none (before: UNAVAILABLE at once; 2 of the demo's relays during the swap of gw-pn).
+     */
+    @Test
+    void aRequestThatFindsItsHandlerGoingAway_waitsForTheNewOne() throws Exception {
+        ComponentServiceObjects<PneRequestHandler> going = ServiceObjects.of(null); // unregistered: getService gives null
+        f.manager.addHandler(going, Map.of(PneRequestHandler.TYPE, INFO));
+        Pne pne = f.tls("pne-a");
+        Thread reader = new Thread(() -> pne.request(GW, new EntityInfoRequest("pne-a"))); // the link's reader thread
+        reader.start();
+        Thread.State s;
+        while ((s = reader.getState()) != Thread.State.TIMED_WAITING && s != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        assertEquals(Thread.State.TIMED_WAITING, s, "the request waits for a handler: " + pne.connection.sent.size() + " answer(s)");
+        f.manager.removeHandler(going, Map.of(PneRequestHandler.TYPE, INFO));
+        f.manager.addHandler(ServiceObjects.of(m -> CompletableFuture.completedFuture(new EntityInfo("pne-a", EntityKind.PNE, "new"))),
+                Map.of(PneRequestHandler.TYPE, INFO));
+        assertEquals("new", pne.expect(EntityInfo.class).userId());
+        reader.join();
+    }
+
     @Test
     void removingAReplacedHandler_keepsItsReplacement() throws Exception {
         ComponentServiceObjects<PneRequestHandler> first = ServiceObjects.of(m -> CompletableFuture.completedFuture(
