@@ -1,7 +1,6 @@
 package io.cpns.launcher;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +18,7 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length < 1 || !Set.of("gateway", "server", "demo", "load").contains(args[0])) {
-            System.err.println("usage: cpns <gateway|server> [--data DIR] [--config DIR] | cpns demo | cpns load [--rekey [--mosquitto]] [PNES ...]");
+            System.err.println("usage: cpns <gateway|server> [--data DIR] [--config DIR] | cpns demo | cpns load [--rekey [--mosquitto]] [PNES ...] | cpns load --update [--trial S] [--pace MS] [PNES]");
             System.exit(2);
         }
         String role = args[0];
@@ -38,7 +37,10 @@ public final class Main {
         try {
             code = switch (role) {
                 case "demo" -> new Demo(home).run();
-                case "load" -> new Load(home, sizes(args), List.of(args).contains("--rekey"), List.of(args).contains("--mosquitto")).run();
+                case "load" -> List.of(args).contains("--update")
+                        ? new UpdateLoad(home, sizes(args, List.of(10)).get(0), Integer.parseInt(option(args, "--trial").orElse("5")),
+                                java.time.Duration.ofMillis(Long.parseLong(option(args, "--pace").orElse("10")))).run()
+                        : new Load(home, sizes(args, List.of(200, 1000)), List.of(args).contains("--rekey"), List.of(args).contains("--mosquitto")).run();
                 default -> runUntilStopped(home, role, data.toAbsolutePath(), overrides);
             };
         } catch (Exception e) {
@@ -49,9 +51,17 @@ public final class Main {
         System.exit(code);
     }
 
-    private static List<Integer> sizes(String[] args) {
-        List<Integer> sizes = Arrays.stream(args).skip(1).filter(a -> !a.startsWith("--")).map(Integer::parseInt).toList();
-        return sizes.isEmpty() ? List.of(200, 1000) : sizes;
+    /** The plain numbers among the arguments (not an option nor an option's value). */
+    private static List<Integer> sizes(String[] args, List<Integer> otherwise) {
+        List<Integer> sizes = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (Set.of("--data", "--config", "--trial", "--pace").contains(args[i])) {
+                i++;
+            } else if (!args[i].startsWith("--")) {
+                sizes.add(Integer.parseInt(args[i]));
+            }
+        }
+        return sizes.isEmpty() ? otherwise : sizes;
     }
 
     private static java.util.Optional<String> option(String[] args, String name) {

@@ -128,8 +128,8 @@ final class UpdateDemo {
         Runtimes.await("the Server stores the new inventory", () -> Gogo.run(srv, "server:inventory " + gatewayId)
                 .matches("(?s).*committed release 1,.*gw-pn +" + Pattern.quote(GOOD_VERSION) + " +ACTIVE +\\d+ +release.*"), () -> "");
         steps.pass("COMMITTED %.2f s after the offer (trial %s); %d PNE links, 0 dropped; %d PNEs sent %d requests through the swap, "
-                + "0 failed, longest wait %d ms; server:inventory shows gw-pn %s from release 1", seconds(offered, p.at("COMMITTED")),
-                trial(p), links.size(), pnes.inPns().size(), f.answered(), f.longestWaitMillis(), GOOD_VERSION);
+                + "0 failed, longest gap between two answers %d ms; server:inventory shows gw-pn %s from release 1", seconds(offered, p.at("COMMITTED")),
+                trial(p), links.size(), pnes.inPns().size(), f.answered(), f.longestGapMillis(), GOOD_VERSION);
     }
 
     private void attackersRelease(BundleContext gwCtx, BundleContext srv) throws Exception {
