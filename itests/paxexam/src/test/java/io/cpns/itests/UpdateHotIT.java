@@ -168,7 +168,17 @@ public class UpdateHotIT extends PnTestBase {
             assertTrue(p.secured());
         }
         Osgi.eventually(PNES + " authenticated links", () -> links().size() == PNES, () -> links().toString());
-        Set<String> before = links();
+        // a PNE may still move to another link once after the establishment (its old link closing): the
+        // baseline is the set of links that held for a second
+        @SuppressWarnings("unchecked") Set<String>[] settled = new Set[] {links()};
+        Osgi.eventually("links settled", () -> {
+            Osgi.sleep(1000);
+            Set<String> now = links();
+            boolean same = now.equals(settled[0]) && now.size() == PNES;
+            settled[0] = now;
+            return same;
+        }, () -> settled[0].toString());
+        Set<String> before = settled[0];
         long id = gwPn().getBundleId();
 
         // the figure of docs/benchmarks.md: a PNE relays pings to the Server through gw-pn all along the swap

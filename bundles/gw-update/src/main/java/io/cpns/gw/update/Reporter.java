@@ -1,5 +1,7 @@
 package io.cpns.gw.update;
 
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.LinkState;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.Ack;
@@ -9,7 +11,9 @@ import io.cpns.api.message.UpdateInventoryReport;
 import io.cpns.api.message.UpdateStatus;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,13 +26,17 @@ import org.osgi.service.log.Logger;
  * Tells the Server where offers stand (docs/updates.md §3.4), on a thread of its own
  * ({@code cpns-gw-update-report}), one request at a time so statuses arrive in order. A terminal
  * status is recorded in the {@link History} before it is sent and sent again after each
- * authentication of the link, and every {@code retry}, until the Server acknowledges it; the
+ * authentication of the link, and every {@code retry}, until the Server acknowledges it (or
+ * refuses it with a typed error a repeat would get again: logged, then settled); the
  * others are sent once, when the link is up. The inventory goes as {@code update.inventory.report}
  * after each authentication and (coalesced) after every change of the framework's bundles.
  */
 final class Reporter {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final long INVENTORY_DELAY_MS = 1000;
+    /** Errors after which the same request may succeed later; any other typed error is the Server's final word. */
+    private static final Set<ErrorCode> TRANSIENT = EnumSet.of(ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT, ErrorCode.BUSY,
+            ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL, ErrorCode.NOT_AUTHENTICATED);
 
     private final Services services;
     private final History history;
@@ -104,17 +112,18 @@ final class Reporter {
     }
 
     private void sendInventory() {
-        request(new UpdateInventoryReport(inventory.get()), "inventory report");
+        request(new UpdateInventoryReport(inventory.get()), "inventory report"); // the next change or authentication sends it again
     }
 
-    /** @return whether the Server acknowledged it */
+    /** @return whether the outbox may go on: the Server acknowledged it, or refused it for good */
     private boolean send(UpdateStatus s) {
-        if (!request(s, "status " + s.state() + " of rollout " + Strings.clip(s.rolloutId()))) {
+        Answer a = request(s, "status " + s.state() + " of rollout " + Strings.clip(s.rolloutId()));
+        if (a == Answer.LATER) {
             return false;
         }
         if (s.state().terminal()) {
             try {
-                history.acked(s);
+                history.acked(s); // refused for good: sending it again would hold back every later status
             } catch (IOException e) {
                 log.warn("could not record that the Server has the status of rollout {}: {}", Strings.clip(s.rolloutId()), e.toString());
             }
@@ -122,26 +131,39 @@ final class Reporter {
         return true;
     }
 
-    private boolean request(Message m, String what) {
+    /** How the Server answered a request. */
+    private enum Answer {
+        ACKED,
+        /** Not now (link down, timeout, busy): sent again later. */
+        LATER,
+        /** A typed error that a repeat would get again (e.g. a rollout the Server does not know). */
+        REFUSED
+    }
+
+    private Answer request(Message m, String what) {
         ServerLink link = services.link();
         if (link == null || link.status().state() != LinkState.AUTHENTICATED) {
-            return false;
+            return Answer.LATER;
         }
         try {
             Message r = link.request(m, TIMEOUT).toCompletableFuture().get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             if (!(r instanceof Ack)) {
                 problem("the Server answered the " + what + " with " + r);
-                return false;
+                return Answer.LATER;
             }
             lastProblem = "";
-            return true;
+            return Answer.ACKED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Answer.LATER;
         } catch (Exception e) {
             Throwable c = e.getCause() != null ? e.getCause() : e;
+            if (c instanceof CpnsException ce && !TRANSIENT.contains(ce.code())) {
+                log.warn("the Server refused the {} for good ({}: {}); it is not sent again", what, ce.code(), Strings.clip(ce.getMessage()));
+                return Answer.REFUSED;
+            }
             problem("the " + what + " did not reach the Server (sent again later): " + c.getMessage());
-            return false;
+            return Answer.LATER;
         }
     }
 
