@@ -82,7 +82,7 @@ public class UpdateRolloutIT extends PnTestBase {
     @Configuration
     public Option[] config() {
         Map<String, Map<String, Object>> c = configs(Map.of());
-        c.put("cpns.server.update", Map.of("tickMillis", 200, "offerRetryMillis", 60000));
+        c.put("cpns.server.update", Map.of("tickMillis", 200, "offerRetryMillis", 1000));
         c.put("cpns.gw.update", Map.of("trialSeconds", 2, "retryInitialMillis", 50, "retryMaxMillis", 200, "statusRetrySeconds", 1));
         c.put("cpns.gw.broker", Map.of("port", AbstractSliceIT.freePort()));
         return Stream.concat(Arrays.stream(CpnsOptions.boot("update-rollout", c, "runtime", "core", "server", "mqtt", "gateway", "pne")),
@@ -265,6 +265,32 @@ public class UpdateRolloutIT extends PnTestBase {
         assertEquals("0.1.11", gwPn().getVersion().toString());
         Osgi.eventually("the Server stores the inventory of release 11", () -> updates().inventory(EntityId.of(GATEWAY))
                 .map(r -> r.committedSeq() == 11).orElse(false), () -> String.valueOf(updates().inventory(EntityId.of(GATEWAY))));
+    }
+
+    /**
+     * Two rollouts for one gateway at once: the second finds the gateway busy with the first (its
+     * release downloaded, waiting for its window). That is not the second's outcome: the Server
+     * offers it again, and once the first is cancelled the gateway takes it and commits. (Before,
+     * the gateway answered REFUSED BUSY, a final state on both sides: the Server never offered it
+     * again and the gateway would have answered a new offer of that rollout with the same refusal.)
+     */
+    @Test
+    public void u09_aGatewayBusyWithAnotherRollout_isOfferedAgainLater_andCommits() throws Exception {
+        LocalTime later = LocalTime.now().plusHours(2);
+        String window = String.format("%02d:%02d-%02d:%02d", later.getHour(), later.getMinute(), later.plusMinutes(30).getHour(),
+                later.plusMinutes(30).getMinute());
+        assertTrue(osgi.shell("server:releasepublish " + release(12, "0.1.12", false, Releases.ROOT_SEED)).contains("published"));
+        assertTrue(osgi.shell("server:releasepublish " + release(13, "0.1.13", false, Releases.ROOT_SEED)).contains("published"));
+        osgi.shell("server:rolloutstart --id r-12 --waves '100%' --soak 0s --deadline 1h --window " + window + " 12");
+        Osgi.eventually("r-12 downloaded, waiting for its window", () -> phase("r-12").equals("DOWNLOADED"), () -> phase("r-12"));
+        osgi.shell("server:rolloutstart --id r-13 --waves '100%' --soak 0s --deadline 1h 13");
+        Osgi.sleep(3000); // offered, and offered again after offerRetryMillis (1 s), while r-12 waits
+        assertTrue("r-13 while the gateway is busy with r-12: " + phase("r-13"), Set.of("DUE", "OFFERED").contains(phase("r-13")));
+        osgi.shell("server:rolloutcancel r-12");
+        assertEquals("CANCELLED", awaitFinal("r-12").phase());
+        GatewayProgress p = awaitFinal("r-13");
+        assertEquals(String.valueOf(p), "COMMITTED", p.phase());
+        assertEquals("0.1.13", gwPn().getVersion().toString());
     }
 
     // ---- helpers ----

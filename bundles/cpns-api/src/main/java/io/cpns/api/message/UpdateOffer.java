@@ -7,7 +7,8 @@ import java.util.Objects;
  * carries what the operator signed: {@code manifest} and {@code releaseKeys} are the exact signed
  * bytes. Answered with {@link Ack} once the offer is recorded, whatever its outcome; the outcome
  * (a refusal made at once included) and the progress follow as {@code update.status} requests (an
- * {@link UpdateStatus} is a request, so it cannot be the answer).
+ * {@link UpdateStatus} is a request, so it cannot be the answer). A PN GW busy with another update
+ * answers the error {@code BUSY} instead and records nothing: the Server offers it again later.
  *
  * @param rolloutId            the rollout this offer belongs to (echoed in every status)
  * @param manifest             canonical CBOR of a {@link io.cpns.api.update.ReleaseManifest}

@@ -20,7 +20,11 @@ public enum UpdateFailure {
     MALFORMED,
     /** This release was rolled back here before; it is not retried by itself. */
     KNOWN_BAD,
-    /** Another release is being applied. */
+    /**
+     * Another release is being applied. Not a rollout's outcome: the CPNS agent answers such an
+     * offer with the error {@code BUSY} (nothing recorded, the Server offers it again later) and
+     * never sends this in an {@code UpdateStatus}; kept for peers that report it.
+     */
     BUSY,
     // FAILED: downloaded bytes refused or the download did not complete; framework untouched
     SIZE_MISMATCH,

@@ -1,5 +1,7 @@
 package io.cpns.gw.update;
 
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
 import io.cpns.api.message.Ack;
 import io.cpns.api.message.GatewayInventory;
@@ -189,7 +191,9 @@ final class Agent {
             if (current != null || journal.phase() != Phase.IDLE) {
                 String busy = current != null ? "release " + current.seq + " (rollout " + current.rollout + ") is " + current.state
                         : "release " + journal.seq() + " (rollout " + journal.rollout() + ") is " + journal.phase();
-                return refuse(rollout, m.releaseSeq(), UpdateFailure.BUSY, busy);
+                // not this rollout's outcome: nothing is recorded, and the Server offers it again later (docs/updates.md §5.5)
+                log.info("offer of rollout {} answered BUSY: {}", Strings.clip(rollout), busy);
+                throw new CpnsException(ErrorCode.BUSY, busy + ": offer it again once that ends");
             }
             if (m.needsRestart() && !restartable) {
                 return refuse(rollout, m.releaseSeq(), UpdateFailure.INCOMPATIBLE, "it needs a restart of the framework and this runtime"
@@ -200,7 +204,8 @@ final class Agent {
                     write(journal.withKeysSeq(v.keys().keysSeq())); // a revocation holds from now on, whatever this release does
                 }
             } catch (IOException e) {
-                return refuse(rollout, m.releaseSeq(), UpdateFailure.BUSY, "cannot write the update journal: " + e.getMessage());
+                log.warn("offer of rollout {} answered BUSY: cannot write the update journal: {}", Strings.clip(rollout), e.toString());
+                throw new CpnsException(ErrorCode.BUSY, "cannot write the update journal: " + e.getMessage());
             }
             c = new Current(rollout, m.releaseSeq(), m, hash, o.artifactUrl(), window);
             current = c;
