@@ -98,26 +98,42 @@ final class Link implements FrameReceiver {
     /** Never throws: an exception here would end the adapter's reader with the connection open. */
     @Override
     public void frame(byte[] frame) {
+        Envelope opened = null;
         try {
-            handle(host.codec().decode(frame));
+            opened = open(host.codec().decode(frame));
+            handle(opened);
         } catch (CpnsException e) {
-            fail(e);
+            fail(e, answerId(opened));
         } catch (RuntimeException e) {
             host.log().error("link {} failed on a frame", describe(), e);
-            fail(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
+            fail(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"), answerId(opened));
         }
     }
 
-    private void handle(Envelope e) {
+    /**
+     * The id a refusal carries: a request's own, so the PNE fails that request at once instead of
+     * at its timeout (docs/protocol.md §5); 0 for anything else, and for a frame that did not
+     * decode or unprotect (its id is not known to be the PNE's).
+     */
+    private static long answerId(Envelope e) {
+        return e != null && e.type().isRequest() ? e.id() : 0;
+    }
+
+    /** Decrypts a protected message; refuses a clear one once the session is up (errors excepted). */
+    private Envelope open(Envelope e) {
         SecureSession s = session;
         if (e.body() instanceof Protected) {
             if (s == null) {
                 throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "protected message without a session");
             }
-            e = s.unprotect(e, host.codec());
+            return s.unprotect(e, host.codec());
         } else if (s != null && !(e.body() instanceof ErrorMessage)) {
             throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "the session is established: " + e.type().wireName() + " must be protected");
         }
+        return e;
+    }
+
+    private void handle(Envelope e) {
         identify(e.src());
         boolean discovery = e.dst().equals(EntityId.BROADCAST) && e.body() instanceof DiscoveryQuery;
         if (!discovery) {
@@ -299,6 +315,11 @@ final class Link implements FrameReceiver {
      * that must close is closed, so its adapter frees the connection.
      */
     void fail(CpnsException e) {
+        fail(e, 0);
+    }
+
+    /** As {@link #fail(CpnsException)}, answering the PNE's request {@code id} (0: none). */
+    private void fail(CpnsException e, long id) {
         try {
             LogThrottle.Decision d = host.logThrottle().allow(sourceKey());
             if (d.log()) {
@@ -309,9 +330,9 @@ final class Link implements FrameReceiver {
             }
             EntityId to = pne == null ? host.gatewayId() : pne;
             try {
-                sendClear(new Envelope(host.gatewayId(), to, 0, ErrorMessage.of(e)));
+                sendClear(new Envelope(host.gatewayId(), to, id, ErrorMessage.of(e)));
             } catch (RuntimeException unencodable) {
-                sendClear(new Envelope(host.gatewayId(), to, 0, new ErrorMessage(e.code().code(), "refused")));
+                sendClear(new Envelope(host.gatewayId(), to, id, new ErrorMessage(e.code().code(), "refused")));
             }
         } catch (RuntimeException bug) {
             host.log().error("PNE link {}: sending the error failed; closing", describe(), bug);

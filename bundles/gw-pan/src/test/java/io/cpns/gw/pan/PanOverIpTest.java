@@ -157,6 +157,35 @@ class PanOverIpTest {
     }
 
     /**
+     * Issue 12 §7: an error answer carries the request's envelope id. A request with a wrong
+     * {@code dst} (PNE to PNE: no secure session exists for that pair, TS §5.3.3.1) or a wrong
+     * {@code src} (another PNE's ID on this link) was refused with id 0, so the PNE could not match
+     * it and its request ran into its timeout. Neither refusal closes the link.
+     */
+    @Test
+    void requestWithWrongDstOrSrc_isRefusedWithItsOwnEnvelopeId_andTheLinkStays() throws Exception {
+        start(Map.of());
+        MessageChannel pne = plain();
+        pne.send(new Envelope(EntityId.of("pne-a"), GW, 1, new Ping(new byte[0])));
+        assertInstanceOf(Pong.class, pne.receive().body());
+
+        pne.send(new Envelope(EntityId.of("pne-a"), EntityId.of("pne-b"), 41, new Ping(new byte[0])));
+        Envelope wrongDst = pne.receive();
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertInstanceOf(ErrorMessage.class, wrongDst.body()).errorCode());
+        assertEquals(41, wrongDst.id(), "the refusal of a wrong dst must answer request 41");
+
+        pne.send(new Envelope(EntityId.of("pne-b"), GW, 42, new Ping(new byte[0])));
+        Envelope wrongSrc = pne.receive();
+        assertEquals(ErrorCode.FORBIDDEN, assertInstanceOf(ErrorMessage.class, wrongSrc.body()).errorCode());
+        assertEquals(42, wrongSrc.id(), "the refusal of a wrong src must answer request 42");
+
+        pne.send(new Envelope(EntityId.of("pne-a"), GW, 43, new Ping(new byte[0])));
+        Envelope ok = pne.receive();
+        assertInstanceOf(Pong.class, ok.body());
+        assertEquals(43, ok.id());
+    }
+
+    /**
      * One frame used to leak a PAN connection slot for good: a lone surrogate in the type made the
      * error unencodable, the exception killed the connection's thread, the socket stayed open and
      * the link stayed listed. 2000 of them, with room for 4 connections: every one is answered
