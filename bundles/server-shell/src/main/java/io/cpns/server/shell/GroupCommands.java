@@ -68,6 +68,21 @@ public class GroupCommands {
         return "sent to " + n + " PN GWs with members of " + groupId;
     }
 
+    /**
+     * Unquoted text arrives as several words, which Gogo would otherwise refuse with a raw
+     * "Cannot coerce groupsend(...)". Joining them would send something other than what was typed
+     * (Gogo has already removed repeated spaces and expanded {@code $}), so nothing is sent.
+     */
+    @Descriptor("Unquoted text of several words: answers how to quote it and sends nothing")
+    public String groupsend(@Descriptor("group ID") String groupId, @Descriptor("the text") String first,
+                            @Descriptor("more words") String... more) {
+        if (more.length == 0) {
+            return groupsend(groupId, first);
+        }
+        return "nothing sent: the text is several words; quote it as one argument, e.g. server:groupsend " + groupId + " '"
+                + first + " " + String.join(" ", more) + "'";
+    }
+
     @Descriptor("Deletes a Service Group and its Group Key")
     public String groupdel(@Descriptor("group ID") String groupId) {
         return groups.delete(groupId) ? "Service Group " + groupId + " deleted" : "no Service Group " + groupId;
