@@ -151,6 +151,9 @@ final class ServerConnection implements Runnable {
         return d.log() ? d.suffix() : null;
     }
 
+    /** The bootstrap's one request once read: its refusal carries this id. 0 otherwise (errors that answer no request). */
+    private volatile long bootstrapRequestId;
+
     /** Bootstrap (certificate TLS, docs/security.md): exactly one EUKey assignment (TS §5.3.1), then close. */
     private void runBootstrap() throws IOException {
         Envelope e = channel.receive();
@@ -161,6 +164,7 @@ final class ServerConnection implements Runnable {
             throw new CpnsException(ErrorCode.NOT_AUTHENTICATED,
                     "only " + "euk.assign.req" + " is allowed before the entity has an EUKey; got " + e.type().wireName());
         }
+        bootstrapRequestId = e.id(); // every refusal from here on answers this request (docs/protocol.md §2)
         char[] password = utf8Chars(req.password());
         Bytes.wipe(req.password());
         try {
@@ -318,7 +322,7 @@ final class ServerConnection implements Runnable {
         if (c != null && !socket.isClosed()) {
             try {
                 EntityId peer = principal != null ? principal.entity() : settings.serverId();
-                c.send(new Envelope(settings.serverId(), peer, 0, ErrorMessage.of(e)));
+                c.send(new Envelope(settings.serverId(), peer, bootstrapRequestId, ErrorMessage.of(e)));
             } catch (IOException | RuntimeException ignored) {
                 // the peer is gone or the channel is broken: nothing more to tell it
             }

@@ -163,6 +163,26 @@ class EndpointTest {
         assertTrue(f.entities.find(SERVER).isEmpty());
     }
 
+    /** Issue 12 §7: a refused assignment answers that request (its envelope id), not id 0. */
+    @Test
+    void bootstrap_refusals_carryTheRequestsEnvelopeId() throws Exception {
+        f.users.register(UserId.of("alice"), "alice-password".toCharArray());
+        try (MessageChannel ch = f.bootstrap()) {
+            ch.send(new Envelope(EntityId.of("gw-1"), EntityId.of("gw-2"), 7, new EuKeyAssignRequest("gw-1", EntityKind.GATEWAY, "alice",
+                    "alice-password".getBytes(StandardCharsets.UTF_8))));
+            Envelope wrongDst = ch.receive();
+            assertEquals(ErrorCode.INVALID_ARGUMENT, errorOf(wrongDst));
+            assertEquals(7, wrongDst.id());
+        }
+        try (MessageChannel ch = f.bootstrap()) {
+            ch.send(new Envelope(EntityId.of("gw-1"), SERVER, 8, new EuKeyAssignRequest("gw-1", EntityKind.GATEWAY, "alice",
+                    "wrong-password".getBytes(StandardCharsets.UTF_8))));
+            Envelope wrongPassword = ch.receive();
+            assertEquals(ErrorCode.AUTH_FAILED, errorOf(wrongPassword));
+            assertEquals(8, wrongPassword.id());
+        }
+    }
+
     @Test
     void bootstrap_theBroadcastId_isRefused() throws Exception {
         f.users.register(UserId.of("alice"), "alice-password".toCharArray());
