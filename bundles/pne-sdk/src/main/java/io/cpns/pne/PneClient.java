@@ -112,8 +112,7 @@ public final class PneClient implements AutoCloseable {
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
         this.groupMessages = new GroupMessages(config.id().value(), this::groupKey);
-        this.keyAssignment = new PneKeyAssignment(config.id().value(), keys, java.time.Clock.systemUTC(),
-                config.keyAssignmentWindow().toSeconds());
+        this.keyAssignment = new PneKeyAssignment(config.id().value(), keys);
         this.transport = transport;
         this.keys = keys;
         this.linkKeys = new LinkKeys(keys, LOCAL_EUKEY, PRE_ASSIGNED);

@@ -25,76 +25,67 @@ import java.util.Map;
  * @param setupTimeout      how long a PN Setup may take end to end
  * @param keepalive         an idle link is pinged this often, so the PN GW does not end it as
  *                          silent and a dead PN GW is noticed; zero turns it off
- * @param keyAssignmentWindow a Key Assignment Trigger's Time may differ from this PNE's clock by
- *                          this much, and its Nonce is remembered as long (seed 001)
  */
 public record PneConfig(EntityId id, boolean hasUi, Map<String, String> capabilities, List<String> contents, CryptoSuite suite,
                         EntityId serverId, Path operatorCa, String serverName, boolean acceptInvitations,
-                        Duration requestTimeout, Duration setupTimeout, Duration keepalive, Duration keyAssignmentWindow) {
+                        Duration requestTimeout, Duration setupTimeout, Duration keepalive) {
     public PneConfig {
         capabilities = capabilities == null ? Map.of() : Map.copyOf(capabilities);
         contents = contents == null ? List.of() : List.copyOf(contents);
     }
 
     /**
-     * Defaults: with UI, modern suite, server {@code cpns-server}, accepts invitations, 10 s requests, 60 s setup, 60 s keepalive,
-     * 300 s Key Assignment window.
+     * Defaults: with UI, modern suite, server {@code cpns-server}, accepts invitations, 10 s requests, 60 s setup, 60 s keepalive.
      */
     public static PneConfig of(String id) {
         return new PneConfig(EntityId.of(id), true, Map.of("ui", "true"), List.of(), Suites.modern(), EntityId.of("cpns-server"),
-                null, "localhost", true, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(300));
+                null, "localhost", true, Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(60));
     }
 
     public PneConfig withUi(boolean ui) {
         return new PneConfig(id, ui, merged("ui", String.valueOf(ui)), contents, suite, serverId, operatorCa, serverName,
-                acceptInvitations, requestTimeout, setupTimeout, keepalive, keyAssignmentWindow);
+                acceptInvitations, requestTimeout, setupTimeout, keepalive);
     }
 
     public PneConfig withCapabilities(Map<String, String> caps) {
         return new PneConfig(id, hasUi, caps, contents, suite, serverId, operatorCa, serverName, acceptInvitations, requestTimeout,
-                setupTimeout, keepalive, keyAssignmentWindow);
+                setupTimeout, keepalive);
     }
 
     public PneConfig withContents(List<String> c) {
         return new PneConfig(id, hasUi, capabilities, c, suite, serverId, operatorCa, serverName, acceptInvitations, requestTimeout,
-                setupTimeout, keepalive, keyAssignmentWindow);
+                setupTimeout, keepalive);
     }
 
     public PneConfig withSuite(CryptoSuite s) {
         return new PneConfig(id, hasUi, capabilities, contents, s, serverId, operatorCa, serverName, acceptInvitations,
-                requestTimeout, setupTimeout, keepalive, keyAssignmentWindow);
+                requestTimeout, setupTimeout, keepalive);
     }
 
     public PneConfig withServer(String serverEntityId, Path ca, String name) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, EntityId.of(serverEntityId), ca, name, acceptInvitations,
-                requestTimeout, setupTimeout, keepalive, keyAssignmentWindow);
+                requestTimeout, setupTimeout, keepalive);
     }
 
     public PneConfig withAcceptInvitations(boolean accept) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, accept, requestTimeout,
-                setupTimeout, keepalive, keyAssignmentWindow);
+                setupTimeout, keepalive);
     }
 
     public PneConfig withTimeouts(Duration request, Duration setup) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, acceptInvitations,
-                request, setup, keepalive, keyAssignmentWindow);
+                request, setup, keepalive);
     }
 
     public PneConfig withKeepalive(Duration k) {
         return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, acceptInvitations,
-                requestTimeout, setupTimeout, k, keyAssignmentWindow);
-    }
-
-    /** The Key Assignment window (seed 001 §7.x.2.3.2): how far a trigger's Time may be off, and how long its Nonce is kept. */
-    public PneConfig withKeyAssignmentWindow(Duration w) {
-        return new PneConfig(id, hasUi, capabilities, contents, suite, serverId, operatorCa, serverName, acceptInvitations,
-                requestTimeout, setupTimeout, keepalive, w);
+                requestTimeout, setupTimeout, k);
     }
 
     /** Receive Group Keys by MQTT broadcast (Device Capability {@code groupKeyDelivery=broadcast}) or by unicast only. */
     public PneConfig withBroadcast(boolean broadcast) {
         return new PneConfig(id, hasUi, merged("groupKeyDelivery", broadcast ? "broadcast" : "unicast"), contents, suite, serverId,
-                operatorCa, serverName, acceptInvitations, requestTimeout, setupTimeout, keepalive, keyAssignmentWindow);
+                operatorCa, serverName, acceptInvitations, requestTimeout, setupTimeout, keepalive);
     }
 
     private Map<String, String> merged(String k, String v) {

@@ -10,10 +10,8 @@ import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.KeyAssignmentCrypto;
 import io.cpns.crypto.Randoms;
-import io.cpns.crypto.ReplayWindow;
 import io.cpns.crypto.Suites;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.function.Function;
 
 /**
@@ -21,6 +19,11 @@ import java.util.function.Function;
  * hash its PN GW installs (7.x.2.2.2), checks that a Key Assignment Trigger comes from its user
  * (7.x.2.3.2 step 1), asks for its key and takes the response (7.x.2.3.3, PNE steps 1-2). Every
  * refusal is a typed error, answered to the PN GW.
+ *
+ * <p>It needs no clock (issue 12, D-ka-1): a sensor without a real-time clock is the device seed
+ * 001 is for. It never reads one; it echoes the trigger's Time (the PN GW's) in its request, where
+ * the Server judges it against its own clock, and tells a replayed trigger by its Nonce, which it
+ * remembers across restarts ({@link TriggerNonces}).
  */
 final class PneKeyAssignment {
     static final String USER = "ka.user";
@@ -28,14 +31,12 @@ final class PneKeyAssignment {
 
     private final String pneId;
     private final SecretStore keys;
-    private final Clock clock;
-    private final ReplayWindow nonces;
+    private final TriggerNonces nonces;
 
-    PneKeyAssignment(String pneId, SecretStore keys, Clock clock, long windowSeconds) {
+    PneKeyAssignment(String pneId, SecretStore keys) {
         this.pneId = pneId;
         this.keys = keys;
-        this.clock = clock;
-        this.nonces = new ReplayWindow(windowSeconds, 1000);
+        this.nonces = new TriggerNonces(keys);
     }
 
     /** §7.x.2.2.2: decrypt the password with PSK2 (the pre-assigned key), store the ID and the password's hash. */
@@ -67,10 +68,6 @@ final class PneKeyAssignment {
         if (!installed[1].equals(t.userId())) {
             throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, "this PNE was installed for another user");
         }
-        long now = clock.instant().getEpochSecond();
-        if (!nonces.fresh(t.time(), now)) {
-            throw new CpnsException(ErrorCode.STALE_TIME, "trigger Time " + t.time() + " is " + (t.time() - now) + " s from this PNE's clock");
-        }
         KeyAssignmentCrypto crypto = KeyAssignmentCrypto.of(Suites.byName(suite));
         byte[] hpw = keys.get(HASH).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no password hash installed"));
         byte[] kek = null;
@@ -78,11 +75,12 @@ final class PneKeyAssignment {
             if (!Bytes.constantTimeEquals(crypto.triggerAuth(hpw, t.userId(), t.nonce(), t.time()), t.auth())) { // step 1
                 throw new CpnsException(ErrorCode.AUTH_FAILED, "the trigger does not come from this PNE's user");
             }
-            if (!nonces.firstSeen(t.nonce(), now)) {
-                throw new CpnsException(ErrorCode.REPLAY, "trigger Nonce already used");
+            if (!nonces.firstSeen(t.nonce(), t.time())) { // recorded before the request leaves: a crash cannot reopen it
+                throw new CpnsException(ErrorCode.REPLAY, "trigger Nonce already used, or Time no newer than a forgotten trigger's");
             }
             byte[] randPne = Randoms.bytes(crypto.randLength()); // step 2
-            KaResponse r = relay.apply(new KaRequest("", t.userId(), suite, randPne, now, crypto.requestAuth(hpw, t.userId(), randPne, now)));
+            long time = t.time(); // step 3: the trigger's Time, echoed; the Server checks it against its clock
+            KaResponse r = relay.apply(new KaRequest("", t.userId(), suite, randPne, time, crypto.requestAuth(hpw, t.userId(), randPne, time)));
             if (!Bytes.constantTimeEquals(crypto.responseAuth(hpw, t.userId(), randPne, r.randSvr()), r.auth())) {
                 throw new CpnsException(ErrorCode.BAD_PROOF, "the Key Assignment Response does not verify: RANDSVR or the response altered");
             }

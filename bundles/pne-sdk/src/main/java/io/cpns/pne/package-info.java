@@ -4,5 +4,6 @@
  * Java library that is also an OSGi bundle. Start with {@link io.cpns.pne.PneClient}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+// 2.0.0: PneConfig.keyAssignmentWindow removed; the PNE reads no clock in Key Assignment (issue 12)
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.cpns.pne;

@@ -16,9 +16,6 @@ import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
 import io.cpns.keystore.EncryptedFileStore;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,8 +45,15 @@ class PneKeyAssignmentTest {
         keys.put(PneClient.PRE_ASSIGNED, pak);
     }
 
+    /** A PNE without a clock: nothing in Key Assignment reads one (issue 12 §2). */
     private PneKeyAssignment pne() {
-        return new PneKeyAssignment(PNE, keys, Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC), 300);
+        return new PneKeyAssignment(PNE, keys);
+    }
+
+    /** The same PNE after a restart: its store opened anew from disk. */
+    private PneKeyAssignment restarted() throws Exception {
+        keys = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        return pne();
     }
 
     private void installed(PneKeyAssignment p, String suite) {
@@ -66,7 +70,15 @@ class PneKeyAssignmentTest {
 
     /** The Server's side of 7.x.2.3.3 as the formulas say, with {@code tamper} applied to its answer. */
     private static Function<KaRequest, KaResponse> server(String suite, byte[] keyPne, Function<KaResponse, KaResponse> tamper) {
+        return server(suite, keyPne, tamper, null);
+    }
+
+    /** As above; with {@code echoed}, the request must carry that Time (the trigger's). */
+    private static Function<KaRequest, KaResponse> server(String suite, byte[] keyPne, Function<KaResponse, KaResponse> tamper, Long echoed) {
         return r -> {
+            if (echoed != null) {
+                assertEquals(echoed, r.time(), "the PNE echoes the trigger's Time");
+            }
             KeyAssignmentCrypto c = KeyAssignmentCrypto.of(Suites.byName(suite));
             byte[] hpw = c.passwordHash(USER, PASSWORD);
             assertArrayEquals(c.requestAuth(hpw, USER, r.randPne(), r.time()), r.auth(), "step 3 of 7.x.2.3.2");
@@ -110,7 +122,6 @@ class PneKeyAssignmentTest {
         installed(p, "modern-v1");
         byte[] k = Randoms.bytes(32);
         assertEquals(ErrorCode.AUTH_FAILED, refusal(() -> p.trigger(trigger("modern-v1", "guess".toCharArray(), NOW), server("modern-v1", k, r -> r))));
-        assertEquals(ErrorCode.STALE_TIME, refusal(() -> p.trigger(trigger("modern-v1", PASSWORD, NOW - 301), server("modern-v1", k, r -> r))));
         KaTrigger once = trigger("modern-v1", PASSWORD, NOW);
         p.trigger(once, server("modern-v1", k, r -> r));
         assertEquals(ErrorCode.REPLAY, refusal(() -> p.trigger(once, server("modern-v1", k, r -> r))));
@@ -123,5 +134,65 @@ class PneKeyAssignmentTest {
             w[3] ^= 1;
             return new KaResponse(r.randSvr(), w, r.auth());
         }))), "a tampered wrapped key");
+    }
+
+    /**
+     * Issue 12 §2: a PNE without a clock, or whose clock is anything at all, completes Key
+     * Assignment whatever the trigger's Time is, and its request carries the trigger's Time.
+     * Before: the PNE refused a Time over 300 s from its own clock ({@code STALE_TIME}) and sent its own.
+     */
+    @Test
+    void noClock_aTriggerTimeFarFromThePnesClock_completes_andIsEchoed_inBothSuites() {
+        long[] times = {0L, NOW - 86_400 * 365, NOW + 86_400 * 3650};
+        for (String suite : new String[] {"modern-v1", "legacy-v1"}) {
+            for (long time : times) {
+                PneKeyAssignment p = pne();
+                installed(p, suite);
+                byte[] keyPne = Randoms.bytes(32);
+                assertArrayEquals(keyPne, p.trigger(trigger(suite, PASSWORD, time), server(suite, keyPne, r -> r, time)), suite + " at " + time);
+            }
+        }
+    }
+
+    /** Issue 12 §2: freshness on the PNE is its Nonce memory, and a restart does not empty it. */
+    @Test
+    void aReplayedTrigger_isRefused_alsoAfterAPneRestart_inBothSuites() throws Exception {
+        for (String suite : new String[] {"modern-v1", "legacy-v1"}) {
+            PneKeyAssignment p = pne();
+            installed(p, suite);
+            byte[] k = Randoms.bytes(32);
+            KaTrigger once = trigger(suite, PASSWORD, NOW);
+            p.trigger(once, server(suite, k, r -> r));
+            assertEquals(ErrorCode.REPLAY, refusal(() -> p.trigger(once, server(suite, k, r -> r))), suite);
+            PneKeyAssignment after = restarted();
+            assertEquals(ErrorCode.REPLAY, refusal(() -> after.trigger(once, server(suite, k, r -> r))), suite + " after a restart");
+            assertArrayEquals(k, after.trigger(trigger(suite, PASSWORD, NOW), server(suite, k, r -> r)), "a new trigger still works");
+        }
+    }
+
+    /**
+     * The memory is bounded; a forgotten trigger is still refused, because no trigger at or below
+     * the newest forgotten Time is taken. A wrong password records nothing. (legacy-v1: one SHA-1 per
+     * trigger keeps the 70 triggers quick; the memory is the same in both suites.)
+     */
+    @Test
+    void theNonceMemoryIsBounded_aForgottenTriggerIsStillRefused() throws Exception {
+        PneKeyAssignment p = pne();
+        installed(p, "legacy-v1");
+        byte[] k = Randoms.bytes(32);
+        KaTrigger first = trigger("legacy-v1", PASSWORD, NOW);
+        p.trigger(first, server("legacy-v1", k, r -> r));
+        for (int i = 1; i <= TriggerNonces.CAPACITY + 5; i++) {
+            p.trigger(trigger("legacy-v1", PASSWORD, NOW + i), server("legacy-v1", k, r -> r));
+        }
+        int full = keys.get(TriggerNonces.ALIAS).orElseThrow().length;
+        assertEquals(8 + TriggerNonces.CAPACITY * 40, full, "bounded");
+        assertEquals(ErrorCode.REPLAY, refusal(() -> restarted().trigger(first, server("legacy-v1", k, r -> r))), "forgotten, still refused");
+        PneKeyAssignment q = pne();
+        assertEquals(ErrorCode.AUTH_FAILED, refusal(() -> q.trigger(trigger("legacy-v1", "guess".toCharArray(), NOW + 1000),
+                server("legacy-v1", k, r -> r))));
+        assertArrayEquals(k, q.trigger(trigger("legacy-v1", PASSWORD, NOW + 1000), server("legacy-v1", k, r -> r)),
+                "a newer trigger still works");
+        assertEquals(full, keys.get(TriggerNonces.ALIAS).orElseThrow().length);
     }
 }

@@ -158,4 +158,18 @@ public class KeyAssignmentIT extends PnTestBase {
         assertEquals(ErrorCode.REPLAY, failure(probe.request(once, java.time.Duration.ofSeconds(10))));
         assertTrue("the PNE's link stays up", probe.connected());
     }
+
+    /** Issue 12 §6: legacy-v1 is off by default on the Server; a legacy-v1 request is refused by type through the real PN GW. */
+    @Test
+    public void k06_legacyV1_offByDefault_aLegacyRequestIsUnsupportedSuite() throws Exception {
+        PneClient probe = uiLessPne("pne-ka-legacy");
+        io.cpns.crypto.KeyAssignmentCrypto c = io.cpns.crypto.KeyAssignmentCrypto.of(io.cpns.crypto.Suites.legacy());
+        byte[] hpw = c.passwordHash(USER, PASSWORD.toCharArray());
+        long now = java.time.Instant.now().getEpochSecond();
+        byte[] rand = Randoms.bytes(32);
+        io.cpns.api.message.KaRequest legacy = new io.cpns.api.message.KaRequest("", USER, "legacy-v1", rand, now,
+                c.requestAuth(hpw, USER, rand, now));
+        assertEquals(ErrorCode.UNSUPPORTED_SUITE, failure(probe.request(legacy, java.time.Duration.ofSeconds(10))));
+        assertTrue("the PNE's link stays up", probe.connected());
+    }
 }

@@ -50,7 +50,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class KeyAssignmentGateway implements KeyAssignmentService {
     @ObjectClassDefinition(name = "CPNS PN GW Key Assignment (PNEs without UI)", description = "Seed 001 §7.x.2 at the PN GW.")
     public @interface Config {
-        @AttributeDefinition(description = "Crypto suite of the ID & Password Installation and the Trigger: modern-v1 or legacy-v1")
+        @AttributeDefinition(description = "Crypto suite of the ID & Password Installation and the Trigger: modern-v1 or legacy-v1; "
+                + "legacy-v1 works only where the Server accepts it (cpns.server.keyassign suites, off by default)")
         String suite() default "modern-v1";
 
         @AttributeDefinition(description = "The Server, or a PNE, answers within this long (ms); a trigger waits for the whole assignment")

@@ -92,7 +92,8 @@ final class KeyAssignment {
         UserId user = ownUser(from, r.userId());
         EntityId pne = EntityId.of(r.pneId());
         if (!suites.contains(r.suite())) {
-            throw refused(pne, user, ErrorCode.UNSUPPORTED_SUITE, "suite " + r.suite() + " not accepted here");
+            throw refused(pne, user, ErrorCode.UNSUPPORTED_SUITE, "suite " + r.suite() + " not accepted by this Server (cpns.server.keyassign "
+                    + "suites: " + suites + (r.suite().equals("legacy-v1") ? "; legacy-v1 Key Assignment is off by default" : "") + ")");
         }
         long now = clock.instant().getEpochSecond();
         if (!randPnes.fresh(r.time(), now)) {

@@ -33,8 +33,10 @@ public class KeyAssignmentServer {
                 + "its RANDPNE is remembered as long")
         int timeWindowSeconds() default 300;
 
-        @AttributeDefinition(description = "Crypto suites accepted; a registration stores the password hash of each")
-        String[] suites() default {"modern-v1", "legacy-v1"};
+        @AttributeDefinition(description = "Crypto suites accepted; a registration stores the password hash of each. "
+                + "Add legacy-v1 (the seed's SHA-1) only for PNEs that cannot do modern-v1: it stores an unsalted SHA-1 of "
+                + "each registering user's password (docs/security.md). Hashes of a suite removed here are deleted at start")
+        String[] suites() default {"modern-v1"};
     }
 
     private final KeyAssignment keyAssignment;
@@ -49,6 +51,12 @@ public class KeyAssignmentServer {
         }
         if (config.timeWindowSeconds() <= 0) {
             throw new IllegalArgumentException("timeWindowSeconds must be positive");
+        }
+        // Issue 12 §6: a hash the Server no longer uses is not kept (e.g. the SHA-1 of legacy-v1 after it is turned off)
+        int deleted = store.deletePasswordHashesExcept(Set.of(config.suites()));
+        if (deleted > 0) {
+            log.info("Key Assignment: {} stored password hashes of suites no longer accepted deleted (accepted: {})", deleted,
+                    Set.of(config.suites()));
         }
         this.sealer = AtRestSealer.of(secrets, KeyAssignment.ALIAS);
         this.keyAssignment = new KeyAssignment(store, users, entities, sealer, log, Clock.systemUTC(), config.timeWindowSeconds(),

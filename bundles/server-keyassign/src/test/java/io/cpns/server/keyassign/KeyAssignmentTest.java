@@ -56,12 +56,14 @@ class KeyAssignmentTest {
     private final TestLogger log = new TestLogger("server-keyassign");
     private KeyAssignment ka;
     private byte[] gwKey;
+    private UserRegistryComponent users;
+    private EncryptedFileStore secrets;
 
     @BeforeEach
     void setUp() throws Exception {
         db = JdbcStores.open("jdbc:h2:mem:ka" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
-        EncryptedFileStore secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
-        UserRegistryComponent users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
+        secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
+        users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
                 Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1)));
         users.register(ALICE, PASSWORD.toCharArray());
         users.register(BOB, "bob-secret-22".toCharArray());
@@ -184,5 +186,46 @@ class KeyAssignmentTest {
     void step7x2_3_3_unknownId_withoutRegistration_isUnknownEntity() {
         assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> ka.assign(gateway(GW, ALICE), request("modern-v1", PASSWORD, Randoms.bytes(32), NOW))));
         assertTrue(log.all().contains("no Key Assignment registration of alice"), log.all());
+    }
+
+    private KeyAssignmentServer server(Map<String, Object> config) {
+        return new KeyAssignmentServer(db.keyAssignmentStore(), users, entities, secrets, log.logger(),
+                Configs.of(KeyAssignmentServer.Config.class, config));
+    }
+
+    /**
+     * Issue 12 §6: with the default configuration legacy-v1 is off: no SHA-1 of the password is
+     * stored, one an earlier default left is deleted at start, and a legacy-v1 request is refused
+     * as UNSUPPORTED_SUITE, saying why. Before: legacy-v1 was on by default and its hash stored.
+     */
+    @Test
+    void legacyV1_offByDefault_noSha1Stored_anEarlierOneDeleted_aLegacyRequestRefused() {
+        db.keyAssignmentStore().register(BOB, Map.of("legacy-v1", new byte[] {9}, "modern-v1", new byte[] {8}), Map.of(), BOBS_GW,
+                Instant.ofEpochSecond(NOW)); // as the earlier default left it
+        KeyAssignmentServer server = server(Map.of());
+        assertTrue(db.keyAssignmentStore().sealedPasswordHash(BOB, "legacy-v1").isEmpty(), "deleted at start");
+        assertTrue(db.keyAssignmentStore().sealedPasswordHash(BOB, "modern-v1").isPresent());
+
+        server.register(gateway(GW, ALICE), registration(PASSWORD, gwKey, GW));
+        assertTrue(db.keyAssignmentStore().sealedPasswordHash(ALICE, "legacy-v1").isEmpty(), "no SHA-1 of the password stored");
+        assertTrue(db.keyAssignmentStore().sealedPasswordHash(ALICE, "modern-v1").isPresent());
+        long now = Instant.now().getEpochSecond();
+        CpnsException e = assertThrows(CpnsException.class,
+                () -> server.assign(gateway(GW, ALICE), request("legacy-v1", PASSWORD, Randoms.bytes(32), now)));
+        assertEquals(ErrorCode.UNSUPPORTED_SUITE, e.code());
+        assertTrue(e.getMessage().contains("legacy-v1 Key Assignment is off"), e.getMessage());
+        assertFalse(entities.find(SENSOR).isPresent());
+        server.assign(gateway(GW, ALICE), request("modern-v1", PASSWORD, Randoms.bytes(32), now)); // modern-v1 works
+        assertTrue(entities.find(SENSOR).isPresent());
+    }
+
+    /** Issue 12 §6: turned on, legacy-v1 stores its hash and answers a legacy-v1 request. */
+    @Test
+    void legacyV1_turnedOn_storesItsHash_andAssigns() {
+        KeyAssignmentServer server = server(Map.of("suites", new String[] {"modern-v1", "legacy-v1"}));
+        server.register(gateway(GW, ALICE), registration(PASSWORD, gwKey, GW));
+        assertTrue(db.keyAssignmentStore().sealedPasswordHash(ALICE, "legacy-v1").isPresent());
+        server.assign(gateway(GW, ALICE), request("legacy-v1", PASSWORD, Randoms.bytes(32), Instant.now().getEpochSecond()));
+        assertTrue(entities.find(SENSOR).isPresent());
     }
 }

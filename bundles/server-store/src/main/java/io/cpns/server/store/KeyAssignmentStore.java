@@ -5,6 +5,7 @@ import io.cpns.api.UserId;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Key Assignment registrations (seed 001 §7.x.2.1.2, schema version 6): per CPNS User, the
@@ -21,4 +22,13 @@ public interface KeyAssignmentStore {
     Optional<byte[]> sealedPasswordHash(UserId user, String suite);
 
     Optional<Registration> registration(UserId user);
+
+    /**
+     * Deletes every user's password hash of a suite not in {@code kept} (a suite the Server no
+     * longer accepts: what it does not use it does not keep, issue 12 §6).
+     *
+     * @return how many hashes went
+     * @since 1.4
+     */
+    int deletePasswordHashesExcept(Set<String> kept);
 }

@@ -6,6 +6,7 @@ import io.cpns.server.store.KeyAssignmentStore;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** {@link KeyAssignmentStore} on plain JDBC; the subscription map is kept as sorted {@code key=value} lines. */
@@ -41,6 +42,14 @@ final class JdbcKeyAssignmentStore implements KeyAssignmentStore {
         return sql.query("SELECT subscription, gateway_id, registered_at FROM cpns_ka_registration WHERE user_id = ?",
                 rs -> new Registration(user, decode(rs.getString(1)), EntityId.of(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3))),
                 user.value()).stream().findFirst();
+    }
+
+    @Override
+    public int deletePasswordHashesExcept(Set<String> kept) {
+        if (kept.isEmpty()) {
+            return sql.update("DELETE FROM cpns_ka_hash");
+        }
+        return sql.update("DELETE FROM cpns_ka_hash WHERE suite NOT IN (" + "?,".repeat(kept.size() - 1) + "?)", kept.toArray());
     }
 
     static String encode(Map<String, String> m) {

@@ -243,6 +243,11 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
         return store.keyAssignmentStore().registration(user);
     }
 
+    @Override
+    public int deletePasswordHashesExcept(java.util.Set<String> kept) {
+        return store.keyAssignmentStore().deletePasswordHashesExcept(kept);
+    }
+
     // ---- UpdateStore: the same database ----
 
     @Override

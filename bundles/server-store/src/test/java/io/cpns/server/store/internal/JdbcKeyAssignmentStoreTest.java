@@ -50,4 +50,18 @@ class JdbcKeyAssignmentStoreTest {
             assertTrue(s.sealedPasswordHash(UserId.of("bob"), "modern-v1").isEmpty());
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void deletePasswordHashesExcept_removesTheSuitesNoLongerAccepted_only(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcKeyAssignmentStore s = store(db);
+            s.register(ALICE, Map.of("modern-v1", new byte[] {1}, "legacy-v1", new byte[] {2}), Map.of(), GW, T);
+            assertEquals(1, s.deletePasswordHashesExcept(java.util.Set.of("modern-v1")));
+            assertTrue(s.sealedPasswordHash(ALICE, "legacy-v1").isEmpty());
+            assertArrayEquals(new byte[] {1}, s.sealedPasswordHash(ALICE, "modern-v1").orElseThrow());
+            assertTrue(s.registration(ALICE).isPresent(), "the registration stays");
+            assertEquals(0, s.deletePasswordHashesExcept(java.util.Set.of("modern-v1")));
+        }
+    }
 }
