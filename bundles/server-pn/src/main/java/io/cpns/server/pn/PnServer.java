@@ -480,7 +480,14 @@ public class PnServer implements PnRegistry {
         if (row.isEmpty()) {
             return null;
         }
-        byte[] sk = sealer.open(pnId, pne, row.get().sealedKey());
+        byte[] sk;
+        try {
+            sk = sealer.open(pnId, pne, row.get().sealedKey());
+        } catch (CpnsException e) { // BAD_MAC would end the PN GW's session: this PNE's row is what is wrong
+            log.error("the stored SK_PNE of {} in PN {} does not open ({}): tampered with or moved; answered SESSION_GONE, "
+                    + "the PNE establishes its PN again", pne, pnId, e.code());
+            return null;
+        }
         try {
             return resume(pnId, pne, row.get().suite(), sk, row.get().sendLimit(), row.get().received());
         } finally {

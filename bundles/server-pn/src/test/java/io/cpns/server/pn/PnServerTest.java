@@ -599,7 +599,7 @@ class PnServerTest {
     }
 
     @Test
-    void storedSkPne_movedToAnotherPnesRow_doesNotOpen() {
+    void storedSkPne_movedToAnotherPnesRow_doesNotOpen_andIsSessionGone() {
         Map<EntityId, SecureSession> s = establish(alicesGateway(), "pn-1", 1, f.pne(TV), f.pne(PHONE));
         var tvRow = f.pnStore.session("pn-1", TV).orElseThrow();
         var phoneRow = f.pnStore.session("pn-1", PHONE).orElseThrow();
@@ -607,7 +607,10 @@ class PnServerTest {
                 phoneRow.established()));
         restartServer();
 
-        refused(ErrorCode.BAD_MAC, () -> server.relay(alicesGateway(), relayOf("pn-1", s.get(PHONE), 1, new Ping(new byte[0]))));
+        // not BAD_MAC, which would end the PN GW's session: the PNE's row is what is wrong, and a new PN Establishment replaces it
+        refused(ErrorCode.SESSION_GONE, () -> server.relay(alicesGateway(), relayOf("pn-1", s.get(PHONE), 1, new Ping(new byte[0]))));
+        SecureSession tv = s.get(TV);
+        assertInstanceOf(Pong.class, answerOf(tv, server.relay(alicesGateway(), relayOf("pn-1", tv, 1, new Ping(new byte[0])))));
     }
 
     // ---- member removal (PN GW expels a PNE) ----
