@@ -35,6 +35,12 @@ public enum ErrorCode {
     STALE_TIME(304, false),
     /** The peer's proof over its answer does not verify (seed 001 Key Assignment Response, D44). */
     BAD_PROOF(305, false),
+    /**
+     * The Server no longer holds the SK_PNE session a relayed message was protected with (it was
+     * never established there, or removed): the PNE runs PN Establishment again (seed 004 steps
+     * 1-15) and retries. Distinct from FORBIDDEN, which no re-establishment cures.
+     */
+    SESSION_GONE(306, false),
     // 5xx: the responder
     INTERNAL(500, false),
     UNAVAILABLE(501, false),

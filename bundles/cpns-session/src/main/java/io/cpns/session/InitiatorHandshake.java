@@ -61,6 +61,19 @@ public final class InitiatorHandshake {
      * @throws CpnsException {@code AUTH_FAILED} if the responder does not hold the same PSK
      */
     public SecureSession confirm(byte[] responderProof) {
+        byte[] key = confirmKeepingKey(responderProof);
+        try {
+            return new SecureSession(suite, self, peer, true, key);
+        } finally {
+            Bytes.wipe(key);
+        }
+    }
+
+    /**
+     * As {@link #confirm} but hands out the session key, for the caller to keep (encrypted at rest)
+     * and {@link SecureSession#resume resume} from; the caller wipes it.
+     */
+    public byte[] confirmKeepingKey(byte[] responderProof) {
         if (transcript == null || psk == null) {
             throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "handshake not expecting a confirmation");
         }
@@ -69,7 +82,7 @@ public final class InitiatorHandshake {
             if (!Bytes.constantTimeEquals(expected, responderProof)) {
                 throw new CpnsException(ErrorCode.AUTH_FAILED, peer + " failed to prove the shared key");
             }
-            return new SecureSession(suite, self, peer, true, sk);
+            return sk.clone();
         } finally {
             destroy();
         }

@@ -59,6 +59,25 @@ public final class ResponderHandshake {
      * @throws CpnsException {@code AUTH_FAILED} if the initiator does not hold the PSK
      */
     public Result verify(byte[] initiatorProof) {
+        Keyed k = verifyKeepingKey(initiatorProof);
+        try {
+            return new Result(new SecureSession(suite, self, peer, false, k.sessionKey()), k.proof());
+        } finally {
+            Bytes.wipe(k.sessionKey());
+        }
+    }
+
+    /** The outcome for a session kept across restarts: its key (the caller seals it, then wipes it) and the proof. */
+    public record Keyed(byte[] sessionKey, byte[] proof) {
+    }
+
+    /**
+     * As {@link #verify} but hands out the session key instead of a session, for the caller to
+     * keep (sealed) and {@link SecureSession#resume resume} from.
+     *
+     * @throws CpnsException {@code AUTH_FAILED} if the initiator does not hold the PSK
+     */
+    public Keyed verifyKeepingKey(byte[] initiatorProof) {
         if (psk == null) {
             throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "handshake already finished");
         }
@@ -69,7 +88,7 @@ public final class ResponderHandshake {
                 throw new CpnsException(ErrorCode.AUTH_FAILED, peer + " failed to prove the shared key");
             }
             byte[] proof = suite.responderProof(psk, sk, transcript, initiatorProof);
-            return new Result(new SecureSession(suite, self, peer, false, sk), proof);
+            return new Keyed(sk.clone(), proof);
         } finally {
             Bytes.wipe(sk);
             destroy();

@@ -33,11 +33,27 @@ public final class SecureSession implements AutoCloseable {
     private final Direction sendDirection;
     private final Direction receiveDirection;
     private final AtomicLong received = new AtomicLong();
+    /** Where the counters are kept across restarts, or null for a session that lives in memory only. */
+    private final SessionCounters counters;
     private long sendSeq;
+    /** The highest send counter {@link #counters} has recorded as possibly used (a reserved range's end). */
+    private long sendLimit;
     private long receiveSeq;
     private volatile boolean closed;
 
     SecureSession(CryptoSuite suite, EntityId local, EntityId peer, boolean initiator, byte[] sk) {
+        this(suite, local, peer, initiator, sk, 0, 0, null);
+    }
+
+    private SecureSession(CryptoSuite suite, EntityId local, EntityId peer, boolean initiator, byte[] sk, long sendFrom,
+                          long receivedUpTo, SessionCounters counters) {
+        if (sendFrom < 0 || receivedUpTo < 0) {
+            throw new IllegalArgumentException("negative session counter");
+        }
+        this.counters = counters;
+        this.sendSeq = sendFrom;
+        this.sendLimit = sendFrom;
+        this.receiveSeq = receivedUpTo;
         this.suite = suite;
         this.local = local;
         this.peer = peer;
@@ -48,6 +64,26 @@ public final class SecureSession implements AutoCloseable {
         this.sendCipher = suite.aead(sendKey);
         this.receiveCipher = suite.aead(receiveKey);
         Bytes.wipe(sendKey, receiveKey);
+    }
+
+    /**
+     * A session whose key and counters outlive the process (SK_PNE, TS §5.3.3.1, kept so relays
+     * work after a restart; docs/decisions.md D89). A new session passes 0 and 0.
+     *
+     * <p>Counters never go backwards: the send counter continues after {@code sendFrom}, the end
+     * of the last range reserved through {@code counters} (so a counter used before a crash is
+     * never used again with the same key: an AEAD nonce is never repeated); every received
+     * counter is recorded before the message is handed out (so a message acted on before the
+     * restart is a replay after it).
+     *
+     * @param sk the session key; copied into the traffic keys, the caller wipes it
+     * @param sendFrom the highest send counter possibly used so far
+     * @param receivedUpTo the highest receive counter accepted so far
+     */
+    public static SecureSession resume(CryptoSuite suite, EntityId local, EntityId peer, boolean initiator, byte[] sk,
+                                       long sendFrom, long receivedUpTo, SessionCounters counters) {
+        return new SecureSession(suite, local, peer, initiator, sk, sendFrom, receivedUpTo,
+                java.util.Objects.requireNonNull(counters, "counters"));
     }
 
     public EntityId local() {
@@ -81,7 +117,13 @@ public final class SecureSession implements AutoCloseable {
         byte[] plaintext = codec.encode(inner);
         synchronized (this) {
             ensureOpen();
-            long seq = ++sendSeq;
+            long seq = sendSeq + 1;
+            if (counters != null && seq > sendLimit) { // reserve before use: a crash skips the rest of the range
+                long limit = Math.addExact(sendLimit, SessionCounters.SEND_RESERVATION);
+                counters.reserveSend(limit);
+                sendLimit = limit;
+            }
+            sendSeq = seq;
             byte[] ct = sendCipher.seal(AeadCipher.nonce(sendDirection, seq), aad(local, peer, inner.id(), seq), plaintext);
             return new Envelope(local, peer, inner.id(), new Protected(seq, ct));
         }
@@ -110,6 +152,9 @@ public final class SecureSession implements AutoCloseable {
             }
             plaintext = receiveCipher.open(AeadCipher.nonce(receiveDirection, p.seq()),
                     aad(peer, local, outer.id(), p.seq()), p.ct());
+            if (counters != null) { // recorded before the message is handed out: acted on once, even across a restart
+                counters.received(p.seq());
+            }
             receiveSeq = p.seq();
         }
         received.incrementAndGet();

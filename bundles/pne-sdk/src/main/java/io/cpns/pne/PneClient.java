@@ -35,6 +35,7 @@ import io.cpns.crypto.Bytes;
 import io.cpns.pne.internal.Conn;
 import io.cpns.pne.internal.Establishment;
 import io.cpns.pne.internal.LinkKeys;
+import io.cpns.pne.internal.ServerSessions;
 import io.cpns.pne.internal.TunnelTransport;
 import io.cpns.session.InitiatorHandshake;
 import io.cpns.session.SecureSession;
@@ -92,7 +93,15 @@ public final class PneClient implements AutoCloseable {
     private final Map<Long, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
     private final Map<String, Establishment> establishments = new ConcurrentHashMap<>();
     private final Map<String, PnState> pns = new ConcurrentHashMap<>();
-    private final Map<String, SecureSession> serverSessions = new ConcurrentHashMap<>();
+    /** SK_PNE per PN, kept in {@link #keys} across restarts (D89). */
+    private final ServerSessions serverSessions;
+    /** How this PNE set up each PN itself (to run again when the Server's session is gone); invited PNs are absent. */
+    private final Map<String, Setup> setups = new ConcurrentHashMap<>();
+    /** A PN whose session was gone, and the PN this PNE established in its place: later calls follow. */
+    private final Map<String, String> replacedBy = new ConcurrentHashMap<>();
+
+    private record Setup(SetupType type, List<String> invitees) {
+    }
     private final AtomicLong ids = new AtomicLong(10);
     private final List<Consumer<PnState>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Consumer<String>> invitations = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -116,6 +125,7 @@ public final class PneClient implements AutoCloseable {
         this.transport = transport;
         this.keys = keys;
         this.linkKeys = new LinkKeys(keys, LOCAL_EUKEY, PRE_ASSIGNED);
+        this.serverSessions = new ServerSessions(keys, config.id(), config.serverId());
         this.inbound = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "cpns-pne-" + config.id());
             t.setDaemon(true);
@@ -622,6 +632,7 @@ public final class PneClient implements AutoCloseable {
                 throw new CpnsException(ErrorCode.AUTH_FAILED, "the CPNS Server did not authenticate this PNE in PN " + r.pnId());
             }
             authenticateServer(est, r.pnId(), r.hashServer());
+            setups.put(r.pnId(), new Setup(type, invitees == null ? List.of() : List.copyOf(invitees)));
             return inventory(r.pnId(), r.inventory(), r.inventoryTotal()).thenApply(all -> joined(r.pnId(), all));
         }).whenComplete((s, x) -> {
             if (initiating == est) {
@@ -727,7 +738,12 @@ public final class PneClient implements AutoCloseable {
             throw new CpnsException(ErrorCode.AUTH_FAILED, "hash_server for PN " + pnId
                     + " did not verify: the answer did not come from the CPNS Server holding this PNE's EUKey");
         }
-        serverSessions.put(pnId, est.serverSession());
+        byte[] sk = est.takeServerKey();
+        try {
+            serverSessions.put(pnId, est.suite(), sk);
+        } finally {
+            Bytes.wipe(sk);
+        }
         linkKeys.established();
     }
 
@@ -795,13 +811,56 @@ public final class PneClient implements AutoCloseable {
 
     /**
      * A request to the CPNS Server, protected end to end with SK_PNE of {@code pnId} and routed by
-     * the PN GW by PN ID.
+     * the PN GW by PN ID. SK_PNE is kept in the {@link SecretStore}, so this works after a restart
+     * of this PNE or of the Server without a new PN Establishment.
+     *
+     * <p>If the Server answers {@code SESSION_GONE} (it holds no SK_PNE for this PNE in that PN any
+     * more), this PNE runs PN Establishment again (seed 004 §5.2.1.1: the PN Setup Request it made
+     * for that PN, or {@code ONE_TO_ONE} for a PN it was invited to), which yields a new PN ID and
+     * SK_PNE, and retries the request once there. Later calls with the old PN ID go to the new PN;
+     * {@link #onJoined} reports it. Blocks: not to be called from a listener of this client.
+     *
+     * @throws CpnsException {@code NOT_AUTHENTICATED} if this PNE holds no SK_PNE for {@code pnId};
+     *         the Server's or the PN GW's refusal otherwise
      */
     public Message requestServer(String pnId, Message request) {
-        SecureSession s = serverSessions.get(pnId);
-        if (s == null) {
-            throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "no session with the Server for PN " + pnId);
+        String pn = current(pnId);
+        try {
+            return relayOnce(pn, request);
+        } catch (CpnsException e) {
+            if (e.code() != ErrorCode.SESSION_GONE) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, "PN " + pn + ": the CPNS Server holds no session with this PNE any more ("
+                    + e.getMessage() + "): establishing the PN again");
+            String again = reestablish(pn);
+            return relayOnce(again, request);
         }
+    }
+
+    private String current(String pnId) {
+        String p = pnId;
+        for (String next; (next = replacedBy.get(p)) != null; ) {
+            p = next;
+        }
+        return p;
+    }
+
+    /** The PN Establishment this PNE made for {@code pnId} again (seed 004 §5.2.1.1); the old PN's session is dropped. */
+    private String reestablish(String pnId) {
+        Setup how = setups.getOrDefault(pnId, new Setup(SetupType.ONE_TO_ONE, List.of()));
+        PnState now = join(setup(how.type(), how.invitees()));
+        serverSessions.remove(pnId);
+        setups.remove(pnId);
+        pns.remove(pnId);
+        replacedBy.put(pnId, now.pnId());
+        LOG.log(System.Logger.Level.INFO, "PN " + pnId + " established again as PN " + now.pnId());
+        return now.pnId();
+    }
+
+    private Message relayOnce(String pnId, Message request) {
+        SecureSession s = serverSessions.get(pnId).orElseThrow(() ->
+                new CpnsException(ErrorCode.NOT_AUTHENTICATED, "no session with the Server for PN " + pnId));
         long id = ids.incrementAndGet();
         byte[] inner = codec.encode(s.protect(new Envelope(config.id(), config.serverId(), id, request), codec));
         RelayResponse r = (RelayResponse) join(request(new Relay(pnId, inner), config.requestTimeout())).body();
@@ -860,6 +919,6 @@ public final class PneClient implements AutoCloseable {
         inbound.shutdownNow();
         broadcasts.close();
         establishments.values().forEach(Establishment::abandon);
-        serverSessions.values().forEach(SecureSession::close);
+        serverSessions.close();
     }
 }

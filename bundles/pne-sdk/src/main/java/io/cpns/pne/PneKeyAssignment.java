@@ -20,7 +20,7 @@ import java.util.function.Function;
  * (7.x.2.3.2 step 1), asks for its key and takes the response (7.x.2.3.3, PNE steps 1-2). Every
  * refusal is a typed error, answered to the PN GW.
  *
- * <p>It needs no clock (issue 12, D-ka-1): a sensor without a real-time clock is the device seed
+ * <p>It needs no clock (issue 12, D87): a sensor without a real-time clock is the device seed
  * 001 is for. It never reads one; it echoes the trigger's Time (the PN GW's) in its request, where
  * the Server judges it against its own clock, and tells a replayed trigger by its Nonce, which it
  * remembers across restarts ({@link TriggerNonces}).

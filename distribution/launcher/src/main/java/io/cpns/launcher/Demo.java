@@ -101,6 +101,7 @@ final class Demo {
         updates.run(gw, srv, gateway.framework().getBundleContext(), server.framework().getBundleContext());
         gw = restartGateway(srv, gwEtc);
         pnes.afterRestart(gw);
+        srv = restartServer(srv, gw);
 
         steps.begin("stop both runtimes");
         pnes.close();
@@ -113,11 +114,7 @@ final class Demo {
 
     private Services startServer() throws Exception {
         steps.begin("start the CPNS Server (embedded H2 database, generated development PKI)");
-        Path etc = Runtimes.config(home, root.resolve("etc-server"), "server", Map.of(
-                "cpns.server.endpoint.cfg", Map.of("port", "0"),
-                "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"), // many PNEs enrol below
-                "cpns.server.artifacts.cfg", Map.of("port", "0"),
-                "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
+        Path etc = serverEtc("0");
         server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
         Services srv = new Services(server.framework().getBundleContext());
         Runtimes.awaitReady(srv);
@@ -125,6 +122,39 @@ final class Demo {
         pnes.operatorCa(endpoint.generatedOperatorCa().orElseThrow(() -> new Failure("the server generated no operator CA")));
         steps.pass("CPNS Server %s listening on %s", endpoint.serverId(), endpoint.listenAddress());
         return srv;
+    }
+
+    /**
+     * A restart of the whole Server runtime, on the port it had (the PN GW is configured with it):
+     * SK_PNE and its counters are sealed in its database (D89), so every PNE's relay goes on
+     * in the PN it had, with no new PN Establishment.
+     */
+    private Services restartServer(Services srv, Services gw) throws Exception {
+        steps.begin("restart the CPNS Server runtime: the PNEs' relays work without a new PN Establishment (SK_PNE kept sealed)");
+        int port = srv.get(ServerEndpoint.class).listenAddress().getPort();
+        Map<String, java.time.Instant> pnsBefore = pnes.serverPns(srv);
+        Instant sessionBefore = serverSessionOf(srv).since();
+        server.stop();
+        Path etc = serverEtc(String.valueOf(port));
+        server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
+        Services again = new Services(server.framework().getBundleContext());
+        Runtimes.awaitReady(again);
+        awaitNewSession(again, sessionBefore);
+        Runtimes.awaitLink(gw, LinkState.AUTHENTICATED);
+        int relays = pnes.relaysAfterServerRestart(again);
+        check(pnes.serverPns(again).equals(pnsBefore), "the Server's PNs changed across its restart: " + pnes.serverPns(again)
+                + " before " + pnsBefore);
+        steps.pass("new Server runtime on port %d; %d PNEs relayed in the PNs they had (%s), no PN established anew", port, relays,
+                String.join(", ", pnsBefore.keySet()));
+        return again;
+    }
+
+    private Path serverEtc(String port) throws java.io.IOException {
+        return Runtimes.config(home, root.resolve("etc-server"), "server", Map.of(
+                "cpns.server.endpoint.cfg", Map.of("port", port),
+                "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"), // many PNEs enrol below
+                "cpns.server.artifacts.cfg", Map.of("port", "0"),
+                "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
     }
 
     private Path gatewayEtc(Services srv) throws Exception {

@@ -238,6 +238,43 @@ final class PneDemo implements AutoCloseable {
                 pnOfTv, pnOfHome);
     }
 
+    /** The Server's PNs and when each was registered: a new PN Establishment would add one. */
+    Map<String, Instant> serverPns(Services srv) {
+        Map<String, Instant> m = new java.util.TreeMap<>();
+        srv.get(PnRegistry.class).pns().forEach(p -> m.put(p.pnId(), p.created()));
+        return m;
+    }
+
+    /**
+     * After a Server restart: every connected PNE in a PN relays a request to the Server in each of
+     * its PNs, and still holds exactly the PNs it had (the SDK re-establishes only on SESSION_GONE).
+     *
+     * @return how many PNEs relayed
+     */
+    int relaysAfterServerRestart(Services srv) {
+        List<PneClient> members = inPns();
+        for (PneClient c : members) {
+            List<String> before = c.pns().stream().map(PnState::pnId).sorted().toList();
+            for (String pn : before) {
+                if (srv.get(PnRegistry.class).pn(pn).filter(p -> p.hasMember(c.id())).isEmpty()) {
+                    continue; // expelled earlier in the demo: its PN no longer has it
+                }
+                Runtimes.await(c.id() + " relays in " + pn + " after the Server restart", () -> {
+                    try {
+                        return c.requestServer(pn, new Ping(new byte[] {9})) instanceof Pong;
+                    } catch (CpnsException e) {
+                        if (e.code() == ErrorCode.FORBIDDEN) {
+                            throw e;
+                        }
+                        return false; // the PN GW's link to the Server still coming back
+                    }
+                }, () -> "");
+            }
+            check(c.pns().stream().map(PnState::pnId).sorted().toList().equals(before), c.id() + " established a PN anew");
+        }
+        return members.size();
+    }
+
     // ---- helpers ----
 
     /** A PNE with UI on the IP PAN that receives Group Keys by MQTT broadcast, in its own 1-1 PN with the PN GW. */

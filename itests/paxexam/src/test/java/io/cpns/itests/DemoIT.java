@@ -22,10 +22,12 @@ public class DemoIT {
         // issue 11: a signed release rolled out hot with every PNE sending, a tampered one refused, a failing one rolled back
         assertTrue(out, out.matches("(?s).*PASS  \\d+\\. COMMITTED .* 0 dropped; \\d+ PNEs sent \\d+ requests through the swap, 0 failed.*"));
         assertTrue(out, out.contains("shows REFUSED BAD_SIGNATURE") && out.contains("shows ROLLED_BACK HEALTH_FAILED"));
+        // issue 12: a Server restart after which the PNEs' relays work without a new PN Establishment (SK_PNE kept sealed)
+        assertTrue(out, out.matches("(?s).*PASS  \\d+\\. new Server runtime on port \\d+; \\d+ PNEs relayed in the PNs they had .*, no PN established anew.*"));
         if (PtyPair.available()) { // both PANs shown, nothing skipped
-            assertTrue(out, out.contains("All 27 steps verified") && !out.contains("] SKIP "));
+            assertTrue(out, out.contains("All 28 steps verified") && !out.contains("] SKIP "));
         } else {
-            assertTrue(out, out.contains("All 26 steps verified") && out.contains("SKIP  10. serial PAN not shown: socat is not installed"));
+            assertTrue(out, out.contains("All 27 steps verified") && out.contains("SKIP  10. serial PAN not shown: socat is not installed"));
         }
     }
 }

@@ -249,9 +249,18 @@ public class ServerFaultsIT {
         fleet.pnes().forEach(p -> holds(p, "sg-sf", next));
     }
 
-    /** A clean restart of the Server: the PN GW reconnects, the PNEs stay connected, the next Group Key reaches them all. */
+    /**
+     * A clean restart of the Server: the PN GW reconnects, the PNEs stay connected, the next Group
+     * Key reaches them all, and every PNE's relays to the Server work in the PN established before
+     * the restart with no new PN Establishment: SK_PNE and its counters were sealed in the
+     * Server's database (TS §5.3.3.1, D89).
+     */
     @Test
     public void s03_serverCleanRestart_gatewayReconnects_pnesKeepWorking() throws Exception {
+        String pn = fleet.establishAll();
+        everyPneRelays(pn);
+        long establishments = establishments();
+
         restartServer();
         for (PneClient p : fleet.pnes()) {
             assertTrue(p.id() + " still linked to its PN GW", p.connected());
@@ -260,8 +269,50 @@ public class ServerFaultsIT {
         ServerConsole.Group now = console.groupupdate("sg-sf");
         fleet.pnes().forEach(p -> holds(p, "sg-sf", now));
         pnsAgree();
-        String pn = fleet.establishAll(); // PN sessions with the Server (SK_PNE) do not outlive it: a new PN brings new ones
-        assertTrue(fleet.get(0).requestServer(pn, new io.cpns.api.message.Ping(new byte[] {7})) instanceof io.cpns.api.message.Pong);
+        everyPneRelays(pn);
+        assertEquals("PN Establishments on the Server after its restart", establishments, establishments());
+    }
+
+    /** An update of server-pn (a new revision of the bundle, its component started anew): relays go on in the same PN. */
+    @Test
+    public void s03b_serverPnUpdated_relaysKeepWorking_withoutANewEstablishment() throws Exception {
+        String pn = fleet.establishAll();
+        everyPneRelays(pn);
+        long establishments = establishments();
+
+        server.updateBundle("server-pn");
+        eventually("server-pn active again", () -> {
+            try {
+                return server.shell("lb -s server-pn").contains("Active");
+            } catch (IOException e) {
+                return false;
+            }
+        }, () -> server.tail());
+        everyPneRelays(pn);
+        assertEquals("PN Establishments on the Server after the update", establishments, establishments());
+    }
+
+    /** Each PNE's request to the Server, end to end under SK_PNE of {@code pn} through the PN GW, answered. */
+    static void everyPneRelays(String pn) {
+        for (PneClient p : fleet.pnes()) {
+            eventually(p.id() + " relays to the Server in " + pn, () -> {
+                try {
+                    return p.requestServer(pn, new io.cpns.api.message.Ping(new byte[] {7})) instanceof io.cpns.api.message.Pong;
+                } catch (io.cpns.api.CpnsException e) {
+                    if (e.code() == io.cpns.api.ErrorCode.SESSION_GONE || e.code() == io.cpns.api.ErrorCode.FORBIDDEN) {
+                        throw new AssertionError(p.id() + ": " + e.code() + " " + e.getMessage(), e); // the session did not survive
+                    }
+                    return false; // the PN GW's link to the Server still coming back
+                }
+            }, () -> server.tail());
+        }
+        // a new PN would mean the SDK re-established: it did not
+        fleet.pnes().forEach(p -> assertTrue(p.id() + " still in " + pn, p.pn(pn).isPresent()));
+    }
+
+    /** The Server's lines for completed PN Establishment batches (seed 004 steps 10-12), over every start. */
+    static long establishments() {
+        return server.log().lines().filter(l -> l.contains("PNEs authenticated")).count();
     }
 
     static void holds(PneClient p, String groupId, ServerConsole.Group g) {

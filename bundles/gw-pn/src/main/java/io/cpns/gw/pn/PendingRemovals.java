@@ -35,6 +35,10 @@ final class PendingRemovals {
     private final Logger log;
     /** Removals sent and not answered yet: not sent twice at once. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Quick retries spent per removal: a Server just started may take requests before its server-pn handlers are there. */
+    private final Map<String, Integer> retries = new ConcurrentHashMap<>();
+    static final long RETRY_MILLIS = 2000;
+    static final int RETRIES = 5;
 
     PendingRemovals(SecretStore secrets, Logger log, boolean expel) {
         this.expel = expel;
@@ -74,11 +78,21 @@ final class PendingRemovals {
                 inFlight.remove(key);
                 Throwable why = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (why == null) {
+                    retries.remove(key);
                     journal.remove(pne, pn);
                     log.info("the Server removed {} {} from PN {}{}", what, pne, pn, expel ? "" : " (its registration was not completed here)");
                 } else if (why instanceof CpnsException c && (c.code() == ErrorCode.UNKNOWN_PN || c.code() == ErrorCode.FORBIDDEN)) {
+                    retries.remove(key);
                     journal.remove(pne, pn); // nothing there to remove, or not ours to: sending again changes nothing
                     log.info("the Server has no PN {} of this PN GW to remove {} {} from: {}", pn, what, pne, c.getMessage());
+                } else if (why instanceof CpnsException c && c.code() == ErrorCode.UNAVAILABLE
+                        && retries.merge(key, 1, Integer::sum) <= RETRIES) {
+                    // e.g. the Server's endpoint took this link-up's removals before its server-pn was active: the next
+                    // link-up may be far off, so a few more tries now (ServerFaultsIT.s01)
+                    log.info("the Server could not take removing {} {} from PN {} yet ({}): trying again in {} ms", what, pne, pn,
+                            c.getMessage(), RETRY_MILLIS);
+                    java.util.concurrent.CompletableFuture.delayedExecutor(RETRY_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)
+                            .execute(() -> send(link, timeout));
                 } else {
                     log.warn("the Server did not confirm removing {} {} from PN {} ({}): sent again when the link is back", what, pne, pn,
                             why.toString());

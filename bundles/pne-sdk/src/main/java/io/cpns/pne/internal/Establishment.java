@@ -2,7 +2,6 @@ package io.cpns.pne.internal;
 
 import io.cpns.api.CpnsException;
 import io.cpns.session.InitiatorHandshake;
-import io.cpns.session.SecureSession;
 
 /**
  * The PNE's side of one PN Establishment (seed 004): its rand_PNE, hash_PNE for rand_server, and
@@ -11,7 +10,7 @@ import io.cpns.session.SecureSession;
  */
 public final class Establishment {
     private final InitiatorHandshake handshake;
-    private SecureSession serverSession;
+    private byte[] serverKey;
 
     public Establishment(InitiatorHandshake handshake) {
         this.handshake = handshake;
@@ -39,19 +38,27 @@ public final class Establishment {
             return false;
         }
         try {
-            serverSession = handshake.confirm(hashServer);
+            serverKey = handshake.confirmKeepingKey(hashServer);
             return true;
         } catch (CpnsException forged) {
             return false;
         }
     }
 
-    /** The PNE-Server session (SK_PNE), after a successful {@link #verifyServer}. */
-    public SecureSession serverSession() {
-        return serverSession;
+    /** SK_PNE, after a successful {@link #verifyServer}: handed over once, the caller keeps it and wipes it. */
+    public byte[] takeServerKey() {
+        byte[] k = serverKey;
+        serverKey = null;
+        return k;
+    }
+
+    public String suite() {
+        return handshake.suite().name();
     }
 
     public void abandon() {
+        io.cpns.crypto.Bytes.wipe(serverKey);
+        serverKey = null;
         handshake.destroy();
     }
 }

@@ -36,7 +36,9 @@ import io.cpns.crypto.Suites;
 import io.cpns.server.store.PnStore;
 import io.cpns.session.ResponderHandshake;
 import io.cpns.session.SecureSession;
+import io.cpns.session.SessionCounters;
 import io.cpns.session.SessionSelector;
+import io.cpns.api.store.SecretStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -96,8 +98,13 @@ public class PnServer implements PnRegistry {
     private final int maxBatch;
     private final MessageCodec codec = new MessageCodec(1024 * 1024);
     private final Map<String, PendingBatch> pending = new ConcurrentHashMap<>();
-    /** SK_PNE: the Server's end of each PNE's session (seed 004 step 12), for relayed requests. */
+    /**
+     * SK_PNE: the Server's end of each PNE's session (seed 004 step 12), for relayed requests. The
+     * database holds them (sealed, with their counters: D89); this map holds those in use,
+     * loaded on a PNE's first relay after a start, so a restart or an update of this bundle ends none.
+     */
     private final Map<String, SecureSession> pneSessions = new ConcurrentHashMap<>(); // by PN ID + PNE: one SK_PNE per PN
+    private final PneSessionSealer sealer;
     private final ScheduledExecutorService sweeper;
     /** Expels run here, off the PN GW's read loop: a group's Group Key Manager asked for the next key may be that very PN GW. */
     private final ScheduledExecutorService expeller;
@@ -106,8 +113,10 @@ public class PnServer implements PnRegistry {
 
     @Activate
     public PnServer(@Reference(name = "entities") EntityRegistry entities, @Reference(name = "store") PnStore store,
+                    @Reference(name = "secrets") SecretStore secrets,
                     @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
         this.entities = entities;
+        this.sealer = new PneSessionSealer(secrets);
         this.store = store;
         this.log = log;
         this.pendingTime = Duration.ofSeconds(config.pendingSeconds());
@@ -163,6 +172,7 @@ public class PnServer implements PnRegistry {
         expeller.shutdownNow();
         pending.values().forEach(PendingBatch::destroy);
         pneSessions.values().forEach(SecureSession::close);
+        sealer.close();
     }
 
     // ---- seed 004 steps 4-5: PN Registration Request -> Authentication request ----
@@ -269,6 +279,8 @@ public class PnServer implements PnRegistry {
         }
         List<PneVerdict> verdicts = new ArrayList<>();
         List<EntityId> authenticated = new ArrayList<>();
+        Map<EntityId, ResponderHandshake.Keyed> keys = new HashMap<>(); // SK_PNE of each, wiped below
+        Map<EntityId, String> suites = new HashMap<>();
         batch.handshakes().forEach((pne, h) -> {
             byte[] proof = proofs.get(pne);
             if (proof == null) {
@@ -277,11 +289,9 @@ public class PnServer implements PnRegistry {
                 return;
             }
             try {
-                ResponderHandshake.Result r = h.verify(proof); // step 11: hash_PNE
-                SecureSession old = pneSessions.put(sessionKey(resp.pnId(), pne), r.session());
-                if (old != null) {
-                    old.close();
-                }
+                ResponderHandshake.Keyed r = h.verifyKeepingKey(proof); // step 11: hash_PNE
+                keys.put(pne, r);
+                suites.put(pne, h.suite().name());
                 entities.confirm(pne);
                 authenticated.add(pne);
                 verdicts.add(new PneVerdict(pne.value(), true, r.proof())); // step 12: hash_server
@@ -291,14 +301,20 @@ public class PnServer implements PnRegistry {
             }
         });
         boolean registered = !authenticated.isEmpty();
-        if (registered) { // step 11: registered when at least one PNE authenticated
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            store.createPn(resp.pnId(), gw.entity(), gw.user(), now); // no-op if it exists: then it must be ours
-            if (!store.pn(resp.pnId()).map(pn -> pn.gateway().equals(gw.entity())).orElse(false)) {
-                authenticated.forEach(pne -> closeSession(resp.pnId(), pne));
-                throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + resp.pnId() + " was registered by another PN GW meanwhile");
+        try {
+            if (registered) { // step 11: registered when at least one PNE authenticated
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                store.createPn(resp.pnId(), gw.entity(), gw.user(), now); // no-op if it exists: then it must be ours
+                if (!store.pn(resp.pnId()).map(pn -> pn.gateway().equals(gw.entity())).orElse(false)) {
+                    throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + resp.pnId() + " was registered by another PN GW meanwhile");
+                }
+                for (EntityId pne : authenticated) {
+                    store.addMember(resp.pnId(), pne, now);
+                    keep(resp.pnId(), pne, suites.get(pne), keys.get(pne).sessionKey(), now);
+                }
             }
-            authenticated.forEach(pne -> store.addMember(resp.pnId(), pne, now));
+        } finally {
+            keys.values().forEach(k -> Bytes.wipe(k.sessionKey()));
         }
         log.info("PN {} batch {} of PN GW {}: {} of {} PNEs authenticated{}", resp.pnId(), resp.batch(), gw.entity(),
                 authenticated.size(), batch.handshakes().size(), registered ? ", PN registered" : ", PN not registered");
@@ -327,14 +343,18 @@ public class PnServer implements PnRegistry {
         if (!pn.hasMember(pne) || !outer.dst().equals(endpoint().serverId())) {
             throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + r.pnId() + " talking to this Server");
         }
-        SecureSession session = pneSessions.get(sessionKey(r.pnId(), pne));
-        if (session == null) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "no session with PNE " + pne + " (re-establish the PN)");
+        SecureSession session = pneSessions.computeIfAbsent(sessionKey(r.pnId(), pne), k -> load(r.pnId(), pne));
+        if (session == null) { // a distinct code: the PNE runs PN Establishment again and retries (D89)
+            throw new CpnsException(ErrorCode.SESSION_GONE, "no SK_PNE session with PNE " + pne + " in PN " + r.pnId()
+                    + ": re-establish the PN");
         }
         Envelope request;
         try {
             request = session.unprotect(outer, codec);
         } catch (CpnsException e) { // the PNE's session failed, not the gateway's: do not end the gateway's session
+            if (e.code() == ErrorCode.SESSION_GONE || e.code() == ErrorCode.UNAVAILABLE) {
+                throw e; // removed meanwhile, or its counter could not be recorded: not the message's fault
+            }
             throw new CpnsException(ErrorCode.FORBIDDEN, "relayed message from " + pne + " refused: " + e);
         }
         Message response;
@@ -436,10 +456,66 @@ public class PnServer implements PnRegistry {
     }
 
     private void closeSession(String pnId, EntityId pne) {
+        store.deleteSession(pnId, pne);
         SecureSession s = pneSessions.remove(sessionKey(pnId, pne));
         if (s != null) {
             s.close();
         }
+    }
+
+    /** Step 12's SK_PNE, sealed into the database with counters at 0, and in use from now on. */
+    private void keep(String pnId, EntityId pne, String suite, byte[] sk, Instant now) {
+        if (!store.putSession(new PnStore.PneSession(pnId, pne, suite, sealer.seal(pnId, pne, sk), 0, 0, now))) {
+            throw new CpnsException(ErrorCode.INTERNAL, "PNE " + pne + " is not a member of PN " + pnId + " after adding it");
+        }
+        SecureSession old = pneSessions.put(sessionKey(pnId, pne), resume(pnId, pne, suite, sk, 0, 0));
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** The stored SK_PNE of a PNE, resumed where its counters stand; null if there is none. */
+    private SecureSession load(String pnId, EntityId pne) {
+        Optional<PnStore.PneSession> row = store.session(pnId, pne);
+        if (row.isEmpty()) {
+            return null;
+        }
+        byte[] sk;
+        try {
+            sk = sealer.open(pnId, pne, row.get().sealedKey());
+        } catch (CpnsException e) { // BAD_MAC would end the PN GW's session: this PNE's row is what is wrong
+            log.error("the stored SK_PNE of {} in PN {} does not open ({}): tampered with or moved; answered SESSION_GONE, "
+                    + "the PNE establishes its PN again", pne, pnId, e.code());
+            return null;
+        }
+        try {
+            return resume(pnId, pne, row.get().suite(), sk, row.get().sendLimit(), row.get().received());
+        } finally {
+            Bytes.wipe(sk);
+        }
+    }
+
+    private SecureSession resume(String pnId, EntityId pne, String suite, byte[] sk, long sendFrom, long receivedUpTo) {
+        return SecureSession.resume(Suites.byName(suite), endpoint().serverId(), pne, false, sk, sendFrom, receivedUpTo,
+                new SessionCounters() {
+                    @Override
+                    public void reserveSend(long limit) {
+                        if (!store.reserveSend(pnId, pne, limit)) {
+                            throw gone(pnId, pne);
+                        }
+                    }
+
+                    @Override
+                    public void received(long seq) {
+                        if (!store.received(pnId, pne, seq)) {
+                            throw gone(pnId, pne);
+                        }
+                    }
+                });
+    }
+
+    private static CpnsException gone(String pnId, EntityId pne) {
+        return new CpnsException(ErrorCode.SESSION_GONE, "the SK_PNE session of " + pne + " in PN " + pnId + " was removed");
     }
 
     // ---- PnRegistry ----

@@ -49,7 +49,7 @@ final class PnServerFixture implements AutoCloseable {
     final PnStore pnStore;
     final EntityRegistryComponent entities;
     final EndpointComponent endpoint;
-    final PnServer server;
+    PnServer server;
     final UserRegistryComponent users;
     final EncryptedFileStore secrets;
     /** EUKeys as the entities hold them (the Server keeps its own sealed copies). */
@@ -78,8 +78,15 @@ final class PnServerFixture implements AutoCloseable {
         assign(TV_BOB, EntityKind.PNE, BOB);
         endpoint = new EndpointComponent(users, entities, log.logger(), Configs.of(EndpointComponent.Config.class,
                 Map.of("port", 0, "serverId", SERVER.value(), "suites", suites)), dataDir(dir));
-        server = new PnServer(entities, pnStore, log.logger(), Configs.of(PnServer.Config.class, pnConfig));
+        server = newServer(pnConfig);
         server.bindEndpoint(endpoint);
+    }
+
+    /** A PnServer on this fixture's database and secret store: after {@link PnServer#deactivate}, the Server restarted. */
+    PnServer newServer(Map<String, Object> pnConfig) {
+        PnServer s = new PnServer(entities, pnStore, secrets, log.logger(), Configs.of(PnServer.Config.class, pnConfig));
+        s.bindEndpoint(endpoint);
+        return s;
     }
 
     /** The Server's Service Groups (server-groups) on the same database, bound to the PN part as DS binds them. */

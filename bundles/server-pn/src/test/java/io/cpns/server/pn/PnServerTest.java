@@ -530,6 +530,89 @@ class PnServerTest {
         assertInstanceOf(Pong.class, answerOf(second, server.relay(alicesGateway(), relayOf("pn-2", second, 1, new Ping(new byte[0])))));
     }
 
+    // ---- SK_PNE kept across Server restarts (TS §5.3.3.1, D89) ----
+
+    /** The Server restarted: this PnServer ends, a new one starts on the same database and secret store. */
+    private void restartServer() {
+        f.server.deactivate();
+        f.server = f.newServer(Map.of("maxBatchPnes", MAX_BATCH));
+        server = f.server;
+    }
+
+    @Test
+    void relay_afterAServerRestart_worksWithTheSameSkPne_withoutAnewEstablishment() {
+        Map<EntityId, SecureSession> s = establish(alicesGateway(), "pn-1", 1, f.pne(TV), f.pne(PHONE));
+        SecureSession tv = s.get(TV);
+        assertInstanceOf(Pong.class, answerOf(tv, server.relay(alicesGateway(), relayOf("pn-1", tv, 1, new Ping(new byte[0])))));
+
+        restartServer();
+
+        assertInstanceOf(Pong.class, answerOf(tv, server.relay(alicesGateway(), relayOf("pn-1", tv, 2, new Ping(new byte[0])))));
+        SecureSession phone = s.get(PHONE); // never used before the restart
+        assertInstanceOf(Pong.class, answerOf(phone, server.relay(alicesGateway(), relayOf("pn-1", phone, 1, new Ping(new byte[0])))));
+    }
+
+    @Test
+    void relay_aMessageAcceptedBeforeARestart_isAReplayAfterIt() {
+        SecureSession tv = establish(alicesGateway(), "pn-1", 1, f.pne(TV)).get(TV);
+        Relay first = relayOf("pn-1", tv, 1, new Ping(new byte[0]));
+        assertInstanceOf(Pong.class, answerOf(tv, server.relay(alicesGateway(), first)));
+
+        restartServer();
+
+        refused(ErrorCode.FORBIDDEN, () -> server.relay(alicesGateway(), first)); // REPLAY inside: counter 1 recorded before use
+        assertEquals(1, f.pnStore.session("pn-1", TV).orElseThrow().received());
+    }
+
+    @Test
+    void relay_afterARestart_theServersSendCounterNeverGoesBack() {
+        SecureSession tv = establish(alicesGateway(), "pn-1", 1, f.pne(TV)).get(TV);
+        long lastBefore = 0;
+        for (int i = 1; i <= 3; i++) {
+            RelayResponse r = server.relay(alicesGateway(), relayOf("pn-1", tv, i, new Ping(new byte[0])));
+            lastBefore = ((Protected) codec.decode(r.envelope()).body()).seq();
+            answerOf(tv, r);
+        }
+        assertEquals(io.cpns.session.SessionCounters.SEND_RESERVATION, f.pnStore.session("pn-1", TV).orElseThrow().sendLimit(),
+                "one reservation covers the first sends");
+
+        restartServer();
+
+        RelayResponse after = server.relay(alicesGateway(), relayOf("pn-1", tv, 4, new Ping(new byte[0])));
+        long seqAfter = ((Protected) codec.decode(after.envelope()).body()).seq();
+        assertTrue(seqAfter > io.cpns.session.SessionCounters.SEND_RESERVATION && seqAfter > lastBefore,
+                "send counter " + seqAfter + " continues after the reserved range, never reusing a nonce");
+        assertInstanceOf(Pong.class, answerOf(tv, after)); // the PNE accepts it: its receive counter only rises
+    }
+
+    @Test
+    void relay_ofAMemberWhoseSessionIsGone_isSessionGone_notForbidden() {
+        SecureSession tv = establish(alicesGateway(), "pn-1", 1, f.pne(TV)).get(TV);
+        f.pnStore.deleteSession("pn-1", TV); // e.g. a database restored from before its establishment
+        restartServer();
+
+        refused(ErrorCode.SESSION_GONE, () -> server.relay(alicesGateway(), relayOf("pn-1", tv, 1, new Ping(new byte[0]))));
+
+        // PN Establishment again (seed 004 steps 1-15) cures it
+        SecureSession again = establish(alicesGateway(), "pn-1", 2, f.pne(TV)).get(TV);
+        assertInstanceOf(Pong.class, answerOf(again, server.relay(alicesGateway(), relayOf("pn-1", again, 1, new Ping(new byte[0])))));
+    }
+
+    @Test
+    void storedSkPne_movedToAnotherPnesRow_doesNotOpen_andIsSessionGone() {
+        Map<EntityId, SecureSession> s = establish(alicesGateway(), "pn-1", 1, f.pne(TV), f.pne(PHONE));
+        var tvRow = f.pnStore.session("pn-1", TV).orElseThrow();
+        var phoneRow = f.pnStore.session("pn-1", PHONE).orElseThrow();
+        f.pnStore.putSession(new io.cpns.server.store.PnStore.PneSession("pn-1", PHONE, phoneRow.suite(), tvRow.sealedKey(), 0, 0,
+                phoneRow.established()));
+        restartServer();
+
+        // not BAD_MAC, which would end the PN GW's session: the PNE's row is what is wrong, and a new PN Establishment replaces it
+        refused(ErrorCode.SESSION_GONE, () -> server.relay(alicesGateway(), relayOf("pn-1", s.get(PHONE), 1, new Ping(new byte[0]))));
+        SecureSession tv = s.get(TV);
+        assertInstanceOf(Pong.class, answerOf(tv, server.relay(alicesGateway(), relayOf("pn-1", tv, 1, new Ping(new byte[0])))));
+    }
+
     // ---- member removal (PN GW expels a PNE) ----
 
     @Test

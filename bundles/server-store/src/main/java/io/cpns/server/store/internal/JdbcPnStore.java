@@ -61,6 +61,50 @@ final class JdbcPnStore implements PnStore {
         return grouped(SELECT + " WHERE p.gateway_id = ? ORDER BY p.pn_id, m.pne_id", gateway.value());
     }
 
+    @Override
+    public boolean putSession(PneSession s) {
+        return sql.transaction(tx -> {
+            tx.update("DELETE FROM cpns_pne_session WHERE pn_id = ? AND pne_id = ?", s.pnId(), s.pne().value());
+            try {
+                tx.update("INSERT INTO cpns_pne_session (pn_id, pne_id, suite, sk_sealed, send_limit, recv_seq, established_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", s.pnId(), s.pne().value(), s.suite(), s.sealedKey(), s.sendLimit(),
+                        s.received(), s.established().toEpochMilli());
+                return true;
+            } catch (java.sql.SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) { // not a member (foreign key): nothing stored
+                    tx.rollbackOnly();
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public Optional<PneSession> session(String pnId, EntityId pne) {
+        return sql.query("SELECT suite, sk_sealed, send_limit, recv_seq, established_at FROM cpns_pne_session"
+                + " WHERE pn_id = ? AND pne_id = ?", rs -> new PneSession(pnId, pne, rs.getString(1), rs.getBytes(2), rs.getLong(3),
+                rs.getLong(4), Instant.ofEpochMilli(rs.getLong(5))), pnId, pne.value()).stream().findFirst();
+    }
+
+    // GREATEST in SQL: counters never go backwards, whatever order concurrent writers commit in
+    @Override
+    public boolean reserveSend(String pnId, EntityId pne, long limit) {
+        return sql.update("UPDATE cpns_pne_session SET send_limit = GREATEST(send_limit, ?) WHERE pn_id = ? AND pne_id = ?",
+                limit, pnId, pne.value()) == 1;
+    }
+
+    @Override
+    public boolean received(String pnId, EntityId pne, long seq) {
+        return sql.update("UPDATE cpns_pne_session SET recv_seq = GREATEST(recv_seq, ?) WHERE pn_id = ? AND pne_id = ?",
+                seq, pnId, pne.value()) == 1;
+    }
+
+    @Override
+    public boolean deleteSession(String pnId, EntityId pne) {
+        return sql.update("DELETE FROM cpns_pne_session WHERE pn_id = ? AND pne_id = ?", pnId, pne.value()) == 1;
+    }
+
     /** One row per (PN, member) from the join, folded into one record per PN. */
     private List<RegisteredPn> grouped(String query, Object... args) {
         Map<String, List<Row>> byPn = new LinkedHashMap<>();

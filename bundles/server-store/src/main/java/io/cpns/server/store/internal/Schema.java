@@ -74,7 +74,14 @@ final class Schema {
                         + " rollout_id VARCHAR(64), state VARCHAR(16), reported_at BIGINT NOT NULL)",
                 "CREATE TABLE cpns_inventory_bundle (gateway_id VARCHAR(64) NOT NULL REFERENCES cpns_inventory(gateway_id) ON DELETE CASCADE,"
                         + " symbolic_name VARCHAR(255) NOT NULL, bundle_version VARCHAR(64) NOT NULL, state VARCHAR(16) NOT NULL,"
-                        + " start_level INT NOT NULL, managed BOOLEAN NOT NULL, PRIMARY KEY (gateway_id, symbolic_name, bundle_version))"));
+                        + " start_level INT NOT NULL, managed BOOLEAN NOT NULL, PRIMARY KEY (gateway_id, symbolic_name, bundle_version))"),
+            // 8: SK_PNE and its counters (TS §5.3.3.1, seed 004 step 12), sealed, so relays outlive a Server restart;
+            // a member leaving its PN takes its session with it
+            List.of(
+                "CREATE TABLE cpns_pne_session (pn_id VARCHAR(64) NOT NULL, pne_id VARCHAR(64) NOT NULL, suite VARCHAR(32) NOT NULL,"
+                        + " sk_sealed BYTEA NOT NULL, send_limit BIGINT NOT NULL, recv_seq BIGINT NOT NULL, established_at BIGINT NOT NULL,"
+                        + " PRIMARY KEY (pn_id, pne_id),"
+                        + " FOREIGN KEY (pn_id, pne_id) REFERENCES cpns_pn_member(pn_id, pne_id) ON DELETE CASCADE)"));
 
     private Schema() {
     }

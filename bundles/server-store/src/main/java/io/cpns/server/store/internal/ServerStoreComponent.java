@@ -176,6 +176,31 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
         return store.pnStore().pnsOfGateway(gateway);
     }
 
+    @Override
+    public boolean putSession(PneSession session) {
+        return store.pnStore().putSession(session);
+    }
+
+    @Override
+    public java.util.Optional<PneSession> session(String pnId, EntityId pne) {
+        return store.pnStore().session(pnId, pne);
+    }
+
+    @Override
+    public boolean reserveSend(String pnId, EntityId pne, long limit) {
+        return store.pnStore().reserveSend(pnId, pne, limit);
+    }
+
+    @Override
+    public boolean received(String pnId, EntityId pne, long seq) {
+        return store.pnStore().received(pnId, pne, seq);
+    }
+
+    @Override
+    public boolean deleteSession(String pnId, EntityId pne) {
+        return store.pnStore().deleteSession(pnId, pne);
+    }
+
     // ---- GroupStore: the same database ----
 
     @Override

@@ -76,4 +76,57 @@ class JdbcPnStoreTest {
             assertEquals(1, s.pns().size());
         }
     }
+
+    private static io.cpns.server.store.PnStore.PneSession session(String pnId, String pne, byte[] key) {
+        return new io.cpns.server.store.PnStore.PneSession(pnId, EntityId.of(pne), "modern-v1", key, 0, 0, Instant.ofEpochMilli(7000));
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void pneSession_isKeptWithItsCounters_whichNeverGoBackwards(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcPnStore s = store(db);
+            s.createPn("pn-1", GW, ALICE, Instant.EPOCH);
+            s.addMember("pn-1", EntityId.of("pne-a"), Instant.EPOCH);
+            assertTrue(s.putSession(session("pn-1", "pne-a", new byte[] {1, 2, 3})));
+
+            assertTrue(s.reserveSend("pn-1", EntityId.of("pne-a"), 2048));
+            assertTrue(s.reserveSend("pn-1", EntityId.of("pne-a"), 1024)); // a late writer: ignored
+            assertTrue(s.received("pn-1", EntityId.of("pne-a"), 5));
+            assertTrue(s.received("pn-1", EntityId.of("pne-a"), 4));
+            var kept = s.session("pn-1", EntityId.of("pne-a")).orElseThrow();
+            assertEquals(2048, kept.sendLimit());
+            assertEquals(5, kept.received());
+            assertEquals("modern-v1", kept.suite());
+            assertEquals(List.of((byte) 1, (byte) 2, (byte) 3), List.of(kept.sealedKey()[0], kept.sealedKey()[1], kept.sealedKey()[2]));
+            assertEquals(Instant.ofEpochMilli(7000), kept.established());
+
+            // a new PN Establishment replaces key and counters
+            assertTrue(s.putSession(session("pn-1", "pne-a", new byte[] {9})));
+            assertEquals(0, s.session("pn-1", EntityId.of("pne-a")).orElseThrow().sendLimit());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void pneSession_onlyForAMember_andGoneWithTheMembership(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcPnStore s = store(db);
+            s.createPn("pn-1", GW, ALICE, Instant.EPOCH);
+            s.addMember("pn-1", EntityId.of("pne-a"), Instant.EPOCH);
+            s.addMember("pn-1", EntityId.of("pne-b"), Instant.EPOCH);
+            assertFalse(s.putSession(session("pn-1", "pne-x", new byte[] {1})), "not a member");
+            assertFalse(s.putSession(session("pn-9", "pne-a", new byte[] {1})), "no such PN");
+            assertTrue(s.session("pn-1", EntityId.of("pne-x")).isEmpty());
+            assertTrue(s.putSession(session("pn-1", "pne-a", new byte[] {1})));
+            assertTrue(s.putSession(session("pn-1", "pne-b", new byte[] {1})));
+
+            s.removeMember("pn-1", EntityId.of("pne-a"));
+            assertTrue(s.session("pn-1", EntityId.of("pne-a")).isEmpty());
+            assertFalse(s.received("pn-1", EntityId.of("pne-a"), 1), "a counter of a session gone is not recorded");
+            assertFalse(s.reserveSend("pn-1", EntityId.of("pne-a"), 1024));
+            assertTrue(s.deleteSession("pn-1", EntityId.of("pne-b")));
+            assertFalse(s.deleteSession("pn-1", EntityId.of("pne-b")));
+        }
+    }
 }
