@@ -51,6 +51,7 @@ final class Link implements FrameReceiver {
     private volatile String protection;
     private volatile SecureSession session;
     private volatile Tunnel tunnel;
+    private final Object tunnelLock = new Object();
     private volatile boolean closed;
     /** The authenticated link this PNE moved to (it answered there a request sent on this link). */
     private volatile Link successor;
@@ -87,6 +88,23 @@ final class Link implements FrameReceiver {
 
     void tunnel(Tunnel t) {
         tunnel = t;
+    }
+
+    /** Detaches {@code t} if it is still this link's tunnel: a late close never drops its successor. */
+    void tunnelClosed(Tunnel t) {
+        synchronized (tunnelLock) {
+            if (tunnel == t) {
+                tunnel = null;
+            }
+        }
+    }
+
+    /**
+     * Held while a tunnel closes (its {@code tunnel.close} sent, the slot freed) and while a
+     * {@code tunnel.open} is judged: the PNE hears the old tunnel's close before the new one's answer.
+     */
+    Object tunnelLock() {
+        return tunnelLock;
     }
 
     Tunnel tunnel() {

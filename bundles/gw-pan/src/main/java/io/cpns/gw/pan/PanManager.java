@@ -556,7 +556,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     private void openTunnel(Link link, Envelope e) {
         ServerLink sl = serverLink;
-        if (link.tunnel() != null) {
+        boolean open;
+        synchronized (link.tunnelLock()) { // waits for a close under way (Tunnel.close)
+            open = link.tunnel() != null;
+        }
+        if (open) {
             reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "a tunnel is already open on this link")));
             return;
         }
@@ -580,10 +584,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
             reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "cannot reach the CPNS Server at " + server)));
             return;
         }
-        Tunnel t = new Tunnel(link, socket, gatewayId, settings.tunnelMaxBytes(), () -> {
-            tunnels.decrementAndGet();
-            link.tunnel(null);
-        });
+        Tunnel t = new Tunnel(link, socket, gatewayId, settings.tunnelMaxBytes(), tunnels::decrementAndGet);
         link.tunnel(t);
         reply(link, e, new TunnelOpened());
         t.start();

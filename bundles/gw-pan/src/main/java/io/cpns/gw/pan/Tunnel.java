@@ -82,20 +82,28 @@ final class Tunnel {
         return bytes.addAndGet(n) <= maxBytes;
     }
 
+    /**
+     * Closes once, whichever end ends first (the Server's EOF on the pump thread, the PNE's
+     * {@code tunnel.close} on the link's reader): under the link's tunnel lock, so a
+     * {@code tunnel.open} right behind the PNE's close waits for the slot instead of being refused.
+     */
     void close(String reason) {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        synchronized (link.tunnelLock()) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            try {
+                link.send(new Envelope(gateway, link.pne(), 0, new TunnelClose(reason)));
+            } catch (IOException | RuntimeException ignored) {
+                // the PNE link is gone too
+            }
+            link.tunnelClosed(this);
+            onClose.run();
         }
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        try {
-            link.send(new Envelope(gateway, link.pne(), 0, new TunnelClose(reason)));
-        } catch (IOException | RuntimeException ignored) {
-            // the PNE link is gone too
-        }
-        onClose.run();
     }
 }

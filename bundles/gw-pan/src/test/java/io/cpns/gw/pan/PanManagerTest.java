@@ -410,6 +410,31 @@ class PanManagerTest {
         }
     }
 
+    /**
+     * The Server answers and closes (a refused password), and the PNE at once closes its end and
+     * opens the next tunnel: whichever side's close wins, the PNE hears it before the new tunnel's
+     * answer, and the new tunnel is not refused as "already open" nor torn down by the old one.
+     */
+    @Test
+    void tunnelClosedByBothEnds_theNextTunnelOpensAtOnce() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            f.serverLink(EntityId.of("cpns-server"), new java.net.InetSocketAddress("127.0.0.1", server.getLocalPort()));
+            Pne pne = f.plain("pne-a");
+            pne.request(GW, new TunnelOpen());
+            pne.expect(TunnelOpened.class);
+            for (int i = 0; i < 300; i++) {
+                try (java.net.Socket accepted = server.accept()) {
+                    accepted.getOutputStream().write(i);
+                }
+                assertEquals(1, pne.expect(TunnelData.class).data().length);
+                pne.send(new Envelope(pne.id, GW, 0, new TunnelClose("done")));
+                pne.request(GW, new TunnelOpen());
+                pne.expect(TunnelClose.class);
+                pne.expect(TunnelOpened.class);
+            }
+        }
+    }
+
     // ---- what adapters are given ----
 
     @Test
