@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One PNE's link on a PAN, from the gateway's side: decodes frames, enforces who may say what,
@@ -50,8 +51,7 @@ final class Link implements FrameReceiver {
     private volatile boolean authenticated;
     private volatile String protection;
     private volatile SecureSession session;
-    private volatile Tunnel tunnel;
-    private final Object tunnelLock = new Object();
+    private final AtomicReference<Tunnel> tunnel = new AtomicReference<>();
     private volatile boolean closed;
     /** The authenticated link this PNE moved to (it answered there a request sent on this link). */
     private volatile Link successor;
@@ -87,28 +87,16 @@ final class Link implements FrameReceiver {
     }
 
     void tunnel(Tunnel t) {
-        tunnel = t;
+        tunnel.set(t);
     }
 
     /** Detaches {@code t} if it is still this link's tunnel: a late close never drops its successor. */
     void tunnelClosed(Tunnel t) {
-        synchronized (tunnelLock) {
-            if (tunnel == t) {
-                tunnel = null;
-            }
-        }
-    }
-
-    /**
-     * Held while a tunnel closes (its {@code tunnel.close} sent, the slot freed) and while a
-     * {@code tunnel.open} is judged: the PNE hears the old tunnel's close before the new one's answer.
-     */
-    Object tunnelLock() {
-        return tunnelLock;
+        tunnel.compareAndSet(t, null);
     }
 
     Tunnel tunnel() {
-        return tunnel;
+        return tunnel.get();
     }
 
     // ---- receiving ----
@@ -415,7 +403,7 @@ final class Link implements FrameReceiver {
         if (s != null) {
             s.close();
         }
-        Tunnel t = tunnel;
+        Tunnel t = tunnel.get();
         if (t != null) {
             t.close("PNE link closed");
         }

@@ -140,6 +140,8 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     /** gw-link's default {@code serverId}: reserved even before (and while) no server link is bound. */
     static final EntityId DEFAULT_SERVER_ID = EntityId.of("cpns-server");
+    /** How long a {@code tunnel.open} waits for the previous tunnel's close under way on another thread. */
+    private static final long TUNNEL_CLOSE_WAIT_MILLIS = 2000;
 
     private volatile ServerLink serverLink;
 
@@ -556,11 +558,15 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     private void openTunnel(Link link, Envelope e) {
         ServerLink sl = serverLink;
-        boolean open;
-        synchronized (link.tunnelLock()) { // waits for a close under way (Tunnel.close)
-            open = link.tunnel() != null;
+        Tunnel old = link.tunnel();
+        if (old != null) {
+            try {
+                old.awaitClosed(TUNNEL_CLOSE_WAIT_MILLIS); // the Server's EOF may be closing it right now
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (open) {
+        if (link.tunnel() != null) {
             reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "a tunnel is already open on this link")));
             return;
         }

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,6 +28,7 @@ final class Tunnel {
     private final int maxBytes;
     private final AtomicInteger bytes = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
     private final Runnable onClose;
 
     Tunnel(Link link, Socket server, EntityId gateway, int maxBytes, Runnable onClose) {
@@ -84,14 +87,15 @@ final class Tunnel {
 
     /**
      * Closes once, whichever end ends first (the Server's EOF on the pump thread, the PNE's
-     * {@code tunnel.close} on the link's reader): under the link's tunnel lock, so a
-     * {@code tunnel.open} right behind the PNE's close waits for the slot instead of being refused.
+     * {@code tunnel.close} on the link's reader); {@link #awaitClosed} lets a {@code tunnel.open}
+     * right behind the PNE's close wait for the slot instead of being refused. No lock is held
+     * while sending: a failing send closes the link, which closes this tunnel again.
      */
     void close(String reason) {
-        synchronized (link.tunnelLock()) {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
             try {
                 server.close();
             } catch (IOException ignored) {
@@ -102,8 +106,20 @@ final class Tunnel {
             } catch (IOException | RuntimeException ignored) {
                 // the PNE link is gone too
             }
+        } finally {
             link.tunnelClosed(this);
             onClose.run();
+            done.countDown();
+        }
+    }
+
+    /**
+     * If another thread is closing this tunnel, waits (bounded) until its {@code tunnel.close} is
+     * sent and the slot freed, so the PNE hears it before the next tunnel's answer.
+     */
+    void awaitClosed(long millis) throws InterruptedException {
+        if (closed.get()) {
+            done.await(millis, TimeUnit.MILLISECONDS);
         }
     }
 }
