@@ -21,7 +21,9 @@ import io.cpns.api.server.UserRegistry;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
+import io.cpns.groupkey.RekeyTimer;
 import io.cpns.server.store.GroupStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,9 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -58,7 +57,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class GroupRegistryComponent implements GroupRegistry {
     @ObjectClassDefinition(name = "CPNS Server Service Groups", description = "Service Groups and their Group Keys.")
     public @interface Config {
-        @AttributeDefinition(description = "Periodic Group Key update of every group, in hours (TS §5.3.2); 0 = none")
+        @AttributeDefinition(description = "Periodic Group Key update (TS §5.3.2): a group's key is renewed when it is this many hours "
+                + "old, counted from when it was made (a restart does not postpone it); 0 = none")
         int updateHours() default 24;
 
         @AttributeDefinition(description = "Delivery to PN GWs (seed 003 B.2.1): push = the key itself; pull = a notification, "
@@ -76,7 +76,8 @@ public class GroupRegistryComponent implements GroupRegistry {
     private final UserRegistry users;
     private final Logger log;
     private final GroupKeySealer sealer;
-    private final ScheduledExecutorService timer;
+    private final Clock clock;
+    private final RekeyTimer rekeys; // null: no periodic update
     private final GroupDelivery delivery;
     private final GroupKeySource keys;
     private final GroupMessageForwarder messages;
@@ -91,7 +92,14 @@ public class GroupRegistryComponent implements GroupRegistry {
                                   @Reference(name = "users") UserRegistry users, @Reference(name = "secrets") SecretStore secrets,
                                   @Reference(name = "pns") PnRegistry pns,
                                   @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
+        this(store, entities, users, secrets, pns, log, config, Clock.systemUTC());
+    }
+
+    /** With the clock that stamps each key and decides when it is due (tests move it). */
+    GroupRegistryComponent(GroupStore store, EntityRegistry entities, UserRegistry users, SecretStore secrets, PnRegistry pns, Logger log,
+                           Config config, Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.entities = entities;
         this.users = users;
         this.log = log;
@@ -103,19 +111,26 @@ public class GroupRegistryComponent implements GroupRegistry {
         this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"), timeout);
         this.keys = new GroupKeySource(() -> endpoint, timeout, log);
         this.messages = new GroupMessageForwarder(delivery, () -> endpoint, log, timeout);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cpns-server-groups-update");
-            t.setDaemon(true);
-            return t;
-        });
         if (config.updateHours() > 0) {
-            timer.scheduleAtFixedRate(this::updateAll, config.updateHours(), config.updateHours(), TimeUnit.HOURS);
+            Duration period = Duration.ofHours(config.updateHours());
+            Duration retry = period.compareTo(RETRY) < 0 ? period : RETRY;
+            this.rekeys = new RekeyTimer("cpns-server-groups-update", clock, period, retry,
+                    () -> store.keyTimes().stream().map(k -> new RekeyTimer.KeyAge(k.groupId(), k.epoch(), k.updated())).toList(),
+                    this::periodicUpdate, (k, e) -> log.warn("periodic Group Key update of {} failed (retried in {} min): {}",
+                            k == null ? "the Service Groups" : k.groupId(), retry.toMinutes(), e.toString())).start();
+        } else {
+            this.rekeys = null;
         }
     }
 
+    /** A group whose periodic update failed (its Group Key Manager offline) is tried again this much later. */
+    private static final Duration RETRY = Duration.ofMinutes(15);
+
     @Deactivate
     void deactivate() {
-        timer.shutdownNow();
+        if (rekeys != null) {
+            rekeys.close();
+        }
         sealer.close();
     }
 
@@ -161,7 +176,7 @@ public class GroupRegistryComponent implements GroupRegistry {
             long epoch = g.epoch() + 1;
             byte[] key = keys.create(groupId, epoch, keyManager); // the new manager's first key
             try {
-                if (!store.assignKeyManager(groupId, keyManager, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
+                if (!store.assignKeyManager(groupId, keyManager, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key), now())) {
                     throw new CpnsException(ErrorCode.UNAVAILABLE, groupId + " changed meanwhile; try again");
                 }
                 log.info("Service Group {}: Group Key Manager {} (was {}), Group Key epoch {}", groupId,
@@ -226,22 +241,48 @@ public class GroupRegistryComponent implements GroupRegistry {
     @Override
     public ServiceGroup update(String groupId) {
         synchronized (lock(groupId)) {
-            ServiceGroup g = require(groupId);
-            long epoch = g.epoch() + 1;
-            byte[] key = keys.create(groupId, epoch, g.keyManager());
-            try {
-                if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
-                    return update(groupId); // another Server on the same database took this epoch: renew after it
-                }
-                log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
-                FaultPoints.reach("server.groups.stored"); // the new epoch committed, no PN GW told
-                ServiceGroup now = require(groupId);
-                delivery.deliver(now, key, List.of());
-                FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
-                return now;
-            } finally {
-                Bytes.wipe(key);
+            ServiceGroup now = updateLocked(require(groupId));
+            return now != null ? now : update(groupId); // another Server on the same database took this epoch: renew after it
+        }
+    }
+
+    /**
+     * The periodic update (TS §5.3.2) of a group whose key {@code due} is old enough: only if that
+     * key is still the group's. A key renewed meanwhile (a join here, another Server on the same
+     * database, the Group Key Manager) is younger, and its own age decides.
+     */
+    void periodicUpdate(RekeyTimer.KeyAge due) {
+        synchronized (lock(due.groupId())) {
+            Optional<ServiceGroup> g = store.group(due.groupId());
+            if (g.isPresent() && g.get().epoch() == due.epoch() && updateLocked(g.get()) != null) {
+                log.info("Service Group {}: periodic Group Key update (the key of epoch {} was made {})", due.groupId(), due.epoch(),
+                        due.made());
             }
+        }
+    }
+
+    /** The periodic timer's step, for tests that move its clock. */
+    Duration runPeriodicUpdates() {
+        return rekeys.runDue();
+    }
+
+    /** @return the group after its update, or null if another writer took the next epoch first */
+    private ServiceGroup updateLocked(ServiceGroup g) {
+        String groupId = g.groupId();
+        long epoch = g.epoch() + 1;
+        byte[] key = keys.create(groupId, epoch, g.keyManager());
+        try {
+            if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key), now())) {
+                return null;
+            }
+            log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
+            FaultPoints.reach("server.groups.stored"); // the new epoch committed, no PN GW told
+            ServiceGroup now = require(groupId);
+            delivery.deliver(now, key, List.of());
+            FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
+            return now;
+        } finally {
+            Bytes.wipe(key);
         }
     }
 
@@ -365,16 +406,6 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
     }
 
-    private void updateAll() {
-        for (ServiceGroup g : store.groups()) {
-            try {
-                update(g.groupId());
-            } catch (RuntimeException e) {
-                log.warn("periodic Group Key update of {} failed: {}", g.groupId(), e.toString());
-            }
-        }
-    }
-
     /** A Group Key Manager is a PN GW of the group's owner (TS §5.3.4: authorization by Entity ID and User ID). */
     private void checkManager(EntityId manager, UserId owner) {
         if (manager == null) {
@@ -402,7 +433,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         return new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Service Group " + groupId);
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }
