@@ -10,6 +10,7 @@ import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.message.GroupKey;
+import io.cpns.api.message.GroupKeyRegister;
 import io.cpns.api.message.GroupMsg;
 import io.cpns.api.message.GroupNotify;
 import io.cpns.api.message.GroupSync;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -81,7 +83,7 @@ public class GroupRegistryComponent implements GroupRegistry {
     private final GroupDelivery delivery;
     private final GroupKeySource keys;
     private final GroupMessageForwarder messages;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     // optional and dynamic: groups are managed while the endpoint or the PN side is being updated
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -146,7 +148,9 @@ public class GroupRegistryComponent implements GroupRegistry {
             throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no CPNS User " + owner);
         }
         checkManager(keyManager, owner);
-        synchronized (lock(groupId)) {
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
             if (store.group(groupId).isPresent()) {
                 throw exists(groupId);
             }
@@ -159,6 +163,8 @@ public class GroupRegistryComponent implements GroupRegistry {
             } finally {
                 Bytes.wipe(key);
             }
+        } finally {
+            held.unlock();
         }
         log.info("Service Group {} of {} created, Group Key epoch 1{}", groupId, owner,
                 keyManager == null ? "" : " by its Group Key Manager " + keyManager);
@@ -167,7 +173,9 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup assignKeyManager(String groupId, EntityId keyManager) {
-        synchronized (lock(groupId)) {
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
             ServiceGroup g = require(groupId);
             checkManager(keyManager, g.owner());
             if (java.util.Objects.equals(keyManager, g.keyManager())) {
@@ -189,6 +197,8 @@ public class GroupRegistryComponent implements GroupRegistry {
             } finally {
                 Bytes.wipe(key);
             }
+        } finally {
+            held.unlock();
         }
     }
 
@@ -240,9 +250,13 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup update(String groupId) {
-        synchronized (lock(groupId)) {
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
             ServiceGroup now = updateLocked(require(groupId));
             return now != null ? now : update(groupId); // another Server on the same database took this epoch: renew after it
+        } finally {
+            held.unlock();
         }
     }
 
@@ -252,12 +266,66 @@ public class GroupRegistryComponent implements GroupRegistry {
      * database, the Group Key Manager) is younger, and its own age decides.
      */
     void periodicUpdate(RekeyTimer.KeyAge due) {
-        synchronized (lock(due.groupId())) {
+        ReentrantLock held = lock(due.groupId());
+        held.lock();
+        try {
             Optional<ServiceGroup> g = store.group(due.groupId());
             if (g.isPresent() && g.get().epoch() == due.epoch() && updateLocked(g.get()) != null) {
                 log.info("Service Group {}: periodic Group Key update (the key of epoch {} was made {})", due.groupId(), due.epoch(),
                         due.made());
             }
+        } finally {
+            held.unlock();
+        }
+    }
+
+    /**
+     * {@code group.key.register} (seed 003 §5.3.2: "CSKMF itself can trigger Group Key update, after
+     * which it alerts SMF"): the group's Group Key Manager renewed the key on its own schedule or its
+     * operator's command and registers the key of the next epoch; stored and delivered as any
+     * other (indirect delivery). Runs on the manager's session thread, which also carries the
+     * manager's answers to {@code group.key.create}: it never waits for the group. While a change
+     * of the group holds it (and may be asking this manager for a key) the registration is refused
+     * {@code BUSY}: that change renews the key anyway.
+     */
+    void register(Principal from, GroupKeyRegister r) {
+        String groupId = r.groupId();
+        byte[] key = r.groupKey();
+        try {
+            if (!from.entity().equals(require(groupId).keyManager())) {
+                log.warn("{} {} tried to register a Group Key for {}, which it does not manage", from.kind(), from.entity(), groupId);
+                throw new CpnsException(ErrorCode.FORBIDDEN, from.entity() + " is not the Group Key Manager of " + groupId);
+            }
+            if (key.length != GroupKeySource.KEY_LENGTH) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a Group Key is " + GroupKeySource.KEY_LENGTH + " bytes, not " + key.length);
+            }
+            ReentrantLock held = lock(groupId);
+            if (!held.tryLock()) {
+                log.info("Service Group {}: Group Key Manager {} registered epoch {} while the group is being changed: refused", groupId,
+                        from.entity(), r.epoch());
+                throw new CpnsException(ErrorCode.BUSY, groupId + " is being changed, with a new key; this one is not needed");
+            }
+            try {
+                ServiceGroup g = require(groupId);
+                if (!from.entity().equals(g.keyManager())) {
+                    throw new CpnsException(ErrorCode.FORBIDDEN, from.entity() + " is not the Group Key Manager of " + groupId);
+                }
+                // the epoch rule (decisions.md D-gkage-2): the Server's next one, so every epoch is one key and no member sees a gap
+                if (r.epoch() != g.epoch() + 1 || !store.updateKey(groupId, r.epoch(), sealer.seal(groupId, r.epoch(), key),
+                        Suites.fingerprint(key), now())) {
+                    log.info("Service Group {}: Group Key Manager {} registered epoch {}, the group is at {}: refused", groupId,
+                            from.entity(), r.epoch(), g.epoch());
+                    throw new CpnsException(ErrorCode.INVALID_ARGUMENT, groupId + " is at epoch " + g.epoch() + "; register epoch "
+                            + (g.epoch() + 1) + ", not " + r.epoch());
+                }
+                log.info("Service Group {}: Group Key updated by its Group Key Manager {}, epoch {}", groupId, from.entity(), r.epoch());
+                FaultPoints.reach("server.groups.stored");
+                delivery.deliver(require(groupId), key, List.of());
+            } finally {
+                held.unlock();
+            }
+        } finally {
+            Bytes.wipe(key);
         }
     }
 
@@ -377,12 +445,16 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     /** The membership change and a fresh key of the next epoch, in one transaction; retried on a concurrent change. */
     private ServiceGroup change(ServiceGroup decided, List<EntityId> pnes, boolean join, String how) {
-        synchronized (lock(decided.groupId())) {
+        ReentrantLock held = lock(decided.groupId());
+        held.lock();
+        try {
             ServiceGroup g = require(decided.groupId());
             if (g.epoch() != decided.epoch()) { // changed while this one waited: decide again
                 return join ? join(g.groupId(), pnes) : remove(g.groupId(), pnes.get(0), how);
             }
             return changeLocked(g, pnes, join, how);
+        } finally {
+            held.unlock();
         }
     }
 
@@ -417,8 +489,8 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
     }
 
-    private Object lock(String groupId) {
-        return locks.computeIfAbsent(groupId, k -> new Object());
+    private ReentrantLock lock(String groupId) {
+        return locks.computeIfAbsent(groupId, k -> new ReentrantLock());
     }
 
     private static CpnsException exists(String groupId) {
