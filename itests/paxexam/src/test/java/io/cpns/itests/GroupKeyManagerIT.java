@@ -88,6 +88,9 @@ public class GroupKeyManagerIT extends PnTestBase {
         // ready = every component active (cpns-health's line); its link may authenticate before its handlers are there
         manager.start().awaitReady();
         Osgi.eventually(MANAGER + " connected to the Server", this::managerConnected, manager::tail);
+        // its first PSK session can be the one gw-link drops to reconnect after the EUKey assignment: wait for the one it keeps
+        Osgi.eventually(MANAGER + " synchronised its groups", () -> manager.thisStart().contains("Group Keys: synchronised with the Server"),
+                manager::tail);
     }
 
     boolean managerConnected() {
