@@ -176,10 +176,7 @@ public class GroupKeyManagerComponent implements GroupKeyManager, HealthContribu
      * @param onlyIfEpoch renew only if the key held is still of this epoch (the schedule), -1 = any (a command)
      */
     ManagedGroup rekey(String groupId, long onlyIfEpoch) {
-        ServerLink l = link;
-        if (l == null) {
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "no link to the CPNS Server (gw-link is not running)");
-        }
+        ServerLink l;
         ManagedKeyStore.Stored before;
         byte[] key;
         long epoch;
@@ -191,8 +188,12 @@ public class GroupKeyManagerComponent implements GroupKeyManager, HealthContribu
             before = store.get(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "this PN GW holds no Group Key of "
                     + groupId + ": the Server has not made it the group's Group Key Manager, or the record was quarantined "
                     + "(server:groupupdate " + groupId + " makes a new one here)"));
-            if (onlyIfEpoch >= 0 && before.epoch() != onlyIfEpoch) {
+            l = link;
+            if (onlyIfEpoch >= 0 && before.epoch() != onlyIfEpoch || l == null) {
                 Bytes.wipe(before.key());
+                if (l == null) {
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, "no link to the CPNS Server (gw-link is not running)");
+                }
                 return null; // renewed meanwhile: its own age decides
             }
             epoch = before.epoch() + 1;
