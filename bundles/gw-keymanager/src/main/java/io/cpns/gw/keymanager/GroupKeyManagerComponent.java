@@ -202,7 +202,9 @@ public class GroupKeyManagerComponent implements GroupKeyManager, HealthContribu
             store.put(groupId, epoch, fp, key);
         }
         try {
-            l.request(new GroupKeyRegister(groupId, epoch, key), REGISTER_TIMEOUT).toCompletableFuture()
+            // the message gets its own copy, left to the GC as every key-carrying message (security.md, "Memory"): a request
+            // still queued when the wait below gives up must not go out with a wiped key
+            l.request(new GroupKeyRegister(groupId, epoch, key.clone()), REGISTER_TIMEOUT).toCompletableFuture()
                     .get(REGISTER_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
