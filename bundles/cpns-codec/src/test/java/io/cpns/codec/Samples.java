@@ -62,6 +62,7 @@ final class Samples {
         add(new GroupTreeDeliver(tree));
         add(new GroupTreeRequest("sg-1"));
         add(new GroupKeyCreate("sg-1", 4));
+        add(new GroupKeyRegister("sg-1", 5, new byte[32]));
         add(new GroupSyncRequest());
         add(new GroupSync(List.of(new GroupNotify("sg-1", 3, List.of("pne-tv"), false))));
         add(new GroupMsg("sg-1", "pne-tv", 3, 77, new byte[20], null)); // (a PN GW's plaintext form: MessageCodecTest)

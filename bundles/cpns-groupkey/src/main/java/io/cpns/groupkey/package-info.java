@@ -9,5 +9,5 @@
  * {@link io.cpns.groupkey.GroupOpener}. docs/groupkey.md has the design and the security argument.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.cpns.groupkey;

@@ -10,6 +10,8 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.UserId;
+import io.cpns.api.gateway.GroupKeyManager;
+import io.cpns.api.message.GroupKeyRegister;
 import io.cpns.api.message.SetupType;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServerEndpoint;
@@ -53,6 +55,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class GroupKeyManagerIT extends PnTestBase {
     static final String MANAGER = "gw-manager";
     static final String SG = "sg-house";
+    static final String HOMEKEYS = "sg-homekeys";
     private static final byte[] NEXT = "lights off at eleven".getBytes(StandardCharsets.UTF_8);
 
     private static ForkedRuntime manager;
@@ -85,6 +88,9 @@ public class GroupKeyManagerIT extends PnTestBase {
         // ready = every component active (cpns-health's line); its link may authenticate before its handlers are there
         manager.start().awaitReady();
         Osgi.eventually(MANAGER + " connected to the Server", this::managerConnected, manager::tail);
+        // its first PSK session can be the one gw-link drops to reconnect after the EUKey assignment: wait for the one it keeps
+        Osgi.eventually(MANAGER + " synchronised its groups", () -> manager.thisStart().contains("Group Keys: synchronised with the Server"),
+                manager::tail);
     }
 
     boolean managerConnected() {
@@ -303,6 +309,92 @@ public class GroupKeyManagerIT extends PnTestBase {
         assertEquals(ErrorCode.UNKNOWN_ENTITY, refusal(() -> registry().create("sg-other", UserId.of(USER), EntityId.of("gw-nobody"))));
         assertTrue(registry().group("sg-other").isEmpty());
         assertTrue(managerLog(), managerLog().contains("refused to manage sg-other"));
+    }
+
+    /**
+     * gw-home (this framework's PN GW) agrees to manage {@value #HOMEKEYS} and the Server makes it
+     * its Group Key Manager; the group has a member behind gw-home (tv) and one behind gw-manager
+     * (speaker), so a key it makes reaches one directly and the other through the Server.
+     */
+    private ServiceGroup homeManaged() throws Exception {
+        osgi.configure("cpns.gw.keymanager", Map.of("groups", HOMEKEYS));
+        Osgi.eventually(GATEWAY + " agrees to manage " + HOMEKEYS, () -> {
+            try {
+                registry().create(HOMEKEYS, UserId.of(USER), EntityId.of(GATEWAY));
+                return true;
+            } catch (CpnsException e) { // the configuration is applied asynchronously
+                return false;
+            }
+        }, () -> "");
+        registry().join(HOMEKEYS, tv.id());
+        ServiceGroup g = registry().join(HOMEKEYS, speaker.id());
+        holds(tv, g);
+        holds(speaker, g);
+        return g;
+    }
+
+    /** Every member holds the Server's current key of the group (it may move meanwhile: the condition reads it anew). */
+    void membersHoldTheServersKey(String groupId) {
+        Osgi.eventually("tv and speaker hold the Server's " + groupId, () -> {
+            ServiceGroup g = registry().group(groupId).orElseThrow();
+            return List.of(tv, speaker).stream().allMatch(p -> p.groupKey(groupId)
+                    .map(k -> k.epoch() == g.epoch() && Suites.fingerprint(k.key()).equals(g.keyFingerprint())).orElse(false));
+        }, () -> registry().group(groupId) + " " + tv.groupKey(groupId) + " " + speaker.groupKey(groupId));
+    }
+
+    /**
+     * Seed 003 §5.3.2, "CSKMF itself can trigger Group Key update, after which it alerts SMF": the
+     * manager renews the key on its operator's command ({@code gw:grouprekey}) and registers it
+     * ({@code group.key.register}); the Server stores it and relays it to the member behind the
+     * other PN GW, and the manager's own member gets it directly.
+     */
+    @Test
+    public void m05b_theManagerRekeysOnCommand_registersItOnTheServer_membersBehindBothPnGwsGetTheNewEpoch() throws Exception {
+        ServiceGroup before = homeManaged();
+        String out = osgi.shell("gw:grouprekey " + HOMEKEYS);
+        ServiceGroup after = registry().group(HOMEKEYS).orElseThrow();
+        assertEquals("the Server's registry has the manager's epoch", before.epoch() + 1, after.epoch());
+        assertEquals(before.members(), after.members());
+        assertTrue(out, out.contains("Group Key epoch " + after.epoch() + " (" + after.keyFingerprint() + ") made here and registered"));
+        assertTrue(osgi.shell("server:group " + HOMEKEYS).contains("Group Key epoch " + after.epoch()));
+        assertTrue(osgi.shell("gw:keymanager").contains(after.keyFingerprint()));
+        holds(tv, after); // direct: from gw-home's own key
+        holds(speaker, after); // indirect: the Server relayed it to gw-manager
+        assertFalse(managerLog(), managerLog().contains(HOMEKEYS + " Group Key epoch")); // gw-manager only relays this group
+    }
+
+    /** A registration comes only from the group's manager and only for the Server's next epoch; a refusal changes nothing. */
+    @Test
+    public void m05c_registrations_onlyFromTheGroupsManager_onlyForTheNextEpoch() throws Exception {
+        ServiceGroup house = registry().group(SG).orElseThrow();
+        ServiceGroup home = registry().group(HOMEKEYS).orElseThrow();
+        assertEquals("gw-home is not the manager of " + SG, ErrorCode.FORBIDDEN,
+                refusal(() -> osgi.call(new GroupKeyRegister(SG, house.epoch() + 1, new byte[32]))));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> osgi.call(new GroupKeyRegister(HOMEKEYS, home.epoch(), new byte[32]))));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> osgi.call(new GroupKeyRegister(HOMEKEYS, home.epoch() + 2, new byte[32]))));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, refusal(() -> osgi.call(new GroupKeyRegister(HOMEKEYS, home.epoch() + 1, new byte[16]))));
+        assertEquals(house, registry().group(SG).orElseThrow());
+        assertEquals(home, registry().group(HOMEKEYS).orElseThrow());
+        assertEquals("a command for a group it does not manage", ErrorCode.FORBIDDEN,
+                refusal(() -> osgi.service(GroupKeyManager.class).rekey(SG)));
+        osgi.call(new io.cpns.api.message.Ping(new byte[0])); // the refusals did not cost gw-home its session
+        membersHoldTheServersKey(HOMEKEYS);
+    }
+
+    /**
+     * The manager's own schedule ({@code rekeyHours}, by each key's age): switched on, it renews
+     * the key promptly (already old enough) and again one period later; every member follows.
+     */
+    @Test
+    public void m05d_theManagerRekeysOnItsOwnSchedule_byTheKeysAge() throws Exception {
+        ServiceGroup before = registry().group(HOMEKEYS).orElseThrow();
+        osgi.configure("cpns.gw.keymanager", Map.of("groups", HOMEKEYS, "rekeyHours", 0.001)); // 3.6 s
+        Osgi.eventually("two rekeys by the manager's schedule", () -> registry().group(HOMEKEYS).orElseThrow().epoch() >= before.epoch() + 2,
+                () -> String.valueOf(registry().group(HOMEKEYS)));
+        membersHoldTheServersKey(HOMEKEYS);
+        osgi.configure("cpns.gw.keymanager", Map.of("groups", "", "rekeyHours", 0.0));
+        registry().delete(HOMEKEYS);
+        Osgi.eventually("deleted at every member", () -> tv.groupKey(HOMEKEYS).isEmpty() && speaker.groupKey(HOMEKEYS).isEmpty(), () -> "");
     }
 
     /** Management handed back to the Server: the Server's key follows, the former manager forgets its own. */

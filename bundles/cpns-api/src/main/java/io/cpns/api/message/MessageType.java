@@ -57,6 +57,7 @@ public enum MessageType {
     GROUP_TREE_REQUEST("group.tree.req", GroupTreeRequest.class, Category.REQUEST),
     GROUP_TREE("group.tree", GroupTree.class, Category.RESPONSE),
     GROUP_KEY_CREATE("group.key.create", GroupKeyCreate.class, Category.REQUEST),
+    GROUP_KEY_REGISTER("group.key.register", GroupKeyRegister.class, Category.REQUEST),
     GROUP_SYNC_REQUEST("group.sync.req", GroupSyncRequest.class, Category.REQUEST),
     GROUP_SYNC("group.sync", GroupSync.class, Category.RESPONSE),
     GROUP_MSG("group.msg", GroupMsg.class, Category.REQUEST),

@@ -35,17 +35,25 @@ final class ManagedKeyStore {
 
     private final SecretStore secrets;
     private final Logger log;
+    private final java.time.Clock clock;
     private final CBORMapper mapper = new CBORMapper();
     /** Quarantined records not yet replaced, by group: what cpns:health says. */
     private final Map<String, String> quarantined = new ConcurrentHashMap<>();
 
-    ManagedKeyStore(SecretStore secrets, Logger log) {
+    ManagedKeyStore(SecretStore secrets, Logger log, java.time.Clock clock) {
         this.secrets = secrets;
         this.log = log;
+        this.clock = clock;
     }
 
+    /** A key made now: its age (the own rekey schedule) counts from here. */
     void put(String groupId, long epoch, String fingerprint, byte[] key) {
-        byte[] bytes = encode(new Stored(groupId, epoch, fingerprint, Instant.now().toEpochMilli(), key));
+        put(groupId, epoch, fingerprint, key, clock.millis());
+    }
+
+    /** A key made {@code created} (epoch ms): a previous key put back keeps its age. */
+    void put(String groupId, long epoch, String fingerprint, byte[] key, long created) {
+        byte[] bytes = encode(new Stored(groupId, epoch, fingerprint, created, key));
         try {
             secrets.put(PREFIX + groupId, bytes);
         } finally {

@@ -90,6 +90,24 @@ class GroupKeyManagerComponentTest {
         assertArrayEquals(again.groupKey(), m.groupKey(SG, 5).orElseThrow(), "refusals keep the key");
     }
 
+    /** Seed 003 §5.3.2, the manager's own renewal: refused before anything is made for a group not managed here or with no link. */
+    @Test
+    void rekey_onlyAGroupManagedHere_andOnlyWithALink_elseTheKeyHeldStays() {
+        GroupKeyManagerComponent m = manager(SG);
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> m.rekey("sg-garden")));
+        assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> m.rekey(SG)), "no key made here yet: the Server has not assigned it");
+        GroupKey k = m.create(new GroupKeyCreate(SG, 3));
+        assertEquals(ErrorCode.UNAVAILABLE, refusal(() -> m.rekey(SG)), "gw-link not running");
+        assertArrayEquals(k.groupKey(), m.groupKey(SG, 3).orElseThrow());
+        assertEquals(3, m.managed().get(0).epoch());
+    }
+
+    @Test
+    void rekeyHours_negative_isRefusedAtActivation() {
+        assertThrows(IllegalArgumentException.class, () -> new GroupKeyManagerComponent(secrets, log.logger(),
+                Configs.of(GroupKeyManagerComponent.Config.class, Map.of("groups", new String[] {SG}, "rekeyHours", -1.0))));
+    }
+
     @Test
     void keys_surviveARestart_encryptedAtRest_andAreForgottenOnRelease() throws Exception {
         GroupKey k = manager(SG).create(new GroupKeyCreate(SG, 3));

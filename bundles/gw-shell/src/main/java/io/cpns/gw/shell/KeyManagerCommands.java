@@ -8,10 +8,14 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** {@code gw:keymanager}: the Service Groups this PN GW is Group Key Manager of (seed 003 §5.3.2), never the keys. */
+/**
+ * {@code gw:keymanager}: the Service Groups this PN GW is Group Key Manager of (seed 003 §5.3.2), never the keys;
+ * {@code gw:grouprekey}: renew one of their keys now.
+ */
 @Component(service = KeyManagerCommands.class, property = {
     "osgi.command.scope=gw",
-    "osgi.command.function=keymanager"})
+    "osgi.command.function=keymanager",
+    "osgi.command.function=grouprekey"})
 public class KeyManagerCommands {
     // optional and dynamic: with gw-keymanager down the command says so (Unavailable) instead of vanishing
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -26,5 +30,16 @@ public class KeyManagerCommands {
         StringBuilder s = new StringBuilder(String.format("%-24s %-6s %-18s %s%n", "GROUP", "EPOCH", "KEY", "CREATED"));
         manager.managed().forEach(g -> s.append(String.format("%-24s %-6d %-18s %s%n", g.groupId(), g.epoch(), g.keyFingerprint(), g.created())));
         return s.toString();
+    }
+
+    @Descriptor("Renew the Group Key of a group this PN GW manages now and register it on the CPNS Server, which relays it to every "
+            + "member (seed 003 §5.3.2: the CSKMF triggers the update itself)")
+    public String grouprekey(@Descriptor("Service Group ID") String groupId) {
+        GroupKeyManager manager = this.manager;
+        if (manager == null) {
+            return Unavailable.of("Group Key Manager", "gw-keymanager");
+        }
+        GroupKeyManager.ManagedGroup g = manager.rekey(groupId);
+        return groupId + ": Group Key epoch " + g.epoch() + " (" + g.keyFingerprint() + ") made here and registered on the CPNS Server";
     }
 }

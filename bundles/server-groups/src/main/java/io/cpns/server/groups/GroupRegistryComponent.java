@@ -10,6 +10,7 @@ import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.message.GroupKey;
+import io.cpns.api.message.GroupKeyRegister;
 import io.cpns.api.message.GroupMsg;
 import io.cpns.api.message.GroupNotify;
 import io.cpns.api.message.GroupSync;
@@ -21,7 +22,9 @@ import io.cpns.api.server.UserRegistry;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
+import io.cpns.groupkey.RekeyTimer;
 import io.cpns.server.store.GroupStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,9 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -58,7 +59,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class GroupRegistryComponent implements GroupRegistry {
     @ObjectClassDefinition(name = "CPNS Server Service Groups", description = "Service Groups and their Group Keys.")
     public @interface Config {
-        @AttributeDefinition(description = "Periodic Group Key update of every group, in hours (TS §5.3.2); 0 = none")
+        @AttributeDefinition(description = "Periodic Group Key update (TS §5.3.2): a group's key is renewed when it is this many hours "
+                + "old, counted from when it was made (a restart does not postpone it); 0 = none")
         int updateHours() default 24;
 
         @AttributeDefinition(description = "Delivery to PN GWs (seed 003 B.2.1): push = the key itself; pull = a notification, "
@@ -76,11 +78,12 @@ public class GroupRegistryComponent implements GroupRegistry {
     private final UserRegistry users;
     private final Logger log;
     private final GroupKeySealer sealer;
-    private final ScheduledExecutorService timer;
+    private final Clock clock;
+    private final RekeyTimer rekeys; // null: no periodic update
     private final GroupDelivery delivery;
     private final GroupKeySource keys;
     private final GroupMessageForwarder messages;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     // optional and dynamic: groups are managed while the endpoint or the PN side is being updated
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -91,7 +94,14 @@ public class GroupRegistryComponent implements GroupRegistry {
                                   @Reference(name = "users") UserRegistry users, @Reference(name = "secrets") SecretStore secrets,
                                   @Reference(name = "pns") PnRegistry pns,
                                   @Reference(name = "log", service = LoggerFactory.class) Logger log, Config config) {
+        this(store, entities, users, secrets, pns, log, config, Clock.systemUTC());
+    }
+
+    /** With the clock that stamps each key and decides when it is due (tests move it). */
+    GroupRegistryComponent(GroupStore store, EntityRegistry entities, UserRegistry users, SecretStore secrets, PnRegistry pns, Logger log,
+                           Config config, Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.entities = entities;
         this.users = users;
         this.log = log;
@@ -103,19 +113,26 @@ public class GroupRegistryComponent implements GroupRegistry {
         this.delivery = new GroupDelivery(pns, () -> endpoint, log, config.delivery().equals("push"), timeout);
         this.keys = new GroupKeySource(() -> endpoint, timeout, log);
         this.messages = new GroupMessageForwarder(delivery, () -> endpoint, log, timeout);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "cpns-server-groups-update");
-            t.setDaemon(true);
-            return t;
-        });
         if (config.updateHours() > 0) {
-            timer.scheduleAtFixedRate(this::updateAll, config.updateHours(), config.updateHours(), TimeUnit.HOURS);
+            Duration period = Duration.ofHours(config.updateHours());
+            Duration retry = period.compareTo(RETRY) < 0 ? period : RETRY;
+            this.rekeys = new RekeyTimer("cpns-server-groups-update", clock, period, retry,
+                    () -> store.keyTimes().stream().map(k -> new RekeyTimer.KeyAge(k.groupId(), k.epoch(), k.updated())).toList(),
+                    this::periodicUpdate, (k, e) -> log.warn("periodic Group Key update of {} failed (retried in {} min): {}",
+                            k == null ? "the Service Groups" : k.groupId(), retry.toMinutes(), e.toString())).start();
+        } else {
+            this.rekeys = null;
         }
     }
 
+    /** A group whose periodic update failed (its Group Key Manager offline) is tried again this much later. */
+    private static final Duration RETRY = Duration.ofMinutes(15);
+
     @Deactivate
     void deactivate() {
-        timer.shutdownNow();
+        if (rekeys != null) {
+            rekeys.close();
+        }
         sealer.close();
     }
 
@@ -131,7 +148,9 @@ public class GroupRegistryComponent implements GroupRegistry {
             throw new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no CPNS User " + owner);
         }
         checkManager(keyManager, owner);
-        synchronized (lock(groupId)) {
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
             if (store.group(groupId).isPresent()) {
                 throw exists(groupId);
             }
@@ -144,6 +163,8 @@ public class GroupRegistryComponent implements GroupRegistry {
             } finally {
                 Bytes.wipe(key);
             }
+        } finally {
+            held.unlock();
         }
         log.info("Service Group {} of {} created, Group Key epoch 1{}", groupId, owner,
                 keyManager == null ? "" : " by its Group Key Manager " + keyManager);
@@ -152,7 +173,9 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup assignKeyManager(String groupId, EntityId keyManager) {
-        synchronized (lock(groupId)) {
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
             ServiceGroup g = require(groupId);
             checkManager(keyManager, g.owner());
             if (java.util.Objects.equals(keyManager, g.keyManager())) {
@@ -161,7 +184,7 @@ public class GroupRegistryComponent implements GroupRegistry {
             long epoch = g.epoch() + 1;
             byte[] key = keys.create(groupId, epoch, keyManager); // the new manager's first key
             try {
-                if (!store.assignKeyManager(groupId, keyManager, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
+                if (!store.assignKeyManager(groupId, keyManager, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key), now())) {
                     throw new CpnsException(ErrorCode.UNAVAILABLE, groupId + " changed meanwhile; try again");
                 }
                 log.info("Service Group {}: Group Key Manager {} (was {}), Group Key epoch {}", groupId,
@@ -174,6 +197,8 @@ public class GroupRegistryComponent implements GroupRegistry {
             } finally {
                 Bytes.wipe(key);
             }
+        } finally {
+            held.unlock();
         }
     }
 
@@ -225,23 +250,107 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     @Override
     public ServiceGroup update(String groupId) {
-        synchronized (lock(groupId)) {
-            ServiceGroup g = require(groupId);
-            long epoch = g.epoch() + 1;
-            byte[] key = keys.create(groupId, epoch, g.keyManager());
-            try {
-                if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
-                    return update(groupId); // another Server on the same database took this epoch: renew after it
-                }
-                log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
-                FaultPoints.reach("server.groups.stored"); // the new epoch committed, no PN GW told
-                ServiceGroup now = require(groupId);
-                delivery.deliver(now, key, List.of());
-                FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
-                return now;
-            } finally {
-                Bytes.wipe(key);
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
+            ServiceGroup now = updateLocked(require(groupId));
+            return now != null ? now : update(groupId); // another Server on the same database took this epoch: renew after it
+        } finally {
+            held.unlock();
+        }
+    }
+
+    /**
+     * The periodic update (TS §5.3.2) of a group whose key {@code due} is old enough: only if that
+     * key is still the group's. A key renewed meanwhile (a join here, another Server on the same
+     * database, the Group Key Manager) is younger, and its own age decides.
+     */
+    void periodicUpdate(RekeyTimer.KeyAge due) {
+        ReentrantLock held = lock(due.groupId());
+        held.lock();
+        try {
+            Optional<ServiceGroup> g = store.group(due.groupId());
+            if (g.isPresent() && g.get().epoch() == due.epoch() && updateLocked(g.get()) != null) {
+                log.info("Service Group {}: periodic Group Key update (the key of epoch {} was made {})", due.groupId(), due.epoch(),
+                        due.made());
             }
+        } finally {
+            held.unlock();
+        }
+    }
+
+    /**
+     * {@code group.key.register} (seed 003 §5.3.2: "CSKMF itself can trigger Group Key update, after
+     * which it alerts SMF"): the group's Group Key Manager renewed the key on its own schedule or its
+     * operator's command and registers the key of the next epoch; stored and delivered as any
+     * other (indirect delivery). Runs on the manager's session thread, which also carries the
+     * manager's answers to {@code group.key.create}: it never waits for the group. While a change
+     * of the group holds it (and may be asking this manager for a key) the registration is refused
+     * {@code BUSY}: that change renews the key anyway.
+     */
+    void register(Principal from, GroupKeyRegister r) {
+        String groupId = r.groupId();
+        byte[] key = r.groupKey();
+        try {
+            if (!from.entity().equals(require(groupId).keyManager())) {
+                log.warn("{} {} tried to register a Group Key for {}, which it does not manage", from.kind(), from.entity(), groupId);
+                throw new CpnsException(ErrorCode.FORBIDDEN, from.entity() + " is not the Group Key Manager of " + groupId);
+            }
+            if (key.length != GroupKeySource.KEY_LENGTH) {
+                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a Group Key is " + GroupKeySource.KEY_LENGTH + " bytes, not " + key.length);
+            }
+            ReentrantLock held = lock(groupId);
+            if (!held.tryLock()) {
+                log.info("Service Group {}: Group Key Manager {} registered epoch {} while the group is being changed: refused", groupId,
+                        from.entity(), r.epoch());
+                throw new CpnsException(ErrorCode.BUSY, groupId + " is being changed, with a new key; this one is not needed");
+            }
+            try {
+                ServiceGroup g = require(groupId);
+                if (!from.entity().equals(g.keyManager())) {
+                    throw new CpnsException(ErrorCode.FORBIDDEN, from.entity() + " is not the Group Key Manager of " + groupId);
+                }
+                // the epoch rule (decisions.md D-gkage-2): the Server's next one, so every epoch is one key and no member sees a gap
+                if (r.epoch() != g.epoch() + 1 || !store.updateKey(groupId, r.epoch(), sealer.seal(groupId, r.epoch(), key),
+                        Suites.fingerprint(key), now())) {
+                    log.info("Service Group {}: Group Key Manager {} registered epoch {}, the group is at {}: refused", groupId,
+                            from.entity(), r.epoch(), g.epoch());
+                    throw new CpnsException(ErrorCode.INVALID_ARGUMENT, groupId + " is at epoch " + g.epoch() + "; register epoch "
+                            + (g.epoch() + 1) + ", not " + r.epoch());
+                }
+                log.info("Service Group {}: Group Key updated by its Group Key Manager {}, epoch {}", groupId, from.entity(), r.epoch());
+                FaultPoints.reach("server.groups.stored");
+                delivery.deliver(require(groupId), key, List.of());
+            } finally {
+                held.unlock();
+            }
+        } finally {
+            Bytes.wipe(key);
+        }
+    }
+
+    /** The periodic timer's step, for tests that move its clock. */
+    Duration runPeriodicUpdates() {
+        return rekeys.runDue();
+    }
+
+    /** @return the group after its update, or null if another writer took the next epoch first */
+    private ServiceGroup updateLocked(ServiceGroup g) {
+        String groupId = g.groupId();
+        long epoch = g.epoch() + 1;
+        byte[] key = keys.create(groupId, epoch, g.keyManager());
+        try {
+            if (!store.updateKey(groupId, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key), now())) {
+                return null;
+            }
+            log.info("Service Group {}: Group Key updated, epoch {}", groupId, epoch);
+            FaultPoints.reach("server.groups.stored"); // the new epoch committed, no PN GW told
+            ServiceGroup now = require(groupId);
+            delivery.deliver(now, key, List.of());
+            FaultPoints.reach("server.groups.delivered"); // sent to the PN GWs (asynchronously), the change not yet answered
+            return now;
+        } finally {
+            Bytes.wipe(key);
         }
     }
 
@@ -336,12 +445,16 @@ public class GroupRegistryComponent implements GroupRegistry {
 
     /** The membership change and a fresh key of the next epoch, in one transaction; retried on a concurrent change. */
     private ServiceGroup change(ServiceGroup decided, List<EntityId> pnes, boolean join, String how) {
-        synchronized (lock(decided.groupId())) {
+        ReentrantLock held = lock(decided.groupId());
+        held.lock();
+        try {
             ServiceGroup g = require(decided.groupId());
             if (g.epoch() != decided.epoch()) { // changed while this one waited: decide again
                 return join ? join(g.groupId(), pnes) : remove(g.groupId(), pnes.get(0), how);
             }
             return changeLocked(g, pnes, join, how);
+        } finally {
+            held.unlock();
         }
     }
 
@@ -365,16 +478,6 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
     }
 
-    private void updateAll() {
-        for (ServiceGroup g : store.groups()) {
-            try {
-                update(g.groupId());
-            } catch (RuntimeException e) {
-                log.warn("periodic Group Key update of {} failed: {}", g.groupId(), e.toString());
-            }
-        }
-    }
-
     /** A Group Key Manager is a PN GW of the group's owner (TS §5.3.4: authorization by Entity ID and User ID). */
     private void checkManager(EntityId manager, UserId owner) {
         if (manager == null) {
@@ -386,8 +489,8 @@ public class GroupRegistryComponent implements GroupRegistry {
         }
     }
 
-    private Object lock(String groupId) {
-        return locks.computeIfAbsent(groupId, k -> new Object());
+    private ReentrantLock lock(String groupId) {
+        return locks.computeIfAbsent(groupId, k -> new ReentrantLock());
     }
 
     private static CpnsException exists(String groupId) {
@@ -402,7 +505,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         return new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Service Group " + groupId);
     }
 
-    private static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -17,8 +17,10 @@ import io.cpns.server.registry.EntityRegistryComponent;
 import io.cpns.server.registry.UserRegistryComponent;
 import io.cpns.server.store.JdbcStores;
 import io.cpns.testkit.Configs;
+import io.cpns.testkit.ManualClock;
 import io.cpns.testkit.TestLogger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -45,16 +47,19 @@ class GroupRegistryTest {
     private EncryptedFileStore secrets;
     private final TestLogger log = new TestLogger("server-groups");
     private GroupRegistryComponent groups;
+    private UserRegistryComponent users;
+    private EntityRegistryComponent entities;
+    private final ManualClock clock = new ManualClock();
 
     @BeforeEach
     void setUp() throws Exception {
         db = JdbcStores.open("jdbc:h2:mem:sg" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", 4);
         secrets = new EncryptedFileStore(dir.resolve("ks"), dir.resolve("ks/master.key"));
-        UserRegistryComponent users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
+        users = new UserRegistryComponent(db, log.logger(), Configs.of(UserRegistryComponent.Config.class,
                 Map.of("argon2MemoryKiB", 1024, "argon2Iterations", 1)));
         users.register(ALICE, "alice-password".toCharArray());
         users.register(BOB, "bob-password".toCharArray());
-        EntityRegistryComponent entities = new EntityRegistryComponent(db, secrets, log.logger());
+        entities = new EntityRegistryComponent(db, secrets, log.logger());
         entities.assignEuKey(TV, EntityKind.PNE, ALICE);
         entities.assignEuKey(RADIO, EntityKind.PNE, ALICE);
         entities.assignEuKey(BOBS, EntityKind.PNE, BOB);
@@ -169,6 +174,48 @@ class GroupRegistryTest {
         assertEquals(List.of(TV), g.members());
         assertFalse(Arrays.equals(k2, key(g)));
         assertEquals(ErrorCode.UNEXPECTED_MESSAGE, refusal(() -> groups.groupKey(SG, 2)), "only the current epoch's key");
+    }
+
+    /** The Server (or server-groups) restarts: a new component on the same database, the periodic update every {@code hours}. */
+    private void restart(int hours) {
+        groups.deactivate();
+        groups = new GroupRegistryComponent(db.groupStore(), entities, users, secrets, pnRegistry(), log.logger(),
+                Configs.of(GroupRegistryComponent.Config.class, Map.of("updateHours", hours)), clock);
+    }
+
+    @Test
+    void periodicUpdate_countsFromTheKeysAge_soARestartHalfAnHourBeforeItIsDueDoesNotPostponeIt() {
+        restart(24);
+        groups.create(SG, ALICE);
+        groups.join(SG, TV); // epoch 2, made now
+        clock.advance(Duration.ofHours(24).minusMinutes(30));
+        restart(24); // 30 minutes before the key is due
+        assertEquals(Duration.ofMinutes(30), groups.runPeriodicUpdates(), "due in 30 minutes, not 24 hours after the restart");
+        assertEquals(2, groups.group(SG).orElseThrow().epoch());
+        clock.advance(Duration.ofMinutes(30));
+        groups.runPeriodicUpdates();
+        ServiceGroup g = groups.group(SG).orElseThrow();
+        assertEquals(3, g.epoch(), "renewed at its due time");
+        assertEquals(List.of(TV), g.members());
+        assertEquals(clock.instant(), db.groupStore().keyTimes().get(0).updated(), "the new key's age starts now");
+    }
+
+    @Test
+    void periodicUpdate_aKeyOverdueAtStartIsRenewedPromptly_once() {
+        restart(0);
+        groups.create(SG, ALICE);
+        groups.create("sg-young", ALICE);
+        clock.advance(Duration.ofHours(30));
+        groups.update("sg-young"); // renewed 6 hours ago... by the clock now
+        clock.advance(Duration.ofHours(6));
+        restart(24); // the Server was down when SG's key fell due
+        groups.runPeriodicUpdates();
+        assertEquals(2, groups.group(SG).orElseThrow().epoch(), "renewed at start, once for all the missed periods");
+        assertEquals(2, groups.group("sg-young").orElseThrow().epoch(), "its key is 6 hours old: not yet");
+        clock.advance(Duration.ofHours(18));
+        groups.runPeriodicUpdates();
+        assertEquals(3, groups.group("sg-young").orElseThrow().epoch());
+        assertEquals(2, groups.group(SG).orElseThrow().epoch());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.cpns.api.FailureLimiter;
 import io.cpns.api.UserId;
 import io.cpns.server.store.JdbcStores;
 import io.cpns.testkit.Configs;
+import io.cpns.testkit.ManualClock;
 import io.cpns.testkit.TestLogger;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -17,6 +17,10 @@ public interface GroupStore {
     record SealedGroupKey(long epoch, byte[] sealed) {
     }
 
+    /** A group's current epoch and when its key was stored: the key age the periodic update counts from (TS §5.3.2). */
+    record KeyTime(String groupId, long epoch, Instant updated) {
+    }
+
     /** @return false if the group ID is taken */
     default boolean createGroup(String groupId, UserId owner, Instant at, byte[] sealedKeyOfEpoch1, String keyFingerprint) {
         return createGroup(groupId, owner, at, sealedKeyOfEpoch1, keyFingerprint, null);
@@ -35,6 +39,9 @@ public interface GroupStore {
 
     Optional<SealedGroupKey> groupKey(String groupId);
 
+    /** Every group's {@link KeyTime}, by group ID. */
+    List<KeyTime> keyTimes();
+
     /**
      * Adds ({@code join}) or removes a member and stores the key of {@code epoch}, atomically, if
      * the group is still at {@code epoch - 1} (else nothing changes: a concurrent update won).
@@ -51,8 +58,18 @@ public interface GroupStore {
                           String keyFingerprint);
 
     /** Stores the key of {@code epoch} if the group is at {@code epoch - 1}. */
-    boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint);
+    default boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return updateKey(groupId, epoch, sealedKey, keyFingerprint, Instant.now());
+    }
+
+    /** As {@link #updateKey(String, long, byte[], String)}, the key made {@code at} (its age counts from there). */
+    boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint, Instant at);
 
     /** A new Group Key Manager (null: the Server) and the key of {@code epoch} it created, if the group is at {@code epoch - 1}. */
-    boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint);
+    default boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return assignKeyManager(groupId, keyManager, epoch, sealedKey, keyFingerprint, Instant.now());
+    }
+
+    /** As {@link #assignKeyManager(String, EntityId, long, byte[], String)}, the key made {@code at}. */
+    boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint, Instant at);
 }

@@ -61,6 +61,12 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
+    public List<KeyTime> keyTimes() {
+        return sql.query("SELECT group_id, epoch, updated_at FROM cpns_group ORDER BY group_id",
+                rs -> new KeyTime(rs.getString(1), rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3))));
+    }
+
+    @Override
     public boolean changeMembers(String groupId, List<EntityId> members, boolean join, Instant at, long epoch, byte[] sealedKey,
                                  String keyFingerprint) {
         return sql.transaction(tx -> {
@@ -84,16 +90,17 @@ final class JdbcGroupStore implements GroupStore {
     }
 
     @Override
-    public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint) {
+    public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint, Instant at) {
         return sql.update("UPDATE cpns_group SET epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ? WHERE group_id = ? AND epoch = ?",
-                epoch, sealedKey, keyFingerprint, Instant.now().toEpochMilli(), groupId, epoch - 1) == 1;
+                epoch, sealedKey, keyFingerprint, at.toEpochMilli(), groupId, epoch - 1) == 1;
     }
 
     @Override
-    public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint) {
+    public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint,
+                                    Instant at) {
         return sql.update("UPDATE cpns_group SET key_manager = ?, epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ?"
                 + " WHERE group_id = ? AND epoch = ?", keyManager == null ? null : keyManager.value(), epoch, sealedKey, keyFingerprint,
-                Instant.now().toEpochMilli(), groupId, epoch - 1) == 1;
+                at.toEpochMilli(), groupId, epoch - 1) == 1;
     }
 
     /** One row per (group, member) from the join, folded into one record per group. */

@@ -210,8 +210,9 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     }
 
     @Override
-    public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint) {
-        return store.groupStore().assignKeyManager(groupId, keyManager, epoch, sealedKey, keyFingerprint);
+    public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint,
+                                    java.time.Instant at) {
+        return store.groupStore().assignKeyManager(groupId, keyManager, epoch, sealedKey, keyFingerprint, at);
     }
 
     @Override
@@ -240,14 +241,19 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     }
 
     @Override
+    public List<KeyTime> keyTimes() {
+        return store.groupStore().keyTimes();
+    }
+
+    @Override
     public boolean changeMembers(String groupId, List<EntityId> members, boolean join, java.time.Instant at, long epoch, byte[] sealedKey,
                                  String keyFingerprint) {
         return store.groupStore().changeMembers(groupId, members, join, at, epoch, sealedKey, keyFingerprint);
     }
 
     @Override
-    public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint) {
-        return store.groupStore().updateKey(groupId, epoch, sealedKey, keyFingerprint);
+    public boolean updateKey(String groupId, long epoch, byte[] sealedKey, String keyFingerprint, java.time.Instant at) {
+        return store.groupStore().updateKey(groupId, epoch, sealedKey, keyFingerprint, at);
     }
 
     // ---- KeyAssignmentStore: the same database ----

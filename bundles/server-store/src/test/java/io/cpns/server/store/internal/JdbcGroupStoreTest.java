@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.ServiceGroup;
+import io.cpns.server.store.GroupStore;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
@@ -107,6 +108,26 @@ class JdbcGroupStoreTest {
             assertTrue(s.groupKey("sg-1").isEmpty());
             assertTrue(s.groupsOf(TV).isEmpty());
             assertTrue(s.groups().isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void keyTimes_areWhenEachGroupsCurrentKeyWasStored(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcGroupStore s = store(db);
+            s.createGroup("sg-1", ALICE, T, new byte[] {1}, "fp1");
+            s.createGroup("sg-2", ALICE, T, new byte[] {1}, "fp1");
+            Instant joined = T.plusSeconds(60);
+            s.changeMembers("sg-1", TV, true, joined, 2, new byte[] {2}, "fp2");
+            Instant updated = T.plusSeconds(3600);
+            s.updateKey("sg-2", 2, new byte[] {2}, "fp2", updated);
+            assertEquals(List.of(new GroupStore.KeyTime("sg-1", 2, joined), new GroupStore.KeyTime("sg-2", 2, updated)), s.keyTimes());
+            Instant handedOver = updated.plusSeconds(1);
+            s.assignKeyManager("sg-1", EntityId.of("gw-a"), 3, new byte[] {3}, "fp3", handedOver);
+            assertEquals(new GroupStore.KeyTime("sg-1", 3, handedOver), s.keyTimes().get(0));
+            assertFalse(s.updateKey("sg-2", 2, new byte[] {7}, "fp7", handedOver), "a stale epoch loses");
+            assertEquals(updated, s.keyTimes().get(1).updated(), "and leaves the key's age alone");
         }
     }
 }
