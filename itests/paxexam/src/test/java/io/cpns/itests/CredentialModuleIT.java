@@ -74,8 +74,8 @@ public class CredentialModuleIT extends PnTestBase {
         Assume.assumeTrue("SoftHSM2 not installed (apt-get install softhsm2)", System.getProperty(SLOT) != null);
     }
 
-    private Map<String, Object> moduleConfig() {
-        return Map.of("library", SoftHsm.LIBRARY.toString(), "slot", Long.parseLong(System.getProperty(SLOT)),
+    private Map<String, Object> moduleConfig() { // SoftHsm.LIBRARY's path: the testkit is not in the framework
+        return Map.of("library", "/usr/lib/softhsm/libsofthsm2.so", "slot", Long.parseLong(System.getProperty(SLOT)),
                 "keyLabel", System.getProperty(LABEL), "pinFile", System.getProperty(PIN));
     }
 
@@ -102,7 +102,6 @@ public class CredentialModuleIT extends PnTestBase {
             Osgi.eventually("the refusal in cpns:health", () -> health().contains("credentialModule=true refused"), this::health);
             assertTrue("no credential module in use: Group Key required", osgi.service(GatewayGroups.class).groupKeyRequired(radio.id().value()));
             assertTrue(osgi.shell("cpns:health").contains("credentialModule=true refused"));
-            assertTrue(osgi.shell("gw:group").isEmpty() || !osgi.shell("gw:group").contains("may omit"));
         } finally {
             osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", false));
         }
@@ -124,6 +123,7 @@ public class CredentialModuleIT extends PnTestBase {
                 () -> osgi.service(ServerLink.class).status().toString());
         assertTrue(osgi.service(ServerLink.class).status().sessions() > sessions);
         assertTrue(osgi.service(CredentialModule.class).holdsKey());
+        assertTrue("the configured slot", osgi.service(CredentialModule.class).description().contains("slot " + System.getProperty(SLOT)));
         assertFalse("the EUKey left the keystore", osgi.service(SecretStore.class).aliases(alias).contains(alias));
         assertEquals("the same EUKey", fingerprint, osgi.service(ServerLink.class).status().euKeyFingerprint());
         assertTrue(osgi.shell("gw:link").contains(fingerprint));
