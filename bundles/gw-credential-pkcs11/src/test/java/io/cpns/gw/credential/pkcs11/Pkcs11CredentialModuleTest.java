@@ -78,6 +78,27 @@ class Pkcs11CredentialModuleTest {
         }
     }
 
+    /** TS §5.3.3.1.1 through the token: the PN GW side gets only the token's Extract; the Server side holds the raw EUKey. */
+    @Test
+    void handshakeThroughTheToken_authenticatesWithAServerHoldingTheEuKey() {
+        byte[] euKey = Randoms.bytes(32);
+        Pkcs11CredentialModule m = module(label());
+        try {
+            m.importKey(euKey);
+            io.cpns.api.EntityId gw = io.cpns.api.EntityId.of("gw-1");
+            io.cpns.api.EntityId srv = io.cpns.api.EntityId.of("cpns-server");
+            var i = new io.cpns.session.InitiatorHandshake(Suites.modern(), gw, srv, m::hkdfExtract);
+            var r = new io.cpns.session.ResponderHandshake(Suites.modern(), srv, gw, euKey, i.rand());
+            var result = r.verify(i.prove(r.rand()));
+            var session = i.confirm(result.proof());
+            var codec = new io.cpns.codec.MessageCodec();
+            var ping = new io.cpns.api.message.Envelope(gw, srv, 1, new io.cpns.api.message.Ping(new byte[] {5}));
+            assertEquals(5, ((io.cpns.api.message.Ping) result.session().unprotect(session.protect(ping, codec), codec).body()).data()[0]);
+        } finally {
+            m.deactivate();
+        }
+    }
+
     @Test
     void localEuKey_unwrappedWithTheTokensAes_asTheServerWrappedIt() {
         byte[] euKey = Randoms.bytes(32);
