@@ -74,4 +74,18 @@ public class CredentialModuleLocalKeyIT extends PnTestBase {
         assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-l1-tv")).orElseThrow().protection());
         assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {3})) instanceof Pong);
     }
+
+    /**
+     * Key Assignment's Subscription & Registration (seed 001 §7.x.2.1.1): the password goes to the
+     * Server under PSK1, derived from the token's HKDF-Extract over the EUKey; the Server, holding
+     * the EUKey, opens it (a wrong password is refused on its merits, not as a bad ciphertext).
+     */
+    @Test
+    public void l02_keyAssignmentPsk1_fromTheToken() throws Exception {
+        Assume.assumeTrue("SoftHSM2 not installed (apt-get install softhsm2)", System.getProperty(ENABLED) != null);
+        io.cpns.api.gateway.KeyAssignmentService ka = osgi.service(io.cpns.api.gateway.KeyAssignmentService.class);
+        assertEquals(io.cpns.api.ErrorCode.AUTH_FAILED, KeyAssignmentIT.failure(ka.register(USER, "not-it".toCharArray(), Map.of())));
+        KeyAssignmentIT.done(ka.register(USER, PASSWORD.toCharArray(), Map.of("plan", "home")));
+        assertTrue(osgi.service(ServerLink.class).credentialModule().isPresent());
+    }
 }
