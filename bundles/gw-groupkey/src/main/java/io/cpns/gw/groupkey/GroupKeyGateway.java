@@ -172,6 +172,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         });
         records.onQuarantine(this::quarantined); // records found bad while loading need nothing more: the link-up's sync brings them
         timer.scheduleWithFixedDelay(records::retry, retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
+        // TS 5.3.3.2 condition 2 followed as it changes (module gone, token pulled): logged when it does, not only when asked
+        timer.scheduleWithFixedDelay(() -> credentialModule.applies(server), retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Group Keys loaded: {} Service Groups", store.all().size());
     }
 
