@@ -27,7 +27,7 @@ final class CredentialModuleGate {
         if (!requested) {
             return false;
         }
-        Optional<String> module = link == null ? Optional.empty() : link.credentialModule();
+        Optional<String> module = inUse(link);
         report(module);
         return module.isPresent();
     }
@@ -37,9 +37,17 @@ final class CredentialModuleGate {
         if (!requested) {
             return List.of();
         }
-        Optional<String> module = link == null ? Optional.empty() : link.credentialModule();
+        Optional<String> module = inUse(link);
         report(module);
         return module.isPresent() ? List.of() : List.of(refusal());
+    }
+
+    private static Optional<String> inUse(ServerLink link) {
+        try {
+            return link == null ? Optional.empty() : link.credentialModule();
+        } catch (RuntimeException e) { // the link going away under us: not in use
+            return Optional.empty();
+        }
     }
 
     private synchronized void report(Optional<String> module) {
