@@ -23,6 +23,18 @@ public interface CryptoSuite {
     /** Session key {@code SK} from the PSK (EUKey or LocalEUKey) and both random numbers. */
     byte[] sessionKey(byte[] psk, Transcript t);
 
+    /**
+     * The same {@code SK} from a PSK this process does not hold (a credential module), given the
+     * module's {@code HKDF-Extract-SHA256(salt, PSK)}. Only a suite whose derivation starts with that
+     * step supports it (modern-v1); the others answer {@code UNSUPPORTED_SUITE}.
+     *
+     * @param extract {@code salt -> PRK}; its result is wiped here
+     */
+    default byte[] sessionKey(java.util.function.UnaryOperator<byte[]> extract, Transcript t) {
+        throw new io.cpns.api.CpnsException(io.cpns.api.ErrorCode.UNSUPPORTED_SUITE,
+                name() + " needs the PSK itself; with a credential module use modern-v1");
+    }
+
     /** The initiator's proof ({@code hash_PNE} in seed 004). */
     byte[] initiatorProof(byte[] psk, byte[] sk, Transcript t);
 

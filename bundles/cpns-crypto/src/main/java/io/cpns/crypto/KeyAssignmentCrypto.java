@@ -104,6 +104,27 @@ public abstract class KeyAssignmentCrypto {
         }
     }
 
+    /**
+     * {@link #encryptPassword} with a PSK this process does not hold (a credential module), given
+     * the module's {@code HKDF-Extract-SHA256("", PSK)}: the same bytes.
+     */
+    public static byte[] encryptPassword(java.util.function.UnaryOperator<byte[]> extract, String label, byte[] nonce, String entityId,
+                                         String userId, char[] password) {
+        byte[] prk = extract.apply(new byte[0]);
+        byte[] key;
+        try {
+            key = Primitives.hkdfExpandSha256(prk, ascii(label), 32);
+        } finally {
+            Bytes.wipe(prk);
+        }
+        byte[] pw = Bytes.utf8(password);
+        try (AeadCipher c = new AeadCipher(key)) {
+            return c.seal(nonce, passwordAad(entityId, userId), pw);
+        } finally {
+            Bytes.wipe(pw, key);
+        }
+    }
+
     /** Inverse of {@link #encryptPassword}; the caller wipes the result. @throws io.cpns.api.CpnsException {@code BAD_MAC} */
     public static char[] decryptPassword(byte[] psk, String label, byte[] nonce, String entityId, String userId, byte[] encrypted) {
         byte[] pw;

@@ -51,6 +51,17 @@ public final class ModernSuite implements CryptoSuite {
         return Primitives.hkdfSha256(Bytes.concat(t.randI(), t.randR()), psk, Bytes.concat(SK, t.encoded()), 32);
     }
 
+    /** {@code SK = HKDF-Expand(PRK, info, 32)} with {@code PRK = extract(randI | randR)}: the same bytes as above. */
+    @Override
+    public byte[] sessionKey(java.util.function.UnaryOperator<byte[]> extract, Transcript t) {
+        byte[] prk = extract.apply(Bytes.concat(t.randI(), t.randR()));
+        try {
+            return Primitives.hkdfExpandSha256(prk, Bytes.concat(SK, t.encoded()), 32);
+        } finally {
+            Bytes.wipe(prk);
+        }
+    }
+
     @Override
     public byte[] initiatorProof(byte[] psk, byte[] sk, Transcript t) {
         byte[] kAuth = Primitives.hkdfExpandSha256(sk, AUTH, 32);

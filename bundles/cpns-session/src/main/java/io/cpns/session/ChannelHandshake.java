@@ -29,7 +29,21 @@ public final class ChannelHandshake {
     /** The initiator's side: returns the session once the responder proved the same PSK. */
     public static SecureSession initiate(MessageChannel ch, CryptoSuite suite, EntityId self, EntityId peer, byte[] psk)
             throws IOException {
-        InitiatorHandshake h = new InitiatorHandshake(suite, self, peer, psk);
+        return initiate(ch, new InitiatorHandshake(suite, self, peer, psk), self, peer);
+    }
+
+    /**
+     * The initiator's side with a PSK a credential module holds: {@code extract} is its
+     * HKDF-Extract over the PSK ({@link InitiatorHandshake#InitiatorHandshake(CryptoSuite, EntityId,
+     * EntityId, java.util.function.UnaryOperator)}); the same four messages.
+     */
+    public static SecureSession initiate(MessageChannel ch, CryptoSuite suite, EntityId self, EntityId peer,
+                                         java.util.function.UnaryOperator<byte[]> extract) throws IOException {
+        return initiate(ch, new InitiatorHandshake(suite, self, peer, extract), self, peer);
+    }
+
+    private static SecureSession initiate(MessageChannel ch, InitiatorHandshake h, EntityId self, EntityId peer) throws IOException {
+        CryptoSuite suite = h.suite();
         try {
             ch.send(new Envelope(self, peer, 1, new SessionHello(suite.name(), h.rand())));
             SessionChallenge c = expect(ch, SessionChallenge.class);

@@ -19,7 +19,10 @@ public final class InitiatorHandshake {
     private final EntityId self;
     private final EntityId peer;
     private final byte[] randI;
+    /** The PSK, or an empty array when {@link #extract} stands for it. */
     private byte[] psk;
+    /** A credential module's HKDF-Extract over the PSK it holds, or null. */
+    private final java.util.function.UnaryOperator<byte[]> extract;
     private Transcript transcript;
     private byte[] sk;
     private byte[] proof;
@@ -30,6 +33,27 @@ public final class InitiatorHandshake {
         this.self = self;
         this.peer = peer;
         this.psk = psk.clone();
+        this.extract = null;
+        this.randI = Randoms.bytes(suite.randLength());
+    }
+
+    /**
+     * With a PSK this process does not hold: a credential module computes {@code HKDF-Extract(salt,
+     * PSK)} ({@link CryptoSuite#sessionKey(java.util.function.UnaryOperator, Transcript)}); the rest
+     * of the derivation and both proofs use only SK. Same messages on the wire; modern-v1 only.
+     *
+     * @throws CpnsException {@code UNSUPPORTED_SUITE} for a suite that needs the PSK itself
+     */
+    public InitiatorHandshake(CryptoSuite suite, EntityId self, EntityId peer, java.util.function.UnaryOperator<byte[]> extract) {
+        if (!suite.name().equals(io.cpns.crypto.ModernSuite.NAME)) {
+            throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, suite.name() + " needs the PSK itself; with a credential module use "
+                    + io.cpns.crypto.ModernSuite.NAME);
+        }
+        this.suite = suite;
+        this.self = self;
+        this.peer = peer;
+        this.psk = new byte[0]; // modern-v1's proofs do not read it
+        this.extract = java.util.Objects.requireNonNull(extract);
         this.randI = Randoms.bytes(suite.randLength());
     }
 
@@ -49,7 +73,7 @@ public final class InitiatorHandshake {
         }
         Handshakes.checkRand(suite, randR);
         transcript = new Transcript(self.value(), peer.value(), randI, randR.clone());
-        sk = suite.sessionKey(psk, transcript);
+        sk = extract != null ? suite.sessionKey(extract, transcript) : suite.sessionKey(psk, transcript);
         proof = suite.initiatorProof(psk, sk, transcript);
         return proof.clone();
     }

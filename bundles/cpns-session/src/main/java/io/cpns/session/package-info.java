@@ -5,5 +5,5 @@
  * the GW) PNE-Server messages.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.cpns.session;

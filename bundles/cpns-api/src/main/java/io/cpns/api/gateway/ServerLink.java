@@ -26,4 +26,15 @@ public interface ServerLink {
 
     /** The CPNS Server's Entity ID. */
     io.cpns.api.EntityId serverId();
+
+    /**
+     * The credential module ({@link io.cpns.api.credential.CredentialModule#description()}) the
+     * current session with the Server was established with, while that module is still present and
+     * holds the EUKey; empty when there is no session, or it was established from the keystore's
+     * EUKey. TS §5.3.3.2 condition 2: the PN GW "uses the module for secure communication with CPNS
+     * Server". Called from any thread; does not block beyond one query of the module.
+     */
+    default java.util.Optional<String> credentialModule() {
+        return java.util.Optional.empty();
+    }
 }

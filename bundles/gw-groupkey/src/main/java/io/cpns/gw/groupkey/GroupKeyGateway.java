@@ -90,9 +90,10 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         @AttributeDefinition(description = "MQTT topic of a group's broadcasts: this prefix, then the Service Group ID")
         String topicPrefix() default "cpns/group/";
 
-        @AttributeDefinition(description = "This PN GW holds a credential module (SIM/USIM/ISIM) and uses it with the CPNS Server: "
-                + "then, and only for member PNEs on a secure PAN, messages to a Service Group may go without Group Key "
-                + "protection (TS 5.3.3.2)")
+        @AttributeDefinition(description = "Apply TS 5.3.3.2's exemption: messages to a Service Group may go without Group Key "
+                + "protection to member PNEs on a secure PAN, only while this PN GW's session with the CPNS Server uses a credential "
+                + "module (SIM-like; e.g. cpns.gw.credential.pkcs11) that holds its EUKey. Without one the setting is refused "
+                + "(log, cpns:health)")
         boolean credentialModule() default false;
 
         @AttributeDefinition(description = "A Group Key or key tree the keystore could not write (e.g. a full disk) stays in force "
@@ -131,7 +132,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     private final BroadcastDelivery broadcast;
     private final DeliveryStatus status = new DeliveryStatus();
     private final boolean broadcastEnabled;
-    private final boolean credentialModule;
+    private final CredentialModuleGate credentialModule;
     private final GroupMessageRelay relay;
     private final Records records;
     private final ScheduledExecutorService timer;
@@ -161,7 +162,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         this.broadcast = new BroadcastDelivery(trees, broadcastKeys, identity.id().value(), config.topicPrefix(),
                 this::brokerForTrees, () -> pnes, status, log, pneTimeout);
         this.broadcastEnabled = config.broadcast();
-        this.credentialModule = config.credentialModule();
+        this.credentialModule = new CredentialModuleGate(config.credentialModule(), log);
         this.relay = new GroupMessageRelay(() -> pnes, () -> server, this::withoutExpelled, store::key, this::groupKeyRequired, log,
                 pneTimeout);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -171,6 +172,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         });
         records.onQuarantine(this::quarantined); // records found bad while loading need nothing more: the link-up's sync brings them
         timer.scheduleWithFixedDelay(records::retry, retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
+        // TS 5.3.3.2 condition 2 followed as it changes (module gone, token pulled): logged when it does, not only when asked
+        timer.scheduleWithFixedDelay(() -> credentialModule.applies(server), retry.toMillis(), retry.toMillis(), TimeUnit.MILLISECONDS);
         log.info("Group Keys loaded: {} Service Groups", store.all().size());
     }
 
@@ -193,7 +196,9 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     /** {@code cpns:health}: records set aside or not yet written, each with where and how it recovers. */
     @Override
     public List<String> problems() {
-        return records.problems();
+        List<String> refused = credentialModule.problems(server);
+        return refused.isEmpty() ? records.problems()
+                : java.util.stream.Stream.concat(records.problems().stream(), refused.stream()).toList();
     }
 
     /**
@@ -338,7 +343,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     public boolean groupKeyRequired(String pneId) {
         PneMessenger m = pnes;
         boolean securePan = m != null && m.link(io.cpns.api.EntityId.of(pneId)).map(l -> l.protection().equals("pan")).orElse(false);
-        return !GroupProtectionPolicy.mayOmitGroupKey(securePan, credentialModule);
+        return !GroupProtectionPolicy.mayOmitGroupKey(securePan, securePan && credentialModule.applies(server));
     }
 
     @Override

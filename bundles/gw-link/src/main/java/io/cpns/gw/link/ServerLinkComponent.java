@@ -2,6 +2,7 @@ package io.cpns.gw.link;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.credential.CredentialModule;
 import io.cpns.api.gateway.GatewayEnrolment;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.LinkState;
@@ -63,6 +64,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * the message-level mutual authentication, keepalive pings, and reconnect with backoff when the
  * Server goes away. The EUKey lives in the {@link SecretStore} bundle, so updating this bundle
  * keeps it: the new instance simply authenticates again.
+ *
+ * <p>With a {@link CredentialModule} (TS §5.3.3.2 condition 2) the EUKey lives there instead: a key
+ * in the keystore is moved in (then deleted from the keystore), an assigned key is stored there,
+ * and every session is established through the module: the message-level handshake takes only
+ * its HKDF-Extract, PSK-TLS a copy lent for the TLS handshake (docs/security.md "Credential
+ * module"). The link re-authenticates when the module comes or goes.
  */
 @Component(configurationPid = "cpns.gw.link", service = {ServerLink.class, GatewayEnrolment.class, HealthContributor.class},
         immediate = true)
@@ -135,6 +142,8 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private volatile Instant since = Instant.now();
     private volatile String lastError = "";
     private volatile String euKeyProblem = ""; // the EUKey does not read back: for cpns:health
+    private volatile CredentialModule credentials; // where the EUKey is when present (optional, dynamic)
+    private volatile String sessionKeyHolder = ""; // the module the current session was established with, or ""
     private volatile long sessions;
     private boolean wake;
 
@@ -170,6 +179,23 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
             reconnect();
         } else {
             wakeUp();
+        }
+    }
+
+    @Reference(name = "credentials", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY, unbind = "removeCredentialModule")
+    void setCredentialModule(CredentialModule m) {
+        credentials = m;
+        log.info("credential module {} present: the link authenticates with it from now on", m.description());
+        reconnect();
+    }
+
+    void removeCredentialModule(CredentialModule m) {
+        if (credentials == m) {
+            credentials = null;
+            log.warn("credential module {} gone: {}", m.description(), secrets.aliases(settings.euKeyAlias()).contains(settings.euKeyAlias())
+                    ? "authenticating with the keystore's EUKey" : "the EUKey is in it, so this PN GW cannot authenticate until it returns");
+            reconnect();
         }
     }
 
@@ -269,7 +295,15 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private void connectAndServe(Backoff backoff) throws IOException {
         LinkSettings s = settings;
         setState(LinkState.CONNECTING);
-        byte[] euKey = secrets.get(s.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "EUKey vanished"));
+        CredentialModule module = credentials;
+        if (module != null) {
+            moveIntoModule(module, s);
+            if (!module.holdsKey()) {
+                throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "credential module " + module.description() + " holds no EUKey");
+            }
+        }
+        byte[] euKey = module != null ? null
+                : secrets.get(s.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "EUKey vanished"));
         LinkSession session;
         Socket socket = new Socket();
         connecting = socket;
@@ -278,13 +312,17 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
                 throw new IOException("link stopping");
             }
             socket.connect(new InetSocketAddress(s.serverHost(), s.serverPort()), s.connectTimeoutMillis());
-            TlsConnection tls = TlsClientEndpoint.psk(socket, s.gatewayId().value(), euKey, s.handshakeTimeoutMillis(),
-                    s.handshakeTimeoutMillis());
+            TlsConnection tls = module != null
+                    ? module.withKey(k -> TlsClientEndpoint.psk(socket, s.gatewayId().value(), k, s.handshakeTimeoutMillis(),
+                            s.handshakeTimeoutMillis())) // Bouncy Castle's PSK-TLS needs the key itself: lent for this handshake
+                    : TlsClientEndpoint.psk(socket, s.gatewayId().value(), euKey, s.handshakeTimeoutMillis(), s.handshakeTimeoutMillis());
             MessageChannel ch = new MessageChannel(codec(), tls.in(), tls.out(), s.maxFrameBytes(), tls);
             setState(LinkState.AUTHENTICATING);
             try {
                 LinkSession[] self = new LinkSession[1];
-                session = new LinkSession(new SecureChannel(ch, ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), euKey)),
+                session = new LinkSession(new SecureChannel(ch, module != null
+                        ? ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), module::hkdfExtract)
+                        : ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), euKey)),
                         s.gatewayId(), s.serverId(), timer, request -> serverRequests.accept(self[0], request));
                 self[0] = session;
             } catch (IOException | RuntimeException e) {
@@ -305,13 +343,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
                 return; // stopped or reconfigured while authenticating: this session is not wanted
             }
             current = session;
+            sessionKeyHolder = module == null ? "" : module.description();
             euKeyProblem = "";
             sessions++;
             backoff.reset();
             lastError = "";
             setState(LinkState.AUTHENTICATED);
-            log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session)", s.gatewayId(), s.serverId(),
-                    s.server(), session.suite());
+            log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session{})", s.gatewayId(), s.serverId(),
+                    s.server(), session.suite(), module == null ? "" : ", EUKey in credential module " + module.description());
             linkListeners.forEach(this::tell);
             keepalive = timer.scheduleWithFixedDelay(() -> keepalive(session, s), s.keepalive().toMillis(),
                     s.keepalive().toMillis(), TimeUnit.MILLISECONDS);
@@ -321,7 +360,46 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
                 keepalive.cancel(false);
             }
             current = null;
+            sessionKeyHolder = "";
             session.close();
+        }
+    }
+
+    @Override
+    public Optional<String> credentialModule() {
+        String used = sessionKeyHolder;
+        CredentialModule m = credentials;
+        if (used.isEmpty() || m == null || !m.description().equals(used) || state != LinkState.AUTHENTICATED) {
+            return Optional.empty();
+        }
+        try {
+            return m.holdsKey() ? Optional.of(used) : Optional.empty();
+        } catch (RuntimeException e) { // the module failing: not in use
+            return Optional.empty();
+        }
+    }
+
+    /** A keystore EUKey goes into the module that holds none, then leaves the keystore (it is the module's now). */
+    private void moveIntoModule(CredentialModule module, LinkSettings s) {
+        synchronized (enrolLock) {
+            if (module.holdsKey() || !secrets.aliases(s.euKeyAlias()).contains(s.euKeyAlias())) {
+                return;
+            }
+            byte[] key = secrets.get(s.euKeyAlias()).orElse(null);
+            if (key == null) {
+                return;
+            }
+            try {
+                module.importKey(key);
+                if (!module.holdsKey()) {
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, "credential module " + module.description() + " did not keep the EUKey");
+                }
+                secrets.delete(s.euKeyAlias());
+                log.info("EUKey of PN GW {} (fingerprint {}) moved into credential module {} and deleted from the keystore",
+                        s.gatewayId(), Suites.fingerprint(key), module.description());
+            } finally {
+                Bytes.wipe(key);
+            }
         }
     }
 
@@ -356,12 +434,18 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
 
     @Override
     public boolean hasEuKey() {
+        CredentialModule m = credentials;
         String alias = settings.euKeyAlias();
-        return secrets.aliases(alias).contains(alias); // exact: gw-1 must not see the key of gw-10
+        return m != null && m.holdsKey() || secrets.aliases(alias).contains(alias); // exact: gw-1 must not see the key of gw-10
     }
 
     @Override
     public byte[] encryptWithPsk1(byte[] nonce, String userId, char[] password) {
+        CredentialModule m = credentials;
+        if (m != null && m.holdsKey()) {
+            return io.cpns.crypto.KeyAssignmentCrypto.encryptPassword(m::hkdfExtract, io.cpns.crypto.KeyAssignmentCrypto.PSK1, nonce,
+                    settings.gatewayId().value(), userId, password);
+        }
         byte[] psk1 = secrets.get(settings.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNAVAILABLE,
                 "PN GW " + settings.gatewayId() + " has no EUKey yet"));
         try {
@@ -383,8 +467,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
                 }
                 byte[] key = Enrolment.requestEuKey(s, codec(), userId, password);
                 try {
-                    secrets.put(s.euKeyAlias(), key);
-                    log.info("EUKey assigned to PN GW {} by CPNS User {} (fingerprint {})", s.gatewayId(), userId, Suites.fingerprint(key));
+                    CredentialModule m = credentials;
+                    if (m != null) {
+                        m.importKey(key);
+                    } else {
+                        secrets.put(s.euKeyAlias(), key);
+                    }
+                    log.info("EUKey assigned to PN GW {} by CPNS User {} (fingerprint {}), kept in {}", s.gatewayId(), userId,
+                            Suites.fingerprint(key), m != null ? "credential module " + m.description() : "the keystore");
                 } finally {
                     Bytes.wipe(key);
                 }
@@ -504,6 +594,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     }
 
     private String fingerprint() {
+        CredentialModule m = credentials;
+        if (m != null && m.holdsKey()) {
+            try {
+                return m.fingerprint();
+            } catch (CpnsException e) {
+                return "credential module: " + e.getMessage();
+            }
+        }
         try {
             return secrets.get(settings.euKeyAlias()).map(k -> {
                 try {

@@ -143,6 +143,10 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerLink server;
 
+    // optional and dynamic: where this PN GW's EUKey is when it has a credential module (TS 5.3.3.2; gw-credential-pkcs11)
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile io.cpns.api.credential.CredentialModule credentials;
+
     // whiteboard: gw-groupkey ends an expelled PNE's Group Keys and broker access at once (TS §5.3.2)
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<PneExpelListener> expelListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -568,6 +572,15 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     }
 
     private boolean storeLocalEuKey(PneKeys k, LocalKeyChanges keys) {
+        io.cpns.api.credential.CredentialModule module = credentials;
+        if (module != null && module.holdsKey()) { // the EUKey is in the module: the unwrap runs there
+            byte[] lek = module.unwrap(k.localEuKeyForGateway());
+            try {
+                return keys.install(k.pneId(), lek);
+            } finally {
+                Bytes.wipe(lek);
+            }
+        }
         byte[] gwKey = secrets.get(identity.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
                 "this PN GW has no EUKey"));
         byte[] lek = null;

@@ -53,6 +53,7 @@ public class GatewayCommands {
                 + "\nsuite     " + (s.suite().isEmpty() ? "-" : s.suite())
                 + "\nsessions  " + s.sessions()
                 + "\nEUKey     " + (s.euKeyFingerprint().isEmpty() ? "none (gw:assign <userId>)" : "fingerprint " + s.euKeyFingerprint())
+                + link.credentialModule().map(m -> "\nsession through credential module " + m + " (TS 5.3.3.2)").orElse("")
                 + (s.lastError().isEmpty() ? "" : "\nlast error " + s.lastError());
     }
 
