@@ -114,6 +114,7 @@ public final class PneClient implements AutoCloseable {
     private volatile long lastSentNanos = System.nanoTime();
     private final GroupBroadcasts broadcasts;
     private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> groupKeyDeleteListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final GroupMessages groupMessages;
     private final PneKeyAssignment keyAssignment;
     private final LinkKeys linkKeys;
@@ -305,6 +306,7 @@ public final class PneClient implements AutoCloseable {
                 case PING -> new Pong(((Ping) e.body()).data());
                 case GROUP_KEY_DELIVER -> onGroupKey((io.cpns.api.message.GroupKeyDeliver) e.body());
                 case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
+                case GROUP_MEMBERSHIP -> onGroupMembership((io.cpns.api.message.GroupMembership) e.body());
                 case GROUP_TREE_DELIVER -> onGroupTree(((io.cpns.api.message.GroupTreeDeliver) e.body()).tree());
                 case GROUP_MSG -> onGroupMessage((io.cpns.api.message.GroupMsg) e.body());
                 case KA_INSTALL_REQUEST -> onKaInstall((io.cpns.api.message.KaInstallRequest) e.body());
@@ -343,12 +345,58 @@ public final class PneClient implements AutoCloseable {
         }
     }
 
-    /** {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key"). */
+    /**
+     * {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key").
+     * Only from a protected link: on a plain one anybody on the PAN could make this PNE drop its keys.
+     */
     private Message onGroupKeyDelete(io.cpns.api.message.GroupKeyDelete d) {
-        broadcasts.leave(d.groupId());
-        groupMessages.forget(d.groupId());
-        keys.delete(GROUP_KEY_PREFIX + d.groupId());
+        if (!secured()) {
+            LOG.log(System.Logger.Level.WARNING, "PNE {0}: group.key.delete of {1} ignored: it came on an unprotected link", config.id(),
+                    d.groupId());
+            throw new CpnsException(ErrorCode.FORBIDDEN, "a Group Key is deleted only on a protected link");
+        }
+        deleteGroup(d.groupId());
         return new io.cpns.api.message.Ack();
+    }
+
+    /**
+     * {@code group.membership} at link-up: the groups this PNE still belongs to at its PN GW. Every
+     * other group's key goes: it was deleted, or this PNE left it, while its link was down (TS §5.3.2).
+     */
+    private Message onGroupMembership(io.cpns.api.message.GroupMembership m) {
+        if (!secured()) {
+            LOG.log(System.Logger.Level.WARNING, "PNE {0}: group.membership ignored: it came on an unprotected link", config.id());
+            throw new CpnsException(ErrorCode.FORBIDDEN, "group membership is accepted only on a protected link");
+        }
+        java.util.Set<String> held = new java.util.TreeSet<>(broadcasts.followed());
+        keys.aliases(GROUP_KEY_PREFIX).forEach(a -> held.add(a.substring(GROUP_KEY_PREFIX.length())));
+        held.removeAll(m.groups());
+        for (String gone : held) {
+            LOG.log(System.Logger.Level.INFO, "PNE {0}: no longer a member of Service Group {1} at its PN GW: its Group Key deleted",
+                    config.id(), gone);
+            deleteGroup(gone);
+        }
+        return new io.cpns.api.message.Ack();
+    }
+
+    /** Forgets everything of a group this PNE is no longer a member of, and tells the listeners. */
+    private void deleteGroup(String groupId) {
+        broadcasts.leave(groupId);
+        groupMessages.forget(groupId);
+        boolean held = keys.aliases(GROUP_KEY_PREFIX + groupId).contains(GROUP_KEY_PREFIX + groupId);
+        keys.delete(GROUP_KEY_PREFIX + groupId);
+        if (held) {
+            groupKeyDeleteListeners.forEach(l -> l.accept(groupId));
+        }
+    }
+
+    /**
+     * Told each time this PNE deletes a group's Group Key: the group was deleted or this PNE left it
+     * ({@code group.key.delete}, the membership at link-up, or a broadcast Rekey that excluded it).
+     * Called on a PNE thread; must not block.
+     */
+    public void onGroupKeyDelete(Consumer<String> listener) {
+        groupKeyDeleteListeners.add(listener);
     }
 
     /** {@code group.tree.deliver}: this PNE receives the group's Group Key by MQTT broadcast from now on. */
@@ -457,7 +505,7 @@ public final class PneClient implements AutoCloseable {
 
         @Override
         public void removed(String groupId) {
-            keys.delete(GROUP_KEY_PREFIX + groupId);
+            deleteGroup(groupId);
         }
 
         @Override
