@@ -469,13 +469,30 @@ public final class PneClient implements AutoCloseable {
 
     /**
      * Sends a message to a Service Group this PNE is a member of, sealed with the Group Key it
-     * holds (sender, epoch, counter); its PN GW relays it to the other members.
+     * holds (sender, epoch, counter); its PN GW relays it to the other members. Without the key, or
+     * when the PN GW says the key is not the current one, it first asks its PN GW for the key
+     * ({@code group.key.req}): this is when a group delivered on request gets its key (seed 003
+     * B.2.1.1: "delivered only when it is needed by a PNE").
      *
-     * @throws CpnsException (also as the stage's failure) {@code UNKNOWN_GROUP} without the group's
-     *         key; the PN GW's refusal: {@code FORBIDDEN} (not a member), {@code UNEXPECTED_MESSAGE}
-     *         (an epoch the PN GW no longer or not yet holds)
+     * @return a stage failed with the PN GW's refusal: {@code FORBIDDEN} (not a member),
+     *         {@code UNKNOWN_GROUP} (no such group there), {@code UNEXPECTED_MESSAGE} (an epoch the PN
+     *         GW no longer or not yet holds)
      */
     public CompletionStage<Void> sendToGroup(String groupId, byte[] payload) {
+        Optional<PneGroupKey> held = groupKey(groupId);
+        held.ifPresent(k -> Bytes.wipe(k.key()));
+        CompletionStage<?> keyed = held.isPresent() ? CompletableFuture.completedFuture(null) : pullGroupKey(groupId);
+        return keyed.thenCompose(k -> sealAndSend(groupId, payload)).exceptionallyCompose(x -> {
+            Throwable why = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+            if (why instanceof CpnsException c && (c.code() == ErrorCode.UNEXPECTED_MESSAGE || c.code() == ErrorCode.UNKNOWN_GROUP)
+                    && groupKey(groupId).isPresent()) { // our key is not the PN GW's current one: fetch it, seal again, once
+                return pullGroupKey(groupId).thenCompose(k -> sealAndSend(groupId, payload));
+            }
+            return CompletableFuture.failedFuture(why);
+        });
+    }
+
+    private CompletionStage<Void> sealAndSend(String groupId, byte[] payload) {
         return request(groupMessages.seal(groupId, payload), config.requestTimeout()).thenApply(e -> null);
     }
 
@@ -487,6 +504,17 @@ public final class PneClient implements AutoCloseable {
     private Message onGroupMessage(io.cpns.api.message.GroupMsg m) {
         if (!secured()) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "group messages are accepted only on a protected link");
+        }
+        if (m.sealed() && groupKey(m.groupId()).map(k -> {
+            Bytes.wipe(k.key());
+            return k.epoch() < m.epoch();
+        }).orElse(true)) {
+            try { // sealed under a key this PNE does not hold yet (a group delivered on request, or a delivery still on its way): ask
+                join(pullGroupKey(m.groupId()));
+            } catch (CpnsException x) {
+                LOG.log(System.Logger.Level.INFO, "PNE {0}: Group Key of {1} epoch {2} not obtained: {3}", config.id(), m.groupId(),
+                        m.epoch(), x.getMessage());
+            }
         }
         groupMessages.received(m, transport.panSecure());
         return new io.cpns.api.message.Ack();

@@ -30,6 +30,10 @@ final class PneDelivery {
         this.status = status;
     }
 
+    Duration timeout() {
+        return timeout;
+    }
+
     /** Whether a link may carry a Group Key. */
     static boolean protectedLink(PneLink l) {
         return l.authenticated() || l.protection().equals("pan");
@@ -49,6 +53,7 @@ final class PneDelivery {
                 continue;
             }
             GroupKeyDeliver d = new GroupKeyDeliver(groupId, epoch, key.clone());
+            status.sent(groupId, pne);
             m.request(EntityId.of(pne), d, timeout).whenComplete((r, x) -> {
                 Bytes.wipe(d.groupKey());
                 if (x == null) {
