@@ -119,14 +119,21 @@ public class GroupKeyLifecycleIT extends PnTestBase {
     @Test
     public void l03_aGroupDeletedWhileAMemberIsOffline_isDeletedThereAtItsLinkUp() throws Exception {
         PneClient c = member("pne-away");
+        PneClient d = member("pne-away-2"); // in no other group: its list at link-up is empty
         GroupRegistry groups = osgi.service(GroupRegistry.class);
         groups.create("sg-gone", UserId.of(USER));
         groups.create("sg-stay", UserId.of(USER));
-        holds(c, groups.join("sg-gone", EntityId.of("pne-away")));
+        groups.join("sg-gone", EntityId.of("pne-away"));
+        ServiceGroup gone = groups.join("sg-gone", EntityId.of("pne-away-2"));
+        holds(c, gone);
+        holds(d, gone);
         holds(c, groups.join("sg-stay", EntityId.of("pne-away")));
         c.close();
-        Osgi.eventually("pne-away offline at the PN GW", () -> osgi.service(io.cpns.api.gateway.PneMessenger.class)
-                .link(EntityId.of("pne-away")).isEmpty(), () -> "");
+        d.close();
+        for (String id : List.of("pne-away", "pne-away-2")) {
+            Osgi.eventually(id + " offline at the PN GW", () -> osgi.service(io.cpns.api.gateway.PneMessenger.class)
+                    .link(EntityId.of(id)).isEmpty(), () -> "");
+        }
 
         groups.delete("sg-gone");
         Osgi.eventually("the PN GW forgot sg-gone", () -> osgi.service(GatewayGroups.class).group("sg-gone").isEmpty(), () -> "");
@@ -141,6 +148,14 @@ public class GroupKeyLifecycleIT extends PnTestBase {
         assertEquals(List.of("sg-gone"), deleted);
         assertTrue(back.groupKey("sg-gone").isEmpty());
         assertTrue("a group it still belongs to stays", back.groupKey("sg-stay").isPresent());
+
+        PneClient back2 = pne(config("pne-away-2"), ip());
+        List<String> deleted2 = new CopyOnWriteArrayList<>();
+        back2.onGroupKeyDelete(deleted2::add);
+        back2.connect(EntityId.of(GATEWAY));
+        Osgi.eventually("pne-away-2 told it deleted sg-gone", () -> !deleted2.isEmpty(), () -> "");
+        assertEquals(List.of("sg-gone"), deleted2);
+        assertTrue(back2.groupKey("sg-gone").isEmpty());
     }
 
     /** A PNE in a PN of its own (PNE-initiated 1-1), connected with its LocalEUKey. */

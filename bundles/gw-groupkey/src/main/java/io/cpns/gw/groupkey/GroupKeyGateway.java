@@ -157,6 +157,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     private final Map<String, GroupNotify> announced = new ConcurrentHashMap<>();
     /** At least one sync with the Server since this component started: {@link #announced} is complete. */
     private volatile boolean synced;
+    /** PNEs that may hold the key of a group they are no longer in here (persistent). */
+    private final OwedDeletions owed;
     /** PNEs whose link came up before the first sync: told their groups after it. */
     private final Set<String> owedMembership = ConcurrentHashMap.newKeySet();
     /** Fetches on request in flight: members asking at once cost one request to the Server. */
@@ -175,7 +177,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         this.store = new GroupKeyStore(records);
         this.pullTimeout = Duration.ofMillis(config.pullTimeoutMillis());
         Duration pneTimeout = Duration.ofMillis(config.pneTimeoutMillis());
-        this.toPnes = new PneDelivery(() -> pnes, log, pneTimeout, status);
+        this.owed = new OwedDeletions(records);
+        this.toPnes = new PneDelivery(() -> pnes, log, pneTimeout, status, owed);
         this.broadcastKeys = new BroadcastKeys(secrets, log);
         TreeStore trees = new TreeStore(records);
         if (broadcastKeys.renewed()) {
@@ -651,8 +654,13 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
             return;
         }
         List<String> groups = announced.values().stream().filter(n -> n.members().contains(pne)).map(GroupNotify::groupId).sorted().toList();
+        if (groups.isEmpty() && !owed.has(pne)) {
+            return; // in no group here, and never left one unseen: it holds no Group Key of this PN GW
+        }
         m.request(io.cpns.api.EntityId.of(pne), new GroupMembership(groups), toPnes.timeout()).whenComplete((r, x) -> {
-            if (x != null) {
+            if (x == null) {
+                owed.done(pne);
+            } else {
                 log.info("PNE {} not told its Service Groups ({}): {}; told at its next link-up", pne, groups, Records.rootCause(x));
             }
         });
