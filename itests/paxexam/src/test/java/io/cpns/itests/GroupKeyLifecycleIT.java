@@ -68,6 +68,8 @@ public class GroupKeyLifecycleIT extends PnTestBase {
         assertTrue("no key held by the PN GW", osgi.service(GatewayGroups.class).group(ON_REQUEST).isEmpty());
         assertTrue(a.groupKey(ON_REQUEST).isEmpty());
         assertTrue(b.groupKey(ON_REQUEST).isEmpty());
+        String shown = osgi.shell("gw:group " + ON_REQUEST);
+        assertTrue(shown, shown.contains("no Group Key held here; delivery on request") && shown.contains("0 from the Server"));
 
         // a asks (the explicit call): one fetch, one key, to a only
         assertEquals(g.epoch(), a.pullGroupKey(ON_REQUEST).toCompletableFuture().get(10, TimeUnit.SECONDS).epoch());

@@ -105,8 +105,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
 
         @AttributeDefinition(description = "Service Groups delivered on request (seed 003 B.2.1.1: a key is delivered only when a PNE "
                 + "needs it): this PN GW fetches such a group's Group Key from the CPNS Server, and hands it to a member PNE, only when "
-                + "that member asks for it (group.key.req), never at a change. Service Group IDs, or * for every group; the others get "
-                + "each new key at once, every member")
+                + "that member asks for it (group.key.req), never at a change. Service Group IDs (comma-separated), or * for every "
+                + "group; the others get each new key at once, every member", required = false)
         String[] onRequestGroups() default {};
     }
 
@@ -188,8 +188,10 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
                 this::brokerForTrees, () -> pnes, status, log, pneTimeout);
         this.broadcastEnabled = config.broadcast();
         this.credentialModule = config.credentialModule();
-        this.onRequest = config.onRequestGroups() == null ? Set.of() : Set.of(config.onRequestGroups()).stream().map(String::trim)
-                .filter(g -> !g.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        // a .cfg file gives one string: "sg-a, sg-b" is two groups there, as in a typed list
+        this.onRequest = config.onRequestGroups() == null ? Set.of() : java.util.Arrays.stream(config.onRequestGroups())
+                .flatMap(g -> java.util.Arrays.stream(g.split(","))).map(String::trim).filter(g -> !g.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
         this.relay = new GroupMessageRelay(() -> pnes, () -> server, this::withoutExpelled, store::key, this::groupKeyRequired, log,
                 pneTimeout);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -664,6 +666,11 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
                 log.info("PNE {} not told its Service Groups ({}): {}; told at its next link-up", pne, groups, Records.rootCause(x));
             }
         });
+    }
+
+    /** Whether {@code pne} may hold the key of a group it is no longer in here, and is told its groups at its next link-up. */
+    boolean owesDeletion(String pne) {
+        return owed.has(pne);
     }
 
     private void tellOwedMemberships() {
