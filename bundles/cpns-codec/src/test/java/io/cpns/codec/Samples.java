@@ -65,6 +65,7 @@ final class Samples {
         add(new GroupKeyRegister("sg-1", 5, new byte[32]));
         add(new GroupSyncRequest());
         add(new GroupSync(List.of(new GroupNotify("sg-1", 3, List.of("pne-tv"), false))));
+        add(new GroupMembership(List.of("sg-1", "sg-2")));
         add(new GroupMsg("sg-1", "pne-tv", 3, 77, new byte[20], null)); // (a PN GW's plaintext form: MessageCodecTest)
         add(new KaRegisterRequest("alice", new byte[12], new byte[30], Map.of("plan", "home")));
         add(new KaInstallRequest("alice", "modern-v1", new byte[12], new byte[30]));

@@ -101,6 +101,11 @@ final class GroupBroadcasts implements AutoCloseable {
         }
     }
 
+    /** The groups whose tree it holds. */
+    Set<String> followed() {
+        return Set.copyOf(groups.keySet());
+    }
+
     /** Whether it receives the group's broadcasts: it holds the group's tree and is subscribed. */
     boolean follows(String groupId) {
         Group g = groups.get(groupId);

@@ -114,6 +114,7 @@ public final class PneClient implements AutoCloseable {
     private volatile long lastSentNanos = System.nanoTime();
     private final GroupBroadcasts broadcasts;
     private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> groupKeyDeleteListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final GroupMessages groupMessages;
     private final PneKeyAssignment keyAssignment;
     private final LinkKeys linkKeys;
@@ -305,6 +306,7 @@ public final class PneClient implements AutoCloseable {
                 case PING -> new Pong(((Ping) e.body()).data());
                 case GROUP_KEY_DELIVER -> onGroupKey((io.cpns.api.message.GroupKeyDeliver) e.body());
                 case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
+                case GROUP_MEMBERSHIP -> onGroupMembership((io.cpns.api.message.GroupMembership) e.body());
                 case GROUP_TREE_DELIVER -> onGroupTree(((io.cpns.api.message.GroupTreeDeliver) e.body()).tree());
                 case GROUP_MSG -> onGroupMessage((io.cpns.api.message.GroupMsg) e.body());
                 case KA_INSTALL_REQUEST -> onKaInstall((io.cpns.api.message.KaInstallRequest) e.body());
@@ -343,12 +345,58 @@ public final class PneClient implements AutoCloseable {
         }
     }
 
-    /** {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key"). */
+    /**
+     * {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key").
+     * Only from a protected link: on a plain one anybody on the PAN could make this PNE drop its keys.
+     */
     private Message onGroupKeyDelete(io.cpns.api.message.GroupKeyDelete d) {
-        broadcasts.leave(d.groupId());
-        groupMessages.forget(d.groupId());
-        keys.delete(GROUP_KEY_PREFIX + d.groupId());
+        if (!secured()) {
+            LOG.log(System.Logger.Level.WARNING, "PNE {0}: group.key.delete of {1} ignored: it came on an unprotected link", config.id(),
+                    d.groupId());
+            throw new CpnsException(ErrorCode.FORBIDDEN, "a Group Key is deleted only on a protected link");
+        }
+        deleteGroup(d.groupId());
         return new io.cpns.api.message.Ack();
+    }
+
+    /**
+     * {@code group.membership} at link-up: the groups this PNE still belongs to at its PN GW. Every
+     * other group's key goes: it was deleted, or this PNE left it, while its link was down (TS §5.3.2).
+     */
+    private Message onGroupMembership(io.cpns.api.message.GroupMembership m) {
+        if (!secured()) {
+            LOG.log(System.Logger.Level.WARNING, "PNE {0}: group.membership ignored: it came on an unprotected link", config.id());
+            throw new CpnsException(ErrorCode.FORBIDDEN, "group membership is accepted only on a protected link");
+        }
+        java.util.Set<String> held = new java.util.TreeSet<>(broadcasts.followed());
+        keys.aliases(GROUP_KEY_PREFIX).forEach(a -> held.add(a.substring(GROUP_KEY_PREFIX.length())));
+        held.removeAll(m.groups());
+        for (String gone : held) {
+            LOG.log(System.Logger.Level.INFO, "PNE {0}: no longer a member of Service Group {1} at its PN GW: its Group Key deleted",
+                    config.id(), gone);
+            deleteGroup(gone);
+        }
+        return new io.cpns.api.message.Ack();
+    }
+
+    /** Forgets everything of a group this PNE is no longer a member of, and tells the listeners. */
+    private void deleteGroup(String groupId) {
+        broadcasts.leave(groupId);
+        groupMessages.forget(groupId);
+        boolean held = keys.aliases(GROUP_KEY_PREFIX + groupId).contains(GROUP_KEY_PREFIX + groupId);
+        keys.delete(GROUP_KEY_PREFIX + groupId);
+        if (held) {
+            groupKeyDeleteListeners.forEach(l -> l.accept(groupId));
+        }
+    }
+
+    /**
+     * Told each time this PNE deletes a group's Group Key: the group was deleted or this PNE left it
+     * ({@code group.key.delete}, the membership at link-up, or a broadcast Rekey that excluded it).
+     * Called on a PNE thread; must not block.
+     */
+    public void onGroupKeyDelete(Consumer<String> listener) {
+        groupKeyDeleteListeners.add(listener);
     }
 
     /** {@code group.tree.deliver}: this PNE receives the group's Group Key by MQTT broadcast from now on. */
@@ -421,13 +469,30 @@ public final class PneClient implements AutoCloseable {
 
     /**
      * Sends a message to a Service Group this PNE is a member of, sealed with the Group Key it
-     * holds (sender, epoch, counter); its PN GW relays it to the other members.
+     * holds (sender, epoch, counter); its PN GW relays it to the other members. Without the key, or
+     * when the PN GW says the key is not the current one, it first asks its PN GW for the key
+     * ({@code group.key.req}): this is when a group delivered on request gets its key (seed 003
+     * B.2.1.1: "delivered only when it is needed by a PNE").
      *
-     * @throws CpnsException (also as the stage's failure) {@code UNKNOWN_GROUP} without the group's
-     *         key; the PN GW's refusal: {@code FORBIDDEN} (not a member), {@code UNEXPECTED_MESSAGE}
-     *         (an epoch the PN GW no longer or not yet holds)
+     * @return a stage failed with the PN GW's refusal: {@code FORBIDDEN} (not a member),
+     *         {@code UNKNOWN_GROUP} (no such group there), {@code UNEXPECTED_MESSAGE} (an epoch the PN
+     *         GW no longer or not yet holds)
      */
     public CompletionStage<Void> sendToGroup(String groupId, byte[] payload) {
+        Optional<PneGroupKey> held = groupKey(groupId);
+        held.ifPresent(k -> Bytes.wipe(k.key()));
+        CompletionStage<?> keyed = held.isPresent() ? CompletableFuture.completedFuture(null) : pullGroupKey(groupId);
+        return keyed.thenCompose(k -> sealAndSend(groupId, payload)).exceptionallyCompose(x -> {
+            Throwable why = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+            if (why instanceof CpnsException c && (c.code() == ErrorCode.UNEXPECTED_MESSAGE || c.code() == ErrorCode.UNKNOWN_GROUP)
+                    && groupKey(groupId).isPresent()) { // our key is not the PN GW's current one: fetch it, seal again, once
+                return pullGroupKey(groupId).thenCompose(k -> sealAndSend(groupId, payload));
+            }
+            return CompletableFuture.failedFuture(why);
+        });
+    }
+
+    private CompletionStage<Void> sealAndSend(String groupId, byte[] payload) {
         return request(groupMessages.seal(groupId, payload), config.requestTimeout()).thenApply(e -> null);
     }
 
@@ -439,6 +504,17 @@ public final class PneClient implements AutoCloseable {
     private Message onGroupMessage(io.cpns.api.message.GroupMsg m) {
         if (!secured()) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "group messages are accepted only on a protected link");
+        }
+        if (m.sealed() && groupKey(m.groupId()).map(k -> {
+            Bytes.wipe(k.key());
+            return k.epoch() < m.epoch();
+        }).orElse(true)) {
+            try { // sealed under a key this PNE does not hold yet (a group delivered on request, or a delivery still on its way): ask
+                join(pullGroupKey(m.groupId()));
+            } catch (CpnsException x) {
+                LOG.log(System.Logger.Level.INFO, "PNE {0}: Group Key of {1} epoch {2} not obtained: {3}", config.id(), m.groupId(),
+                        m.epoch(), x.getMessage());
+            }
         }
         groupMessages.received(m, transport.panSecure());
         return new io.cpns.api.message.Ack();
@@ -457,7 +533,7 @@ public final class PneClient implements AutoCloseable {
 
         @Override
         public void removed(String groupId) {
-            keys.delete(GROUP_KEY_PREFIX + groupId);
+            deleteGroup(groupId);
         }
 
         @Override

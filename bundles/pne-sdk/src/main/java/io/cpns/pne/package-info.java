@@ -5,5 +5,6 @@
  */
 @org.osgi.annotation.bundle.Export
 // 2.0.0: PneConfig.keyAssignmentWindow removed; the PNE reads no clock in Key Assignment (issue 12)
-@org.osgi.annotation.versioning.Version("2.0.0")
+// 2.1.0: PneClient.onGroupKeyDelete; group.membership; sendToGroup fetches a missing or stale Group Key (issue 12 §3)
+@org.osgi.annotation.versioning.Version("2.1.0")
 package io.cpns.pne;

@@ -366,6 +366,47 @@ class PneClientTest {
         assertTrue(pne.groupKey("sg-1").isEmpty());
     }
 
+    /** Issue 12: before, a group.key.delete on a plain link deleted the key. Anybody on an insecure PAN could send one. */
+    @Test
+    void groupKeyDelete_onAnUnprotectedLink_isRefused_andTheKeyStays() throws Exception {
+        PneClient pne = connected(config(), false); // an insecure PAN, and no key yet: a plain link
+        Link link = f.acceptPlain();
+        f.keys.put(PneClient.GROUP_KEY_PREFIX + "sg-1", io.cpns.crypto.Bytes.concat(io.cpns.crypto.Bytes.longBE(5), Randoms.bytes(32)));
+        List<String> deleted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pne.onGroupKeyDelete(deleted::add);
+
+        Message answer = link.answer(link.request(new io.cpns.api.message.GroupKeyDelete("sg-1")));
+        assertEquals(ErrorCode.FORBIDDEN, assertInstanceOf(io.cpns.api.message.ErrorMessage.class, answer).errorCode());
+        assertEquals(5, pne.groupKey("sg-1").orElseThrow().epoch());
+        answer = link.answer(link.request(new io.cpns.api.message.GroupMembership(List.of())));
+        assertEquals(ErrorCode.FORBIDDEN, assertInstanceOf(io.cpns.api.message.ErrorMessage.class, answer).errorCode());
+        assertTrue(pne.groupKey("sg-1").isPresent());
+        assertEquals(List.of(), deleted);
+    }
+
+    /** TS §5.3.2: the membership at link-up deletes the keys of groups deleted (or left) while the PNE was away, and says so. */
+    @Test
+    void groupMembership_onAProtectedLink_deletesTheKeysOfUnlistedGroups_andTellsTheListener() throws Exception {
+        PneClient pne = connected(config(), true);
+        Link link = f.acceptPlain();
+        List<String> deleted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        pne.onGroupKeyDelete(deleted::add);
+        for (String g : List.of("sg-1", "sg-10", "sg-2")) {
+            link.answer(link.request(new io.cpns.api.message.GroupKeyDeliver(g, 3, Randoms.bytes(32))));
+        }
+        assertInstanceOf(io.cpns.api.message.Ack.class, link.answer(link.request(new io.cpns.api.message.GroupMembership(List.of("sg-1")))));
+        assertTrue(pne.groupKey("sg-1").isPresent());
+        assertTrue(pne.groupKey("sg-10").isEmpty());
+        assertTrue(pne.groupKey("sg-2").isEmpty());
+        assertEquals(List.of("sg-10", "sg-2"), deleted);
+
+        link.answer(link.request(new io.cpns.api.message.GroupKeyDelete("sg-1")));
+        assertTrue(pne.groupKey("sg-1").isEmpty());
+        assertEquals(List.of("sg-10", "sg-2", "sg-1"), deleted);
+        link.answer(link.request(new io.cpns.api.message.GroupKeyDelete("sg-1"))); // nothing held: nothing to tell
+        assertEquals(3, deleted.size());
+    }
+
     // ---- §5.2.1.2 PN GW initiated ----
 
     @Test

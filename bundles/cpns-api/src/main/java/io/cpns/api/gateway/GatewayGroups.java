@@ -22,4 +22,12 @@ public interface GatewayGroups {
 
     /** The group's key tree and last broadcast here, if any member receives it by broadcast. */
     Optional<GroupBroadcastInfo> broadcast(String groupId);
+
+    /**
+     * The group's Group Key messages here and how it is delivered; empty for a group the Server has
+     * not announced to this PN GW (or that it deleted).
+     *
+     * @since 1.3
+     */
+    Optional<GroupKeyTraffic> traffic(String groupId);
 }

@@ -61,6 +61,7 @@ public enum MessageType {
     GROUP_SYNC_REQUEST("group.sync.req", GroupSyncRequest.class, Category.REQUEST),
     GROUP_SYNC("group.sync", GroupSync.class, Category.RESPONSE),
     GROUP_MSG("group.msg", GroupMsg.class, Category.REQUEST),
+    GROUP_MEMBERSHIP("group.membership", GroupMembership.class, Category.REQUEST),
     // Key Assignment for a PNE without UI (seed 001 §7.x.2)
     KA_REGISTER_REQUEST("ka.register.req", KaRegisterRequest.class, Category.REQUEST),
     KA_INSTALL_REQUEST("ka.install.req", KaInstallRequest.class, Category.REQUEST),

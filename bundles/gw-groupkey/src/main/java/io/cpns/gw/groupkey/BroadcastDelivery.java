@@ -188,6 +188,7 @@ final class BroadcastDelivery {
             return;
         }
         GroupTree t = treeOf(groupId, pne, keyEpoch, groupKey);
+        status.sent(groupId, pne);
         m.request(EntityId.of(pne), new GroupTreeDeliver(t), timeout).whenComplete((r, x) -> {
             Bytes.wipe(t.password(), t.individualKey());
             if (x == null) {

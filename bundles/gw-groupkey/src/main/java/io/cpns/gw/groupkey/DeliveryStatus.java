@@ -6,10 +6,38 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** What the operator sees per member ({@code gw:group}): in memory, rebuilt as deliveries happen. */
+/**
+ * What the operator sees per member ({@code gw:group}): in memory, rebuilt as deliveries happen;
+ * and how many Group Keys came from the Server and went to each member (seed 003 B.2.1's
+ * "unnecessary communication", counted where it is sent and received).
+ */
 final class DeliveryStatus {
     private final Map<String, Map<String, MemberDelivery>> byGroup = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> fromServer = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, AtomicLong>> toPnes = new ConcurrentHashMap<>();
+
+    /** A Group Key of the group came from the Server (push, or the answer to a pull). */
+    void fromServer(String groupId) {
+        fromServer.computeIfAbsent(groupId, g -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** A Group Key (or a key tree holding it) was sent to a member. */
+    void sent(String groupId, String pne) {
+        toPnes.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).computeIfAbsent(pne, p -> new AtomicLong()).incrementAndGet();
+    }
+
+    long fromServerCount(String groupId) {
+        AtomicLong n = fromServer.get(groupId);
+        return n == null ? 0 : n.get();
+    }
+
+    Map<String, Long> sentCounts(String groupId) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        toPnes.getOrDefault(groupId, Map.of()).forEach((p, n) -> out.put(p, n.get()));
+        return out;
+    }
 
     /** An older epoch's outcome (a slow acknowledgement) never hides a newer one's. */
     void set(String groupId, String pne, String mode, long epoch, String status) {
@@ -27,6 +55,8 @@ final class DeliveryStatus {
 
     void forget(String groupId) {
         byGroup.remove(groupId);
+        fromServer.remove(groupId);
+        toPnes.remove(groupId);
     }
 
     List<MemberDelivery> of(String groupId) {

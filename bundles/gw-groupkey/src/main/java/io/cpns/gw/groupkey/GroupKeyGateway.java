@@ -10,6 +10,7 @@ import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.GroupBroadcastInfo;
 import io.cpns.api.gateway.GroupBroker;
 import io.cpns.api.gateway.GroupKeyManager;
+import io.cpns.api.gateway.GroupKeyTraffic;
 import io.cpns.api.gateway.MemberDelivery;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PneExpelListener;
@@ -22,6 +23,7 @@ import io.cpns.api.message.Ack;
 import io.cpns.api.message.GroupKey;
 import io.cpns.api.message.GroupKeyPush;
 import io.cpns.api.message.GroupKeyRequest;
+import io.cpns.api.message.GroupMembership;
 import io.cpns.api.message.GroupNotify;
 import io.cpns.api.message.GroupSync;
 import io.cpns.api.message.GroupSyncRequest;
@@ -33,6 +35,7 @@ import io.cpns.crypto.Bytes;
 import io.cpns.groupkey.GroupProtectionPolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -100,6 +103,12 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
                 + "and is written again this often (s); a failed catch-up with the Server (group.sync.req) is retried from this "
                 + "interval on, doubling up to 5 minutes")
         int storeRetrySeconds() default 5;
+
+        @AttributeDefinition(description = "Service Groups delivered on request (seed 003 B.2.1.1: a key is delivered only when a PNE "
+                + "needs it): this PN GW fetches such a group's Group Key from the CPNS Server, and hands it to a member PNE, only when "
+                + "that member asks for it (group.key.req), never at a change. Service Group IDs (comma-separated), or * for every "
+                + "group; the others get each new key at once, every member", required = false)
+        String[] onRequestGroups() default {};
     }
 
     /** The Device Capability (seed 004 PN Setup) by which a PNE says it receives Group Keys by broadcast. */
@@ -139,6 +148,22 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     private final Duration retry;
     private final FailureLimiter syncFailures;
     private final AtomicBoolean resyncQueued = new AtomicBoolean();
+    /** Service Groups delivered on request ({@code onRequestGroups}); {@code *} is every group. */
+    private final Set<String> onRequest;
+    /**
+     * The Server's word on each group with members here: its newest epoch and members here (every
+     * notification, push, pull answer and sync). Whether a key is held or not (on request), this says
+     * which groups a PNE still belongs to. In memory: the sync at each link-up gives it all again.
+     */
+    private final Map<String, GroupNotify> announced = new ConcurrentHashMap<>();
+    /** At least one sync with the Server since this component started: {@link #announced} is complete. */
+    private volatile boolean synced;
+    /** PNEs that may hold the key of a group they are no longer in here (persistent). */
+    private final OwedDeletions owed;
+    /** PNEs whose link came up before the first sync: told their groups after it. */
+    private final Set<String> owedMembership = ConcurrentHashMap.newKeySet();
+    /** Fetches on request in flight: members asking at once cost one request to the Server. */
+    private final Map<String, CompletableFuture<GatewayGroup>> fetching = new ConcurrentHashMap<>();
     /** Expelled here; out of every group until an operator admits it to a PN again (kept in memory: the Server's rekey follows). */
     private final Set<String> expelled = ConcurrentHashMap.newKeySet();
 
@@ -153,7 +178,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         this.store = new GroupKeyStore(records);
         this.pullTimeout = Duration.ofMillis(config.pullTimeoutMillis());
         Duration pneTimeout = Duration.ofMillis(config.pneTimeoutMillis());
-        this.toPnes = new PneDelivery(() -> pnes, log, pneTimeout, status);
+        this.owed = new OwedDeletions(records);
+        this.toPnes = new PneDelivery(() -> pnes, log, pneTimeout, status, owed);
         this.broadcastKeys = new BroadcastKeys(secrets, log);
         TreeStore trees = new TreeStore(records);
         if (broadcastKeys.renewed()) {
@@ -163,6 +189,10 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
                 this::brokerForTrees, () -> pnes, status, log, pneTimeout);
         this.broadcastEnabled = config.broadcast();
         this.credentialModule = new CredentialModuleGate(config.credentialModule(), log);
+        // a .cfg file gives one string: "sg-a, sg-b" is two groups there, as in a typed list
+        this.onRequest = config.onRequestGroups() == null ? Set.of() : java.util.Arrays.stream(config.onRequestGroups())
+                .flatMap(g -> java.util.Arrays.stream(g.split(","))).map(String::trim).filter(g -> !g.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
         this.relay = new GroupMessageRelay(() -> pnes, () -> server, this::withoutExpelled, store::key, this::groupKeyRequired, log,
                 pneTimeout);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -351,8 +381,32 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         return broadcast.info(groupId);
     }
 
+    @Override
+    public Optional<GroupKeyTraffic> traffic(String groupId) {
+        GroupNotify a = announced.get(groupId);
+        Optional<GatewayGroup> held = store.get(groupId);
+        if (a == null && held.isEmpty()) {
+            return Optional.empty();
+        }
+        long epoch = Math.max(a == null ? 0 : a.epoch(), held.map(GatewayGroup::epoch).orElse(0L));
+        return Optional.of(new GroupKeyTraffic(groupId, onRequest(groupId), epoch, status.fromServerCount(groupId),
+                status.sentCounts(groupId)));
+    }
+
+    /** Whether the group is delivered on request ({@code onRequestGroups}, seed 003 B.2.1.1). */
+    boolean onRequest(String groupId) {
+        return onRequest.contains(groupId) || onRequest.contains("*");
+    }
+
+    /** The Server's newest word on a group (an older epoch never replaces a newer one). */
+    private void announce(GroupNotify n) {
+        announced.merge(n.groupId(), n, (old, x) -> old.epoch() > x.epoch() ? old : x);
+    }
+
     /** {@code group.key.push} (seed 003 B.2.1.2 step 8). */
     CompletionStage<Message> pushed(GroupKeyPush p) {
+        status.fromServer(p.groupId());
+        announce(new GroupNotify(p.groupId(), p.epoch(), p.members(), false));
         try {
             accept(p.groupId(), p.epoch(), p.members(), p.groupKey(), "pushed");
         } finally {
@@ -364,6 +418,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     /** {@code group.notify} (seed 003 B.2.1.1 step 7): forget, or pull what this PN GW lacks (steps 8-11). */
     CompletionStage<Message> notified(GroupNotify n) {
         if (n.deleted() || n.members().isEmpty()) {
+            announced.remove(n.groupId());
             List<String> former = store.get(n.groupId()).map(GatewayGroup::members).orElse(List.of());
             if (store.get(n.groupId()).isPresent()) {
                 forget(n.groupId(), former);
@@ -371,6 +426,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
             }
             return CompletableFuture.completedFuture(new Ack());
         }
+        announce(n);
         if (store.get(n.groupId()).map(g -> g.epoch() >= n.epoch()).orElse(false)) {
             return CompletableFuture.completedFuture(new Ack());
         }
@@ -384,7 +440,29 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
             }
             return CompletableFuture.completedFuture(new Ack());
         }
+        if (onRequest(n.groupId())) {
+            awaitRequest(n);
+            return CompletableFuture.completedFuture(new Ack());
+        }
         return pull(n.groupId()).thenApply(k -> new Ack());
+    }
+
+    /**
+     * On request (seed 003 B.2.1.1): a new epoch is only noted; the key is fetched when a member
+     * asks. The key held until now is dropped at once: it is of an older epoch, which a member that
+     * left may know, so it neither relays nor answers any more. Who left is told to delete it.
+     */
+    private synchronized void awaitRequest(GroupNotify n) {
+        GatewayGroup held = store.get(n.groupId()).orElse(null);
+        if (held != null) {
+            store.forget(n.groupId());
+            relay.forget(n.groupId());
+            broadcast.forget(n.groupId());
+            toPnes.delete(n.groupId(), held.members().stream().filter(p -> !n.members().contains(p)).toList());
+        }
+        status.retain(n.groupId(), n.members());
+        log.info("Service Group {}: Group Key epoch {} announced ({} members here); fetched when a member asks for it (on request)",
+                n.groupId(), n.epoch(), n.members().size());
     }
 
     /**
@@ -400,6 +478,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         return link.request(new GroupSyncRequest(), pullTimeout).thenCompose(m -> {
             GroupSync s = (GroupSync) m;
             Set<String> listed = s.groups().stream().map(GroupNotify::groupId).collect(Collectors.toSet());
+            announced.keySet().retainAll(listed);
+            s.groups().forEach(this::announce);
             for (GatewayGroup held : store.all()) {
                 if (!listed.contains(held.groupId())) {
                     forget(held.groupId(), held.members());
@@ -409,6 +489,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
             }
             long behind = s.groups().stream().filter(n -> store.get(n.groupId()).map(g -> g.epoch() < n.epoch()).orElse(true)).count();
             log.info("Group Keys: synchronised with the Server, {} Service Groups with members here, {} behind", listed.size(), behind);
+            synced = true;
+            tellOwedMemberships();
             return CompletableFuture.allOf(s.groups().stream().map(n -> notified(n).toCompletableFuture()).toArray(CompletableFuture[]::new));
         }).handle((v, x) -> {
             if (x == null) {
@@ -443,7 +525,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     synchronized void reconcile() {
         for (GatewayGroup g : store.all()) {
             List<String> here = g.members().stream().filter(p -> !isExpelled(p)).toList();
-            Set<String> want = here.stream().filter(p -> receivesBroadcast(g.groupId(), p)).collect(Collectors.toSet());
+            Set<String> want = onRequest(g.groupId()) ? Set.of()
+                    : here.stream().filter(p -> receivesBroadcast(g.groupId(), p)).collect(Collectors.toSet());
             long inTree = broadcast.info(g.groupId()).map(GroupBroadcastInfo::members).orElse(0);
             if (inTree == want.size() && want.stream().allMatch(p -> broadcast.has(g.groupId(), p))) {
                 continue;
@@ -473,8 +556,10 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         }
         return link.request(new GroupKeyRequest(groupId), pullTimeout).thenApply(m -> {
             GroupKey k = (GroupKey) m;
+            status.fromServer(groupId);
+            announce(new GroupNotify(k.groupId(), k.epoch(), k.members(), false));
             try {
-                accept(k.groupId(), k.epoch(), k.members(), k.groupKey(), "pulled");
+                accept(k.groupId(), k.epoch(), k.members(), k.groupKey(), onRequest(groupId) ? "fetched on request" : "pulled");
             } finally {
                 Bytes.wipe(k.groupKey());
             }
@@ -491,6 +576,11 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
             FaultPoints.reach("groupkey.stored"); // held (on disk unless it is full), not yet delivered to any member
             log.info("Service Group {}: Group Key epoch {} {} ({} members here)", groupId, epoch, how, members.size());
             toPnes.delete(groupId, former.stream().filter(p -> !members.contains(p)).toList());
+            if (onRequest(groupId)) { // no key tree and nothing unasked: each member gets it when it asks (pulledByPne)
+                broadcast.forget(groupId);
+                status.retain(groupId, members);
+                return;
+            }
             // an expelled PNE the Server still lists (its removal not processed yet) gets nothing
             List<String> here = members.stream().filter(p -> !isExpelled(p)).toList();
             Set<String> byBroadcast = here.stream().filter(p -> receivesBroadcast(groupId, p)).collect(Collectors.toSet());
@@ -504,6 +594,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     }
 
     private synchronized void forget(String groupId, List<String> former) {
+        announced.remove(groupId);
         store.forget(groupId);
         relay.forget(groupId);
         broadcast.forget(groupId);
@@ -535,8 +626,13 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         if (isExpelled(pne)) {
             return;
         }
+        if (synced) {
+            tellMembership(pne);
+        } else {
+            owedMembership.add(pne); // told once the Server has said which groups still exist
+        }
         for (GatewayGroup g : store.all()) {
-            if (!g.members().contains(pne)) {
+            if (!g.members().contains(pne) || onRequest(g.groupId())) { // on request: it asks when it needs the key
                 continue;
             }
             byte[] key = store.key(g.groupId()).orElse(null);
@@ -555,6 +651,40 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         }
     }
 
+    /**
+     * {@code group.membership} (TS §5.3.2 "SG member PNEs delete Group Key"): the groups a PNE still
+     * belongs to here, so that it deletes the keys of groups deleted, or left, while its link was down.
+     */
+    private void tellMembership(String pne) {
+        PneMessenger m = pnes;
+        if (m == null || isExpelled(pne) || m.link(io.cpns.api.EntityId.of(pne)).filter(PneDelivery::protectedLink).isEmpty()) {
+            return;
+        }
+        List<String> groups = announced.values().stream().filter(n -> n.members().contains(pne)).map(GroupNotify::groupId).sorted().toList();
+        if (groups.isEmpty() && !owed.has(pne)) {
+            return; // in no group here, and never left one unseen: it holds no Group Key of this PN GW
+        }
+        m.request(io.cpns.api.EntityId.of(pne), new GroupMembership(groups), toPnes.timeout()).whenComplete((r, x) -> {
+            if (x == null) {
+                owed.done(pne);
+            } else {
+                log.info("PNE {} not told its Service Groups ({}): {}; told at its next link-up", pne, groups, Records.rootCause(x));
+            }
+        });
+    }
+
+    /** Whether {@code pne} may hold the key of a group it is no longer in here, and is told its groups at its next link-up. */
+    boolean owesDeletion(String pne) {
+        return owed.has(pne);
+    }
+
+    private void tellOwedMemberships() {
+        for (String pne : List.copyOf(owedMembership)) {
+            owedMembership.remove(pne);
+            tellMembership(pne);
+        }
+    }
+
     /** {@code group.tree.req}: a broadcast member's catch-up, on a protected link only. */
     synchronized GroupTree treeForPne(PneMessage request) {
         String groupId = ((GroupTreeRequest) request.envelope().body()).groupId();
@@ -570,6 +700,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         byte[] key = store.key(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + groupId));
         try {
             GroupTree t = broadcast.treeOf(groupId, pne, g.epoch(), key); // FORBIDDEN unless in the tree
+            status.sent(groupId, pne);
             log.info("PNE {} caught up on {} (Group Key epoch {}) by unicast", pne, groupId, g.epoch());
             return t;
         } finally {
@@ -581,12 +712,55 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
      * {@code group.key.req} from a PNE (pull, seed 003 "Pull from group members"): the current
      * Group Key of a group it is a member of, on a protected link only.
      */
-    GroupKey pulledByPne(PneMessage request) {
+    CompletionStage<Message> pulledByPne(PneMessage request) {
         String groupId = ((GroupKeyRequest) request.envelope().body()).groupId();
         String pne = request.envelope().src().value();
         if (!PneDelivery.protectedLink(request.link())) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "a Group Key travels only on a protected link");
         }
+        GroupNotify a = announced.get(groupId);
+        if (onRequest(groupId) && a != null && store.get(groupId).map(g -> g.epoch() < a.epoch()).orElse(true)) {
+            if (!a.members().contains(pne) || isExpelled(pne)) {
+                log.warn("PNE {} asked for the Group Key of {}, which it is not a member of", pne, groupId);
+                throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of " + groupId);
+            }
+            return fetchOnRequest(groupId).thenApply(g -> answer(groupId, pne));
+        }
+        return CompletableFuture.completedFuture(answer(groupId, pne));
+    }
+
+    /** One fetch from the Server per group at a time, however many members ask meanwhile (seed 003 B.2.1.1 steps 9-10). */
+    private CompletionStage<GatewayGroup> fetchOnRequest(String groupId) {
+        CompletableFuture<GatewayGroup> mine = new CompletableFuture<>();
+        CompletableFuture<GatewayGroup> running = fetching.putIfAbsent(groupId, mine);
+        if (running != null) {
+            return running;
+        }
+        pull(groupId).whenComplete((g, x) -> {
+            fetching.remove(groupId, mine);
+            if (x != null) {
+                mine.completeExceptionally(x);
+            } else {
+                mine.complete(g);
+            }
+        });
+        return mine;
+    }
+
+    /**
+     * A group message from the Server for a group delivered on request whose current key is not
+     * fetched yet: the members here need it to open the message, so it is fetched now.
+     */
+    CompletionStage<Void> readyToRelay(String groupId) {
+        GroupNotify a = announced.get(groupId);
+        if (onRequest(groupId) && a != null && store.get(groupId).map(g -> g.epoch() < a.epoch()).orElse(true)) {
+            return fetchOnRequest(groupId).thenApply(g -> null);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The held Group Key for a member that asked. */
+    private GroupKey answer(String groupId, String pne) {
         GatewayGroup g = store.get(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP,
                 "no Service Group " + groupId + " on this PN GW"));
         if (!g.members().contains(pne) || isExpelled(pne)) {
@@ -594,6 +768,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
             throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of " + groupId);
         }
         byte[] key = store.key(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + groupId));
+        status.sent(groupId, pne);
+        status.set(groupId, pne, onRequest(groupId) ? "request" : "unicast", g.epoch(), "delivered");
         return new GroupKey(groupId, g.epoch(), g.members(), key);
     }
 

@@ -22,12 +22,18 @@ final class PneDelivery {
     private final Logger log;
     private final Duration timeout;
     private final DeliveryStatus status;
+    private final OwedDeletions owed;
 
-    PneDelivery(Supplier<PneMessenger> pnes, Logger log, Duration timeout, DeliveryStatus status) {
+    PneDelivery(Supplier<PneMessenger> pnes, Logger log, Duration timeout, DeliveryStatus status, OwedDeletions owed) {
         this.pnes = pnes;
+        this.owed = owed;
         this.log = log;
         this.timeout = timeout;
         this.status = status;
+    }
+
+    Duration timeout() {
+        return timeout;
     }
 
     /** Whether a link may carry a Group Key. */
@@ -49,6 +55,7 @@ final class PneDelivery {
                 continue;
             }
             GroupKeyDeliver d = new GroupKeyDeliver(groupId, epoch, key.clone());
+            status.sent(groupId, pne);
             m.request(EntityId.of(pne), d, timeout).whenComplete((r, x) -> {
                 Bytes.wipe(d.groupKey());
                 if (x == null) {
@@ -62,15 +69,19 @@ final class PneDelivery {
         }
     }
 
+    /** Former members are told to delete the key now; one that is not reached is told its groups at its next link-up. */
     void delete(String groupId, Collection<String> formerMembers) {
         PneMessenger m = pnes.get();
-        if (m == null) {
-            return;
-        }
         for (String pne : formerMembers) {
-            if (m.link(EntityId.of(pne)).isPresent()) {
-                m.request(EntityId.of(pne), new GroupKeyDelete(groupId), timeout);
+            if (m == null || m.link(EntityId.of(pne)).isEmpty()) {
+                owed.add(pne);
+                continue;
             }
+            m.request(EntityId.of(pne), new GroupKeyDelete(groupId), timeout).whenComplete((r, x) -> {
+                if (x != null) {
+                    owed.add(pne);
+                }
+            });
         }
     }
 }

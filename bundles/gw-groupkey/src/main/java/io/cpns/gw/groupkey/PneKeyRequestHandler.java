@@ -3,13 +3,12 @@ package io.cpns.gw.groupkey;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneRequestHandler;
 import io.cpns.api.message.Message;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code group.key.req} from a member PNE: it pulls the Group Key it needs. */
+/** {@code group.key.req} from a member PNE: it pulls the Group Key it needs (fetched from the Server first for a group delivered on request). */
 @Component(property = PneRequestHandler.TYPE + "=group.key.req")
 public class PneKeyRequestHandler implements PneRequestHandler {
     private final GroupKeyGateway groups;
@@ -21,6 +20,6 @@ public class PneKeyRequestHandler implements PneRequestHandler {
 
     @Override
     public CompletionStage<Message> handle(PneMessage request) {
-        return CompletableFuture.completedFuture(groups.pulledByPne(request));
+        return groups.pulledByPne(request);
     }
 }

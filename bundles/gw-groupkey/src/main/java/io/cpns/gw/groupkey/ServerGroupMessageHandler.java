@@ -4,7 +4,6 @@ import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.api.message.Ack;
 import io.cpns.api.message.GroupMsg;
 import io.cpns.api.message.Message;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,7 +21,10 @@ public class ServerGroupMessageHandler implements ServerRequestHandler {
 
     @Override
     public CompletionStage<Message> handle(Message request) {
-        groups.relay().fromServer((GroupMsg) request);
-        return CompletableFuture.completedFuture(new Ack());
+        GroupMsg m = (GroupMsg) request;
+        return groups.readyToRelay(m.groupId()).thenApply(v -> {
+            groups.relay().fromServer(m);
+            return new Ack();
+        });
     }
 }

@@ -58,6 +58,37 @@ class GroupKeyGatewayTest {
         assertArrayEquals(key, restarted.groupKey("sg-1").orElseThrow());
     }
 
+    /** Seed 003 B.2.1.1: a group on request is only noted at a notification: nothing is fetched (there is no Server here to ask). */
+    @Test
+    void notify_ofAGroupOnRequest_fetchesNothing_andDropsTheOlderKey() throws Exception {
+        GroupKeyGateway gw = new GroupKeyGateway(secrets(), () -> io.cpns.api.EntityId.of("gw-home"), log.logger(),
+                Configs.of(GroupKeyGateway.Config.class, Map.of("onRequestGroups", new String[] {"sg-x, sg-od"})));
+        gw.pushed(new GroupKeyPush("sg-od", 2, List.of("pne-tv"), Randoms.bytes(32))).toCompletableFuture().get();
+        assertTrue(gw.notified(new GroupNotify("sg-od", 3, List.of("pne-tv"), false)).toCompletableFuture().get() instanceof Ack);
+        assertTrue(gw.group("sg-od").isEmpty(), "the key of epoch 2 is no longer held");
+        var t = gw.traffic("sg-od").orElseThrow();
+        assertTrue(t.onRequest());
+        assertEquals(3, t.announcedEpoch());
+        assertEquals(1, t.fromServer()); // the push
+        // a group delivered at once pulls at the notification, which fails here: no Server link
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> gw.notified(new GroupNotify("sg-ea", 3, List.of("pne-tv"), false)).toCompletableFuture().get());
+        assertEquals(ErrorCode.UNAVAILABLE, ((CpnsException) e.getCause()).code());
+        assertFalse(gw.traffic("sg-ea").orElseThrow().onRequest());
+    }
+
+    /** TS §5.3.2: a former member that could not be told (no link) is owed its groups, across a restart, until it acknowledges them. */
+    @Test
+    void aFormerMemberWithoutALink_isOwedADeletion_acrossARestart() throws Exception {
+        GroupKeyGateway gw = gateway();
+        gw.pushed(new GroupKeyPush("sg-1", 2, List.of("pne-tv", "pne-radio"), Randoms.bytes(32))).toCompletableFuture().get();
+        gw.notified(new GroupNotify("sg-1", 2, List.of(), true)).toCompletableFuture().get();
+        assertTrue(gw.owesDeletion("pne-tv"));
+        assertTrue(gw.owesDeletion("pne-radio"));
+        assertFalse(gw.owesDeletion("pne-lamp"));
+        assertTrue(gateway().owesDeletion("pne-tv"), "kept in the secret store");
+    }
+
     @Test
     void anOlderEpoch_neverReplacesANewerOne() throws Exception {
         GroupKeyGateway gw = gateway();
@@ -150,11 +181,13 @@ class GroupKeyGatewayTest {
             assertEquals(3, gw.group("sg-1").orElseThrow().epoch(), "in force although not on disk");
             assertEquals(List.of("pne-tv"), gw.group("sg-1").orElseThrow().members(), "the departed member is out at once");
             assertArrayEquals(key, gw.groupKey("sg-1").orElseThrow());
-            assertEquals(1, gw.problems().size(), gw.problems().toString());
+            // the key, and the marker that the departed pne-lamp (not linked) is owed its groups (D-gkpull-2)
+            assertEquals(2, gw.problems().size(), gw.problems().toString());
             assertTrue(gw.problems().get(0).toLowerCase().contains("no space left on device"), gw.problems().toString());
+            assertTrue(gw.owesDeletion("pne-lamp"), "in force in memory");
             assertTrue(log.all().toLowerCase().contains("gk.sg-1 not written to the keystore"), log.all());
             gw.retryWrites();
-            assertEquals(1, gw.problems().size(), "still full: still said");
+            assertEquals(2, gw.problems().size(), "still full: still said");
 
             Files.delete(filler);
             gw.retryWrites();

@@ -52,11 +52,15 @@ public class GroupCommands {
             return Unavailable.of("Service Groups", BUNDLE);
         }
         GatewayGroup g = groups.group(groupId).orElse(null);
+        String traffic = groups.traffic(groupId).map(t -> String.format("delivery %s, epoch %d announced by the Server; Group Keys "
+                + "since start: %d from the Server, to members %s%n", t.onRequest() ? "on request (seed 003 B.2.1.1)" : "at once",
+                t.announcedEpoch(), t.fromServer(), t.toPnes())).orElse("");
         if (g == null) {
-            return "no Service Group " + groupId + " on this PN GW\n";
+            return traffic.isEmpty() ? "no Service Group " + groupId + " on this PN GW\n" : groupId + ": no Group Key held here; " + traffic;
         }
         StringBuilder s = new StringBuilder(String.format("%s: Group Key epoch %d (%s), received %s%n", g.groupId(), g.epoch(),
                 g.keyFingerprint(), g.received()));
+        s.append(traffic);
         groups.broadcast(groupId).ifPresent(b -> s.append(String.format("broadcast on %s: key tree epoch %d, %d members, height %d; "
                 + "last broadcast %d bytes, %d wrapped keys, at %s%n", b.topic(), b.treeEpoch(), b.members(), b.height(), b.lastBytes(),
                 b.lastWrapped(), b.at())));
