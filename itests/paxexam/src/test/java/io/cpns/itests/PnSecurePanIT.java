@@ -262,4 +262,45 @@ public class PnSecurePanIT extends PnTestBase {
             osgi.configure("cpns.pan.ip", Map.of("secure", true));
         }
     }
+
+    /**
+     * Seed 003 "CPNS Server may check security level within PN", end to end: the Server keeps the
+     * PNE Info and the protection of the PNE's link its PN GW reported at registration (here
+     * {@code pan}), and a Service Group requiring {@code session} gets no Group Key to that member
+     * (its PN GW, with no member qualifying, holds none and hands out none); lowered to {@code pan},
+     * the member gets the next key.
+     */
+    @Test
+    public void p07_groupRequiringASession_noGroupKeyForAMemberRegisteredOnASecurePan_untilItAcceptsPan() throws Exception {
+        String id = "pne-p7-lamp";
+        PneClient lamp = pne(config(id), securePan(), store(id));
+        lamp.connect(EntityId.of(GATEWAY));
+        lamp.assignEuKey(USER, PASSWORD.toCharArray());
+        lamp.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        io.cpns.api.server.PnRegistry pns = osgi.service(io.cpns.api.server.PnRegistry.class);
+        io.cpns.api.server.PneInfo info = pns.pneInfo(EntityId.of(id)).orElseThrow();
+        assertEquals(io.cpns.api.LinkProtection.PAN, info.protection());
+        assertEquals(EntityId.of(GATEWAY), info.gateway());
+        assertEquals("true", info.capabilities().get("ui"));
+        assertTrue(pns.gatewayInfo(EntityId.of(GATEWAY)).orElseThrow().capabilities().containsKey("device"));
+
+        io.cpns.api.server.GroupRegistry registry = osgi.service(io.cpns.api.server.GroupRegistry.class);
+        registry.create("sg-p7", io.cpns.api.UserId.of(USER));
+        holds(lamp, registry.join("sg-p7", List.of(lamp.id())));
+
+        io.cpns.api.server.ServiceGroup strict = registry.requireProtection("sg-p7", io.cpns.api.LinkProtection.SESSION);
+        io.cpns.api.gateway.GatewayGroups gw = osgi.service(io.cpns.api.gateway.GatewayGroups.class);
+        Osgi.eventually("the PN GW holds no key of sg-p7", () -> gw.group("sg-p7").isEmpty(), () -> String.valueOf(gw.group("sg-p7")));
+        Exception refused = null;
+        try {
+            lamp.pullGroupKey("sg-p7").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) { // in the stage, or at once
+            refused = e;
+        }
+        assertTrue("no Group Key for a member below the group's minimum", refused != null);
+        assertFalse(lamp.groupKey("sg-p7").map(k -> k.epoch() >= strict.epoch()).orElse(false));
+
+        holds(lamp, registry.requireProtection("sg-p7", io.cpns.api.LinkProtection.PAN));
+        registry.delete("sg-p7");
+    }
 }

@@ -5,6 +5,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
@@ -246,6 +247,28 @@ public class GroupRegistryComponent implements GroupRegistry {
     }
 
     @Override
+    public ServiceGroup requireProtection(String groupId, LinkProtection minimum) {
+        java.util.Objects.requireNonNull(minimum, "minimum");
+        synchronized (lock(groupId)) {
+            ServiceGroup g = require(groupId);
+            long epoch = g.epoch() + 1;
+            byte[] key = keys.create(groupId, epoch, g.keyManager()); // a member now below the minimum cannot read what comes after
+            try {
+                if (!store.requireProtection(groupId, minimum, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key))) {
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, groupId + " changed meanwhile; try again");
+                }
+                log.info("Service Group {}: Group Keys delivered only to members registered with link protection {} or better "
+                        + "(was {}), Group Key epoch {}", groupId, minimum.wire(), g.minProtection().wire(), epoch);
+                ServiceGroup now = require(groupId);
+                delivery.deliver(now, key, List.of());
+                return now;
+            } finally {
+                Bytes.wipe(key);
+            }
+        }
+    }
+
+    @Override
     public Optional<ServiceGroup> group(String groupId) {
         return store.group(groupId);
     }
@@ -274,6 +297,11 @@ public class GroupRegistryComponent implements GroupRegistry {
             log.warn("PN GW {} asked for the Group Key of {}, which has no member in its PNs", from.entity(), groupId);
             throw new CpnsException(ErrorCode.FORBIDDEN, groupId + " has no member in the PNs of " + from.entity());
         }
+        members = delivery.deliverable(g, members, from.entity()); // logged there
+        if (members.isEmpty()) {
+            throw new CpnsException(ErrorCode.INSUFFICIENT_PROTECTION, groupId + " requires link protection "
+                    + g.minProtection().wire() + "; no member in the PNs of " + from.entity() + " was registered with it");
+        }
         return new GroupKey(groupId, g.epoch(), members, groupKey(groupId, g.epoch()));
     }
 
@@ -288,7 +316,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         List<GroupNotify> out = new java.util.ArrayList<>();
         java.util.Set<EntityId> pnesThere = delivery.pnesAt(from.entity()); // one look-up for all groups
         for (ServiceGroup g : store.groups()) {
-            List<String> here = GroupDelivery.membersAmong(g, pnesThere);
+            List<String> here = delivery.deliverable(g, GroupDelivery.membersAmong(g, pnesThere), from.entity());
             if (!here.isEmpty()) {
                 out.add(new GroupNotify(g.groupId(), g.epoch(), here, false));
             }

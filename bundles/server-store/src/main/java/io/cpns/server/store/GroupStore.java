@@ -1,6 +1,7 @@
 package io.cpns.server.store;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
 import io.cpns.api.server.ServiceGroup;
 import java.time.Instant;
@@ -8,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The Service Group tables (schema versions 4 and 5). A Group Key arrives sealed by the caller, and a
+ * The Service Group tables (schema versions 4, 5 and 9). A Group Key arrives sealed by the caller, and a
  * membership change and the key of the new epoch are written in one transaction: no moment
  * exists where a departed member's key is still the group's.
  */
@@ -55,4 +56,10 @@ public interface GroupStore {
 
     /** A new Group Key Manager (null: the Server) and the key of {@code epoch} it created, if the group is at {@code epoch - 1}. */
     boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint);
+
+    /**
+     * The group's minimum protection for Group Key delivery (schema version 9; {@code NONE}: none)
+     * and the key of {@code epoch} delivered under it, if the group is at {@code epoch - 1}.
+     */
+    boolean requireProtection(String groupId, LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint);
 }
