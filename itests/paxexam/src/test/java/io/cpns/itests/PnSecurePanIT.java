@@ -276,7 +276,7 @@ public class PnSecurePanIT extends PnTestBase {
         PneClient lamp = pne(config(id), securePan(), store(id));
         lamp.connect(EntityId.of(GATEWAY));
         lamp.assignEuKey(USER, PASSWORD.toCharArray());
-        lamp.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        PnState pn = lamp.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
         io.cpns.api.server.PnRegistry pns = osgi.service(io.cpns.api.server.PnRegistry.class);
         io.cpns.api.server.PneInfo info = pns.pneInfo(EntityId.of(id)).orElseThrow();
         assertEquals(io.cpns.api.LinkProtection.PAN, info.protection());
@@ -299,6 +299,9 @@ public class PnSecurePanIT extends PnTestBase {
         }
         assertTrue("no Group Key for a member below the group's minimum", refused != null);
         assertFalse(lamp.groupKey("sg-p7").map(k -> k.epoch() >= strict.epoch()).orElse(false));
+        // asking the Server itself, end to end under SK_PNE: told why
+        io.cpns.api.message.Message why = lamp.requestServer(pn.pnId(), new io.cpns.api.message.GroupKeyRequest("sg-p7"));
+        assertEquals(io.cpns.api.ErrorCode.INSUFFICIENT_PROTECTION, ((io.cpns.api.message.ErrorMessage) why).errorCode());
 
         holds(lamp, registry.requireProtection("sg-p7", io.cpns.api.LinkProtection.PAN));
         registry.delete("sg-p7");

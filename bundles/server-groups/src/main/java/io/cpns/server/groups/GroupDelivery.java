@@ -1,5 +1,6 @@
 package io.cpns.server.groups;
 
+import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.LinkProtection;
 import io.cpns.api.message.GroupKeyPush;
@@ -79,6 +80,26 @@ final class GroupDelivery {
                     g.groupId(), g.minProtection().wire(), g.epoch(), withheld.size(), gateway, String.join(", ", withheld));
         }
         return out;
+    }
+
+    /**
+     * A member asking the Server itself ({@code group.key.req} relayed end to end under its SK_PNE,
+     * so the answer reaches only that PNE): if its recorded protection is below the group's minimum,
+     * it is told so, with both levels; otherwise nothing happens here.
+     *
+     * @throws CpnsException {@code INSUFFICIENT_PROTECTION}
+     */
+    void tellWhyWithheld(EntityId pne, ServiceGroup g) {
+        if (g == null || g.minProtection() == LinkProtection.NONE || !g.hasMember(pne)) {
+            return;
+        }
+        Optional<PneInfo> info = pns.pneInfo(pne);
+        if (!info.map(i -> i.meets(g.minProtection())).orElse(false)) {
+            throw new CpnsException(io.cpns.api.ErrorCode.INSUFFICIENT_PROTECTION, "Service Group " + g.groupId()
+                    + " requires link protection " + g.minProtection().wire() + "; " + pne + " was last registered with "
+                    + info.flatMap(PneInfo::linkProtection).map(LinkProtection::wire).orElse("unknown")
+                    + ": establish its PN again over a better protected link");
+        }
     }
 
     /** The group's members among {@code pnes} (those of one PN GW), sorted: what that PN GW is told. */

@@ -288,6 +288,9 @@ public class GroupRegistryComponent implements GroupRegistry {
      * a group that has members in its PNs, with those members.
      */
     GroupKey pull(Principal from, String groupId) {
+        if (from.kind() == EntityKind.PNE) {
+            delivery.tellWhyWithheld(from.entity(), store.group(groupId).orElse(null)); // a member below the minimum learns why
+        }
         if (from.kind() != EntityKind.GATEWAY) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "Group Keys are pulled by PN GWs");
         }

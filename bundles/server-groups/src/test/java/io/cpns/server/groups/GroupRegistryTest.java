@@ -310,6 +310,12 @@ class GroupRegistryTest {
         assertEquals(List.of("pne-tv"), groups.pull(gw, SG).members(), "tls meets session, a secure PAN does not");
         assertTrue(log.all().contains("withheld from 1 at PN GW gw-alice: pne-radio (pan)"), log.all());
         assertEquals(List.of("pne-tv"), groups.sync(gw).groups().get(0).members());
+        // the member asking the Server itself (group.key.req relayed under its SK_PNE) is told why
+        CpnsException why = assertThrows(CpnsException.class, () -> groups.pull(new io.cpns.api.server.Principal(RADIO, EntityKind.PNE, ALICE), SG));
+        assertEquals(ErrorCode.INSUFFICIENT_PROTECTION, why.code());
+        assertTrue(why.getMessage().contains("requires link protection session; pne-radio was last registered with pan"), why.getMessage());
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.pull(new io.cpns.api.server.Principal(TV, EntityKind.PNE, ALICE), SG)),
+                "a member that meets it gets its key from its PN GW, as every PNE");
 
         pnStore.putPneInfo(new io.cpns.api.server.PneInfo(TV, GW, Map.of(), null, now)); // registered again by a PN GW that did not say
         assertEquals(ErrorCode.INSUFFICIENT_PROTECTION, refusal(() -> groups.pull(gw, SG)));
