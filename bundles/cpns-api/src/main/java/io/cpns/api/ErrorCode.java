@@ -41,6 +41,12 @@ public enum ErrorCode {
      * 1-15) and retries. Distinct from FORBIDDEN, which no re-establishment cures.
      */
     SESSION_GONE(306, false),
+    /**
+     * The link protection recorded for the member(s) concerned is below what the Service Group
+     * requires (seed 003: the Server checks the security level within the PN before it delivers
+     * a Group Key): re-establishing the PN over a better protected link cures it.
+     */
+    INSUFFICIENT_PROTECTION(307, false),
     // 5xx: the responder
     INTERNAL(500, false),
     UNAVAILABLE(501, false),

@@ -717,9 +717,13 @@ public final class PneClient implements AutoCloseable {
         });
     }
 
-    /** Seed 004 step 1 condition i and ii: enough UI, and a PAN that does not protect messages. */
+    /**
+     * Seed 004 R01 (decision D22): the criterion is the PNE's UI alone, "regardless of security level
+     * of underlying PAN"; the PAN decides only whether the PNE-PN GW session runs (step 7). So a PNE
+     * whose PAN turns insecure already holds the key to secure its link.
+     */
     private boolean wantsLocalEuKey() {
-        return config.hasUi() && !transport.panSecure();
+        return config.hasUi();
     }
 
     private Establishment newEstablishment() {
@@ -746,7 +750,8 @@ public final class PneClient implements AutoCloseable {
 
     /**
      * The relayed Authentication request (steps 6-9): unwrap and keep the LocalEUKey, secure the
-     * link with it if the PAN does not protect messages, then answer hash_PNE over that link.
+     * link with it if the PAN does not protect messages (on a secure PAN it is kept for the day the
+     * PAN is not, R01), then answer hash_PNE over that link.
      */
     private Message onAuthRequest(PneAuthRequest a) throws IOException {
         Establishment est = establishments.get(a.pnId());
@@ -761,7 +766,7 @@ public final class PneClient implements AutoCloseable {
             byte[] euk = keys.get(EUKEY).orElseThrow();
             byte[] lek = config.suite().unwrap(euk, a.wrappedLocalEuKey()); // BAD_MAC if not for our EUKey
             Bytes.wipe(euk);
-            try (LinkKeys.Change change = linkKeys.install(lek)) { // the replaced key stays until the PN is established
+            try (LinkKeys.Change change = linkKeys.install(lek, transport.panSecure())) { // the replaced key stays until the PN is established
                 try {
                     if (!transport.panSecure()) {
                         open(lek); // a link secured with the new key: PSK-TLS (IP) or the message-level session (serial)

@@ -9,7 +9,7 @@ public interface PneTransport {
     /** Adapter id as the PN GW knows it ({@code ip}, {@code serial}). */
     String adapter();
 
-    /** Whether the PAN itself protects every CPNS message (then no LocalEUKey and no PNE-GW session). */
+    /** Whether the PAN itself protects every CPNS message (then no PNE-GW session; a PNE with UI still gets a LocalEUKey, R01). */
     boolean panSecure();
 
     /** Whether the transport authenticates with the PSK itself (PSK-TLS); if not, the PNE runs the message-level session. */

@@ -104,8 +104,8 @@ class PneClientTest {
     // ---- §5.2.1.1 step 1: PN Setup Request ----
 
     @ParameterizedTest(name = "UI {0}, PAN secure {1} -> LocalEUKey requested {2}")
-    @CsvSource({"true, false, true", "false, false, false", "true, true, false", "false, true, false"})
-    void step01_setupRequest_carriesTypeInviteesCapabilitiesContentsRandPne_andLocalEuKeyIffUiAndPanNotSecure(
+    @CsvSource({"true, false, true", "false, false, false", "true, true, true", "false, true, false"})
+    void step01_setupRequest_carriesTypeInviteesCapabilitiesContentsRandPne_andLocalEuKeyIffUi_whateverThePan(
             boolean ui, boolean panSecure, boolean expectLocalEuKey) throws Exception {
         f.withEuKey();
         PneClient pne = connected(config().withUi(ui).withCapabilities(Map.of("screen", "4k")), panSecure);
@@ -192,6 +192,44 @@ class PneClientTest {
         assertRelayUnderSkPne(pne, tls, server.session());
     }
 
+    /**
+     * Seed 004 R01 (D22): a PNE with UI on a secure PAN gets its LocalEUKey and keeps it, runs no
+     * session with the PN GW there (the PAN protects the link), and once on a PAN that does not
+     * protect messages secures its link with that key: PSK-TLS, then a relay to the Server under the
+     * SK_PNE of the same PN, with no new PN Setup.
+     */
+    @Test
+    void r01_withUiOnASecurePan_theLocalEuKeyIsKept_andSecuresTheLinkOnceThePanIsNot() throws Exception {
+        f.withEuKey();
+        PneClient pne = connected(config(), true);
+        Link plain = f.acceptPlain();
+        CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
+        Envelope request = plain.receive();
+        PnSetupRequest r = (PnSetupRequest) request.body();
+        assertTrue(r.localEuKeyRequested(), "UI: a LocalEUKey whatever the PAN");
+
+        byte[] randServer = Randoms.bytes(32);
+        byte[] localEuKey = Randoms.bytes(32);
+        long auth = plain.request(new PneAuthRequest(PN, randServer, f.suite.wrap(f.euKey, localEuKey)));
+        // the PAN protects the link: hash_PNE comes back on it, no PNE-PN GW session
+        ResponderHandshake.Result server = serverVerifies(r.randPne(), randServer, assertInstanceOf(PneAuthResponse.class, plain.answer(auth)));
+        plain.send(request.reply(new PnSetupResponse(PN, true, INVENTORY, server.proof())));
+        assertTrue(setup.get(10, SECONDS).serverAuthenticated());
+        assertArrayEquals(localEuKey, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow());
+        assertTrue(f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).isEmpty(), "established: the PN GW settled");
+        pne.close();
+
+        // the same PNE (same store), now on a PAN that does not protect messages
+        PneClient moved = new PneClient(config(), new IpTransport("127.0.0.1", f.port(), false), f.keys);
+        CompletableFuture<Void> connecting = connectAsync(moved);
+        Link tls = f.acceptPsk(localEuKey); // completes only if the PNE holds the PN GW's LocalEUKey
+        connecting.get(10, SECONDS);
+        assertEquals(PNE.value(), tls.pskIdentity);
+        assertTrue(moved.secured());
+        assertRelayUnderSkPne(moved, tls, server.session()); // a Relay, not a PN Setup Request
+        moved.close();
+    }
+
     /** The PNE's request to the Server through the PN GW (TS §5.3.3.1), answered under the Server's SK_PNE. */
     private void assertRelayUnderSkPne(PneClient pne, Link link, SecureSession serverSide) throws Exception {
         byte[] data = "are you the server?".getBytes(StandardCharsets.UTF_8);
@@ -231,12 +269,11 @@ class PneClientTest {
     @Test
     void step14_forgedHashServer_setupFailsWithAuthFailed_andThePneKeepsNoPn() throws Exception {
         f.withEuKey();
-        PneClient pne = connected(config(), true); // PAN secure: no LocalEUKey, one plain link
+        PneClient pne = connected(config(), true); // PAN secure: one plain link (and no LocalEUKey sent here)
         Link link = f.acceptPlain();
         CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
         Envelope request = link.receive();
         PnSetupRequest r = (PnSetupRequest) request.body();
-        assertFalse(r.localEuKeyRequested());
         byte[] randServer = Randoms.bytes(32);
         long auth = link.request(new PneAuthRequest(PN, randServer, null));
         PneAuthResponse answer = (PneAuthResponse) link.answer(auth);
@@ -422,7 +459,7 @@ class PneClientTest {
         assertEquals(32, joinAnswer.randPne().length);
         assertEquals(Map.of("screen", "4k"), joinAnswer.capabilities());
         assertEquals(List.of("movies"), joinAnswer.contents());
-        assertFalse(joinAnswer.localEuKeyRequested(), "the PAN is secure");
+        assertTrue(joinAnswer.localEuKeyRequested(), "UI: asked for whatever the PAN (R01)");
         assertEquals("modern-v1", joinAnswer.suite());
 
         // steps 7-9: Authentication request, hash_PNE
@@ -512,6 +549,38 @@ class PneClientTest {
         assertArrayEquals(old, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow(), "the PNE holds what its PN GW holds");
         assertTrue(f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).isEmpty());
         pne.close();
+    }
+
+    /**
+     * R01 on a secure PAN: no handshake shows which key the PN GW holds, so the PNE keeps the key of
+     * the last settled establishment as the fallback; a PN GW that died before step 15 rolled back
+     * to it, and the PNE, later on an insecure PAN, secures its link with it.
+     */
+    @Test
+    void crash_onASecurePan_thePnGwRolledTheNewKeyBack_thePneFallsBackToTheSettledOne() throws Exception {
+        f.withEuKey();
+        byte[] old = Randoms.bytes(32);
+        byte[] fresh = Randoms.bytes(32);
+        f.keys.put(PneClient.LOCAL_EUKEY, old); // settled by an earlier PN Establishment
+        PneClient pne = connected(config(), true);
+        Link plain = f.acceptPlain();
+        long notify = plain.request(new PnSetupNotify(PN, GW.value()));
+        assertTrue(((PnSetupNotifyResponse) plain.answer(notify)).accept());
+        long auth = plain.request(new PneAuthRequest(PN, Randoms.bytes(32), f.suite.wrap(f.euKey, fresh)));
+        assertInstanceOf(PneAuthResponse.class, plain.answer(auth));
+        assertArrayEquals(fresh, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow());
+        assertArrayEquals(old, f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).orElseThrow(), "the settled key stays until step 15");
+        pne.close(); // the PN GW died before step 15
+
+        PneClient moved = new PneClient(config(), new IpTransport("127.0.0.1", f.port(), false), f.keys);
+        CompletableFuture<Void> reconnect = connectAsync(moved);
+        assertThrows(java.io.IOException.class, () -> f.acceptPsk(old), "the new key fails PSK-TLS");
+        f.acceptPsk(old);
+        reconnect.get(10, SECONDS);
+        assertTrue(moved.secured());
+        assertArrayEquals(old, f.keys.get(PneClient.LOCAL_EUKEY).orElseThrow(), "the PNE holds what its PN GW holds");
+        assertTrue(f.keys.get(PneClient.PREVIOUS_LOCAL_EUKEY).isEmpty());
+        moved.close();
     }
 
     @Test

@@ -34,9 +34,10 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * A PAN that protects every CPNS message itself (pan-ip declared {@code secure}): seed 004 step 1
- * condition ii is false, so a PNE with UI asks for no LocalEUKey and no PNE-PN GW session runs
- * (TS §5.3.3.1); the PN still forms, and the Server still authenticates each PNE.
+ * A PAN that protects every CPNS message itself (pan-ip declared {@code secure}): no PNE-PN GW
+ * session runs (TS §5.3.3.1.1, seed 004 R01), yet a PNE with UI gets its LocalEUKey all the same
+ * (R01: "regardless of security level of underlying PAN", decision D22); the PN still forms, and
+ * the Server still authenticates each PNE.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -63,7 +64,7 @@ public class PnSecurePanIT extends PnTestBase {
     }
 
     @Test
-    public void p02_pneWithUi_onASecurePan_noLocalEuKey_noPneGwSession_stillAuthenticatedByTheServer() throws Exception {
+    public void p02_pneWithUi_onASecurePan_getsALocalEuKey_noPneGwSession_stillAuthenticatedByTheServer() throws Exception {
         EncryptedFileStore flash = store("pne-tv");
         PneClient tv = pne(config("pne-tv"), securePan(), flash);
         tv.connect(EntityId.of(GATEWAY));
@@ -71,8 +72,8 @@ public class PnSecurePanIT extends PnTestBase {
         assertTrue("the PAN protects the link", tv.secured());
         PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertTrue(pn.serverAuthenticated());
-        assertFalse(osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow().members().get(0).localEuKey());
-        assertFalse(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
+        assertTrue(osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow().members().get(0).localEuKey());
+        assertTrue(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
         assertEquals("pan", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protection());
         assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {1})) instanceof Pong);
     }
@@ -208,5 +209,102 @@ public class PnSecurePanIT extends PnTestBase {
         } finally {
             osgi.configure("cpns.gw.groupkey", Map.of("credentialModule", false));
         }
+    }
+    /**
+     * Seed 004 R01 (decision D22): a PNE with UI gets its LocalEUKey on a secure PAN; once the
+     * operator declares that PAN insecure, the PNE secures its link with that key (PSK-TLS, TS
+     * §5.3.3.1.1) and reaches the Server under the SK_PNE of the same PN: no new PN Setup.
+     * Runs last: it leaves the PAN declared secure again.
+     */
+    @Test
+    public void p06_panDeclaredInsecure_thePneSecuresItsLinkWithTheLocalEuKeyItGotOnTheSecurePan_noNewPnSetup() throws Exception {
+        String id = "pne-p6-tv";
+        EncryptedFileStore flash = store(id);
+        PneClient tv = pne(config(id), securePan(), flash);
+        tv.connect(EntityId.of(GATEWAY));
+        tv.assignEuKey(USER, PASSWORD.toCharArray());
+        PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        PnInventory inventory = osgi.service(PnInventory.class);
+        assertTrue("UI: a LocalEUKey on the secure PAN too", inventory.pn(pn.pnId()).orElseThrow().members().get(0).localEuKey());
+        assertTrue(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
+        tv.close();
+
+        osgi.configure("cpns.pan.ip", Map.of("secure", false));
+        try {
+            Osgi.eventually("the PAN announced insecure", () -> {
+                try {
+                    return IpDiscovery.query(new InetSocketAddress("127.0.0.1", discoveryPort()), EntityId.of("pne-look"), Map.of(),
+                            Duration.ofSeconds(1)).map(a -> !a.access().get(0).secure()).orElse(false);
+                } catch (Exception e) { // the adapter restarting
+                    return false;
+                }
+            }, () -> "");
+            PneClient moved = pne(config(id), ip(), flash);
+            List<PnState> joined = new java.util.concurrent.CopyOnWriteArrayList<>();
+            moved.onJoined(joined::add);
+            Osgi.eventually("linked under PSK-TLS with the LocalEUKey", () -> {
+                try {
+                    moved.connect(EntityId.of(GATEWAY));
+                    return true;
+                } catch (Exception e) { // the adapter restarting with its new configuration
+                    return false;
+                }
+            }, () -> "");
+            assertTrue(moved.secured());
+            Osgi.eventually("the PN GW sees the link", () -> osgi.service(PneMessenger.class).link(EntityId.of(id)).isPresent(), () -> "");
+            io.cpns.api.gateway.PneLink link = osgi.service(PneMessenger.class).link(EntityId.of(id)).orElseThrow();
+            assertTrue(link.authenticated());
+            assertEquals("tls", link.protection());
+
+            assertTrue(moved.requestServer(pn.pnId(), new Ping(new byte[] {6})) instanceof Pong);
+            assertEquals("no new PN Setup", List.of(), joined);
+            assertEquals(List.of(pn.pnId()), inventory.pnsOf(id).stream().map(io.cpns.api.gateway.PnRecord::pnId).toList());
+        } finally {
+            osgi.configure("cpns.pan.ip", Map.of("secure", true));
+        }
+    }
+
+    /**
+     * Seed 003 "CPNS Server may check security level within PN", end to end: the Server keeps the
+     * PNE Info and the protection of the PNE's link its PN GW reported at registration (here
+     * {@code pan}), and a Service Group requiring {@code session} gets no Group Key to that member
+     * (its PN GW, with no member qualifying, holds none and hands out none); lowered to {@code pan},
+     * the member gets the next key.
+     */
+    @Test
+    public void p07_groupRequiringASession_noGroupKeyForAMemberRegisteredOnASecurePan_untilItAcceptsPan() throws Exception {
+        String id = "pne-p7-lamp";
+        PneClient lamp = pne(config(id), securePan(), store(id));
+        lamp.connect(EntityId.of(GATEWAY));
+        lamp.assignEuKey(USER, PASSWORD.toCharArray());
+        PnState pn = lamp.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        io.cpns.api.server.PnRegistry pns = osgi.service(io.cpns.api.server.PnRegistry.class);
+        io.cpns.api.server.PneInfo info = pns.pneInfo(EntityId.of(id)).orElseThrow();
+        assertEquals(io.cpns.api.LinkProtection.PAN, info.protection());
+        assertEquals(EntityId.of(GATEWAY), info.gateway());
+        assertEquals("true", info.capabilities().get("ui"));
+        assertTrue(pns.gatewayInfo(EntityId.of(GATEWAY)).orElseThrow().capabilities().containsKey("device"));
+
+        io.cpns.api.server.GroupRegistry registry = osgi.service(io.cpns.api.server.GroupRegistry.class);
+        registry.create("sg-p7", io.cpns.api.UserId.of(USER));
+        holds(lamp, registry.join("sg-p7", List.of(lamp.id())));
+
+        io.cpns.api.server.ServiceGroup strict = registry.requireProtection("sg-p7", io.cpns.api.LinkProtection.SESSION);
+        io.cpns.api.gateway.GatewayGroups gw = osgi.service(io.cpns.api.gateway.GatewayGroups.class);
+        Osgi.eventually("the PN GW holds no key of sg-p7", () -> gw.group("sg-p7").isEmpty(), () -> String.valueOf(gw.group("sg-p7")));
+        Exception refused = null;
+        try {
+            lamp.pullGroupKey("sg-p7").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) { // in the stage, or at once
+            refused = e;
+        }
+        assertTrue("no Group Key for a member below the group's minimum", refused != null);
+        assertFalse(lamp.groupKey("sg-p7").map(k -> k.epoch() >= strict.epoch()).orElse(false));
+        // asking the Server itself, end to end under SK_PNE: told why
+        io.cpns.api.message.Message why = lamp.requestServer(pn.pnId(), new io.cpns.api.message.GroupKeyRequest("sg-p7"));
+        assertEquals(io.cpns.api.ErrorCode.INSUFFICIENT_PROTECTION, ((io.cpns.api.message.ErrorMessage) why).errorCode());
+
+        holds(lamp, registry.requireProtection("sg-p7", io.cpns.api.LinkProtection.PAN));
+        registry.delete("sg-p7");
     }
 }

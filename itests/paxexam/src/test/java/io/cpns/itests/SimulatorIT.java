@@ -57,7 +57,7 @@ public class SimulatorIT extends PnTestBase {
     }
 
     @Test
-    public void s02_pnesOnASecurePan_joinWithoutLocalEuKeyOrSession() throws Exception {
+    public void s02_pnesOnASecurePan_joinWithoutAPneGwSession() throws Exception {
         osgi.configure("cpns.pan.ip", Map.of("secure", true));
         Osgi.eventually("secure IP PAN", () -> adapters().matches("(?s).*\\nip\\s+secure\\b.*"), this::adapters);
         Sim run = sim("--prefix", "pne-sec", "-n", "3", "--secure-pan", "--setup", "all", "--stay");

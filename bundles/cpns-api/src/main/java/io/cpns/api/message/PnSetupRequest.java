@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param capabilities        Device Capabilities of the PNE's device
  * @param contents            optionally, content information the device has
  * @param randPne             rand_PNE, for mutual authentication with the CPNS Server
- * @param localEuKeyRequested the PNE has enough UI and its PAN does not protect CPNS messages
+ * @param localEuKeyRequested the PNE has enough UI, whatever its PAN (seed 004 R01, decision D22)
  * @param suite               crypto suite of rand_PNE/hash_PNE (absent: {@code modern-v1})
  */
 public record PnSetupRequest(SetupType setupType, List<String> invitees, Map<String, String> capabilities,

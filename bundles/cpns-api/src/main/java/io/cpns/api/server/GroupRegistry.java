@@ -62,6 +62,18 @@ public interface GroupRegistry {
     ServiceGroup update(String groupId);
 
     /**
+     * Sets the least link protection a member must have had when last registered in a PN
+     * ({@link PneInfo#protection()}) for the Server to deliver it the Group Key (seed 003: "CPNS
+     * Server may check security level within PN"); {@code NONE} lifts the requirement. The group
+     * gets a new Group Key at once, delivered to the members that meet it: one that does not cannot
+     * read what comes after.
+     *
+     * @throws io.cpns.api.CpnsException {@code UNKNOWN_GROUP}; {@code UNAVAILABLE} if the group's Group Key
+     *         Manager cannot be reached (then nothing changes)
+     */
+    ServiceGroup requireProtection(String groupId, io.cpns.api.LinkProtection minimum);
+
+    /**
      * A message to the group from the CPNS Server (TS §5.3.3.2), sealed with its current Group Key
      * in the Server's name and relayed by each PN GW with members to them.
      *

@@ -11,4 +11,10 @@ public interface PnRegistry {
     Optional<RegisteredPn> pn(String pnId);
 
     List<RegisteredPn> pnsOfGateway(EntityId gateway);
+
+    /** The PNE Info of the last PN Registration in which {@code pne} authenticated. */
+    Optional<PneInfo> pneInfo(EntityId pne);
+
+    /** The PN GW Info of the last PN Registration Request of {@code gateway}. */
+    Optional<GatewayInfo> gatewayInfo(EntityId gateway);
 }

@@ -559,7 +559,8 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                             keys.proven(k.pneId());
                             FaultPoints.reach("pn.lek.proven");
                         }
-                        return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne());
+                        // the link that carried hash_PNE: the Server records it to check security within the PN (seed 003)
+                        return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne(), l.protection());
                     }));
         }
         LogThrottle.Decision d = refused.count.get() == 0 ? new LogThrottle.Decision(false, 0) : budget(pnId);

@@ -75,10 +75,18 @@ public final class LinkKeys {
         linkKey = alias;
     }
 
-    /** Seed 004 step 6 at the PNE: the new LocalEUKey replaces the old one, which stays as {@link #PREVIOUS}. */
-    public Change install(byte[] lek) {
+    /**
+     * Seed 004 step 6 at the PNE: the new LocalEUKey replaces the old one, which stays as {@link #PREVIOUS}.
+     *
+     * @param panSecure the link is protected by the PAN, not by a key (R01: the PNE still gets a
+     *        LocalEUKey). No handshake told which key the PN GW holds, so the fallback is the key of the
+     *        last settled change (the LocalEUKey when no change is pending, else the pending fallback).
+     */
+    public Change install(byte[] lek, boolean panSecure) {
         Change c = new Change(keys.get(localEuKey), keys.get(PREVIOUS));
-        byte[] held = localEuKey.equals(linkKey) ? c.lek.map(byte[]::clone).orElse(new byte[0]) : new byte[0];
+        Optional<byte[]> known = localEuKey.equals(linkKey) ? c.lek
+                : panSecure ? (c.previous.isPresent() ? c.previous : c.lek) : Optional.empty();
+        byte[] held = known.map(byte[]::clone).orElse(new byte[0]);
         try {
             keys.put(PREVIOUS, held); // first: whatever happens next, the key the PN GW is known to hold stays
             keys.put(localEuKey, lek);

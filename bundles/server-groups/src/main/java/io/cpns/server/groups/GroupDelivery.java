@@ -1,9 +1,12 @@
 package io.cpns.server.groups;
 
+import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.message.GroupKeyPush;
 import io.cpns.api.message.GroupNotify;
 import io.cpns.api.server.PnRegistry;
+import io.cpns.api.server.PneInfo;
 import io.cpns.api.server.RegisteredPn;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
@@ -13,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -25,6 +29,11 @@ import org.osgi.service.log.Logger;
  * {@code group.sync.req} when its link is back.
  * A group's Group Key Manager (seed 003 §5.3.2) is only notified: it created the key, and gives it
  * to its own member PNEs directly.
+ *
+ * <p>A group may require a minimum protection of its members' links (seed 003: "CPNS Server may
+ * check security level within PN"): a member whose link, as its PN GW reported it when the PN was
+ * last registered, is below it is left out of what its PN GW is told, so that PN GW neither gets
+ * the key for it nor hands it one.
  */
 final class GroupDelivery {
     private final PnRegistry pns;
@@ -46,6 +55,51 @@ final class GroupDelivery {
         Set<EntityId> there = new java.util.HashSet<>();
         pns.pnsOfGateway(gateway).forEach(pn -> there.addAll(pn.members()));
         return there;
+    }
+
+    /**
+     * {@code members} (of the group, at PN GW {@code gateway}) without those whose recorded link
+     * protection is below the group's minimum; one warning names those left out.
+     */
+    List<String> deliverable(ServiceGroup g, List<String> members, EntityId gateway) {
+        if (g.minProtection() == LinkProtection.NONE || members.isEmpty()) {
+            return members;
+        }
+        List<String> out = new java.util.ArrayList<>();
+        List<String> withheld = new java.util.ArrayList<>();
+        for (String m : members) {
+            Optional<PneInfo> info = pns.pneInfo(EntityId.of(m));
+            if (info.map(i -> i.meets(g.minProtection())).orElse(false)) {
+                out.add(m);
+            } else {
+                withheld.add(m + " (" + info.flatMap(PneInfo::linkProtection).map(LinkProtection::wire).orElse("unknown") + ")");
+            }
+        }
+        if (!withheld.isEmpty()) {
+            log.warn("Service Group {} requires link protection {} (seed 003): Group Key epoch {} withheld from {} at PN GW {}: {}",
+                    g.groupId(), g.minProtection().wire(), g.epoch(), withheld.size(), gateway, String.join(", ", withheld));
+        }
+        return out;
+    }
+
+    /**
+     * A member asking the Server itself ({@code group.key.req} relayed end to end under its SK_PNE,
+     * so the answer reaches only that PNE): if its recorded protection is below the group's minimum,
+     * it is told so, with both levels; otherwise nothing happens here.
+     *
+     * @throws CpnsException {@code INSUFFICIENT_PROTECTION}
+     */
+    void tellWhyWithheld(EntityId pne, ServiceGroup g) {
+        if (g == null || g.minProtection() == LinkProtection.NONE || !g.hasMember(pne)) {
+            return;
+        }
+        Optional<PneInfo> info = pns.pneInfo(pne);
+        if (!info.map(i -> i.meets(g.minProtection())).orElse(false)) {
+            throw new CpnsException(io.cpns.api.ErrorCode.INSUFFICIENT_PROTECTION, "Service Group " + g.groupId()
+                    + " requires link protection " + g.minProtection().wire() + "; " + pne + " was last registered with "
+                    + info.flatMap(PneInfo::linkProtection).map(LinkProtection::wire).orElse("unknown")
+                    + ": establish its PN again over a better protected link");
+        }
     }
 
     /** The group's members among {@code pnes} (those of one PN GW), sorted: what that PN GW is told. */
@@ -79,7 +133,8 @@ final class GroupDelivery {
         }
         Set<EntityId> concerned = new LinkedHashSet<>(g.members());
         concerned.addAll(departed);
-        membersByGateway(g, concerned).forEach((gw, members) -> {
+        membersByGateway(g, concerned).forEach((gw, all) -> {
+            List<String> members = deliverable(g, all, gw);
             var msg = push && !members.isEmpty() && !gw.equals(g.keyManager()) ? new GroupKeyPush(g.groupId(), g.epoch(), members, key.clone())
                     : new GroupNotify(g.groupId(), g.epoch(), members, false);
             ep.request(gw, msg, timeout).whenComplete((r, x) -> {

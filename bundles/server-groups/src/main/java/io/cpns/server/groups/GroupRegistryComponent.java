@@ -5,6 +5,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
@@ -355,6 +356,32 @@ public class GroupRegistryComponent implements GroupRegistry {
     }
 
     @Override
+    public ServiceGroup requireProtection(String groupId, LinkProtection minimum) {
+        java.util.Objects.requireNonNull(minimum, "minimum");
+        ReentrantLock held = lock(groupId);
+        held.lock();
+        try {
+            ServiceGroup g = require(groupId);
+            long epoch = g.epoch() + 1;
+            byte[] key = keys.create(groupId, epoch, g.keyManager()); // a member now below the minimum cannot read what comes after
+            try {
+                if (!store.requireProtection(groupId, minimum, epoch, sealer.seal(groupId, epoch, key), Suites.fingerprint(key), now())) {
+                    throw new CpnsException(ErrorCode.UNAVAILABLE, groupId + " changed meanwhile; try again");
+                }
+                log.info("Service Group {}: Group Keys delivered only to members registered with link protection {} or better "
+                        + "(was {}), Group Key epoch {}", groupId, minimum.wire(), g.minProtection().wire(), epoch);
+                ServiceGroup now = require(groupId);
+                delivery.deliver(now, key, List.of());
+                return now;
+            } finally {
+                Bytes.wipe(key);
+            }
+        } finally {
+            held.unlock();
+        }
+    }
+
+    @Override
     public Optional<ServiceGroup> group(String groupId) {
         return store.group(groupId);
     }
@@ -374,6 +401,9 @@ public class GroupRegistryComponent implements GroupRegistry {
      * a group that has members in its PNs, with those members.
      */
     GroupKey pull(Principal from, String groupId) {
+        if (from.kind() == EntityKind.PNE) {
+            delivery.tellWhyWithheld(from.entity(), store.group(groupId).orElse(null)); // a member below the minimum learns why
+        }
         if (from.kind() != EntityKind.GATEWAY) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "Group Keys are pulled by PN GWs");
         }
@@ -382,6 +412,11 @@ public class GroupRegistryComponent implements GroupRegistry {
         if (members.isEmpty()) {
             log.warn("PN GW {} asked for the Group Key of {}, which has no member in its PNs", from.entity(), groupId);
             throw new CpnsException(ErrorCode.FORBIDDEN, groupId + " has no member in the PNs of " + from.entity());
+        }
+        members = delivery.deliverable(g, members, from.entity()); // logged there
+        if (members.isEmpty()) {
+            throw new CpnsException(ErrorCode.INSUFFICIENT_PROTECTION, groupId + " requires link protection "
+                    + g.minProtection().wire() + "; no member in the PNs of " + from.entity() + " was registered with it");
         }
         return new GroupKey(groupId, g.epoch(), members, groupKey(groupId, g.epoch()));
     }
@@ -397,7 +432,7 @@ public class GroupRegistryComponent implements GroupRegistry {
         List<GroupNotify> out = new java.util.ArrayList<>();
         java.util.Set<EntityId> pnesThere = delivery.pnesAt(from.entity()); // one look-up for all groups
         for (ServiceGroup g : store.groups()) {
-            List<String> here = GroupDelivery.membersAmong(g, pnesThere);
+            List<String> here = delivery.deliverable(g, GroupDelivery.membersAmong(g, pnesThere), from.entity());
             if (!here.isEmpty()) {
                 out.add(new GroupNotify(g.groupId(), g.epoch(), here, false));
             }

@@ -86,6 +86,16 @@ class GroupRegistryTest {
             public List<io.cpns.api.server.RegisteredPn> pnsOfGateway(EntityId gateway) {
                 return store.pnsOfGateway(gateway);
             }
+
+            @Override
+            public java.util.Optional<io.cpns.api.server.PneInfo> pneInfo(EntityId pne) {
+                return store.pneInfo(pne);
+            }
+
+            @Override
+            public java.util.Optional<io.cpns.api.server.GatewayInfo> gatewayInfo(EntityId gateway) {
+                return store.gatewayInfo(gateway);
+            }
         };
     }
 
@@ -320,5 +330,46 @@ class GroupRegistryTest {
         assertEquals(ErrorCode.BAD_MAC, refusal(() -> sealer.open("sg-2", 1, sealed)));
         assertEquals(ErrorCode.BAD_MAC, refusal(() -> sealer.open(SG, 2, sealed)), "nor at another epoch");
         assertArrayEquals(key(groups.group(SG).orElseThrow()), sealer.open(SG, 1, sealed));
+    }
+
+    /**
+     * Seed 003: "CPNS Server may check security level within PN" before it delivers a Group Key. A
+     * member registered (seed 004 step 10) over a link below the group's minimum is left out of what
+     * its PN GW is told; a PN GW with no member meeting it is refused with a typed error.
+     */
+    @Test
+    void minProtection_theKeyGoesOnlyToMembersRegisteredWithIt_aPnGwWithNoneSuch_isInsufficientProtection() {
+        var pnStore = db.pnStore();
+        java.time.Instant now = java.time.Instant.now();
+        pnStore.createPn("pn-1", GW, ALICE, now);
+        pnStore.addMember("pn-1", TV, now);
+        pnStore.addMember("pn-1", RADIO, now);
+        pnStore.putPneInfo(new io.cpns.api.server.PneInfo(TV, GW, Map.of("ui", "true"), io.cpns.api.LinkProtection.TLS, now));
+        pnStore.putPneInfo(new io.cpns.api.server.PneInfo(RADIO, GW, Map.of(), io.cpns.api.LinkProtection.PAN, now));
+        groups.create(SG, ALICE);
+        ServiceGroup before = groups.join(SG, List.of(TV, RADIO));
+        var gw = new io.cpns.api.server.Principal(GW, EntityKind.GATEWAY, ALICE);
+        assertEquals(List.of("pne-radio", "pne-tv"), groups.pull(gw, SG).members(), "no minimum: every member");
+
+        ServiceGroup g = groups.requireProtection(SG, io.cpns.api.LinkProtection.SESSION);
+        assertEquals(io.cpns.api.LinkProtection.SESSION, g.minProtection());
+        assertEquals(before.epoch() + 1, g.epoch(), "a new key: the member left out cannot read what comes after");
+        assertEquals(List.of("pne-tv"), groups.pull(gw, SG).members(), "tls meets session, a secure PAN does not");
+        assertTrue(log.all().contains("withheld from 1 at PN GW gw-alice: pne-radio (pan)"), log.all());
+        assertEquals(List.of("pne-tv"), groups.sync(gw).groups().get(0).members());
+        // the member asking the Server itself (group.key.req relayed under its SK_PNE) is told why
+        CpnsException why = assertThrows(CpnsException.class, () -> groups.pull(new io.cpns.api.server.Principal(RADIO, EntityKind.PNE, ALICE), SG));
+        assertEquals(ErrorCode.INSUFFICIENT_PROTECTION, why.code());
+        assertTrue(why.getMessage().contains("requires link protection session; pne-radio was last registered with pan"), why.getMessage());
+        assertEquals(ErrorCode.FORBIDDEN, refusal(() -> groups.pull(new io.cpns.api.server.Principal(TV, EntityKind.PNE, ALICE), SG)),
+                "a member that meets it gets its key from its PN GW, as every PNE");
+
+        pnStore.putPneInfo(new io.cpns.api.server.PneInfo(TV, GW, Map.of(), null, now)); // registered again by a PN GW that did not say
+        assertEquals(ErrorCode.INSUFFICIENT_PROTECTION, refusal(() -> groups.pull(gw, SG)));
+        assertTrue(groups.sync(gw).groups().isEmpty(), "its PN GW is told no member there gets the key: it deletes it");
+
+        groups.requireProtection(SG, io.cpns.api.LinkProtection.NONE);
+        assertEquals(List.of("pne-radio", "pne-tv"), groups.pull(gw, SG).members());
+        assertEquals(ErrorCode.UNKNOWN_GROUP, refusal(() -> groups.requireProtection("sg-x", io.cpns.api.LinkProtection.PAN)));
     }
 }

@@ -8,9 +8,10 @@ import java.util.Map;
 /**
  * A PN Registration batch between the Authentication request (seed 004 step 5) and the
  * Authentication responses (step 10): the Server's half of each PNE's handshake, bound to the one
- * rand_server the batch carried.
+ * rand_server the batch carried, and each PNE's Device Capabilities (step 4), kept once it authenticates.
  */
-record PendingBatch(EntityId gateway, String pnId, int batch, Map<EntityId, ResponderHandshake> handshakes, Instant expires) {
+record PendingBatch(EntityId gateway, String pnId, int batch, Map<EntityId, ResponderHandshake> handshakes,
+                    Map<EntityId, Map<String, String>> capabilities, Instant expires) {
     void destroy() {
         handshakes.values().forEach(ResponderHandshake::destroy);
     }

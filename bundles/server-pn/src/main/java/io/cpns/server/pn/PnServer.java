@@ -26,6 +26,9 @@ import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.Principal;
 import io.cpns.api.server.RegisteredPn;
+import io.cpns.api.server.GatewayInfo;
+import io.cpns.api.server.PneInfo;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.codec.MessageCodec;
@@ -186,18 +189,32 @@ public class PnServer implements PnRegistry {
         if (req.pnes().isEmpty() || req.pnes().size() > maxBatch) {
             throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a registration batch holds 1.." + maxBatch + " PNEs");
         }
+        // PN GW Info (step 4): kept, as the PNE Info below, for the security level check within the PN (seed 003)
+        GatewayInfo gwInfo = new GatewayInfo(gw.entity(), RegistrationInfo.check("gatewayCapabilities", req.gatewayCapabilities()),
+                RegistrationInfo.check("subscription", req.subscription()), Instant.now().truncatedTo(ChronoUnit.MILLIS));
         byte[] randServer = Randoms.bytes(32); // one rand_server for every PNE of the batch (step 5)
         byte[] gwKey = entities.euKey(gw.entity()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "no EUKey for " + gw.entity()));
         Map<EntityId, ResponderHandshake> handshakes = new HashMap<>();
+        Map<EntityId, Map<String, String>> capabilities = new HashMap<>();
         List<PneKeys> keys = new ArrayList<>();
         try {
             for (PnePresence p : req.pnes()) {
-                keys.add(prepare(gw, p, randServer, gwKey, handshakes));
+                PneKeys k = prepare(gw, p, randServer, gwKey, handshakes);
+                keys.add(k);
+                if (k.status() == 0) {
+                    capabilities.put(EntityId.of(p.pneId()), p.capabilities());
+                }
             }
         } finally {
             Bytes.wipe(gwKey);
         }
-        PendingBatch batch = new PendingBatch(gw.entity(), pnId, req.batch(), handshakes, Instant.now().plus(pendingTime));
+        try {
+            store.putGatewayInfo(gwInfo);
+        } catch (RuntimeException e) {
+            handshakes.values().forEach(ResponderHandshake::destroy);
+            throw e;
+        }
+        PendingBatch batch = new PendingBatch(gw.entity(), pnId, req.batch(), handshakes, capabilities, Instant.now().plus(pendingTime));
         PendingBatch old = pending.put(key(gw.entity(), pnId, req.batch()), batch);
         if (old != null) {
             old.destroy();
@@ -220,6 +237,12 @@ public class PnServer implements PnRegistry {
         if (!endpoint().suites().contains(suite.name())) { // the operator's choice binds SK_PNE as it binds every session
             log.info("PNE {} asked for suite {}, not accepted here ({})", pne, suite.name(), endpoint().suites());
             return refused(p.pneId(), ErrorCode.UNSUPPORTED_SUITE);
+        }
+        try {
+            RegistrationInfo.check("capabilities of " + pne, p.capabilities());
+        } catch (CpnsException e) {
+            log.info("PNE {} not registered: {}", pne, e.getMessage());
+            return refused(p.pneId(), e.code());
         }
         Optional<EntityRecord> record = entities.find(pne);
         if (record.isEmpty()) {
@@ -270,9 +293,11 @@ public class PnServer implements PnRegistry {
             throw new CpnsException(ErrorCode.FORBIDDEN, "PN " + resp.pnId() + " belongs to another PN GW");
         });
         Map<EntityId, byte[]> proofs = new HashMap<>();
+        Map<EntityId, LinkProtection> protections = new HashMap<>(); // the link each answer came over (step 10), if told
         for (PneProof p : resp.results()) {
             try {
                 proofs.put(EntityId.of(p.pneId()), p.hashPne());
+                LinkProtection.of(p.protection()).ifPresent(l -> protections.put(EntityId.of(p.pneId()), l));
             } catch (CpnsException ignored) {
                 // not one of ours
             }
@@ -311,6 +336,7 @@ public class PnServer implements PnRegistry {
                 for (EntityId pne : authenticated) {
                     store.addMember(resp.pnId(), pne, now);
                     keep(resp.pnId(), pne, suites.get(pne), keys.get(pne).sessionKey(), now);
+                    store.putPneInfo(new PneInfo(pne, gw.entity(), batch.capabilities().get(pne), protections.get(pne), now));
                 }
             }
         } finally {
@@ -533,6 +559,16 @@ public class PnServer implements PnRegistry {
     @Override
     public List<RegisteredPn> pnsOfGateway(EntityId gateway) {
         return store.pnsOfGateway(gateway);
+    }
+
+    @Override
+    public Optional<PneInfo> pneInfo(EntityId pne) {
+        return store.pneInfo(pne);
+    }
+
+    @Override
+    public Optional<GatewayInfo> gatewayInfo(EntityId gateway) {
+        return store.gatewayInfo(gateway);
     }
 
     // ---- helpers ----

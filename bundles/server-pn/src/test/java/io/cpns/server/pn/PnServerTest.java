@@ -715,4 +715,48 @@ class PnServerTest {
         assertTrue(server.pn("pn-1").isEmpty(), "a PN the PN GW never held is gone once empty");
         assertTrue(f.log.all().contains("withdrawn from PN pn-1"), f.log.all());
     }
+
+    /**
+     * Seed 003 "CPNS Server may check security level within PN": the PNE Info (Device Capabilities,
+     * step 4) and the protection of the link that carried hash_PNE (step 10) are kept for each PNE
+     * that authenticated, the PN GW Info (step 4) for the PN GW; none for a PNE that did not.
+     */
+    @Test
+    void steps04and10_pneInfoWithItsLinkProtection_andPnGwInfo_areKept_forAuthenticatedPnesOnly() {
+        PnServerFixture.Pne tv = f.pne(TV);
+        PnServerFixture.Pne phone = f.pne(PHONE);
+        PnAuthRequest auth = server.register(alicesGateway(), registration("pn-1", 1, tv.presence(true), phone.presence(false)));
+        PneProof tvProof = tv.proof(auth);
+        PnRegisterResponse r = server.authenticate(alicesGateway(), new PnAuthResponse("pn-1", 1, List.of(
+                new PneProof(TV.value(), tvProof.hashPne(), "tls"),
+                new PneProof(PHONE.value(), new byte[tvProof.hashPne().length], "pan")))); // a wrong hash_PNE
+        assertTrue(r.registered());
+
+        io.cpns.api.server.PneInfo info = server.pneInfo(TV).orElseThrow();
+        assertEquals(io.cpns.api.LinkProtection.TLS, info.protection());
+        assertEquals(Map.of("ui", "true"), info.capabilities());
+        assertEquals(GW_ALICE, info.gateway());
+        assertTrue(server.pneInfo(PHONE).isEmpty(), "not authenticated: nothing kept");
+        io.cpns.api.server.GatewayInfo gw = server.gatewayInfo(GW_ALICE).orElseThrow();
+        assertEquals(Map.of("model", "stb-1"), gw.capabilities());
+        assertEquals(Map.of("plan", "home"), gw.subscription());
+
+        // an older PN GW that does not report the protection: unknown, which meets no minimum but none
+        PnServerFixture.Pne tvAgain = f.pne(TV); // a new establishment: a new rand_PNE
+        PnAuthRequest again = server.register(alicesGateway(), registration("pn-2", 1, tvAgain.presence(false)));
+        assertTrue(server.authenticate(alicesGateway(), new PnAuthResponse("pn-2", 1, List.of(tvAgain.proof(again)))).registered());
+        assertNull(server.pneInfo(TV).orElseThrow().protection());
+    }
+
+    @Test
+    void step04_capabilitiesOutOfBounds_refuseThatPne_orTheWholeRequestForThePnGwsOwn() {
+        PnServerFixture.Pne tv = f.pne(TV);
+        PnePresence big = new PnePresence(PHONE.value(), Map.of("x", "y".repeat(RegistrationInfo.MAX_VALUE + 1)), List.of(),
+                f.pne(PHONE).handshake.rand(), false, "modern-v1");
+        PnAuthRequest auth = server.register(alicesGateway(), registration("pn-1", 1, big, tv.presence(false)));
+        assertEquals(ErrorCode.INVALID_ARGUMENT.code(), keysOf(auth, PHONE).status());
+        assertEquals(0, keysOf(auth, TV).status());
+        refused(ErrorCode.INVALID_ARGUMENT, () -> server.register(alicesGateway(), new PnRegisterRequest("pn-2", 1,
+                Map.of("", "no name"), Map.of(), List.of(tv.presence(false)))));
+    }
 }

@@ -14,7 +14,8 @@ import org.osgi.service.component.annotations.Reference;
  * Service Groups (TS §5.3.2): {@code server:groups}, {@code server:group <id>},
  * {@code server:groupadd <id> <user>}, {@code server:groupdel}, {@code server:groupjoin},
  * {@code server:groupleave}, {@code server:groupexpel}, {@code server:groupupdate},
- * {@code server:groupmanager} (a PN GW as Group Key Manager, seed 003 §5.3.2). Keys are never shown.
+ * {@code server:groupmanager} (a PN GW as Group Key Manager, seed 003 §5.3.2), {@code server:groupprotect}
+ * (the least link protection a member needs for its Group Key, seed 003). Keys are never shown.
  */
 @Component(service = GroupCommands.class, property = {
     "osgi.command.scope=server",
@@ -27,6 +28,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=groupexpel",
     "osgi.command.function=groupupdate",
     "osgi.command.function=groupmanager",
+    "osgi.command.function=groupprotect",
     "osgi.command.function=groupsend"})
 public class GroupCommands {
     private final GroupRegistry groups;
@@ -108,10 +110,16 @@ public class GroupCommands {
         return describe(groups.update(groupId));
     }
 
+    @Descriptor("The least link protection a member must have been registered with to get the Group Key (seed 003); a new Group Key follows")
+    public String groupprotect(@Descriptor("group ID") String groupId, @Descriptor("none, pan, session or tls") String minimum) {
+        return describe(groups.requireProtection(groupId, io.cpns.api.LinkProtection.parse(minimum)));
+    }
+
     private static String describe(ServiceGroup g) {
         return "Service Group " + g.groupId() + " of " + g.owner() + ", Group Key epoch " + g.epoch() + " (fingerprint "
                 + g.keyFingerprint() + "), created " + g.created()
                 + "\nGroup Key Manager: " + g.manager().map(m -> "PN GW " + m.value()).orElse("the Server")
+                + "\nminimum link protection: " + g.minProtection().wire()
                 + "\nmembers: " + String.join(", ", g.members().stream().map(EntityId::value).toList());
     }
 

@@ -1,6 +1,7 @@
 package io.cpns.server.store;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
 import io.cpns.api.server.ServiceGroup;
 import java.time.Instant;
@@ -8,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The Service Group tables (schema versions 4 and 5). A Group Key arrives sealed by the caller, and a
+ * The Service Group tables (schema versions 4, 5 and 9). A Group Key arrives sealed by the caller, and a
  * membership change and the key of the new epoch are written in one transaction: no moment
  * exists where a departed member's key is still the group's.
  */
@@ -72,4 +73,15 @@ public interface GroupStore {
 
     /** As {@link #assignKeyManager(String, EntityId, long, byte[], String)}, the key made {@code at}. */
     boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint, Instant at);
+
+    /**
+     * The group's minimum protection for Group Key delivery (schema version 9; {@code NONE}: none)
+     * and the key of {@code epoch} delivered under it, if the group is at {@code epoch - 1}.
+     */
+    default boolean requireProtection(String groupId, LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return requireProtection(groupId, minimum, epoch, sealedKey, keyFingerprint, Instant.now());
+    }
+
+    /** As {@link #requireProtection(String, LinkProtection, long, byte[], String)}, the key made {@code at}. */
+    boolean requireProtection(String groupId, LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint, Instant at);
 }

@@ -2,12 +2,14 @@ package io.cpns.server.store;
 
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
+import io.cpns.api.server.GatewayInfo;
+import io.cpns.api.server.PneInfo;
 import io.cpns.api.server.RegisteredPn;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The PN Inventory tables of the Server's database (schema versions 3 and 8). */
+/** The PN Inventory tables of the Server's database (schema versions 3, 8 and 9). */
 public interface PnStore {
     /** Creates the PN if it does not exist yet (a large PN registers in batches). */
     void createPn(String pnId, EntityId gateway, UserId owner, Instant at);
@@ -57,4 +59,14 @@ public interface PnStore {
 
     /** @return true if there was a session */
     boolean deleteSession(String pnId, EntityId pne);
+
+    /** Replaces the PNE Info kept for {@code info.pne()} (its capabilities all at once). */
+    void putPneInfo(PneInfo info);
+
+    Optional<PneInfo> pneInfo(EntityId pne);
+
+    /** Replaces the PN GW Info kept for {@code info.gateway()}. */
+    void putGatewayInfo(GatewayInfo info);
+
+    Optional<GatewayInfo> gatewayInfo(EntityId gateway);
 }

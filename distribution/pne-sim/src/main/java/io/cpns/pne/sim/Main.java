@@ -40,7 +40,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--no-ui", description = "PNEs without UI: no LocalEUKey; on an insecure PAN they need pre-assigned keys")
     boolean noUi;
 
-    @Option(names = "--secure-pan", description = "the PAN protects messages itself (no LocalEUKey, no PNE-GW session)")
+    @Option(names = "--secure-pan", description = "the PAN protects messages itself (no PNE-GW session; PNEs with UI still get a LocalEUKey, D22)")
     boolean securePan;
 
     @Option(names = "--pak-file", description = "pre-assigned keys as 'gw:preassign <pne> <hex>' lines: read if it exists, "

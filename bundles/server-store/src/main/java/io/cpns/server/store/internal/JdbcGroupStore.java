@@ -1,6 +1,7 @@
 package io.cpns.server.store.internal;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.server.store.GroupStore;
@@ -13,10 +14,11 @@ import java.util.Optional;
 
 /** {@link GroupStore} on plain JDBC. */
 final class JdbcGroupStore implements GroupStore {
-    private static final String SELECT = "SELECT g.group_id, g.user_id, g.created_at, g.epoch, g.key_fp, m.entity_id, g.key_manager"
-            + " FROM cpns_group g LEFT JOIN cpns_group_member m ON m.group_id = g.group_id";
+    private static final String SELECT = "SELECT g.group_id, g.user_id, g.created_at, g.epoch, g.key_fp, m.entity_id, g.key_manager,"
+            + " g.min_protection FROM cpns_group g LEFT JOIN cpns_group_member m ON m.group_id = g.group_id";
 
-    private record Row(String groupId, String owner, long created, long epoch, String fp, String member, String manager) {
+    private record Row(String groupId, String owner, long created, long epoch, String fp, String member, String manager,
+                       String minProtection) {
     }
 
     private final Sql sql;
@@ -103,11 +105,19 @@ final class JdbcGroupStore implements GroupStore {
                 at.toEpochMilli(), groupId, epoch - 1) == 1;
     }
 
+    @Override
+    public boolean requireProtection(String groupId, LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint,
+                                     Instant at) {
+        return sql.update("UPDATE cpns_group SET min_protection = ?, epoch = ?, key_sealed = ?, key_fp = ?, updated_at = ?"
+                + " WHERE group_id = ? AND epoch = ?", minimum == LinkProtection.NONE ? null : minimum.wire(), epoch, sealedKey,
+                keyFingerprint, at.toEpochMilli(), groupId, epoch - 1) == 1;
+    }
+
     /** One row per (group, member) from the join, folded into one record per group. */
     private List<ServiceGroup> grouped(String query, Object... args) {
         Map<String, List<Row>> byGroup = new LinkedHashMap<>();
         for (Row r : sql.query(query, rs -> new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                rs.getString(5), rs.getString(6), rs.getString(7)), args)) {
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)), args)) {
             byGroup.computeIfAbsent(r.groupId(), k -> new ArrayList<>()).add(r);
         }
         List<ServiceGroup> out = new ArrayList<>();
@@ -115,7 +125,8 @@ final class JdbcGroupStore implements GroupStore {
             Row first = rows.get(0);
             List<EntityId> members = rows.stream().filter(r -> r.member() != null).map(r -> EntityId.of(r.member())).toList();
             out.add(new ServiceGroup(id, UserId.of(first.owner()), Instant.ofEpochMilli(first.created()), first.epoch(), first.fp(),
-                    members, first.manager() == null ? null : EntityId.of(first.manager())));
+                    members, first.manager() == null ? null : EntityId.of(first.manager()),
+                    first.minProtection() == null ? LinkProtection.NONE : LinkProtection.parse(first.minProtection())));
         });
         return out;
     }

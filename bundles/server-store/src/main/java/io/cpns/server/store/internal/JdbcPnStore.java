@@ -1,7 +1,10 @@
 package io.cpns.server.store.internal;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
+import io.cpns.api.server.GatewayInfo;
+import io.cpns.api.server.PneInfo;
 import io.cpns.api.server.RegisteredPn;
 import io.cpns.server.store.PnStore;
 import java.time.Instant;
@@ -103,6 +106,54 @@ final class JdbcPnStore implements PnStore {
     @Override
     public boolean deleteSession(String pnId, EntityId pne) {
         return sql.update("DELETE FROM cpns_pne_session WHERE pn_id = ? AND pne_id = ?", pnId, pne.value()) == 1;
+    }
+
+    @Override
+    public void putPneInfo(PneInfo info) {
+        sql.transaction(tx -> {
+            String pne = info.pne().value();
+            tx.update("DELETE FROM cpns_pne_info WHERE pne_id = ?", pne); // its capabilities with it (cascade)
+            tx.update("INSERT INTO cpns_pne_info (pne_id, gateway_id, protection, reported_at) VALUES (?, ?, ?, ?)", pne,
+                    info.gateway().value(), info.linkProtection().map(LinkProtection::wire).orElse(null), info.reported().toEpochMilli());
+            tx.batch("INSERT INTO cpns_pne_capability (pne_id, name, cap_value) VALUES (?, ?, ?)", info.capabilities().entrySet()
+                    .stream().map(e -> new Object[] {pne, e.getKey(), e.getValue()}).toList());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<PneInfo> pneInfo(EntityId pne) {
+        Map<String, String> caps = new LinkedHashMap<>();
+        sql.query("SELECT name, cap_value FROM cpns_pne_capability WHERE pne_id = ? ORDER BY name", rs -> Map.entry(rs.getString(1),
+                rs.getString(2)), pne.value()).forEach(e -> caps.put(e.getKey(), e.getValue()));
+        return sql.query("SELECT gateway_id, protection, reported_at FROM cpns_pne_info WHERE pne_id = ?", rs -> new PneInfo(pne,
+                EntityId.of(rs.getString(1)), caps, rs.getString(2) == null ? null : LinkProtection.of(rs.getString(2)).orElse(null),
+                Instant.ofEpochMilli(rs.getLong(3))), pne.value()).stream().findFirst();
+    }
+
+    @Override
+    public void putGatewayInfo(GatewayInfo info) {
+        sql.transaction(tx -> {
+            String gw = info.gateway().value();
+            tx.update("DELETE FROM cpns_gateway_info WHERE gateway_id = ?", gw);
+            tx.update("INSERT INTO cpns_gateway_info (gateway_id, reported_at) VALUES (?, ?)", gw, info.reported().toEpochMilli());
+            List<Object[]> rows = new ArrayList<>();
+            info.capabilities().forEach((k, v) -> rows.add(new Object[] {gw, "capability", k, v}));
+            info.subscription().forEach((k, v) -> rows.add(new Object[] {gw, "subscription", k, v}));
+            tx.batch("INSERT INTO cpns_gateway_attr (gateway_id, section, name, attr_value) VALUES (?, ?, ?, ?)", rows);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<GatewayInfo> gatewayInfo(EntityId gateway) {
+        Map<String, String> caps = new LinkedHashMap<>();
+        Map<String, String> subscription = new LinkedHashMap<>();
+        sql.query("SELECT section, name, attr_value FROM cpns_gateway_attr WHERE gateway_id = ? ORDER BY name", rs ->
+                List.of(rs.getString(1), rs.getString(2), rs.getString(3)), gateway.value())
+                .forEach(r -> ("capability".equals(r.get(0)) ? caps : subscription).put(r.get(1), r.get(2)));
+        return sql.query("SELECT reported_at FROM cpns_gateway_info WHERE gateway_id = ?", rs -> new GatewayInfo(gateway, caps,
+                subscription, Instant.ofEpochMilli(rs.getLong(1))), gateway.value()).stream().findFirst();
     }
 
     /** One row per (PN, member) from the join, folded into one record per PN. */

@@ -81,7 +81,20 @@ final class Schema {
                 "CREATE TABLE cpns_pne_session (pn_id VARCHAR(64) NOT NULL, pne_id VARCHAR(64) NOT NULL, suite VARCHAR(32) NOT NULL,"
                         + " sk_sealed BYTEA NOT NULL, send_limit BIGINT NOT NULL, recv_seq BIGINT NOT NULL, established_at BIGINT NOT NULL,"
                         + " PRIMARY KEY (pn_id, pne_id),"
-                        + " FOREIGN KEY (pn_id, pne_id) REFERENCES cpns_pn_member(pn_id, pne_id) ON DELETE CASCADE)"));
+                        + " FOREIGN KEY (pn_id, pne_id) REFERENCES cpns_pn_member(pn_id, pne_id) ON DELETE CASCADE)"),
+            // 9: PNE Info and PN GW Info of PN Registration (seed 004 steps 4, 10), kept so the Server can check the
+            // security level within the PN (seed 003), and a Service Group's minimum protection for Group Key delivery
+            List.of(
+                "CREATE TABLE cpns_pne_info (pne_id VARCHAR(64) PRIMARY KEY REFERENCES cpns_entity(entity_id) ON DELETE CASCADE,"
+                        + " gateway_id VARCHAR(64) NOT NULL, protection VARCHAR(16), reported_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_pne_capability (pne_id VARCHAR(64) NOT NULL REFERENCES cpns_pne_info(pne_id) ON DELETE CASCADE,"
+                        + " name VARCHAR(64) NOT NULL, cap_value VARCHAR(1024) NOT NULL, PRIMARY KEY (pne_id, name))",
+                "CREATE TABLE cpns_gateway_info (gateway_id VARCHAR(64) PRIMARY KEY REFERENCES cpns_entity(entity_id) ON DELETE CASCADE,"
+                        + " reported_at BIGINT NOT NULL)",
+                "CREATE TABLE cpns_gateway_attr (gateway_id VARCHAR(64) NOT NULL REFERENCES cpns_gateway_info(gateway_id) ON DELETE CASCADE,"
+                        + " section VARCHAR(16) NOT NULL, name VARCHAR(64) NOT NULL, attr_value VARCHAR(1024) NOT NULL,"
+                        + " PRIMARY KEY (gateway_id, section, name))",
+                "ALTER TABLE cpns_group ADD COLUMN min_protection VARCHAR(16)"));
 
     private Schema() {
     }

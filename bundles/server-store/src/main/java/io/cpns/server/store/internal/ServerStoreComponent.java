@@ -201,6 +201,26 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
         return store.pnStore().deleteSession(pnId, pne);
     }
 
+    @Override
+    public void putPneInfo(io.cpns.api.server.PneInfo info) {
+        store.pnStore().putPneInfo(info);
+    }
+
+    @Override
+    public Optional<io.cpns.api.server.PneInfo> pneInfo(EntityId pne) {
+        return store.pnStore().pneInfo(pne);
+    }
+
+    @Override
+    public void putGatewayInfo(io.cpns.api.server.GatewayInfo info) {
+        store.pnStore().putGatewayInfo(info);
+    }
+
+    @Override
+    public Optional<io.cpns.api.server.GatewayInfo> gatewayInfo(EntityId gateway) {
+        return store.pnStore().gatewayInfo(gateway);
+    }
+
     // ---- GroupStore: the same database ----
 
     @Override
@@ -213,6 +233,11 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     public boolean assignKeyManager(String groupId, EntityId keyManager, long epoch, byte[] sealedKey, String keyFingerprint,
                                     java.time.Instant at) {
         return store.groupStore().assignKeyManager(groupId, keyManager, epoch, sealedKey, keyFingerprint, at);
+    }
+
+    @Override
+    public boolean requireProtection(String groupId, io.cpns.api.LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint) {
+        return store.groupStore().requireProtection(groupId, minimum, epoch, sealedKey, keyFingerprint);
     }
 
     @Override

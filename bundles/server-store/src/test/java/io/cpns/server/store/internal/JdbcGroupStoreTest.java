@@ -130,4 +130,35 @@ class JdbcGroupStoreTest {
             assertEquals(updated, s.keyTimes().get(1).updated(), "and leaves the key's age alone");
         }
     }
+
+    /** Seed 003's security-level check: a group's minimum protection changes with the next epoch's key; a group of schema 8 requires none. */
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void minProtection_storedWithTheNextKey_andNoneForAGroupMadeBeforeSchemaVersion9(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name); Connection c = db.pool().getConnection()) {
+            var st = c.createStatement();
+            st.execute("CREATE TABLE cpns_schema (version INT NOT NULL)");
+            for (int v = 0; v < 8; v++) {
+                for (String sql : Schema.VERSIONS.get(v)) {
+                    st.execute(sql);
+                }
+                st.execute("INSERT INTO cpns_schema (version) VALUES (" + (v + 1) + ")");
+            }
+            Sql sql = new Sql(db.pool());
+            sql.update("INSERT INTO cpns_user (user_id, password_hash, created_at) VALUES (?, ?, ?)", ALICE.value(), "x", 0L);
+            JdbcGroupStore s = new JdbcGroupStore(sql);
+            sql.update("INSERT INTO cpns_group (group_id, user_id, created_at, epoch, key_sealed, key_fp, updated_at) VALUES"
+                    + " (?, ?, ?, ?, ?, ?, ?)", "sg-old", ALICE.value(), 1L, 1L, new byte[] {1}, "fp1", 1L);
+            assertEquals(Schema.VERSIONS.size(), Schema.migrate(c));
+            assertEquals(io.cpns.api.LinkProtection.NONE, s.group("sg-old").orElseThrow().minProtection());
+
+            assertTrue(s.requireProtection("sg-old", io.cpns.api.LinkProtection.SESSION, 2, new byte[] {2}, "fp2"));
+            assertEquals(io.cpns.api.LinkProtection.SESSION, s.group("sg-old").orElseThrow().minProtection());
+            assertArrayEquals(new byte[] {2}, s.groupKey("sg-old").orElseThrow().sealed());
+            assertFalse(s.requireProtection("sg-old", io.cpns.api.LinkProtection.NONE, 2, new byte[] {3}, "fp3"), "a stale epoch loses");
+            assertEquals(io.cpns.api.LinkProtection.SESSION, s.group("sg-old").orElseThrow().minProtection());
+            assertTrue(s.requireProtection("sg-old", io.cpns.api.LinkProtection.NONE, 3, new byte[] {3}, "fp3"));
+            assertEquals(io.cpns.api.LinkProtection.NONE, s.group("sg-old").orElseThrow().minProtection());
+        }
+    }
 }

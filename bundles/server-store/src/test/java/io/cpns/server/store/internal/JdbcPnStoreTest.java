@@ -129,4 +129,51 @@ class JdbcPnStoreTest {
             assertFalse(s.deleteSession("pn-1", EntityId.of("pne-b")));
         }
     }
+
+    private static void entity(Sql sql, String id, String kind) {
+        sql.insertIfAbsent("INSERT INTO cpns_user (user_id, password_hash, created_at) VALUES (?, ?, ?)", ALICE.value(), "x", 0L);
+        sql.update("INSERT INTO cpns_entity (entity_id, kind, user_id, eukey_sealed, eukey_fp, assigned_at) VALUES (?, ?, ?, ?, ?, ?)",
+                id, kind, ALICE.value(), new byte[] {1}, "fp", 0L);
+    }
+
+    /** Seed 004 steps 4 and 10, kept for seed 003's check of the security level within the PN (schema version 9). */
+    @ParameterizedTest
+    @MethodSource("dbs")
+    void pneInfoAndGatewayInfo_keptAndReplacedWhole_andGoneWithTheEntity(String name) throws Exception {
+        try (Databases.Db db = Databases.open(name)) {
+            JdbcPnStore s = store(db);
+            Sql sql = new Sql(db.pool());
+            entity(sql, "pne-a", "PNE");
+            entity(sql, GW.value(), "GATEWAY");
+            EntityId a = EntityId.of("pne-a");
+            assertTrue(s.pneInfo(a).isEmpty());
+            s.putPneInfo(new io.cpns.api.server.PneInfo(a, GW, java.util.Map.of("ui", "true", "screen", "4k"),
+                    io.cpns.api.LinkProtection.PAN, Instant.ofEpochMilli(7)));
+            var info = s.pneInfo(a).orElseThrow();
+            assertEquals(java.util.Map.of("ui", "true", "screen", "4k"), info.capabilities());
+            assertEquals(io.cpns.api.LinkProtection.PAN, info.protection());
+            assertEquals(GW, info.gateway());
+            assertEquals(Instant.ofEpochMilli(7), info.reported());
+
+            s.putPneInfo(new io.cpns.api.server.PneInfo(a, GW, java.util.Map.of("ui", "false"), null, Instant.ofEpochMilli(8)));
+            info = s.pneInfo(a).orElseThrow();
+            assertEquals(java.util.Map.of("ui", "false"), info.capabilities(), "replaced whole, not merged");
+            assertEquals(null, info.protection(), "not reported: unknown");
+            assertFalse(info.meets(io.cpns.api.LinkProtection.PAN));
+            assertTrue(info.meets(io.cpns.api.LinkProtection.NONE));
+
+            s.putGatewayInfo(new io.cpns.api.server.GatewayInfo(GW, java.util.Map.of("device", "home-gateway"),
+                    java.util.Map.of("plan", "home"), Instant.ofEpochMilli(9)));
+            s.putGatewayInfo(new io.cpns.api.server.GatewayInfo(GW, java.util.Map.of("device", "set-top-box"),
+                    java.util.Map.of("plan", "family"), Instant.ofEpochMilli(10)));
+            var gw = s.gatewayInfo(GW).orElseThrow();
+            assertEquals(java.util.Map.of("device", "set-top-box"), gw.capabilities());
+            assertEquals(java.util.Map.of("plan", "family"), gw.subscription());
+            assertEquals(Instant.ofEpochMilli(10), gw.reported());
+
+            sql.update("DELETE FROM cpns_entity WHERE entity_id IN (?, ?)", "pne-a", GW.value());
+            assertTrue(s.pneInfo(a).isEmpty(), "an entity deleted takes its PNE Info with it");
+            assertTrue(s.gatewayInfo(GW).isEmpty());
+        }
+    }
 }
