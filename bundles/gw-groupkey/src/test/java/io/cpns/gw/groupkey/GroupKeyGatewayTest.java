@@ -181,7 +181,7 @@ class GroupKeyGatewayTest {
             assertEquals(3, gw.group("sg-1").orElseThrow().epoch(), "in force although not on disk");
             assertEquals(List.of("pne-tv"), gw.group("sg-1").orElseThrow().members(), "the departed member is out at once");
             assertArrayEquals(key, gw.groupKey("sg-1").orElseThrow());
-            // the key, and the marker that the departed pne-lamp (not linked) is owed its groups (D-gkpull-2)
+            // the key, and the marker that the departed pne-lamp (not linked) is owed its groups (D98)
             assertEquals(2, gw.problems().size(), gw.problems().toString());
             assertTrue(gw.problems().get(0).toLowerCase().contains("no space left on device"), gw.problems().toString());
             assertTrue(gw.owesDeletion("pne-lamp"), "in force in memory");

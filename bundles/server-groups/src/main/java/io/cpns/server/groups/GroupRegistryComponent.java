@@ -311,7 +311,7 @@ public class GroupRegistryComponent implements GroupRegistry {
                 if (!from.entity().equals(g.keyManager())) {
                     throw new CpnsException(ErrorCode.FORBIDDEN, from.entity() + " is not the Group Key Manager of " + groupId);
                 }
-                // the epoch rule (decisions.md D-gkage-2): the Server's next one, so every epoch is one key and no member sees a gap
+                // the epoch rule (decisions.md D91): the Server's next one, so every epoch is one key and no member sees a gap
                 if (r.epoch() != g.epoch() + 1 || !store.updateKey(groupId, r.epoch(), sealer.seal(groupId, r.epoch(), key),
                         Suites.fingerprint(key), now())) {
                     log.info("Service Group {}: Group Key Manager {} registered epoch {}, the group is at {}: refused", groupId,

@@ -236,8 +236,9 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     }
 
     @Override
-    public boolean requireProtection(String groupId, io.cpns.api.LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint) {
-        return store.groupStore().requireProtection(groupId, minimum, epoch, sealedKey, keyFingerprint);
+    public boolean requireProtection(String groupId, io.cpns.api.LinkProtection minimum, long epoch, byte[] sealedKey, String keyFingerprint,
+                                     java.time.Instant at) {
+        return store.groupStore().requireProtection(groupId, minimum, epoch, sealedKey, keyFingerprint, at);
     }
 
     @Override
