@@ -8,6 +8,11 @@ import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.EuKeyAssignRequest;
 import io.cpns.api.message.EuKeyAssignResponse;
+import io.cpns.api.message.GroupKeyDelete;
+import io.cpns.api.message.GroupKeyDeliver;
+import io.cpns.api.message.GroupMembership;
+import io.cpns.api.message.GroupMsg;
+import io.cpns.api.message.GroupTreeDeliver;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.PnEstablishAck;
@@ -112,16 +117,12 @@ public final class PneClient implements AutoCloseable {
     private volatile Runnable onDisconnect = () -> { };
     private volatile ScheduledFuture<?> keepalive;
     private volatile long lastSentNanos = System.nanoTime();
-    private final GroupBroadcasts broadcasts;
-    private final List<Consumer<PneGroupKey>> groupKeyListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Consumer<String>> groupKeyDeleteListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final GroupMessages groupMessages;
+    private final PneGroupKeys groups;
     private final PneKeyAssignment keyAssignment;
     private final LinkKeys linkKeys;
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;
-        this.groupMessages = new GroupMessages(config.id().value(), this::groupKey);
         this.keyAssignment = new PneKeyAssignment(config.id().value(), keys);
         this.transport = transport;
         this.keys = keys;
@@ -132,7 +133,7 @@ public final class PneClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.broadcasts = new GroupBroadcasts(config.id().value(), new BroadcastSink(), TIMERS);
+        this.groups = new PneGroupKeys(config.id().value(), keys, new Link(), TIMERS);
     }
 
     public EntityId id() {
@@ -304,11 +305,11 @@ public final class PneClient implements AutoCloseable {
                 case PNE_AUTH_REQUEST -> onAuthRequest((PneAuthRequest) e.body());
                 case PN_ESTABLISH_NOTIFY -> onEstablished((PnEstablishNotify) e.body());
                 case PING -> new Pong(((Ping) e.body()).data());
-                case GROUP_KEY_DELIVER -> onGroupKey((io.cpns.api.message.GroupKeyDeliver) e.body());
-                case GROUP_KEY_DELETE -> onGroupKeyDelete((io.cpns.api.message.GroupKeyDelete) e.body());
-                case GROUP_MEMBERSHIP -> onGroupMembership((io.cpns.api.message.GroupMembership) e.body());
-                case GROUP_TREE_DELIVER -> onGroupTree(((io.cpns.api.message.GroupTreeDeliver) e.body()).tree());
-                case GROUP_MSG -> onGroupMessage((io.cpns.api.message.GroupMsg) e.body());
+                case GROUP_KEY_DELIVER -> groups.deliver((GroupKeyDeliver) e.body());
+                case GROUP_KEY_DELETE -> groups.delete((GroupKeyDelete) e.body());
+                case GROUP_MEMBERSHIP -> groups.membership((GroupMembership) e.body());
+                case GROUP_TREE_DELIVER -> groups.tree(((GroupTreeDeliver) e.body()).tree());
+                case GROUP_MSG -> groups.message((GroupMsg) e.body());
                 case KA_INSTALL_REQUEST -> onKaInstall((io.cpns.api.message.KaInstallRequest) e.body());
                 case KA_TRIGGER -> onKaTrigger((io.cpns.api.message.KaTrigger) e.body());
                 default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
@@ -328,66 +329,51 @@ public final class PneClient implements AutoCloseable {
         }
     }
 
-    // ---- Group Keys (TS §5.3.2): unicast from the PN GW, or pulled ----
+    // ---- Group Keys (TS §5.3.2) and messages to Service Groups (TS §5.3.3.2): PneGroupKeys ----
 
-    static final String GROUP_KEY_PREFIX = "gk.";
+    /** The Group Key this PNE holds for a Service Group, if any. */
+    public Optional<PneGroupKey> groupKey(String groupId) {
+        return groups.key(groupId);
+    }
 
-    /** {@code group.key.deliver}: kept if newer than the one held, and only from a protected link. */
-    private Message onGroupKey(io.cpns.api.message.GroupKeyDeliver d) {
-        try {
-            if (!secured()) {
-                throw new CpnsException(ErrorCode.FORBIDDEN, "a Group Key is accepted only on a protected link");
-            }
-            keepGroupKey(d.groupId(), d.epoch(), d.groupKey());
-            return new io.cpns.api.message.Ack();
-        } finally {
-            Bytes.wipe(d.groupKey());
-        }
+    /** Pulls the current Group Key of a group this PNE is a member of from its PN GW (seed 003: pull from group members). */
+    public CompletionStage<PneGroupKey> pullGroupKey(String groupId) {
+        return groups.pull(groupId);
+    }
+
+    /** Asks the PN GW for this PNE's tree of a group it receives by broadcast (catch-up after missed Rekeys). */
+    public CompletionStage<PneGroupKey> pullGroupTree(String groupId) {
+        return groups.pullTree(groupId);
+    }
+
+    /** Whether this PNE follows a group's MQTT broadcasts: it was given the group's tree and is subscribed to its topic. */
+    public boolean followsBroadcast(String groupId) {
+        return groups.followsBroadcast(groupId);
+    }
+
+    /** Whether this PNE's MQTT connection to its PN GW's broker is up. */
+    public boolean broadcastConnected() {
+        return groups.broadcastConnected();
     }
 
     /**
-     * {@code group.key.delete}: the group is gone, or this PNE left it (TS §5.3.2 "delete Group Key").
-     * Only from a protected link: on a plain one anybody on the PAN could make this PNE drop its keys.
+     * Sends a message to a Service Group this PNE is a member of, sealed with the Group Key it
+     * holds (sender, epoch, counter); its PN GW relays it to the other members. Without the key, or
+     * when the PN GW says the key is not the current one, it first asks its PN GW for the key
+     * ({@code group.key.req}): this is when a group delivered on request gets its key (seed 003
+     * B.2.1.1: "delivered only when it is needed by a PNE").
+     *
+     * @return a stage failed with the PN GW's refusal: {@code FORBIDDEN} (not a member),
+     *         {@code UNKNOWN_GROUP} (no such group there), {@code UNEXPECTED_MESSAGE} (an epoch the PN
+     *         GW no longer or not yet holds)
      */
-    private Message onGroupKeyDelete(io.cpns.api.message.GroupKeyDelete d) {
-        if (!secured()) {
-            LOG.log(System.Logger.Level.WARNING, "PNE {0}: group.key.delete of {1} ignored: it came on an unprotected link", config.id(),
-                    d.groupId());
-            throw new CpnsException(ErrorCode.FORBIDDEN, "a Group Key is deleted only on a protected link");
-        }
-        deleteGroup(d.groupId());
-        return new io.cpns.api.message.Ack();
+    public CompletionStage<Void> sendToGroup(String groupId, byte[] payload) {
+        return groups.send(groupId, payload);
     }
 
-    /**
-     * {@code group.membership} at link-up: the groups this PNE still belongs to at its PN GW. Every
-     * other group's key goes: it was deleted, or this PNE left it, while its link was down (TS §5.3.2).
-     */
-    private Message onGroupMembership(io.cpns.api.message.GroupMembership m) {
-        if (!secured()) {
-            LOG.log(System.Logger.Level.WARNING, "PNE {0}: group.membership ignored: it came on an unprotected link", config.id());
-            throw new CpnsException(ErrorCode.FORBIDDEN, "group membership is accepted only on a protected link");
-        }
-        java.util.Set<String> held = new java.util.TreeSet<>(broadcasts.followed());
-        keys.aliases(GROUP_KEY_PREFIX).forEach(a -> held.add(a.substring(GROUP_KEY_PREFIX.length())));
-        held.removeAll(m.groups());
-        for (String gone : held) {
-            LOG.log(System.Logger.Level.INFO, "PNE {0}: no longer a member of Service Group {1} at its PN GW: its Group Key deleted",
-                    config.id(), gone);
-            deleteGroup(gone);
-        }
-        return new io.cpns.api.message.Ack();
-    }
-
-    /** Forgets everything of a group this PNE is no longer a member of, and tells the listeners. */
-    private void deleteGroup(String groupId) {
-        broadcasts.leave(groupId);
-        groupMessages.forget(groupId);
-        boolean held = keys.aliases(GROUP_KEY_PREFIX + groupId).contains(GROUP_KEY_PREFIX + groupId);
-        keys.delete(GROUP_KEY_PREFIX + groupId);
-        if (held) {
-            groupKeyDeleteListeners.forEach(l -> l.accept(groupId));
-        }
+    /** Told each time this PNE starts holding a newer Group Key (by unicast, pull or broadcast); on a PNE thread. */
+    public void onGroupKey(Consumer<PneGroupKey> listener) {
+        groups.onKey(listener);
     }
 
     /**
@@ -396,38 +382,12 @@ public final class PneClient implements AutoCloseable {
      * Called on a PNE thread; must not block.
      */
     public void onGroupKeyDelete(Consumer<String> listener) {
-        groupKeyDeleteListeners.add(listener);
+        groups.onDelete(listener);
     }
 
-    /** {@code group.tree.deliver}: this PNE receives the group's Group Key by MQTT broadcast from now on. */
-    private Message onGroupTree(io.cpns.api.message.GroupTree t) {
-        try {
-            if (!secured()) {
-                throw new CpnsException(ErrorCode.FORBIDDEN, "a group tree is accepted only on a protected link");
-            }
-            broadcasts.tree(t);
-            return new io.cpns.api.message.Ack();
-        } finally {
-            Bytes.wipe(t.password(), t.individualKey());
-        }
-    }
-
-    /** Asks the PN GW for this PNE's tree of a group it receives by broadcast (catch-up after missed Rekeys). */
-    public CompletionStage<PneGroupKey> pullGroupTree(String groupId) {
-        return request(new io.cpns.api.message.GroupTreeRequest(groupId), config.requestTimeout()).thenApply(env -> {
-            onGroupTree((io.cpns.api.message.GroupTree) env.body());
-            return groupKey(groupId).orElseThrow();
-        });
-    }
-
-    /** Whether this PNE follows a group's MQTT broadcasts: it was given the group's tree and is subscribed to its topic. */
-    public boolean followsBroadcast(String groupId) {
-        return broadcasts.follows(groupId);
-    }
-
-    /** Whether this PNE's MQTT connection to its PN GW's broker is up. */
-    public boolean broadcastConnected() {
-        return broadcasts.connected();
+    /** Told of each message to one of this PNE's Service Groups that opened here (or came in the clear on a secure PAN). */
+    public void onGroupMessage(Consumer<PneGroupMessage> listener) {
+        groups.onMessage(listener);
     }
 
     // ---- Key Assignment without UI (seed 001 §7.x.2) ----
@@ -463,140 +423,6 @@ public final class PneClient implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "PNE {0}: EUKey assigned by Key Assignment without UI", config.id());
         return new io.cpns.api.message.Ack();
-    }
-
-    // ---- messages to Service Groups (TS §5.3.3.2) ----
-
-    /**
-     * Sends a message to a Service Group this PNE is a member of, sealed with the Group Key it
-     * holds (sender, epoch, counter); its PN GW relays it to the other members. Without the key, or
-     * when the PN GW says the key is not the current one, it first asks its PN GW for the key
-     * ({@code group.key.req}): this is when a group delivered on request gets its key (seed 003
-     * B.2.1.1: "delivered only when it is needed by a PNE").
-     *
-     * @return a stage failed with the PN GW's refusal: {@code FORBIDDEN} (not a member),
-     *         {@code UNKNOWN_GROUP} (no such group there), {@code UNEXPECTED_MESSAGE} (an epoch the PN
-     *         GW no longer or not yet holds)
-     */
-    public CompletionStage<Void> sendToGroup(String groupId, byte[] payload) {
-        Optional<PneGroupKey> held = groupKey(groupId);
-        held.ifPresent(k -> Bytes.wipe(k.key()));
-        CompletionStage<?> keyed = held.isPresent() ? CompletableFuture.completedFuture(null) : pullGroupKey(groupId);
-        return keyed.thenCompose(k -> sealAndSend(groupId, payload)).exceptionallyCompose(x -> {
-            Throwable why = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
-            if (why instanceof CpnsException c && (c.code() == ErrorCode.UNEXPECTED_MESSAGE || c.code() == ErrorCode.UNKNOWN_GROUP)
-                    && groupKey(groupId).isPresent()) { // our key is not the PN GW's current one: fetch it, seal again, once
-                return pullGroupKey(groupId).thenCompose(k -> sealAndSend(groupId, payload));
-            }
-            return CompletableFuture.failedFuture(why);
-        });
-    }
-
-    private CompletionStage<Void> sealAndSend(String groupId, byte[] payload) {
-        return request(groupMessages.seal(groupId, payload), config.requestTimeout()).thenApply(e -> null);
-    }
-
-    /** Told of each message to one of this PNE's Service Groups that opened here (or came in the clear on a secure PAN). */
-    public void onGroupMessage(Consumer<PneGroupMessage> listener) {
-        groupMessages.onMessage(listener);
-    }
-
-    private Message onGroupMessage(io.cpns.api.message.GroupMsg m) {
-        if (!secured()) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "group messages are accepted only on a protected link");
-        }
-        if (m.sealed() && groupKey(m.groupId()).map(k -> {
-            Bytes.wipe(k.key());
-            return k.epoch() < m.epoch();
-        }).orElse(true)) {
-            try { // sealed under a key this PNE does not hold yet (a group delivered on request, or a delivery still on its way): ask
-                join(pullGroupKey(m.groupId()));
-            } catch (CpnsException x) {
-                LOG.log(System.Logger.Level.INFO, "PNE {0}: Group Key of {1} epoch {2} not obtained: {3}", config.id(), m.groupId(),
-                        m.epoch(), x.getMessage());
-            }
-        }
-        groupMessages.received(m, transport.panSecure());
-        return new io.cpns.api.message.Ack();
-    }
-
-    /** Told each time this PNE starts holding a newer Group Key (by unicast, pull or broadcast); on a PNE thread. */
-    public void onGroupKey(Consumer<PneGroupKey> listener) {
-        groupKeyListeners.add(listener);
-    }
-
-    private final class BroadcastSink implements GroupBroadcasts.Sink {
-        @Override
-        public void groupKey(String groupId, long epoch, byte[] key) {
-            keepGroupKey(groupId, epoch, key);
-        }
-
-        @Override
-        public void removed(String groupId) {
-            deleteGroup(groupId);
-        }
-
-        @Override
-        public void catchUp(String groupId) {
-            catchUp(groupId, 1);
-        }
-
-        /** UNAVAILABLE (e.g. the PN GW's group bundle is being updated) is tried again, a few times, a second apart. */
-        private void catchUp(String groupId, int attempt) {
-            pullGroupTree(groupId).whenComplete((k, x) -> {
-                if (x == null) {
-                    return;
-                }
-                Throwable why = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
-                if (why instanceof CpnsException c && c.code() == ErrorCode.UNAVAILABLE && attempt < 5 && broadcasts.follows(groupId)) {
-                    TIMERS.schedule(() -> catchUp(groupId, attempt + 1), 1, TimeUnit.SECONDS);
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, config.id() + ": catch-up of " + groupId + " failed: " + why);
-                }
-            });
-        }
-    }
-
-    private synchronized void keepGroupKey(String groupId, long epoch, byte[] key) {
-        if (groupKey(groupId).map(k -> {
-            Bytes.wipe(k.key());
-            return k.epoch() >= epoch;
-        }).orElse(false)) {
-            return; // an older epoch never replaces a newer one
-        }
-        byte[] record = Bytes.concat(Bytes.longBE(epoch), key);
-        try {
-            keys.put(GROUP_KEY_PREFIX + groupId, record);
-        } finally {
-            Bytes.wipe(record);
-        }
-        for (Consumer<PneGroupKey> l : groupKeyListeners) {
-            l.accept(new PneGroupKey(groupId, epoch, key.clone()));
-        }
-    }
-
-    /** The Group Key this PNE holds for a Service Group, if any. */
-    public Optional<PneGroupKey> groupKey(String groupId) {
-        return keys.get(GROUP_KEY_PREFIX + groupId).map(r -> {
-            try {
-                return new PneGroupKey(groupId, ByteBuffer.wrap(r, 0, 8).getLong(), Arrays.copyOfRange(r, 8, r.length));
-            } finally {
-                Bytes.wipe(r);
-            }
-        });
-    }
-
-    /** Pulls the current Group Key of a group this PNE is a member of from its PN GW (seed 003: pull from group members). */
-    public CompletionStage<PneGroupKey> pullGroupKey(String groupId) {
-        return request(new io.cpns.api.message.GroupKeyRequest(groupId), config.requestTimeout()).thenApply(env -> {
-            io.cpns.api.message.GroupKey k = (io.cpns.api.message.GroupKey) env.body();
-            try {
-                keepGroupKey(k.groupId(), k.epoch(), k.groupKey());
-            } finally {
-                Bytes.wipe(k.groupKey());
-            }
-            return groupKey(groupId).orElseThrow();
-        });
     }
 
     // ---- EUKey assignment to a PNE with UI (TS 5.3.1), through the PN GW's tunnel ----
@@ -981,6 +807,32 @@ public final class PneClient implements AutoCloseable {
         }
     }
 
+    /** This client's current link, as its collaborators see it. */
+    private final class Link implements GatewayLink {
+        @Override
+        public CompletableFuture<Envelope> request(Message m) {
+            return PneClient.this.request(m, config.requestTimeout());
+        }
+
+        @Override
+        public void send(Message oneway) throws IOException {
+            Conn c = conn;
+            if (c == null) {
+                throw new IOException("not connected to a PN GW");
+            }
+            c.send(new Envelope(config.id(), gateway, 0, oneway));
+        }
+
+        @Override
+        public boolean secured() {
+            return PneClient.this.secured();
+        }
+
+        @Override
+        public boolean panSecure() {
+            return transport.panSecure();
+        }
+    }
 
     @Override
     public void close() {
@@ -998,7 +850,7 @@ public final class PneClient implements AutoCloseable {
             }
         }
         inbound.shutdownNow();
-        broadcasts.close();
+        groups.close();
         establishments.values().forEach(Establishment::abandon);
         serverSessions.close();
     }

@@ -408,7 +408,7 @@ class PneClientTest {
     void groupKeyDelete_onAnUnprotectedLink_isRefused_andTheKeyStays() throws Exception {
         PneClient pne = connected(config(), false); // an insecure PAN, and no key yet: a plain link
         Link link = f.acceptPlain();
-        f.keys.put(PneClient.GROUP_KEY_PREFIX + "sg-1", io.cpns.crypto.Bytes.concat(io.cpns.crypto.Bytes.longBE(5), Randoms.bytes(32)));
+        f.keys.put(PneGroupKeys.PREFIX + "sg-1", io.cpns.crypto.Bytes.concat(io.cpns.crypto.Bytes.longBE(5), Randoms.bytes(32)));
         List<String> deleted = new java.util.concurrent.CopyOnWriteArrayList<>();
         pne.onGroupKeyDelete(deleted::add);
 
