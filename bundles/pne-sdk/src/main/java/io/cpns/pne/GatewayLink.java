@@ -14,6 +14,11 @@ interface GatewayLink {
     /** A request to the PN GW with the configured timeout; completes with its response envelope. */
     CompletableFuture<Envelope> request(Message m);
 
+    /** The request's answer, waited for: the failure as {@link Futures#join} gives it. Blocks. */
+    default Message call(Message m) {
+        return Futures.join(request(m)).body();
+    }
+
     /** A one-way message to the PN GW (no answer expected). */
     void send(Message oneway) throws IOException;
 

@@ -13,6 +13,8 @@ import io.cpns.api.message.GroupKeyDeliver;
 import io.cpns.api.message.GroupMembership;
 import io.cpns.api.message.GroupMsg;
 import io.cpns.api.message.GroupTreeDeliver;
+import io.cpns.api.message.KaInstallRequest;
+import io.cpns.api.message.KaTrigger;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.PnEstablishAck;
@@ -117,6 +119,7 @@ public final class PneClient implements AutoCloseable {
     private volatile Runnable onDisconnect = () -> { };
     private volatile ScheduledFuture<?> keepalive;
     private volatile long lastSentNanos = System.nanoTime();
+    private final GatewayLink link = new Link();
     private final PneGroupKeys groups;
     private final PneKeyAssignment keyAssignment;
     private final LinkKeys linkKeys;
@@ -133,7 +136,7 @@ public final class PneClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.groups = new PneGroupKeys(config.id().value(), keys, new Link(), TIMERS);
+        this.groups = new PneGroupKeys(config.id().value(), keys, link, TIMERS);
     }
 
     public EntityId id() {
@@ -294,7 +297,7 @@ public final class PneClient implements AutoCloseable {
 
     /** A protected round trip to the PN GW. */
     public Pong ping() {
-        return (Pong) join(request(new Ping(new byte[0]), config.requestTimeout())).body();
+        return (Pong) Futures.join(request(new Ping(new byte[0]), config.requestTimeout())).body();
     }
 
     private void answer(Envelope e) {
@@ -310,8 +313,8 @@ public final class PneClient implements AutoCloseable {
                 case GROUP_MEMBERSHIP -> groups.membership((GroupMembership) e.body());
                 case GROUP_TREE_DELIVER -> groups.tree(((GroupTreeDeliver) e.body()).tree());
                 case GROUP_MSG -> groups.message((GroupMsg) e.body());
-                case KA_INSTALL_REQUEST -> onKaInstall((io.cpns.api.message.KaInstallRequest) e.body());
-                case KA_TRIGGER -> onKaTrigger((io.cpns.api.message.KaTrigger) e.body());
+                case KA_INSTALL_REQUEST -> keyAssignment.onInstall((KaInstallRequest) e.body(), link);
+                case KA_TRIGGER -> keyAssignment.onTrigger((KaTrigger) e.body(), link);
                 default -> throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, e.type().wireName() + " is not for a PNE");
             };
         } catch (CpnsException x) {
@@ -397,34 +400,6 @@ public final class PneClient implements AutoCloseable {
         return keyAssignment.installedFor(userId);
     }
 
-    /** {@code ka.install.req} (§7.x.2.2.2): on a protected link only, from the PN GW that shares the pre-assigned key. */
-    private Message onKaInstall(io.cpns.api.message.KaInstallRequest r) {
-        if (!secured()) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "an ID and password are installed only over a protected link");
-        }
-        keyAssignment.install(r);
-        LOG.log(System.Logger.Level.INFO, "PNE {0}: ID of CPNS User {1} installed for Key Assignment", config.id(), r.userId());
-        return new io.cpns.api.message.Ack();
-    }
-
-    /** {@code ka.trigger} (§7.x.2.3.2-3): answered once this PNE holds its EUKey, or with what stopped it. */
-    private Message onKaTrigger(io.cpns.api.message.KaTrigger t) {
-        if (!secured()) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "Key Assignment runs only over a protected link");
-        }
-        if (hasEuKey()) {
-            throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, config.id() + " already has an EUKey");
-        }
-        byte[] key = keyAssignment.trigger(t, r -> (io.cpns.api.message.KaResponse) join(request(r, config.requestTimeout())).body());
-        try {
-            keys.put(EUKEY, key);
-        } finally {
-            Bytes.wipe(key);
-        }
-        LOG.log(System.Logger.Level.INFO, "PNE {0}: EUKey assigned by Key Assignment without UI", config.id());
-        return new io.cpns.api.message.Ack();
-    }
-
     // ---- EUKey assignment to a PNE with UI (TS 5.3.1), through the PN GW's tunnel ----
 
     public boolean hasEuKey() {
@@ -448,7 +423,7 @@ public final class PneClient implements AutoCloseable {
                 throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no operator CA configured: cannot authenticate the Server");
             }
             ServerCertificateVerifier verifier = ServerCertificateVerifier.fromFile(config.operatorCa(), config.serverName());
-            join(request(new TunnelOpen(), config.requestTimeout()));
+            Futures.join(request(new TunnelOpen(), config.requestTimeout()));
             TunnelTransport t = new TunnelTransport(this::sendTunnel, this::closeTunnel);
             tunnel = t;
             try {
@@ -710,7 +685,7 @@ public final class PneClient implements AutoCloseable {
         SessionSelector.Pair pair = SessionSelector.select(EntityKind.PNE, kind).orElseThrow(() -> new CpnsException(
                 ErrorCode.INVALID_ARGUMENT, "no secure session between two PNEs (TS §5.3.3.1): send to " + dst + " through the PN GW"));
         return switch (pair) {
-            case GATEWAY_PNE -> join(request(request, config.requestTimeout())).body();
+            case GATEWAY_PNE -> Futures.join(request(request, config.requestTimeout())).body();
             case SERVER_PNE -> requestServer(pnId, request);
             case SERVER_GATEWAY -> throw new IllegalStateException("a PNE is never one end of the Server-PN GW session");
         };
@@ -756,7 +731,7 @@ public final class PneClient implements AutoCloseable {
     /** The PN Establishment this PNE made for {@code pnId} again (seed 004 §5.2.1.1); the old PN's session is dropped. */
     private String reestablish(String pnId) {
         Setup how = setups.getOrDefault(pnId, new Setup(SetupType.ONE_TO_ONE, List.of()));
-        PnState now = join(setup(how.type(), how.invitees()));
+        PnState now = Futures.join(setup(how.type(), how.invitees()));
         serverSessions.remove(pnId);
         setups.remove(pnId);
         pns.remove(pnId);
@@ -770,26 +745,11 @@ public final class PneClient implements AutoCloseable {
                 new CpnsException(ErrorCode.NOT_AUTHENTICATED, "no session with the Server for PN " + pnId));
         long id = ids.incrementAndGet();
         byte[] inner = codec.encode(s.protect(new Envelope(config.id(), config.serverId(), id, request), codec));
-        RelayResponse r = (RelayResponse) join(request(new Relay(pnId, inner), config.requestTimeout())).body();
+        RelayResponse r = (RelayResponse) Futures.join(request(new Relay(pnId, inner), config.requestTimeout())).body();
         return s.unprotect(codec.decode(r.envelope()), codec).body();
     }
 
     // ---- helpers ----
-
-    private static <T> T join(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof CpnsException x) {
-                throw x;
-            }
-            if (c instanceof TimeoutException) {
-                throw new CpnsException(ErrorCode.TIMEOUT, "the PN GW did not answer in time");
-            }
-            throw new CpnsException(ErrorCode.INTERNAL, String.valueOf(c));
-        }
-    }
 
     private static void await(CompletableFuture<Void> f, java.time.Duration timeout) throws IOException {
         try {

@@ -174,7 +174,7 @@ final class PneGroupKeys implements AutoCloseable {
         held.ifPresent(k -> Bytes.wipe(k.key()));
         CompletionStage<?> keyed = held.isPresent() ? CompletableFuture.completedFuture(null) : pull(groupId);
         return keyed.thenCompose(k -> sealAndSend(groupId, payload)).exceptionallyCompose(x -> {
-            Throwable why = unwrap(x);
+            Throwable why = Futures.cause(x);
             if (why instanceof CpnsException c && (c.code() == ErrorCode.UNEXPECTED_MESSAGE || c.code() == ErrorCode.UNKNOWN_GROUP)
                     && key(groupId).isPresent()) { // our key is not the PN GW's current one: fetch it, seal again, once
                 return pull(groupId).thenCompose(k -> sealAndSend(groupId, payload));
@@ -198,7 +198,7 @@ final class PneGroupKeys implements AutoCloseable {
                 pull(m.groupId()).toCompletableFuture().join();
             } catch (CompletionException x) {
                 LOG.log(System.Logger.Level.INFO, "PNE {0}: Group Key of {1} epoch {2} not obtained: {3}", self, m.groupId(),
-                        m.epoch(), unwrap(x).getMessage());
+                        m.epoch(), Futures.cause(x).getMessage());
             }
         }
         messages.received(m, link.panSecure());
@@ -233,10 +233,6 @@ final class PneGroupKeys implements AutoCloseable {
         });
     }
 
-    private static Throwable unwrap(Throwable x) {
-        return x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
-    }
-
     @Override
     public void close() {
         broadcasts.close();
@@ -264,7 +260,7 @@ final class PneGroupKeys implements AutoCloseable {
                 if (x == null) {
                     return;
                 }
-                Throwable why = unwrap(x);
+                Throwable why = Futures.cause(x);
                 if (why instanceof CpnsException c && c.code() == ErrorCode.UNAVAILABLE && attempt < 5 && broadcasts.follows(groupId)) {
                     timers.schedule(() -> catchUp(groupId, attempt + 1), 1, TimeUnit.SECONDS);
                 } else {

@@ -2,10 +2,12 @@ package io.cpns.pne;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.message.Ack;
 import io.cpns.api.message.KaInstallRequest;
 import io.cpns.api.message.KaRequest;
 import io.cpns.api.message.KaResponse;
 import io.cpns.api.message.KaTrigger;
+import io.cpns.api.message.Message;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.KeyAssignmentCrypto;
@@ -24,8 +26,12 @@ import java.util.function.Function;
  * 001 is for. It never reads one; it echoes the trigger's Time (the PN GW's) in its request, where
  * the Server judges it against its own clock, and tells a replayed trigger by its Nonce, which it
  * remembers across restarts ({@link TriggerNonces}).
+ *
+ * <p>{@link #onInstall} and {@link #onTrigger} are the PN GW's requests as {@link PneClient}
+ * dispatches them, on its inbound thread.
  */
 final class PneKeyAssignment {
+    private static final System.Logger LOG = System.getLogger(PneKeyAssignment.class.getName());
     static final String USER = "ka.user";
     static final String HASH = "ka.hpw";
 
@@ -89,6 +95,34 @@ final class PneKeyAssignment {
         } finally {
             Bytes.wipe(hpw, kek);
         }
+    }
+
+    /** {@code ka.install.req} (§7.x.2.2.2): on a protected link only, from the PN GW that shares the pre-assigned key. */
+    Message onInstall(KaInstallRequest r, GatewayLink link) {
+        if (!link.secured()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "an ID and password are installed only over a protected link");
+        }
+        install(r);
+        LOG.log(System.Logger.Level.INFO, "PNE {0}: ID of CPNS User {1} installed for Key Assignment", pneId, r.userId());
+        return new Ack();
+    }
+
+    /** {@code ka.trigger} (§7.x.2.3.2-3): answered once this PNE holds its EUKey, or with what stopped it. Blocks on the PN GW. */
+    Message onTrigger(KaTrigger t, GatewayLink link) {
+        if (!link.secured()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "Key Assignment runs only over a protected link");
+        }
+        if (keys.aliases(PneClient.EUKEY).contains(PneClient.EUKEY)) {
+            throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, pneId + " already has an EUKey");
+        }
+        byte[] key = trigger(t, r -> (KaResponse) link.call(r));
+        try {
+            keys.put(PneClient.EUKEY, key);
+        } finally {
+            Bytes.wipe(key);
+        }
+        LOG.log(System.Logger.Level.INFO, "PNE {0}: EUKey assigned by Key Assignment without UI", pneId);
+        return new Ack();
     }
 
     boolean installedFor(String userId) {
