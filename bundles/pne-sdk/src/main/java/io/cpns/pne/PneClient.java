@@ -6,8 +6,6 @@ import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
-import io.cpns.api.message.EuKeyAssignRequest;
-import io.cpns.api.message.EuKeyAssignResponse;
 import io.cpns.api.message.GroupKeyDelete;
 import io.cpns.api.message.GroupKeyDeliver;
 import io.cpns.api.message.GroupMembership;
@@ -32,9 +30,6 @@ import io.cpns.api.message.Pong;
 import io.cpns.api.message.Relay;
 import io.cpns.api.message.RelayResponse;
 import io.cpns.api.message.SetupType;
-import io.cpns.api.message.TunnelClose;
-import io.cpns.api.message.TunnelData;
-import io.cpns.api.message.TunnelOpen;
 import io.cpns.api.store.SecretStore;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
@@ -43,13 +38,9 @@ import io.cpns.pne.internal.Conn;
 import io.cpns.pne.internal.Establishment;
 import io.cpns.pne.internal.LinkKeys;
 import io.cpns.pne.internal.ServerSessions;
-import io.cpns.pne.internal.TunnelTransport;
 import io.cpns.session.InitiatorHandshake;
 import io.cpns.session.SecureSession;
 import io.cpns.session.SessionSelector;
-import io.cpns.session.tls.ServerCertificateVerifier;
-import io.cpns.session.tls.TlsClientEndpoint;
-import io.cpns.session.tls.TlsConnection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -115,12 +106,12 @@ public final class PneClient implements AutoCloseable {
     private volatile EntityId gateway;
     private volatile Conn conn;
     private volatile Establishment initiating;
-    private volatile TunnelTransport tunnel;
     private volatile Runnable onDisconnect = () -> { };
     private volatile ScheduledFuture<?> keepalive;
     private volatile long lastSentNanos = System.nanoTime();
     private final GatewayLink link = new Link();
     private final PneGroupKeys groups;
+    private final EuKeyTunnel euKeyTunnel;
     private final PneKeyAssignment keyAssignment;
     private final LinkKeys linkKeys;
 
@@ -136,6 +127,7 @@ public final class PneClient implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.euKeyTunnel = new EuKeyTunnel(config, keys, codec, link);
         this.groups = new PneGroupKeys(config.id().value(), keys, link, TIMERS);
     }
 
@@ -248,10 +240,7 @@ public final class PneClient implements AutoCloseable {
             CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "link to the PN GW closed: " + reason);
             pending.values().forEach(f -> f.completeExceptionally(down));
             pending.clear();
-            TunnelTransport t = tunnel;
-            if (t != null) {
-                t.ended();
-            }
+            euKeyTunnel.linkEnded();
             onDisconnect.run();
         }
     }
@@ -271,7 +260,7 @@ public final class PneClient implements AutoCloseable {
                 }
             }
             case REQUEST -> inbound.execute(() -> answer(e));
-            case ONEWAY -> tunnelMessage(e);
+            case ONEWAY -> euKeyTunnel.received(e.body());
         }
     }
 
@@ -402,10 +391,6 @@ public final class PneClient implements AutoCloseable {
 
     // ---- EUKey assignment to a PNE with UI (TS 5.3.1), through the PN GW's tunnel ----
 
-    public boolean hasEuKey() {
-        return keys.aliases(EUKEY).contains(EUKEY);
-    }
-
     /**
      * Obtains this PNE's EUKey with its owner's User ID and password: server-authenticated TLS to
      * the CPNS Server, carried through the PN GW, which sees only ciphertext. Wipes the password.
@@ -413,79 +398,11 @@ public final class PneClient implements AutoCloseable {
      * @throws CpnsException {@code ALREADY_ASSIGNED} (TS §5.3.1), {@code AUTH_FAILED}, {@code UNAVAILABLE}
      */
     public void assignEuKey(String userId, char[] password) {
-        byte[] pw = Bytes.utf8(password);
-        Bytes.wipe(password);
-        try {
-            if (hasEuKey()) {
-                throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, "PNE " + config.id() + " already holds an EUKey (TS §5.3.1)");
-            }
-            if (config.operatorCa() == null) {
-                throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "no operator CA configured: cannot authenticate the Server");
-            }
-            ServerCertificateVerifier verifier = ServerCertificateVerifier.fromFile(config.operatorCa(), config.serverName());
-            Futures.join(request(new TunnelOpen(), config.requestTimeout()));
-            TunnelTransport t = new TunnelTransport(this::sendTunnel, this::closeTunnel);
-            tunnel = t;
-            try {
-                int timeout = (int) config.requestTimeout().toMillis();
-                TlsConnection tls = TlsClientEndpoint.certificate(t, verifier, timeout, timeout);
-                MessageChannel ch = new MessageChannel(codec, tls.in(), tls.out(), 65536, tls);
-                ch.send(new Envelope(config.id(), config.serverId(), 1,
-                        new EuKeyAssignRequest(config.id().value(), EntityKind.PNE, userId, pw)));
-                Bytes.wipe(pw);
-                Envelope reply = ch.receive();
-                if (reply == null) {
-                    throw new CpnsException(ErrorCode.UNAVAILABLE, "the Server closed the tunnel without an answer");
-                }
-                if (reply.body() instanceof ErrorMessage err) {
-                    throw err.toException();
-                }
-                byte[] key = ((EuKeyAssignResponse) reply.body()).euKey();
-                keys.put(EUKEY, key);
-                Bytes.wipe(key);
-            } finally {
-                t.close();
-                tunnel = null;
-            }
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "EUKey assignment through the PN GW failed: " + e.getMessage());
-        } finally {
-            Bytes.wipe(pw);
-        }
+        euKeyTunnel.assign(userId, password);
     }
 
-    private void sendTunnel(byte[] data) {
-        Conn c = conn;
-        if (c != null) {
-            try {
-                c.send(new Envelope(config.id(), gateway, 0, new TunnelData(data)));
-            } catch (IOException ignored) {
-                // the TLS client sees the tunnel end
-            }
-        }
-    }
-
-    private void closeTunnel() {
-        Conn c = conn;
-        if (c != null) {
-            try {
-                c.send(new Envelope(config.id(), gateway, 0, new TunnelClose("done")));
-            } catch (IOException ignored) {
-                // gone already
-            }
-        }
-    }
-
-    private void tunnelMessage(Envelope e) {
-        TunnelTransport t = tunnel;
-        if (t == null) {
-            return;
-        }
-        if (e.body() instanceof TunnelData d) {
-            t.received(d.data());
-        } else if (e.body() instanceof TunnelClose) {
-            t.ended();
-        }
+    public boolean hasEuKey() {
+        return euKeyTunnel.hasEuKey();
     }
 
     // ---- PN Establishment (seed 004) ----
