@@ -3,6 +3,7 @@ package io.cpns.pne;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.Message;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,6 +14,9 @@ import java.util.concurrent.CompletableFuture;
 interface GatewayLink {
     /** A request to the PN GW with the configured timeout; completes with its response envelope. */
     CompletableFuture<Envelope> request(Message m);
+
+    /** A request with its own timeout (a PN Setup Request waits for the Server and the invitees). */
+    CompletableFuture<Envelope> request(Message m, Duration timeout);
 
     /** The request's answer, waited for: the failure as {@link Futures#join} gives it. Blocks. */
     default Message call(Message m) {

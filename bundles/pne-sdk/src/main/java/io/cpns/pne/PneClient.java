@@ -15,17 +15,9 @@ import io.cpns.api.message.KaInstallRequest;
 import io.cpns.api.message.KaTrigger;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
-import io.cpns.api.message.PnEstablishAck;
 import io.cpns.api.message.PnEstablishNotify;
-import io.cpns.api.message.PnInventoryPage;
-import io.cpns.api.message.PnInventoryRequest;
-import io.cpns.api.message.PnMember;
 import io.cpns.api.message.PnSetupNotify;
-import io.cpns.api.message.PnSetupNotifyResponse;
-import io.cpns.api.message.PnSetupRequest;
-import io.cpns.api.message.PnSetupResponse;
 import io.cpns.api.message.PneAuthRequest;
-import io.cpns.api.message.PneAuthResponse;
 import io.cpns.api.message.Pong;
 import io.cpns.api.message.Relay;
 import io.cpns.api.message.RelayResponse;
@@ -35,23 +27,19 @@ import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Bytes;
 import io.cpns.pne.internal.Conn;
-import io.cpns.pne.internal.Establishment;
 import io.cpns.pne.internal.LinkKeys;
 import io.cpns.pne.internal.ServerSessions;
-import io.cpns.session.InitiatorHandshake;
 import io.cpns.session.SecureSession;
 import io.cpns.session.SessionSelector;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -89,29 +77,18 @@ public final class PneClient implements AutoCloseable {
     private final MessageCodec codec = new MessageCodec();
     private final ExecutorService inbound;
     private final Map<Long, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
-    private final Map<String, Establishment> establishments = new ConcurrentHashMap<>();
-    private final Map<String, PnState> pns = new ConcurrentHashMap<>();
     /** SK_PNE per PN, kept in {@link #keys} across restarts (D89). */
     private final ServerSessions serverSessions;
-    /** How this PNE set up each PN itself (to run again when the Server's session is gone); invited PNs are absent. */
-    private final Map<String, Setup> setups = new ConcurrentHashMap<>();
-    /** A PN whose session was gone, and the PN this PNE established in its place: later calls follow. */
-    private final Map<String, String> replacedBy = new ConcurrentHashMap<>();
-
-    private record Setup(SetupType type, List<String> invitees) {
-    }
     private final AtomicLong ids = new AtomicLong(10);
-    private final List<Consumer<PnState>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Consumer<String>> invitations = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile EntityId gateway;
     private volatile Conn conn;
-    private volatile Establishment initiating;
     private volatile Runnable onDisconnect = () -> { };
     private volatile ScheduledFuture<?> keepalive;
     private volatile long lastSentNanos = System.nanoTime();
     private final GatewayLink link = new Link();
     private final PneGroupKeys groups;
     private final EuKeyTunnel euKeyTunnel;
+    private final PnEstablishments establishment;
     private final PneKeyAssignment keyAssignment;
     private final LinkKeys linkKeys;
 
@@ -126,6 +103,10 @@ public final class PneClient implements AutoCloseable {
             Thread t = new Thread(r, "cpns-pne-" + config.id());
             t.setDaemon(true);
             return t;
+        });
+        this.establishment = new PnEstablishments(config, keys, link, linkKeys, serverSessions, inbound, lek -> {
+            open(lek);
+            linkKeys.connectedWith(LOCAL_EUKEY);
         });
         this.euKeyTunnel = new EuKeyTunnel(config, keys, codec, link);
         this.groups = new PneGroupKeys(config.id().value(), keys, link, TIMERS);
@@ -265,7 +246,7 @@ public final class PneClient implements AutoCloseable {
     }
 
     /** Sends a request to the PN GW and completes with its response envelope. */
-    public CompletableFuture<Envelope> request(Message m, java.time.Duration timeout) {
+    public CompletableFuture<Envelope> request(Message m, Duration timeout) {
         Conn c = conn;
         CompletableFuture<Envelope> f = new CompletableFuture<>();
         if (c == null) {
@@ -293,9 +274,9 @@ public final class PneClient implements AutoCloseable {
         Message response;
         try {
             response = switch (e.type()) {
-                case PN_SETUP_NOTIFY -> onNotify((PnSetupNotify) e.body());
-                case PNE_AUTH_REQUEST -> onAuthRequest((PneAuthRequest) e.body());
-                case PN_ESTABLISH_NOTIFY -> onEstablished((PnEstablishNotify) e.body());
+                case PN_SETUP_NOTIFY -> establishment.onNotify((PnSetupNotify) e.body());
+                case PNE_AUTH_REQUEST -> establishment.onAuthRequest((PneAuthRequest) e.body());
+                case PN_ESTABLISH_NOTIFY -> establishment.onEstablished((PnEstablishNotify) e.body());
                 case PING -> new Pong(((Ping) e.body()).data());
                 case GROUP_KEY_DELIVER -> groups.deliver((GroupKeyDeliver) e.body());
                 case GROUP_KEY_DELETE -> groups.delete((GroupKeyDelete) e.body());
@@ -405,7 +386,7 @@ public final class PneClient implements AutoCloseable {
         return euKeyTunnel.hasEuKey();
     }
 
-    // ---- PN Establishment (seed 004) ----
+    // ---- PN Establishment (seed 004): PnEstablishments ----
 
     /**
      * PNE initiated PN Establishment (seed 004 §5.2.1.1): completes when the PN GW answers with the
@@ -415,176 +396,26 @@ public final class PneClient implements AutoCloseable {
      *         this PNE, or hash_server did not verify (the Server is not authentic)
      */
     public CompletionStage<PnState> setup(SetupType type, List<String> invitees) {
-        Establishment est = newEstablishment();
-        initiating = est;
-        PnSetupRequest req = new PnSetupRequest(type, invitees, config.capabilities(), config.contents(), est.randPne(),
-                wantsLocalEuKey(), config.suite().name());
-        return request(req, config.setupTimeout()).thenCompose(env -> {
-            PnSetupResponse r = (PnSetupResponse) env.body();
-            if (!r.authenticated()) {
-                est.abandon();
-                throw new CpnsException(ErrorCode.AUTH_FAILED, "the CPNS Server did not authenticate this PNE in PN " + r.pnId());
-            }
-            authenticateServer(est, r.pnId(), r.hashServer());
-            setups.put(r.pnId(), new Setup(type, invitees == null ? List.of() : List.copyOf(invitees)));
-            return inventory(r.pnId(), r.inventory(), r.inventoryTotal()).thenApply(all -> joined(r.pnId(), all));
-        }).whenComplete((s, x) -> {
-            if (initiating == est) {
-                initiating = null;
-            }
-        });
-    }
-
-    /**
-     * Seed 004 R01 (decision D22): the criterion is the PNE's UI alone, "regardless of security level
-     * of underlying PAN"; the PAN decides only whether the PNE-PN GW session runs (step 7). So a PNE
-     * whose PAN turns insecure already holds the key to secure its link.
-     */
-    private boolean wantsLocalEuKey() {
-        return config.hasUi();
-    }
-
-    private Establishment newEstablishment() {
-        byte[] euk = keys.get(EUKEY).orElseThrow(() -> new CpnsException(ErrorCode.NOT_AUTHENTICATED,
-                "PNE " + config.id() + " has no EUKey yet (TS §5.3.1: assignment comes before any PN)"));
-        try {
-            return new Establishment(new InitiatorHandshake(config.suite(), config.id(), config.serverId(), euk));
-        } finally {
-            Bytes.wipe(euk);
-        }
-    }
-
-    /** PN Setup Notify (steps 2-3) or PN GW initiated PN Setup Request (§5.2.1.2 steps 1-4). */
-    private Message onNotify(PnSetupNotify n) {
-        if (!config.acceptInvitations() || !hasEuKey()) {
-            return new PnSetupNotifyResponse(false, Map.of(), List.of(), null, false, config.suite().name());
-        }
-        Establishment est = newEstablishment();
-        establishments.put(n.pnId(), est);
-        invitations.forEach(l -> l.accept(n.pnId()));
-        return new PnSetupNotifyResponse(true, config.capabilities(), config.contents(), est.randPne(), wantsLocalEuKey(),
-                config.suite().name());
-    }
-
-    /**
-     * The relayed Authentication request (steps 6-9): unwrap and keep the LocalEUKey, secure the
-     * link with it if the PAN does not protect messages (on a secure PAN it is kept for the day the
-     * PAN is not, R01), then answer hash_PNE over that link.
-     */
-    private Message onAuthRequest(PneAuthRequest a) throws IOException {
-        Establishment est = establishments.get(a.pnId());
-        if (est == null && initiating != null) {
-            est = initiating; // our own PN Setup Request: the PN ID arrives here first
-            establishments.put(a.pnId(), est);
-        }
-        if (est == null) {
-            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "no PN Establishment under way for " + a.pnId());
-        }
-        if (a.wrappedLocalEuKey() != null) {
-            byte[] euk = keys.get(EUKEY).orElseThrow();
-            byte[] lek = config.suite().unwrap(euk, a.wrappedLocalEuKey()); // BAD_MAC if not for our EUKey
-            Bytes.wipe(euk);
-            try (LinkKeys.Change change = linkKeys.install(lek, transport.panSecure())) { // the replaced key stays until the PN is established
-                try {
-                    if (!transport.panSecure()) {
-                        open(lek); // a link secured with the new key: PSK-TLS (IP) or the message-level session (serial)
-                        linkKeys.connectedWith(LOCAL_EUKEY);
-                    }
-                } catch (IOException | CpnsException e) {
-                    change.undo(); // not proven to the PN GW, which therefore keeps (or gets back) its previous copy: so do we
-                    throw e;
-                }
-            } finally {
-                Bytes.wipe(lek);
-            }
-        }
-        return new PneAuthResponse(est.hashPne(a.randServer()));
-    }
-
-    /**
-     * PN Establishment Notify (step 15): verify hash_server and say whether it did; the PN is this
-     * PNE's once the rest of a paged PN Inventory has arrived.
-     */
-    private Message onEstablished(PnEstablishNotify n) {
-        Establishment est = establishments.remove(n.pnId());
-        if (est == null) {
-            return new PnEstablishAck(false);
-        }
-        try {
-            authenticateServer(est, n.pnId(), n.hashServer());
-        } catch (CpnsException forged) { // hash_server did not verify: say so (step 15), keep no PN
-            return new PnEstablishAck(false);
-        }
-        if (n.inventoryTotal() <= n.inventory().size()) {
-            joined(n.pnId(), n.inventory());
-        } else { // queued behind this answer: the PN GW has its ack before the first page request
-            inbound.execute(() -> inventory(n.pnId(), n.inventory(), n.inventoryTotal()).whenComplete((all, x) -> {
-                if (x == null) {
-                    joined(n.pnId(), all);
-                } else {
-                    serverSessions.remove(n.pnId());
-                    LOG.log(System.Logger.Level.WARNING, "PN " + n.pnId() + ": the rest of its PN Inventory did not arrive: " + x);
-                }
-            }));
-        }
-        return new PnEstablishAck(true);
-    }
-
-    /** Steps 14/15: hash_server proves the answer came from the CPNS Server holding this PNE's EUKey. */
-    private void authenticateServer(Establishment est, String pnId, byte[] hashServer) {
-        establishments.remove(pnId);
-        if (!est.verifyServer(hashServer)) {
-            throw new CpnsException(ErrorCode.AUTH_FAILED, "hash_server for PN " + pnId
-                    + " did not verify: the answer did not come from the CPNS Server holding this PNE's EUKey");
-        }
-        byte[] sk = est.takeServerKey();
-        try {
-            serverSessions.put(pnId, est.suite(), sk);
-        } finally {
-            Bytes.wipe(sk);
-        }
-        linkKeys.established();
-    }
-
-    private PnState joined(String pnId, List<PnMember> inventory) {
-        PnState state = new PnState(pnId, inventory, true);
-        pns.put(pnId, state);
-        listeners.forEach(l -> l.accept(state));
-        return state;
-    }
-
-    /** The rest of a PN Inventory too large for one message ({@code total} > 0), page by page. */
-    private CompletionStage<List<PnMember>> inventory(String pnId, List<PnMember> have, int total) {
-        if (have.size() >= total) {
-            return CompletableFuture.completedFuture(have);
-        }
-        return request(new PnInventoryRequest(pnId, have.size()), config.requestTimeout()).thenCompose(env -> {
-            if (!(env.body() instanceof PnInventoryPage page) || page.from() != have.size() || page.members().isEmpty()) {
-                throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "PN Inventory of " + pnId + ": no page from " + have.size());
-            }
-            List<PnMember> more = new ArrayList<>(have);
-            more.addAll(page.members());
-            return inventory(pnId, more, page.total());
-        });
+        return establishment.setup(type, invitees);
     }
 
     /** PNs this PNE joined (and whose Server it authenticated). */
     public List<PnState> pns() {
-        return List.copyOf(pns.values());
+        return establishment.pns();
     }
 
     public Optional<PnState> pn(String pnId) {
-        return Optional.ofNullable(pns.get(pnId));
+        return establishment.pn(pnId);
     }
 
     /** Called with the PN ID each time this PNE accepts an invitation (PN Setup Notify). */
     public void onInvited(Consumer<String> listener) {
-        invitations.add(listener);
+        establishment.onInvited(listener);
     }
 
     /** Called each time this PNE joins a PN (either flow). */
     public void onJoined(Consumer<PnState> listener) {
-        listeners.add(listener);
+        establishment.onJoined(listener);
     }
 
     // ---- PNE <-> Server, end to end through the PN GW (TS 5.3.3.1) ----
@@ -623,7 +454,7 @@ public final class PneClient implements AutoCloseable {
      *         the Server's or the PN GW's refusal otherwise
      */
     public Message requestServer(String pnId, Message request) {
-        String pn = current(pnId);
+        String pn = establishment.current(pnId);
         try {
             return relayOnce(pn, request);
         } catch (CpnsException e) {
@@ -632,29 +463,9 @@ public final class PneClient implements AutoCloseable {
             }
             LOG.log(System.Logger.Level.WARNING, "PN " + pn + ": the CPNS Server holds no session with this PNE any more ("
                     + e.getMessage() + "): establishing the PN again");
-            String again = reestablish(pn);
+            String again = establishment.reestablish(pn);
             return relayOnce(again, request);
         }
-    }
-
-    private String current(String pnId) {
-        String p = pnId;
-        for (String next; (next = replacedBy.get(p)) != null; ) {
-            p = next;
-        }
-        return p;
-    }
-
-    /** The PN Establishment this PNE made for {@code pnId} again (seed 004 §5.2.1.1); the old PN's session is dropped. */
-    private String reestablish(String pnId) {
-        Setup how = setups.getOrDefault(pnId, new Setup(SetupType.ONE_TO_ONE, List.of()));
-        PnState now = Futures.join(setup(how.type(), how.invitees()));
-        serverSessions.remove(pnId);
-        setups.remove(pnId);
-        pns.remove(pnId);
-        replacedBy.put(pnId, now.pnId());
-        LOG.log(System.Logger.Level.INFO, "PN " + pnId + " established again as PN " + now.pnId());
-        return now.pnId();
     }
 
     private Message relayOnce(String pnId, Message request) {
@@ -668,10 +479,10 @@ public final class PneClient implements AutoCloseable {
 
     // ---- helpers ----
 
-    private static void await(CompletableFuture<Void> f, java.time.Duration timeout) throws IOException {
+    private static void await(CompletableFuture<Void> f, Duration timeout) throws IOException {
         try {
             f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof CpnsException c) {
                 throw c;
             }
@@ -689,6 +500,11 @@ public final class PneClient implements AutoCloseable {
         @Override
         public CompletableFuture<Envelope> request(Message m) {
             return PneClient.this.request(m, config.requestTimeout());
+        }
+
+        @Override
+        public CompletableFuture<Envelope> request(Message m, Duration timeout) {
+            return PneClient.this.request(m, timeout);
         }
 
         @Override
@@ -728,7 +544,7 @@ public final class PneClient implements AutoCloseable {
         }
         inbound.shutdownNow();
         groups.close();
-        establishments.values().forEach(Establishment::abandon);
+        establishment.close();
         serverSessions.close();
     }
 }
