@@ -56,6 +56,24 @@ import java.util.function.Consumer;
  * <p>Typical life: {@link #connect} to the PN GW found by discovery; {@link #assignEuKey} once (PNE
  * with UI, TS §5.3.1); then {@link #setup} a PN, or let the PN GW invite it. With its LocalEUKey
  * (or pre-assigned key), a restarted PNE reconnects authenticated and keeps its PN.
+ *
+ * <p>Threads. Each link has a reader thread that only reads: it never runs application code.
+ * <ul>
+ * <li>The stages this client returns ({@link #request}, {@link #setup}, {@link #pullGroupKey},
+ * {@link #sendToGroup}, ...) complete on a thread of the SDK's callback pool
+ * ({@code cpns-pne-callback}), so a callback attached to one runs there (or on the attaching
+ * thread if the stage is already done). It may call this client, even synchronously, and may
+ * block: the pool grows.
+ * <li>{@link #onInvited}, {@link #onJoined}, {@link #onGroupKey}, {@link #onGroupKeyDelete} and
+ * {@link #onGroupMessage} listeners run on this PNE's inbound thread (the PN GW's requests, one at a
+ * time), on the callback pool (a stage's result), or on the MQTT client's thread (a broadcast Group
+ * Key). They may call this client, but should return soon: the PN GW's next request waits behind
+ * them.
+ * <li>{@link #onDisconnect} runs on the ended link's reader thread once it stopped reading; it may
+ * {@link #connect} again.
+ * <li>The blocking methods ({@link #connect}, {@link #ping}, {@link #call}, {@link #requestServer},
+ * {@link #assignEuKey}) wait on the calling thread.
+ * </ul>
  */
 public final class PneClient implements AutoCloseable {
     public static final String EUKEY = "euk";
@@ -67,6 +85,18 @@ public final class PneClient implements AutoCloseable {
     /** One timer thread for every PNE in the process (the simulator runs hundreds). */
     private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cpns-pne-keepalive");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Where the stages this client returns complete, and so where callbacks attached to them run:
+     * never the reader thread, whose blocking would stall the very answer a callback waits for. A
+     * growing pool, shared by every PNE in the process: a callback may block on another of this
+     * client's stages, which completes on another of its threads.
+     */
+    private static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cpns-pne-callback");
         t.setDaemon(true);
         return t;
     });
@@ -262,7 +292,8 @@ public final class PneClient implements AutoCloseable {
             pending.remove(id);
             f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "sending failed: " + e.getMessage()));
         }
-        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, x) -> pending.remove(id));
+        // completed on CALLBACKS, never on the reader (or the timeout) thread: see the class comment
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((r, x) -> pending.remove(id), CALLBACKS);
     }
 
     /** A protected round trip to the PN GW. */

@@ -713,4 +713,25 @@ class PneClientTest {
         CpnsException toServer = assertThrows(CpnsException.class, () -> pne.call(SERVER, "pn-none", new Ping(new byte[0])));
         assertEquals(ErrorCode.NOT_AUTHENTICATED, toServer.code()); // no SK_PNE: this PNE is in no PN
     }
+
+    // ---- threading: a callback on a returned stage runs off the reader thread (issue 13 §2) ----
+
+    @Test
+    void threading_aCallbackOnARequestsStage_mayCallTheClientSynchronously_theReaderStillReadsTheAnswer() throws Exception {
+        PneClient pne = connected(config(), false);
+        Link link = f.acceptPlain();
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        CompletableFuture<Pong> nested = pne.request(new Ping(new byte[] {1}), java.time.Duration.ofSeconds(10)).thenApply(first -> {
+            ranOn.add(Thread.currentThread().getName());
+            return pne.ping(); // a second, synchronous round trip from inside the callback
+        });
+        Envelope first = link.receive(); // attached before the answer exists: the callback runs where the stage completes
+        link.send(new Envelope(GW, PNE, first.id(), new Pong(((Ping) first.body()).data())));
+        Envelope second = link.receive();
+        assertInstanceOf(Ping.class, second.body());
+        link.send(new Envelope(GW, PNE, second.id(), new Pong(new byte[] {2})));
+        // on the reader thread the callback would wait for an answer only that thread can read: TIMEOUT
+        assertArrayEquals(new byte[] {2}, nested.get(30, SECONDS).data());
+        assertFalse(ranOn.get(0).startsWith("cpns-pne-reader-"), "ran on " + ranOn);
+    }
 }
