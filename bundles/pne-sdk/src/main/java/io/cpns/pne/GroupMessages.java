@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -28,7 +29,7 @@ final class GroupMessages {
     private final Function<String, Optional<PneGroupKey>> keys;
     private final Map<String, Keyed<GroupSealer>> sealers = new HashMap<>();
     private final GroupOpeners openers = new GroupOpeners(Suites.modern());
-    private final List<Consumer<PneGroupMessage>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<PneGroupMessage>> listeners = new CopyOnWriteArrayList<>();
 
     GroupMessages(String self, Function<String, Optional<PneGroupKey>> keys) {
         this.self = self;

@@ -105,22 +105,27 @@ public final class PneClient implements AutoCloseable {
     private final PneTransport transport;
     private final SecretStore keys;
     private final MessageCodec codec = new MessageCodec();
+    /** The PN GW's requests to this PNE, answered one at a time, off the reader thread. */
     private final ExecutorService inbound;
+
+    // the link to the PN GW, and the requests waiting for its answers
+    private final LinkKeys linkKeys;
     private final Map<Long, CompletableFuture<Envelope>> pending = new ConcurrentHashMap<>();
-    /** SK_PNE per PN, kept in {@link #keys} across restarts (D89). */
-    private final ServerSessions serverSessions;
     private final AtomicLong ids = new AtomicLong(10);
+    private final GatewayLink link = new Link();
     private volatile EntityId gateway;
     private volatile Conn conn;
     private volatile Runnable onDisconnect = () -> { };
     private volatile ScheduledFuture<?> keepalive;
     private volatile long lastSentNanos = System.nanoTime();
-    private final GatewayLink link = new Link();
-    private final PneGroupKeys groups;
-    private final EuKeyTunnel euKeyTunnel;
+
+    // the flows, each in its own collaborator
+    /** SK_PNE per PN, kept in {@link #keys} across restarts (D89). */
+    private final ServerSessions serverSessions;
     private final PnEstablishments establishment;
+    private final EuKeyTunnel euKeyTunnel;
     private final PneKeyAssignment keyAssignment;
-    private final LinkKeys linkKeys;
+    private final PneGroupKeys groups;
 
     public PneClient(PneConfig config, PneTransport transport, SecretStore keys) {
         this.config = config;

@@ -5,6 +5,7 @@ import io.cpns.crypto.CryptoSuite;
 import io.cpns.crypto.Suites;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,7 +90,7 @@ public record PneConfig(EntityId id, boolean hasUi, Map<String, String> capabili
     }
 
     private Map<String, String> merged(String k, String v) {
-        Map<String, String> m = new java.util.HashMap<>(capabilities);
+        Map<String, String> m = new HashMap<>(capabilities);
         m.put(k, v);
         return m;
     }

@@ -1,6 +1,7 @@
 package io.cpns.pne.internal;
 
 import io.cpns.api.CpnsException;
+import io.cpns.crypto.Bytes;
 import io.cpns.session.InitiatorHandshake;
 
 /**
@@ -57,7 +58,7 @@ public final class Establishment {
     }
 
     public void abandon() {
-        io.cpns.crypto.Bytes.wipe(serverKey);
+        Bytes.wipe(serverKey);
         serverKey = null;
         handshake.destroy();
     }

@@ -10,6 +10,7 @@ import io.cpns.session.SecureSession;
 import io.cpns.session.SessionCounters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,7 +79,7 @@ public final class ServerSessions implements AutoCloseable {
         try {
             int n = r[0];
             String suite = new String(r, 1, n, StandardCharsets.US_ASCII);
-            sk = java.util.Arrays.copyOfRange(r, 1 + n, r.length);
+            sk = Arrays.copyOfRange(r, 1 + n, r.length);
             long[] c = store.get(COUNTERS + pnId).map(ServerSessions::counters).orElse(new long[] {0, 0});
             return resume(pnId, suite, sk, c[0], c[1]);
         } finally {
