@@ -6,5 +6,6 @@
 @org.osgi.annotation.bundle.Export
 // 2.0.0: PneConfig.keyAssignmentWindow removed; the PNE reads no clock in Key Assignment (issue 12)
 // 2.1.0: PneClient.onGroupKeyDelete; group.membership; sendToGroup fetches a missing or stale Group Key (issue 12 §3)
+// issue 13: no API change; the stages PneClient returns complete on the SDK's callback pool, never a reader thread
 @org.osgi.annotation.versioning.Version("2.1.0")
 package io.cpns.pne;

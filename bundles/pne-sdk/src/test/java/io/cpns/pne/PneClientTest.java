@@ -734,4 +734,21 @@ class PneClientTest {
         assertArrayEquals(new byte[] {2}, nested.get(30, SECONDS).data());
         assertFalse(ranOn.get(0).startsWith("cpns-pne-reader-"), "ran on " + ranOn);
     }
+
+    @Test
+    void threading_anOnJoinedListener_mayCallTheClientSynchronously() throws Exception {
+        f.withEuKey();
+        PneClient pne = connected(config(), true);
+        Link link = f.acceptPlain();
+        List<Pong> pongs = new CopyOnWriteArrayList<>();
+        pne.onJoined(s -> pongs.add(pne.ping())); // a round trip to the PN GW from inside the listener
+        CompletableFuture<PnState> setup = pne.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture();
+        answerSetupWithFirstPage(link, BIG.size()); // the whole inventory at once: the PNE joins when the answer is read
+        Envelope ping = link.receive();
+        assertInstanceOf(Ping.class, ping.body());
+        link.send(ping.reply(new Pong(new byte[] {7})));
+
+        assertEquals(BIG, setup.get(30, SECONDS).inventory()); // on the reader thread the listener's ping timed out, and so did the setup
+        assertArrayEquals(new byte[] {7}, pongs.get(0).data());
+    }
 }
