@@ -32,6 +32,7 @@ import io.cpns.pne.PneConfig;
 import io.cpns.pne.PneTransport;
 import io.cpns.pne.SerialDiscovery;
 import io.cpns.pne.SerialTransport;
+import io.cpns.testkit.PtyPair;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -62,7 +63,7 @@ final class PneDemo implements AutoCloseable {
     private final int panPort;
     private final int discoveryPort;
     private final int brokerPort;
-    private final SerialCable cable;
+    private final PtyPair cable;
     private final List<PneClient> clients = new ArrayList<>();
     private Path operatorCa;
     private PneClient tv;
@@ -81,14 +82,14 @@ final class PneDemo implements AutoCloseable {
         this.panPort = freeTcpPort();
         this.discoveryPort = freeUdpPort();
         this.brokerPort = freeTcpPort();
-        this.cable = SerialCable.available() ? SerialCable.open(root.resolve("serial")) : null;
+        this.cable = PtyPair.available() ? PtyPair.open(root.resolve("serial"), "tty") : null;
     }
 
     /** The adapters' part of the gateway's etc/: IP on loopback with discovery, serial on the cable. */
     Map<String, Map<String, String>> gatewayConfig() {
         Map<String, Map<String, String>> c = new HashMap<>();
         c.put("cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", String.valueOf(discoveryPort)));
-        c.put("cpns.pan.serial.cfg", Map.of("ports", cable == null ? "" : cable.gatewayEnd.toString(), "reopenMillis", "200"));
+        c.put("cpns.pan.serial.cfg", Map.of("ports", cable == null ? "" : cable.gatewaySide(), "reopenMillis", "200"));
         c.put("cpns.gw.pn.cfg", Map.of("notifyTimeoutMillis", "5000"));
         c.put("cpns.gw.broker.cfg", Map.of("port", String.valueOf(brokerPort)));
         return c;
@@ -111,7 +112,7 @@ final class PneDemo implements AutoCloseable {
             steps.skip("serial PAN not shown: socat is not installed (apt-get install socat)");
             return;
         }
-        Runtimes.await("serial line open", () -> serialAnnounce() != null, () -> "no answer on " + cable.pneEnd);
+        Runtimes.await("serial line open", () -> serialAnnounce() != null, () -> "no answer on " + cable.pneSide());
         DiscoveryAnnounce s = serialAnnounce();
         check(s.access().stream().anyMatch(x -> x.adapter().equals("serial")), "no serial access in " + s);
         steps.pass("PN GW %s answers on both PANs: %s", a.gatewayId(), where(s));
@@ -123,7 +124,7 @@ final class PneDemo implements AutoCloseable {
 
     private DiscoveryAnnounce serialAnnounce() {
         try {
-            return SerialDiscovery.query(cable.pneEnd.toString(), 115200, EntityId.of("pne-meter"), Map.of(), Duration.ofMillis(700))
+            return SerialDiscovery.query(cable.pneSide(), 115200, EntityId.of("pne-meter"), Map.of(), Duration.ofMillis(700))
                     .orElse(null);
         } catch (IOException e) {
             return null;
@@ -154,7 +155,7 @@ final class PneDemo implements AutoCloseable {
                 + ", pne-sensor (no UI, pre-assigned key, seed 004 R01) gets its EUKey by Key Assignment without UI (seed 001)");
         radio = enrolled("pne-radio", true, ip());
         if (cable != null) {
-            meter = enrolled("pne-meter", true, new SerialTransport(cable.pneEnd.toString(), 115200, 65536));
+            meter = enrolled("pne-meter", true, new SerialTransport(cable.pneSide(), 115200, 65536));
         }
         byte[] pak = new byte[32];
         new SecureRandom().nextBytes(pak);

@@ -17,6 +17,8 @@ import io.cpns.pne.PnState;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.SerialDiscovery;
 import io.cpns.pne.SerialTransport;
+import io.cpns.testkit.PtyPair;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,41 +49,60 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class PnSerialIT extends PnTestBase {
     private static final int BAUD = 115200;
-    private static PtyPair line1;
-    private static PtyPair line2;
+    private static final String LINES = "cpns.itest.pty.lines";
+    private static Line line1;
+    private static Line line2;
+
+    /** One socat cable's two ends, opened in the driver JVM (the testkit is not in the framework). */
+    record Line(String gatewaySide, String pneSide) {
+    }
 
     @Configuration
-    public Option[] config() {
+    public Option[] config() throws Exception {
+        if (System.getProperty(LINES) == null) {
+            Cables.open();
+        }
         return CpnsOptions.boot("serial", configs(Map.of()), "runtime", "core", "server", "gateway", "pne");
+    }
+
+    /**
+     * Opens the two cables in the driver JVM and leaves their ends in {@link #LINES}. A class of its
+     * own: the probe loads PnSerialIT's methods (and a lambda's parameter types) but never this.
+     */
+    private static final class Cables {
+        static void open() throws Exception {
+            if (!PtyPair.available()) {
+                return;
+            }
+            Path dir = Files.createTempDirectory("cpns-pty");
+            PtyPair a = PtyPair.open(dir, "line1");
+            PtyPair b = PtyPair.open(dir, "line2");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                a.close();
+                b.close();
+            }));
+            System.setProperty(LINES, String.join(",", a.gatewaySide(), a.pneSide(), b.gatewaySide(), b.pneSide()));
+        }
     }
 
     @Before
     public void serialLines() throws Exception {
-        if (!PtyPair.available()) {
+        String lines = System.getProperty(LINES);
+        if (lines == null) {
             System.out.println("[PnSerialIT] SKIPPED: socat is not installed (apt-get install socat; .ci/run does)");
         }
-        Assume.assumeTrue("socat is not installed", PtyPair.available());
-        if (line1 == null) {
-            Path dir = Path.of(ctx.getProperty("cpns.data")).resolve("pty");
-            line1 = PtyPair.open(dir, "line1");
-            line2 = PtyPair.open(dir, "line2");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    line1.close();
-                    line2.close();
-                } catch (InterruptedException ignored) {
-                    // exiting
-                }
-            }));
-        }
+        Assume.assumeTrue("socat is not installed", lines != null);
+        String[] ends = lines.split(",");
+        line1 = new Line(ends[0], ends[1]);
+        line2 = new Line(ends[2], ends[3]);
         if (osgi.bundle("pan-serial").getState() != org.osgi.framework.Bundle.ACTIVE) {
             osgi.bundle("pan-serial").start(); // a test that stopped it failed before starting it again
         }
         ports(line1, line2);
     }
 
-    private void ports(PtyPair... lines) throws Exception {
-        String[] ports = java.util.Arrays.stream(lines).map(PtyPair::gatewaySide).toArray(String[]::new);
+    private void ports(Line... lines) throws Exception {
+        String[] ports = java.util.Arrays.stream(lines).map(Line::gatewaySide).toArray(String[]::new);
         osgi.configure("cpns.pan.serial", Map.of("ports", ports, "reopenMillis", 200));
         Osgi.eventually("serial lines " + List.of(ports) + " announced", () -> {
             DiscoveryAnnounce a = announce(lines[0]);
@@ -89,7 +110,7 @@ public class PnSerialIT extends PnTestBase {
         }, () -> "");
     }
 
-    private DiscoveryAnnounce announce(PtyPair line) {
+    private DiscoveryAnnounce announce(Line line) {
         try {
             return SerialDiscovery.query(line.pneSide(), BAUD, EntityId.of("pne-look"), Map.of(), Duration.ofMillis(700)).orElse(null);
         } catch (java.io.IOException e) {
@@ -97,7 +118,7 @@ public class PnSerialIT extends PnTestBase {
         }
     }
 
-    SerialTransport serial(PtyPair line) {
+    SerialTransport serial(Line line) {
         return new SerialTransport(line.pneSide(), BAUD, 65536);
     }
 

@@ -3,6 +3,7 @@ package io.cpns.pan.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cpns.testkit.Configs;
+import io.cpns.testkit.RecordingPanContext;
 import io.cpns.testkit.TestLogger;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ final class AdapterFixture implements AutoCloseable {
     static final int MAX_FRAME = 1024;
 
     final TestLogger log = new TestLogger("pan-ip");
-    final TestContext context = new TestContext();
+    final RecordingPanContext context = IpGateway.context();
     private final List<Socket> sockets = new ArrayList<>();
     IpPanAdapter adapter;
 
@@ -46,7 +47,7 @@ final class AdapterFixture implements AutoCloseable {
         sockets.add(s);
         s.bind(new InetSocketAddress(from, 0));
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), adapter.port()), 2000);
-        s.setSoTimeout((int) TestContext.WAIT_MILLIS);
+        s.setSoTimeout((int) RecordingPanContext.WAIT_MILLIS);
         return s;
     }
 
@@ -67,15 +68,15 @@ final class AdapterFixture implements AutoCloseable {
                 // bytes the gateway sent before closing (a TLS alert) are read through
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("connection still open after " + TestContext.WAIT_MILLIS + " ms");
+            throw new AssertionError("connection still open after " + RecordingPanContext.WAIT_MILLIS + " ms");
         } catch (IOException reset) {
             // connection reset: closed too
         }
     }
 
-    /** Waits up to {@link TestContext#WAIT_MILLIS} for {@code condition}; fails with {@code what}'s message. */
+    /** Waits up to {@link RecordingPanContext#WAIT_MILLIS} for {@code condition}; fails with {@code what}'s message. */
     static void eventually(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + TestContext.WAIT_MILLIS * 1_000_000L;
+        long deadline = System.nanoTime() + RecordingPanContext.WAIT_MILLIS * 1_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(what.get());

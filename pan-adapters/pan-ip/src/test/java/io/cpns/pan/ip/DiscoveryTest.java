@@ -1,6 +1,6 @@
 package io.cpns.pan.ip;
 
-import static io.cpns.pan.ip.TestContext.GW;
+import static io.cpns.pan.ip.IpGateway.GW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +12,7 @@ import io.cpns.api.message.DiscoveryQuery;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.Ping;
 import io.cpns.testkit.Configs;
+import io.cpns.testkit.RecordingPanContext;
 import io.cpns.testkit.TestLogger;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -32,7 +33,7 @@ class DiscoveryTest {
     /** How long a test listens for an answer that must not come; the answer to a later query ends the wait sooner. */
     private static final int QUIET_MILLIS = 500;
 
-    private final TestContext context = new TestContext();
+    private final RecordingPanContext context = IpGateway.context();
     private final TestLogger log = new TestLogger("pan-ip");
     private final List<DatagramSocket> sockets = new ArrayList<>();
     private IpPanAdapter adapter;
@@ -56,7 +57,7 @@ class DiscoveryTest {
 
     private DatagramSocket socket(String address) throws Exception {
         DatagramSocket s = new DatagramSocket(0, InetAddress.getByName(address));
-        s.setSoTimeout((int) TestContext.WAIT_MILLIS);
+        s.setSoTimeout((int) RecordingPanContext.WAIT_MILLIS);
         sockets.add(s);
         return s;
     }
@@ -70,7 +71,7 @@ class DiscoveryTest {
     }
 
     private byte[] query(EntityId src, long id) {
-        return context.codec.encode(new Envelope(src, EntityId.BROADCAST, id, new DiscoveryQuery(EntityKind.PNE, Map.of())));
+        return IpGateway.CODEC.encode(new Envelope(src, EntityId.BROADCAST, id, new DiscoveryQuery(EntityKind.PNE, Map.of())));
     }
 
     private static void send(DatagramSocket from, byte[] datagram, String to, int port) throws Exception {
@@ -85,7 +86,7 @@ class DiscoveryTest {
         byte[] buf = new byte[2048];
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         on.receive(p);
-        return context.codec.decode(Arrays.copyOf(p.getData(), p.getLength()));
+        return IpGateway.CODEC.decode(Arrays.copyOf(p.getData(), p.getLength()));
     }
 
     /** Every answer arriving on {@code on} until it stays quiet for {@link #QUIET_MILLIS}: their total size. */
@@ -118,7 +119,7 @@ class DiscoveryTest {
     void garbageAndNonQueries_getNoAnswer_andTheSocketKeepsAnswering() throws Exception {
         start();
         send(new byte[] {1, 2, 3});
-        send(context.codec.encode(new Envelope(ME, GW, 5, new Ping(new byte[0]))));
+        send(IpGateway.CODEC.encode(new Envelope(ME, GW, 5, new Ping(new byte[0]))));
         send(query(ME, 6));
         assertEquals(6, receive(pne).id(), "the first answer is the one to the query");
     }
@@ -149,7 +150,7 @@ class DiscoveryTest {
         java.net.NetworkInterface lo = java.net.NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
         try (java.net.MulticastSocket m = new java.net.MulticastSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             m.setNetworkInterface(lo);
-            m.setSoTimeout((int) TestContext.WAIT_MILLIS);
+            m.setSoTimeout((int) RecordingPanContext.WAIT_MILLIS);
             byte[] q = query(ME, 5);
             m.send(new DatagramPacket(q, q.length, new InetSocketAddress(InetAddress.getByName("239.255.77.77"), port)));
             assertEquals(5, receive(m).id());

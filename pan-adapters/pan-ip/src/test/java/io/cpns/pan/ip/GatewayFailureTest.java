@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.codec.FrameWriter;
 import io.cpns.crypto.Randoms;
+import io.cpns.testkit.RecordingPanContext;
 import java.net.Socket;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -37,9 +38,9 @@ class GatewayFailureTest {
         f.start(Map.of());
         f.context.failFrames = new IllegalStateException("error detail not encodable");
         Socket s = pneSendingOneFrame();
-        TestContext.Link link = f.context.nextLink();
+        RecordingPanContext.Link link = f.context.nextLink();
         assertClosedByGateway(s.getInputStream());
-        assertTrue(link.awaitClosed().startsWith("internal error"), link.reason);
+        assertTrue(link.awaitClosed().startsWith("internal error"), link.reason());
         assertEquals(1, link.closes.get());
         f.assertSlotsInUse(0);
     }
@@ -51,7 +52,7 @@ class GatewayFailureTest {
         Socket s = f.dial();
         s.getOutputStream().write(new byte[] {0, 0, 0x10, 0}); // FRAME_TOO_LARGE: the gateway's broken() answers it
         s.getOutputStream().flush();
-        TestContext.Link link = f.context.nextLink();
+        RecordingPanContext.Link link = f.context.nextLink();
         assertClosedByGateway(s.getInputStream());
         link.awaitClosed();
         f.assertSlotsInUse(0);

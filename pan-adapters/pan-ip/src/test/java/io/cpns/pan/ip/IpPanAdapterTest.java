@@ -1,6 +1,6 @@
 package io.cpns.pan.ip;
 
-import static io.cpns.pan.ip.TestContext.GW;
+import static io.cpns.pan.ip.IpGateway.GW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,6 +15,7 @@ import io.cpns.pan.spi.PanSecurity;
 import io.cpns.session.tls.TlsClientEndpoint;
 import io.cpns.session.tls.TlsConnection;
 import io.cpns.testkit.Configs;
+import io.cpns.testkit.RecordingPanContext;
 import io.cpns.testkit.TestLogger;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ class IpPanAdapterTest {
     private static final int HANDSHAKE_MILLIS = 300;
 
     private final TestLogger log = new TestLogger("pan-ip");
-    private final TestContext context = new TestContext();
+    private final RecordingPanContext context = IpGateway.context();
     private final List<Socket> sockets = new ArrayList<>();
     private IpPanAdapter adapter;
 
@@ -66,7 +67,7 @@ class IpPanAdapterTest {
         Socket s = new Socket();
         sockets.add(s);
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), adapter.port()), 2000);
-        s.setSoTimeout((int) TestContext.WAIT_MILLIS);
+        s.setSoTimeout((int) RecordingPanContext.WAIT_MILLIS);
         return s;
     }
 
@@ -75,7 +76,7 @@ class IpPanAdapterTest {
         try {
             assertEquals(-1, in.read(), "no byte expected before the close");
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("connection still open after " + TestContext.WAIT_MILLIS + " ms");
+            throw new AssertionError("connection still open after " + RecordingPanContext.WAIT_MILLIS + " ms");
         } catch (IOException reset) {
             // connection reset: closed too
         }
@@ -108,7 +109,7 @@ class IpPanAdapterTest {
         FrameWriter out = new FrameWriter(s.getOutputStream(), MAX_FRAME);
         byte[] up = frame(100);
         out.write(up);
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         assertArrayEquals(up, link.nextFrame());
         assertNull(link.connection.authenticatedIdentity());
         assertEquals(PanSecurity.NONE, link.connection.security());
@@ -124,7 +125,7 @@ class IpPanAdapterTest {
         start(Map.of("secure", true));
         Socket s = dial();
         new FrameWriter(s.getOutputStream(), MAX_FRAME).write(frame(10));
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         assertEquals(PanSecurity.FULL, link.connection.security());
         assertNull(link.connection.authenticatedIdentity());
         assertEquals(PanSecurity.FULL, adapter.security());
@@ -136,8 +137,8 @@ class IpPanAdapterTest {
         Socket s = dial();
         s.getOutputStream().write(new byte[] {0, 0, 0x10, 0}); // 4096 > 1024
         s.getOutputStream().flush();
-        TestContext.Link link = context.nextLink();
-        assertTrue(link.awaitClosed().contains(ErrorCode.FRAME_TOO_LARGE.name()), link.reason);
+        RecordingPanContext.Link link = context.nextLink();
+        assertTrue(link.awaitClosed().contains(ErrorCode.FRAME_TOO_LARGE.name()), link.reason());
         assertTrue(link.frames.isEmpty());
         assertClosedByGateway(s.getInputStream());
     }
@@ -152,8 +153,8 @@ class IpPanAdapterTest {
         Socket s = dial();
         s.getOutputStream().write(new byte[] {0, 0, 0x10, 0});
         s.getOutputStream().flush();
-        TestContext.Link link = context.nextLink();
-        io.cpns.api.CpnsException e = link.broken.poll(TestContext.WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        RecordingPanContext.Link link = context.nextLink();
+        io.cpns.api.CpnsException e = link.broken.poll(RecordingPanContext.WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         assertEquals(ErrorCode.FRAME_TOO_LARGE, e == null ? null : e.code());
         link.awaitClosed();
         assertTrue(link.broken.isEmpty(), "reported once");
@@ -164,7 +165,7 @@ class IpPanAdapterTest {
         start();
         Socket s = dial();
         new FrameWriter(s.getOutputStream(), MAX_FRAME).write(frame(10));
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         link.nextFrame();
         s.close();
         assertEquals("closed by the PNE", link.awaitClosed());
@@ -177,7 +178,7 @@ class IpPanAdapterTest {
         start();
         Socket s = dial();
         new FrameWriter(s.getOutputStream(), MAX_FRAME).write(frame(10));
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         link.connection.close();
         link.connection.close();
         assertEquals("closed by the gateway", link.awaitClosed());
@@ -200,7 +201,7 @@ class IpPanAdapterTest {
         start(Map.of("idleTimeoutMillis", 200));
         Socket s = dial();
         new FrameWriter(s.getOutputStream(), MAX_FRAME).write(frame(10));
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         assertEquals("idle timeout", link.awaitClosed());
         assertClosedByGateway(s.getInputStream());
     }
@@ -221,7 +222,7 @@ class IpPanAdapterTest {
         start(Map.of("maxConnections", 1, "handshakeTimeoutMillis", 5000));
         Socket first = dial();
         new FrameWriter(first.getOutputStream(), MAX_FRAME).write(frame(10));
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         link.connection.close();
         link.awaitClosed();
         Socket next = dial();
@@ -235,8 +236,8 @@ class IpPanAdapterTest {
         Socket silent = dial();
         assertClosedByGateway(silent.getInputStream()); // handshake timeout
         // the socket is closed just before its slot is released: a dial in between may still be refused
-        long deadline = System.nanoTime() + TestContext.WAIT_MILLIS * 1_000_000L;
-        TestContext.Link link = null;
+        long deadline = System.nanoTime() + RecordingPanContext.WAIT_MILLIS * 1_000_000L;
+        RecordingPanContext.Link link = null;
         while (link == null && System.nanoTime() < deadline) {
             Socket next = dial();
             try {
@@ -260,7 +261,7 @@ class IpPanAdapterTest {
         TlsConnection tls = TlsClientEndpoint.psk(dial(), "pne-a", key, 2000, 2000);
         byte[] up = frame(200);
         new FrameWriter(tls.out(), MAX_FRAME).write(up);
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         assertEquals("pne-a", link.connection.authenticatedIdentity());
         assertEquals(PanSecurity.FULL, link.connection.security());
         assertArrayEquals(up, link.nextFrame());
@@ -298,13 +299,13 @@ class IpPanAdapterTest {
         start();
         Socket s = dial();
         new FrameWriter(s.getOutputStream(), MAX_FRAME).write(frame(10));
-        TestContext.Link link = context.nextLink();
+        RecordingPanContext.Link link = context.nextLink();
         int port = adapter.port();
         adapter.stop();
         link.awaitClosed();
         assertClosedByGateway(s.getInputStream());
         adapter = null;
-        assertTrue(refusedWithin(port, TestContext.WAIT_MILLIS), "the listener still accepts after stop()");
+        assertTrue(refusedWithin(port, RecordingPanContext.WAIT_MILLIS), "the listener still accepts after stop()");
     }
 
     /** gw-pan updates stop every adapter and start the same instances again (adapter-guide §2.1). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.codec.FrameWriter;
 import io.cpns.crypto.Randoms;
+import io.cpns.testkit.RecordingPanContext;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -77,7 +78,7 @@ class SlowConnectionsTest {
         f.start(Map.of("idleTimeoutMillis", 400));
         Socket s = f.dial();
         new FrameWriter(s.getOutputStream(), MAX_FRAME).write(Randoms.bytes(10));
-        TestContext.Link link = f.context.nextLink();
+        RecordingPanContext.Link link = f.context.nextLink();
         link.nextFrame();
         drip(s, new byte[] {0, 0, 1, 0});
         assertClosedByGateway(s.getInputStream());
@@ -109,7 +110,7 @@ class SlowConnectionsTest {
     void unauthenticatedConnectionsPerAddress_aClosedOneGivesItsPlaceBack() throws Exception {
         f.start(Map.of("maxUnauthenticatedPerAddress", 1));
         new FrameWriter(f.dial().getOutputStream(), MAX_FRAME).write(Randoms.bytes(10));
-        TestContext.Link first = f.context.nextLink();
+        RecordingPanContext.Link first = f.context.nextLink();
         first.connection.close();
         first.awaitClosed();
         new FrameWriter(f.dial().getOutputStream(), MAX_FRAME).write(Randoms.bytes(10));

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.pan.spi.PanSecurity;
+import io.cpns.testkit.PtyPair;
+import io.cpns.testkit.RecordingPanContext;
 import io.cpns.testkit.TestLogger;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  * end reads raw frames, so line resets (empty frames) are seen exactly as a PNE sees them.
  */
 class SerialLineTest {
+    /** Stands for the gateway's encoded discovery announcement: the line sends it as it is. */
+    private static final byte[] ANNOUNCEMENT = "announce gw-home".getBytes(StandardCharsets.US_ASCII);
     private static final LineSettings SETTINGS = new LineSettings(115200, PanSecurity.NONE, 65536, Duration.ofMinutes(5),
             Duration.ofMillis(100));
 
     @TempDir
     Path dir;
-    private final TestContext context = new TestContext();
+    private final RecordingPanContext context = new RecordingPanContext("gw-home", ANNOUNCEMENT);
     private final TestLogger log = new TestLogger("pan-serial");
     private final List<AutoCloseable> opened = new ArrayList<>();
     private PtyPair pty;
@@ -63,7 +67,7 @@ class SerialLineTest {
         opened.add(pne);
         line = SerialLine.start(pty.gatewaySide(), settings, context, log.logger());
         assertEquals(0, pne.read().length, "a line reset first");
-        assertArrayEquals(TestContext.ANNOUNCEMENT, pne.read(), "then the unsolicited announcement");
+        assertArrayEquals(ANNOUNCEMENT, pne.read(), "then the unsolicited announcement");
     }
 
     private void open() throws Exception {
@@ -71,9 +75,9 @@ class SerialLineTest {
     }
 
     /** The PNE's first frame starts a link. */
-    private TestContext.Link link(String first) throws Exception {
+    private RecordingPanContext.Link link(String first) throws Exception {
         pne.write(bytes(first));
-        TestContext.Link l = context.nextLink();
+        RecordingPanContext.Link l = context.nextLink();
         assertArrayEquals(bytes(first), l.nextFrame());
         return l;
     }
@@ -91,7 +95,7 @@ class SerialLineTest {
     @Test
     void firstFrame_startsALink_andIsDelivered() throws Exception {
         open();
-        TestContext.Link l = link("hello");
+        RecordingPanContext.Link l = link("hello");
         assertEquals(pty.gatewaySide(), l.connection.remote());
         assertEquals("serial", l.connection.adapterId());
         assertNull(l.connection.authenticatedIdentity(), "no TLS on a serial line");
@@ -104,7 +108,7 @@ class SerialLineTest {
     @Test
     void gatewaySend_reachesThePne() throws Exception {
         open();
-        TestContext.Link l = link("hello");
+        RecordingPanContext.Link l = link("hello");
         l.connection.send(bytes("to the pne"));
         assertArrayEquals(bytes("to the pne"), pne.read());
     }
@@ -112,10 +116,10 @@ class SerialLineTest {
     @Test
     void resetFromThePne_endsTheLink_withoutAResetBack() throws Exception {
         open();
-        TestContext.Link first = link("hello");
+        RecordingPanContext.Link first = link("hello");
         pne.reset();
         assertEquals("line reset by the PNE", first.awaitClosed());
-        TestContext.Link next = link("again");
+        RecordingPanContext.Link next = link("again");
         next.connection.send(bytes("marker"));
         assertArrayEquals(bytes("marker"), pne.read(), "nothing, no reset, before the new link's frame");
         assertEquals(1, first.closes.get());
@@ -124,12 +128,12 @@ class SerialLineTest {
     @Test
     void connectionClose_writesOneReset_andEndsTheLinkOnce() throws Exception {
         open();
-        TestContext.Link first = link("hello");
+        RecordingPanContext.Link first = link("hello");
         first.connection.close();
         first.connection.close();
         assertEquals("closed by the gateway", first.awaitClosed());
         assertEquals(0, pne.read().length, "the PNE is told with a line reset");
-        TestContext.Link next = link("again");
+        RecordingPanContext.Link next = link("again");
         next.connection.send(bytes("marker"));
         assertArrayEquals(bytes("marker"), pne.read(), "exactly one reset for two closes");
         assertEquals(1, first.closes.get());
@@ -138,7 +142,7 @@ class SerialLineTest {
     @Test
     void endedConnection_refusesToSend() throws Exception {
         open();
-        TestContext.Link first = link("hello");
+        RecordingPanContext.Link first = link("hello");
         first.connection.close();
         first.awaitClosed();
         assertThrows(IOException.class, () -> first.connection.send(bytes("late")));
@@ -147,7 +151,7 @@ class SerialLineTest {
     @Test
     void stop_sendsALineReset_andEndsTheLink() throws Exception {
         open();
-        TestContext.Link l = link("hello");
+        RecordingPanContext.Link l = link("hello");
         line.stop();
         line = null;
         assertEquals("PAN adapter stopped", l.awaitClosed());
@@ -157,7 +161,7 @@ class SerialLineTest {
     @Test
     void idleLink_isEndedWithALineReset() throws Exception {
         open(new LineSettings(115200, PanSecurity.NONE, 65536, Duration.ofMillis(100), Duration.ofMillis(100)));
-        TestContext.Link l = link("hello");
+        RecordingPanContext.Link l = link("hello");
         assertEquals("idle timeout", l.awaitClosed()); // noticed at the next 1 s read wake-up
         assertEquals(0, pne.read().length);
     }
@@ -179,7 +183,7 @@ class SerialLineTest {
         // the line opens at its next retry (100 ms); whatever it sent before the PNE end opened may be lost,
         // so the PNE's first frame is what proves the line is served
         long deadline = System.nanoTime() + 1_500_000_000L;
-        TestContext.Link l = null;
+        RecordingPanContext.Link l = null;
         while (l == null && System.nanoTime() < deadline) {
             pne.write(bytes("hello"));
             l = context.links.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -199,12 +203,12 @@ class SerialLineTest {
         open();
         context.failFrames = new IllegalStateException("error detail not encodable");
         for (int i = 0; i < 5; i++) {
-            TestContext.Link failed = link("hello " + i);
-            assertTrue(failed.awaitClosed().startsWith("internal error"), failed.reason);
+            RecordingPanContext.Link failed = link("hello " + i);
+            assertTrue(failed.awaitClosed().startsWith("internal error"), failed.reason());
             assertEquals(0, pne.read().length, "the PNE is told with a line reset");
         }
         context.failFrames = null;
-        TestContext.Link next = link("again");
+        RecordingPanContext.Link next = link("again");
         next.connection.send(bytes("marker"));
         assertArrayEquals(bytes("marker"), pne.read(), "the line stayed open: no reopening, no new announcement");
         assertEquals(1, log.lines().stream().filter(l -> l.contains("error detail not encodable")).count(), log.all());
@@ -218,7 +222,7 @@ class SerialLineTest {
         context.nextLink();
         assertEquals(0, pne.read().length, "the PNE is told with a line reset");
         context.failConnected = null;
-        TestContext.Link next = link("again");
+        RecordingPanContext.Link next = link("again");
         next.connection.send(bytes("marker"));
         assertArrayEquals(bytes("marker"), pne.read());
     }
