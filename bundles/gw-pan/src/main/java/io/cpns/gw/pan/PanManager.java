@@ -44,7 +44,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -118,13 +117,9 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     private final Map<String, PanAdapter> adapters = new ConcurrentHashMap<>();
     /** Adapters whose id was taken when they came: the next in line starts when the holder goes. */
     private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
-    /** When the handler of a type went away (nanoTime): a request within handlerWait of it waits for the next one. */
-    private final Map<String, Long> handlerGone = new ConcurrentHashMap<>();
-    private final Object handlerCame = new Object();
-    private volatile boolean stopping;
     private final ReservedIds reservedIds;
     private final PneRoutes routes;
+    private final PneHandlers handlers;
     private final Tunnels tunnels;
     private final LogThrottle logThrottle = new LogThrottle();
     private final FailureLimiter handshakeFailures;
@@ -160,6 +155,7 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         });
         this.reservedIds = new ReservedIds(gatewayId);
         this.routes = new PneRoutes(gatewayId, log, timer);
+        this.handlers = new PneHandlers(settings.handlerWait());
         this.tunnels = new Tunnels(gatewayId, settings, () -> serverLink, routes::replyOn, log);
     }
 
@@ -169,43 +165,10 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         return keys.problems();
     }
 
-    /**
-     * The handler of {@code type} if it went away a moment ago (its bundle being updated) and comes
-     * back within {@code handlerWait} of that; blocks the link's thread meanwhile (that PNE's requests wait, not others').
-     *
-     * @param going the handler the request found but could not get (SCR was unbinding it: it is released, and its
-     *              service unregistered), or null; waited past, for the next one, from now
-     */
-    private LazyHandler<PneRequestHandler> awaitHandler(String type, LazyHandler<PneRequestHandler> going) {
-        Long gone = handlerGone.get(type);
-        if (gone == null && going == null) {
-            return null;
-        }
-        long deadline = (going != null ? System.nanoTime() : gone) + settings.handlerWait().toNanos();
-        synchronized (handlerCame) {
-            LazyHandler<PneRequestHandler> lazy;
-            while (((lazy = handlers.get(type)) == null || lazy == going) && !stopping) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(handlerCame, left);
-                } catch (InterruptedException x) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-            return lazy;
-        }
-    }
 
     @Deactivate
     void deactivate() {
-        stopping = true;
-        synchronized (handlerCame) {
-            handlerCame.notifyAll();
-        }
+        handlers.stop();
         waiting.clear();
         adapters.values().forEach(this::stopAdapter);
         adapters.clear();
@@ -281,24 +244,11 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     @Reference(name = "handlers", service = PneRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        LazyHandler<PneRequestHandler> old = handlers.put(String.valueOf(props.get(PneRequestHandler.TYPE)), new LazyHandler<>(h));
-        if (old != null) {
-            old.release();
-        }
-        synchronized (handlerCame) {
-            handlerCame.notifyAll();
-        }
+        handlers.add(h, props);
     }
 
     void removeHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        handlers.computeIfPresent(String.valueOf(props.get(PneRequestHandler.TYPE)), (type, lazy) -> {
-            if (!lazy.isFor(h)) {
-                return lazy;
-            }
-            lazy.release();
-            handlerGone.put(type, System.nanoTime());
-            return null;
-        });
+        handlers.remove(h, props);
     }
 
     /** What each adapter is given. */
@@ -451,14 +401,7 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
 
     private void dispatch(Link link, Envelope e) {
         String type = e.type().wireName();
-        LazyHandler<PneRequestHandler> lazy = handlers.get(type);
-        PneRequestHandler h = lazy == null ? null : lazy.get();
-        if (h == null) {
-            // no handler, or the one found is going away with its bundle (SCR unbinds it as this request arrives:
-            // getting it gives null): wait for the next one
-            LazyHandler<PneRequestHandler> next = awaitHandler(type, lazy);
-            h = next == null ? null : next.get();
-        }
+        PneRequestHandler h = handlers.find(type);
         if (h == null) {
             routes.replyOn(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
                     + "' on this PN GW (is the bundle that handles it installed and active?)")));
