@@ -124,9 +124,6 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     private final LogThrottle logThrottle = new LogThrottle();
     private final FailureLimiter handshakeFailures;
 
-    /** gw-link's default {@code serverId}: reserved even before (and while) no server link is bound. */
-    static final EntityId DEFAULT_SERVER_ID = ReservedIds.DEFAULT_SERVER_ID;
-
     private volatile ServerLink serverLink;
 
     @Activate
