@@ -6,6 +6,7 @@ import io.cpns.api.message.UpdateOffer;
 import io.cpns.api.message.UpdateStatus;
 import io.cpns.api.update.UpdateState;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.server.store.UpdateStore;
 import io.cpns.server.update.RolloutRequest;
 import io.cpns.server.update.RolloutView;
@@ -116,7 +117,7 @@ public final class RolloutCost {
         PriorityQueue<Report> reports = new PriorityQueue<>(java.util.Comparator.comparing(Report::at).thenComparingLong(Report::order));
         long[] order = {0};
         long[] offers = {0};
-        try (JdbcStores.OpenStore db = JdbcStores.open(url(base), "sa", "", 4)) {
+        try (OpenStore db = JdbcStores.open(url(base), "sa", "", 4)) {
             UpdateStore store = db.updateStore();
             store.insertRelease(new UpdateStore.ReleaseRow(7, "bench", "cpns", "gateway", 4_000_000_000L, "k", 1, new byte[600], new byte[64],
                     new byte[120], new byte[64], clock.instant(), List.of(new UpdateStore.ReleaseFile("gw-pn.jar", "gw-pn", "1.0.7", 90_000,
@@ -186,7 +187,7 @@ public final class RolloutCost {
     static Result floor(Path base, long statuses) throws Exception {
         Files.createDirectories(base);
         Result res = new Result();
-        try (JdbcStores.OpenStore db = JdbcStores.open(url(base), "sa", "", 4)) {
+        try (OpenStore db = JdbcStores.open(url(base), "sa", "", 4)) {
             db.updateStore(); // schema as the Server has it
         }
         try (Connection c = DriverManager.getConnection(url(base), "sa", "")) {

@@ -147,9 +147,9 @@ final class Link implements FrameReceiver {
         }
         switch (e.type().category()) {
             case CONTROL -> control(e);
-            case REQUEST -> host.request(this, e);
-            case RESPONSE -> host.response(this, e);
-            case ONEWAY -> host.oneWay(this, e);
+            case REQUEST -> host.requestFromPne(this, e);
+            case RESPONSE -> host.responseFromPne(this, e);
+            case ONEWAY -> host.oneWayFromPne(this, e);
         }
     }
 
@@ -191,7 +191,7 @@ final class Link implements FrameReceiver {
         } else if (e.body() instanceof SessionProof p) {
             finishHandshake(e, p);
         } else if (e.body() instanceof ErrorMessage err && e.id() != 0) {
-            host.response(this, e); // the PNE's answer to one of our requests: fails it now, not at its timeout
+            host.responseFromPne(this, e); // the PNE's answer to one of our requests: fails it now, not at its timeout
         } else if (e.body() instanceof ErrorMessage err) {
             LogThrottle.Decision d = host.logThrottle().allow(sourceKey());
             if (d.log()) {

@@ -9,7 +9,7 @@ import io.cpns.codec.MessageCodec;
 import java.util.Optional;
 import org.osgi.service.log.Logger;
 
-/** What a {@link Link} needs from the component that owns it. */
+/** What a {@link Link} needs from the component that owns it. Called on the adapter's reader thread of the link. */
 interface LinkHost {
     EntityId gatewayId();
 
@@ -36,11 +36,13 @@ interface LinkHost {
     /** The link now knows which PNE it carries (claimed, or proven if authenticated). */
     void identified(Link link);
 
-    void request(Link link, Envelope request);
+    /** A PNE's request to this PN GW (inbound; this PN GW's requests to PNEs are {@code PneMessenger.request}). */
+    void requestFromPne(Link link, Envelope request);
 
-    void response(Link link, Envelope response);
+    /** A PNE's answer to a request this PN GW sent it. */
+    void responseFromPne(Link link, Envelope response);
 
-    void oneWay(Link link, Envelope message);
+    void oneWayFromPne(Link link, Envelope message);
 
     void closed(Link link, String reason);
 }

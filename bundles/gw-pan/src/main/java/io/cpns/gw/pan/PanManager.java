@@ -12,7 +12,6 @@ import io.cpns.api.gateway.PneLinkListener;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.PneRequestHandler;
-import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.DiscoveryAnnounce;
@@ -24,17 +23,12 @@ import io.cpns.api.message.MessageType;
 import io.cpns.api.message.PanAccess;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
-import io.cpns.api.message.TunnelClose;
-import io.cpns.api.message.TunnelData;
-import io.cpns.api.message.TunnelOpened;
 import io.cpns.api.store.SecretStore;
 import io.cpns.codec.MessageCodec;
 import io.cpns.pan.spi.PanAdapter;
 import io.cpns.pan.spi.PanConnection;
 import io.cpns.pan.spi.PanContext;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,12 +42,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -71,13 +61,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The PN GW's PAN side. Starts every {@link PanAdapter} service it sees (and stops it when it
  * goes: an adapter bundle can be installed, updated or removed while PNEs on the others stay
- * connected), keeps one {@link Link} per PNE connection, and the routing table from PNE ID to its
- * links. It answers discovery, pings and tunnels itself; every other request goes to the
- * {@link PneRequestHandler} registered for its type (PN establishment lives in gw-pn).
+ * connected), keeps one {@link Link} per PNE connection and hears what links report. It answers
+ * discovery and pings itself, hands tunnels to {@link Tunnels}, and every other request to the
+ * {@link PneRequestHandler} registered for its type (PN establishment lives in gw-pn). The routing
+ * table and this PN GW's requests to PNEs are {@link PneRoutes}; pre-assigned keys are their own
+ * component, {@link PreAssignedKeyStore}.
  */
-@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, PreAssignedKeys.class, HealthContributor.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, HealthContributor.class}, immediate = true)
 @Designate(ocd = PanManager.Config.class)
-public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, HealthContributor {
+public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW PAN side", description = "PNE links, their secure sessions, tunnels.")
     public @interface Config {
         @AttributeDefinition(description = "Time allowed for the PNE-GW message-level handshake (ms)")
@@ -85,6 +77,10 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
         @AttributeDefinition(description = "A PNE's EUKey tunnel to the Server closes after this long idle (ms)")
         int tunnelIdleMillis() default 30000;
+
+        @AttributeDefinition(description = "Time allowed to connect an EUKey tunnel to the CPNS Server (ms); the PNE's "
+                + "tunnel.open is answered UNAVAILABLE after it. Runs beside the link: its other requests are answered meanwhile")
+        int tunnelConnectTimeoutMillis() default 5000;
 
         @AttributeDefinition(description = "Most EUKey tunnels open at once")
         int maxTunnels() default 16;
@@ -112,7 +108,6 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         int handlerWaitMillis() default 5000;
     }
 
-    private final SecretStore secrets;
     private final Keys keys;
     private final Logger log;
     private final EntityId gatewayId;
@@ -122,38 +117,20 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     private final Map<String, PanAdapter> adapters = new ConcurrentHashMap<>();
     /** Adapters whose id was taken when they came: the next in line starts when the holder goes. */
     private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Map<PanConnection, Link> links = new ConcurrentHashMap<>();
-    private final Map<EntityId, Set<Link>> routes = new ConcurrentHashMap<>();
-    private final Map<String, LazyHandler<PneRequestHandler>> handlers = new ConcurrentHashMap<>();
-    /** When the handler of a type went away (nanoTime): a request within handlerWait of it waits for the next one. */
-    private final Map<String, Long> handlerGone = new ConcurrentHashMap<>();
-    private final Object handlerCame = new Object();
-    private volatile boolean stopping;
-    /** Requests of this PN GW to PNEs, by PNE and id, with the link each was sent on. */
-    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-    /** Every Entity ID the CPNS Server was known by (the default, and each server link's): none is a PNE's. */
-    private final Set<EntityId> serverIds = new CopyOnWriteArraySet<>(Set.of(DEFAULT_SERVER_ID));
+    private final ReservedIds reservedIds;
+    private final PneRoutes routes;
+    private final PneHandlers handlers;
+    private final Tunnels tunnels;
     private final LogThrottle logThrottle = new LogThrottle();
     private final FailureLimiter handshakeFailures;
-    private final AtomicLong ids = new AtomicLong(1000);
-    private final AtomicInteger tunnels = new AtomicInteger();
-
-    /** gw-link's default {@code serverId}: reserved even before (and while) no server link is bound. */
-    static final EntityId DEFAULT_SERVER_ID = EntityId.of("cpns-server");
-    /** How long a {@code tunnel.open} waits for the previous tunnel's close under way on another thread. */
-    private static final long TUNNEL_CLOSE_WAIT_MILLIS = 2000;
 
     private volatile ServerLink serverLink;
-
-    private record Pending(Link sentOn, CompletableFuture<PneMessage> answer) {
-    }
 
     @Activate
     public PanManager(@Reference(name = "secrets") SecretStore secrets,
                       @Reference(name = "identity") GatewayIdentity identity,
                       @Reference(name = "log", service = LoggerFactory.class) Logger log,
                       Config config) {
-        this.secrets = secrets;
         this.log = log;
         this.keys = new Keys(secrets, log);
         this.gatewayId = identity.id();
@@ -162,7 +139,8 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
             Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(suites::add);
         }
         this.settings = new Settings(Duration.ofMillis(config.handshakeTimeoutMillis()),
-                Duration.ofMillis(config.tunnelIdleMillis()), config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites),
+                Duration.ofMillis(config.tunnelIdleMillis()), Duration.ofMillis(Math.max(1, config.tunnelConnectTimeoutMillis())),
+                config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites),
                 Duration.ofMillis(Math.max(0, config.handlerWaitMillis())));
         this.handshakeFailures = new FailureLimiter(Math.max(0, config.handshakeFreeFailures()),
                 Duration.ofMillis(Math.max(0, config.handshakeBackoffMillis())),
@@ -172,6 +150,10 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
             t.setDaemon(true);
             return t;
         });
+        this.reservedIds = new ReservedIds(gatewayId);
+        this.routes = new PneRoutes(gatewayId, log, timer);
+        this.handlers = new PneHandlers(settings.handlerWait());
+        this.tunnels = new Tunnels(gatewayId, settings, () -> serverLink, routes::replyOn, log);
     }
 
     /** {@code cpns:health}: a PNE's key record that did not read back and is still in quarantine. */
@@ -180,56 +162,23 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         return keys.problems();
     }
 
-    /**
-     * The handler of {@code type} if it went away a moment ago (its bundle being updated) and comes
-     * back within {@code handlerWait} of that; blocks the link's thread meanwhile (that PNE's requests wait, not others').
-     *
-     * @param going the handler the request found but could not get (SCR was unbinding it: it is released, and its
-     *              service unregistered), or null; waited past, for the next one, from now
-     */
-    private LazyHandler<PneRequestHandler> awaitHandler(String type, LazyHandler<PneRequestHandler> going) {
-        Long gone = handlerGone.get(type);
-        if (gone == null && going == null) {
-            return null;
-        }
-        long deadline = (going != null ? System.nanoTime() : gone) + settings.handlerWait().toNanos();
-        synchronized (handlerCame) {
-            LazyHandler<PneRequestHandler> lazy;
-            while (((lazy = handlers.get(type)) == null || lazy == going) && !stopping) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(handlerCame, left);
-                } catch (InterruptedException x) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
-            return lazy;
-        }
-    }
 
     @Deactivate
     void deactivate() {
-        stopping = true;
-        synchronized (handlerCame) {
-            handlerCame.notifyAll();
-        }
+        handlers.stop();
         waiting.clear();
         adapters.values().forEach(this::stopAdapter);
         adapters.clear();
         timer.shutdownNow();
-        CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "PAN side stopping");
-        pending.values().forEach(p -> p.answer().completeExceptionally(down));
+        tunnels.stop();
+        routes.stop();
     }
 
     // optional and dynamic: while gw-link is being updated there is no link, and PNE links must stay
     @Reference(name = "serverLink", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindServerLink(ServerLink link) {
-        serverIds.add(link.serverId()); // remembered: a PNE may not take the Server's ID while gw-link is away
+        reservedIds.server(link.serverId()); // remembered: a PNE may not take the Server's ID while gw-link is away
         serverLink = link;
     }
 
@@ -285,31 +234,18 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         } catch (RuntimeException e) {
             log.warn("PAN adapter {} failed to stop cleanly: {}", adapter.id(), e.toString());
         }
-        links.keySet().removeIf(c -> c.adapterId().equals(adapter.id())); // their closed() also cleans routes
+        routes.adapterStopped(adapter.id());
         log.info("PAN adapter {} stopped", adapter.id());
     }
 
     @Reference(name = "handlers", service = PneRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        LazyHandler<PneRequestHandler> old = handlers.put(String.valueOf(props.get(PneRequestHandler.TYPE)), new LazyHandler<>(h));
-        if (old != null) {
-            old.release();
-        }
-        synchronized (handlerCame) {
-            handlerCame.notifyAll();
-        }
+        handlers.add(h, props);
     }
 
     void removeHandler(ComponentServiceObjects<PneRequestHandler> h, Map<String, Object> props) {
-        handlers.computeIfPresent(String.valueOf(props.get(PneRequestHandler.TYPE)), (type, lazy) -> {
-            if (!lazy.isFor(h)) {
-                return lazy;
-            }
-            lazy.release();
-            handlerGone.put(type, System.nanoTime());
-            return null;
-        });
+        handlers.remove(h, props);
     }
 
     /** What each adapter is given. */
@@ -321,13 +257,13 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
         @Override
         public byte[] psk(String pneId) {
-            return isReserved(pneId) ? null : keys.pskFor(pneId).orElse(null);
+            return reservedIds.reserved(pneId) ? null : keys.pskFor(pneId).orElse(null);
         }
 
         @Override
         public void connected(PanConnection connection) {
             Link link = new Link(connection, PanManager.this);
-            links.put(connection, link);
+            routes.opened(link);
             connection.receiver(link);
             if (link.pne() != null) {
                 identified(link);
@@ -377,16 +313,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     @Override
     public boolean reserved(EntityId id) {
-        ServerLink sl = serverLink;
-        return id.equals(gatewayId) || id.equals(EntityId.BROADCAST) || serverIds.contains(id) || sl != null && id.equals(sl.serverId());
-    }
-
-    private boolean isReserved(String id) {
-        try {
-            return reserved(EntityId.of(id));
-        } catch (CpnsException notAnId) {
-            return false;
-        }
+        return reservedIds.reserved(id);
     }
 
     @Override
@@ -426,12 +353,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     @Override
     public void identified(Link link) {
-        // add inside compute: a concurrent closed() of the PNE's previous link may drop an emptied set
-        routes.compute(link.pne(), (k, set) -> {
-            Set<Link> s = set == null ? new CopyOnWriteArraySet<>() : set;
-            s.add(link);
-            return s;
-        });
+        routes.identified(link);
         if (link.authenticated()) {
             log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
                     link.info().protection());
@@ -453,12 +375,8 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
 
     @Override
     public void closed(Link link, String reason) {
-        links.remove(link.connection());
+        routes.closed(link);
         if (link.pne() != null) {
-            routes.computeIfPresent(link.pne(), (k, set) -> {
-                set.remove(link);
-                return set.isEmpty() ? null : set;
-            });
             if (link.authenticated()) {
                 log.info("PNE {} link on {} closed: {}", link.pne(), link.connection().adapterId(), reason);
             } else { // like its "connected" line: a flood of claimed links must not flood the log
@@ -468,28 +386,21 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     }
 
     @Override
-    public void request(Link link, Envelope e) {
+    public void requestFromPne(Link link, Envelope e) {
         MessageType type = e.type();
         switch (type) {
-            case DISCOVERY_QUERY -> reply(link, e, announce());
-            case PING -> reply(link, e, new Pong(((Ping) e.body()).data()));
-            case TUNNEL_OPEN -> openTunnel(link, e);
+            case DISCOVERY_QUERY -> routes.replyOn(link, e, announce());
+            case PING -> routes.replyOn(link, e, new Pong(((Ping) e.body()).data()));
+            case TUNNEL_OPEN -> tunnels.open(link, e);
             default -> dispatch(link, e);
         }
     }
 
     private void dispatch(Link link, Envelope e) {
         String type = e.type().wireName();
-        LazyHandler<PneRequestHandler> lazy = handlers.get(type);
-        PneRequestHandler h = lazy == null ? null : lazy.get();
+        PneRequestHandler h = handlers.find(type);
         if (h == null) {
-            // no handler, or the one found is going away with its bundle (SCR unbinds it as this request arrives:
-            // getting it gives null): wait for the next one
-            LazyHandler<PneRequestHandler> next = awaitHandler(type, lazy);
-            h = next == null ? null : next.get();
-        }
-        if (h == null) {
-            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
+            routes.replyOn(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
                     + "' on this PN GW (is the bundle that handles it installed and active?)")));
             return;
         }
@@ -500,7 +411,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         } catch (RuntimeException x) {
             answer = CompletableFuture.failedFuture(x);
         }
-        answer.whenComplete((response, error) -> answer(link, e, response != null ? response : errorOf(error)));
+        answer.whenComplete((response, error) -> routes.answer(link, e, response != null ? response : errorOf(error)));
     }
 
     private ErrorMessage errorOf(Throwable t) {
@@ -512,241 +423,40 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         return ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
     }
 
-    /**
-     * A PNE's answer to one of our requests: taken from the link the request was sent on, or from
-     * an authenticated link of that PNE (seed 004 step 7: it answers over the link it just secured
-     * with its new LocalEUKey). A link that only claims the PNE's identity cannot answer for another.
-     */
     @Override
-    public void response(Link link, Envelope e) {
-        String key = key(link.pne(), e.id());
-        Pending p = pending.get(key);
-        if (p == null) {
-            log.debug("late or unknown response {} {} from {}", e.type().wireName(), e.id(), link.pne());
-            return;
-        }
-        if (p.sentOn() != link && !link.authenticated()) {
-            link.fail(new CpnsException(ErrorCode.FORBIDDEN, "request " + e.id() + " was not sent on this link"));
-            return;
-        }
-        if (!pending.remove(key, p)) {
-            return; // timed out meanwhile
-        }
-        p.sentOn().movedTo(link); // it answered here what only the other link carried: the same PNE, moved
-        if (e.body() instanceof ErrorMessage err) {
-            p.answer().completeExceptionally(err.toException());
-        } else {
-            p.answer().complete(new PneMessage(e, link.info()));
-        }
+    public void responseFromPne(Link link, Envelope e) {
+        routes.responseFromPne(link, e);
     }
 
     @Override
-    public void oneWay(Link link, Envelope e) {
-        Tunnel t = link.tunnel();
-        if (e.body() instanceof TunnelData d) {
-            if (t == null) {
-                link.fail(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "tunnel.data without an open tunnel"));
-            } else {
-                t.fromPne(d.data());
-            }
-        } else if (e.body() instanceof TunnelClose && t != null) {
-            t.close("closed by the PNE");
-        }
+    public void oneWayFromPne(Link link, Envelope e) {
+        tunnels.oneWayFromPne(link, e);
     }
 
-    // ---- tunnels: EUKey assignment to a PNE with UI (TS 5.3.1), end-to-end TLS to the Server ----
-
-    private void openTunnel(Link link, Envelope e) {
-        ServerLink sl = serverLink;
-        Tunnel old = link.tunnel();
-        if (old != null) {
-            try {
-                old.awaitClosed(TUNNEL_CLOSE_WAIT_MILLIS); // the Server's EOF may be closing it right now
-            } catch (InterruptedException x) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (link.tunnel() != null) {
-            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "a tunnel is already open on this link")));
-            return;
-        }
-        if (sl == null || tunnels.incrementAndGet() > settings.maxTunnels()) {
-            if (sl != null) {
-                tunnels.decrementAndGet();
-            }
-            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, sl == null
-                    ? "no server link on this PN GW" : "too many tunnels open; try again later")));
-            return;
-        }
-        InetSocketAddress server = sl.serverAddress();
-        Socket socket = new Socket();
-        try {
-            socket.connect(new InetSocketAddress(server.getHostString(), server.getPort()), 5000);
-            socket.setSoTimeout((int) settings.tunnelIdle().toMillis());
-            socket.setTcpNoDelay(true);
-        } catch (IOException x) {
-            tunnels.decrementAndGet();
-            closeQuietly(socket);
-            reply(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "cannot reach the CPNS Server at " + server)));
-            return;
-        }
-        Tunnel t = new Tunnel(link, socket, gatewayId, settings.tunnelMaxBytes(), tunnels::decrementAndGet);
-        link.tunnel(t);
-        reply(link, e, new TunnelOpened());
-        t.start();
-        log.info("PNE {} opened a tunnel to the CPNS Server for EUKey assignment", link.pne());
-    }
-
-    // ---- PneMessenger: the routing table ----
+    // ---- PneMessenger: the routing table, PneRoutes ----
 
     @Override
     public CompletionStage<PneMessage> request(EntityId pne, Message message, Duration timeout) {
-        Link link = best(pne).orElse(null);
-        if (link == null) {
-            return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE, "PNE " + pne + " is not connected"));
-        }
-        long id = ids.incrementAndGet();
-        String key = key(pne, id);
-        CompletableFuture<PneMessage> f = new CompletableFuture<>();
-        Pending p = new Pending(link, f);
-        pending.put(key, p);
-        timer.schedule(() -> {
-            if (pending.remove(key, p)) {
-                f.completeExceptionally(new CpnsException(ErrorCode.TIMEOUT, "PNE " + pne + " did not answer "
-                        + message.type().wireName() + " within " + timeout.toMillis() + " ms"));
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            link.send(new Envelope(gatewayId, pne, id, message));
-        } catch (IOException | RuntimeException x) {
-            pending.remove(key, p);
-            f.completeExceptionally(new CpnsException(ErrorCode.UNAVAILABLE, "sending to PNE " + pne + " failed: " + x.getMessage()));
-        }
-        return f;
+        return routes.requestToPne(pne, message, timeout);
     }
 
     @Override
     public void reply(PneMessage request, Message response) {
-        PneLink from = request.link();
-        Link origin = links.values().stream().filter(l -> l.info().since().equals(from.since())
-                        && l.connection().adapterId().equals(from.adapter()) && l.connection().remote().equals(from.remote()))
-                .findFirst().orElse(null);
-        if (origin == null) {
-            log.info("answer to {} {} of PNE {} lost: its link closed", request.envelope().type().wireName(), request.envelope().id(),
-                    request.envelope().src());
-            return;
-        }
-        answer(origin, request.envelope(), response);
-    }
-
-    /**
-     * An answer goes back on the link its request came on: a link that only claims an identity
-     * never receives, nor spoils, an answer meant for another link of a PNE with that ID. It
-     * follows the PNE only where the PNE proved it moved: to the authenticated link on which it
-     * answered a request sent on the first one (seed 004: it secures a new link with its new
-     * LocalEUKey and answers {@code pne.auth.req} there; its {@code pn.setup.resp} follows), or,
-     * if an authenticated link closed, to another authenticated link of that PNE.
-     */
-    private void answer(Link origin, Envelope request, Message response) {
-        Link to = origin.current();
-        if (response instanceof ErrorMessage err) {
-            to.refused(request, err);
-        }
-        if (!to.isClosed() && deliver(to, request, response)) {
-            return;
-        }
-        Link proven = !to.authenticated() ? null : routes.getOrDefault(request.src(), Set.of()).stream()
-                .filter(l -> l != to && l.authenticated() && !l.isClosed())
-                .max(Comparator.comparing(l -> l.info().since())).orElse(null);
-        if (proven == null || !deliver(proven, request, response)) {
-            log.info("answer to {} {} of PNE {} lost: its link closed", request.type().wireName(), request.id(), request.src());
-        }
-    }
-
-    /** Built-in answers (discovery, ping, tunnels): on the link the request came on. */
-    private void reply(Link link, Envelope request, Message response) {
-        if (response instanceof ErrorMessage err) {
-            link.refused(request, err);
-        }
-        deliver(link, request, response);
-    }
-
-    private boolean deliver(Link link, Envelope request, Message response) {
-        try {
-            link.send(new Envelope(gatewayId, request.src(), request.id(), response));
-            return true;
-        } catch (IOException | RuntimeException x) {
-            log.debug("answer to PNE {} on {} failed: {}", request.src(), link.describe(), x.toString());
-            return false;
-        }
-    }
-
-    /** An authenticated link first, then the newest one. */
-    private Optional<Link> best(EntityId pne) {
-        Set<Link> set = routes.get(pne);
-        if (set == null) {
-            return Optional.empty();
-        }
-        return set.stream().max(Comparator.comparing(Link::authenticated).thenComparing(l -> l.info().since()));
+        routes.reply(request, response);
     }
 
     @Override
     public List<PneLink> links() {
-        return links.values().stream().map(Link::info).sorted(Comparator.comparing(PneLink::pneId)).toList();
+        return routes.links().stream().map(Link::info).sorted(Comparator.comparing(PneLink::pneId)).toList();
     }
 
     @Override
     public Optional<PneLink> link(EntityId pne) {
-        return best(pne).map(Link::info);
+        return routes.best(pne).map(Link::info);
     }
 
     @Override
     public int disconnect(EntityId pne) {
-        Set<Link> set = routes.getOrDefault(pne, Set.of());
-        int n = set.size();
-        set.forEach(l -> l.connection().close());
-        return n;
-    }
-
-    // ---- pre-assigned keys (seed 004 R01) ----
-
-    @Override
-    public void set(String pneId, byte[] key) {
-        if (key.length < 16) {
-            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "a pre-assigned key needs at least 16 bytes");
-        }
-        if (isReserved(pneId)) {
-            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, pneId + " is reserved (the PN GW, the CPNS Server or cpns.broadcast), not a PNE");
-        }
-        secrets.put(Keys.PRE_ASSIGNED + EntityId.of(pneId).value(), key);
-        log.info("pre-assigned key set for PNE {}", pneId);
-    }
-
-    @Override
-    public boolean remove(String pneId) {
-        return secrets.delete(Keys.PRE_ASSIGNED + EntityId.of(pneId).value());
-    }
-
-    @Override
-    public Optional<byte[]> get(String pneId) {
-        return keys.read(Keys.PRE_ASSIGNED, EntityId.of(pneId).value());
-    }
-
-    @Override
-    public boolean has(String pneId) {
-        String alias = Keys.PRE_ASSIGNED + EntityId.of(pneId).value();
-        return secrets.aliases(alias).contains(alias);
-    }
-
-    private static String key(EntityId pne, long id) {
-        return pne + "#" + id;
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        return routes.disconnect(pne);
     }
 }

@@ -50,6 +50,7 @@ final class GwFixture implements AutoCloseable {
     final MemorySecrets secrets = new MemorySecrets();
     final TestLogger log = new TestLogger("gw-pan");
     final PanManager manager;
+    final PreAssignedKeyStore preAssigned;
     final TestAdapter pan = new TestAdapter("test", PanSecurity.NONE);
     final TestAdapter securePan = new TestAdapter("secure", PanSecurity.FULL);
     private final AtomicInteger remotes = new AtomicInteger();
@@ -60,6 +61,7 @@ final class GwFixture implements AutoCloseable {
 
     GwFixture(Map<String, Object> config) {
         manager = new PanManager(secrets, () -> GW, log.logger(), Configs.of(PanManager.Config.class, config));
+        preAssigned = new PreAssignedKeyStore(secrets, () -> GW, log.logger());
         manager.addAdapter(pan);
         manager.addAdapter(securePan);
     }
@@ -127,6 +129,7 @@ final class GwFixture implements AutoCloseable {
             }
         };
         manager.bindServerLink(link);
+        preAssigned.bindServerLink(link);
         this.serverLink = link;
     }
 
@@ -135,6 +138,7 @@ final class GwFixture implements AutoCloseable {
     /** gw-link unbound (updated, or stopped). */
     void serverLinkGone() {
         manager.unbindServerLink(serverLink);
+        preAssigned.unbindServerLink(serverLink);
     }
 
     PneLink link(Pne pne) {

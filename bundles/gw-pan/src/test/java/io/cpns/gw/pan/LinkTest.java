@@ -241,7 +241,7 @@ class LinkTest {
     @Test
     void sessHello_withOnlyAPreAssignedKey_usesIt() throws Exception {
         gateway();
-        f.manager.set("pne-a", KEY);
+        f.preAssigned.set("pne-a", KEY);
         Pne pne = f.plain("pne-a");
         pne.handshake(KEY);
         assertEquals("session", f.link(pne).protection());
@@ -251,7 +251,7 @@ class LinkTest {
     void sessHello_withBothKeys_usesTheLocalEuKey_notThePreAssignedOne() throws Exception {
         gateway();
         byte[] preAssigned = Randoms.bytes(32);
-        f.manager.set("pne-a", preAssigned);
+        f.preAssigned.set("pne-a", preAssigned);
         f.secrets.put(Keys.LOCAL_EUKEY + "pne-a", KEY);
         Pne pne = f.plain("pne-a");
         pne.handshake(KEY);

@@ -2,6 +2,7 @@ package io.cpns.gw.pan;
 
 import static io.cpns.gw.pan.GwFixture.GW;
 import static io.cpns.gw.pan.GwFixture.SERVER;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -435,6 +436,57 @@ class PanManagerTest {
         }
     }
 
+    /**
+     * The tunnel's connect to the Server hangs (a listening socket whose accept queue is full drops
+     * the SYN), and the same link's ping is answered first: the connect runs beside the link's
+     * reader thread, and {@code tunnel.open} is answered when it gives up. Before, the connect ran on
+     * the reader thread, so the tunnel's error came before the pong.
+     */
+    @Test
+    void tunnelConnectHanging_theLinksOtherRequestsAreAnsweredMeanwhile() throws Exception {
+        f.close();
+        f = new GwFixture(Map.of("tunnelConnectTimeoutMillis", 500));
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             Backlog full = Backlog.fill(server)) {
+            f.serverLink(EntityId.of("cpns-server"), new java.net.InetSocketAddress("127.0.0.1", server.getLocalPort()));
+            Pne pne = f.plain("pne-a");
+            long open = pne.request(GW, new TunnelOpen());
+            long ping = pne.request(GW, new Ping(new byte[] {7}));
+            Envelope first = pne.receive();
+            assertEquals(ping, first.id(), () -> "the ping waited for the tunnel's connect: " + first);
+            assertArrayEquals(new byte[] {7}, assertInstanceOf(Pong.class, first.body()).data());
+            assertEquals(open, pne.expectError(ErrorCode.UNAVAILABLE).id());
+        }
+    }
+
+    /** Client connections that fill a listener's accept queue: the next connect to it hangs until its timeout. */
+    private static final class Backlog implements AutoCloseable {
+        private final List<java.net.Socket> sockets = new java.util.ArrayList<>();
+
+        static Backlog fill(java.net.ServerSocket server) throws java.io.IOException {
+            Backlog b = new Backlog();
+            for (int i = 0; i < 64; i++) {
+                java.net.Socket s = new java.net.Socket();
+                try {
+                    s.connect(server.getLocalSocketAddress(), 200);
+                    b.sockets.add(s);
+                } catch (java.net.SocketTimeoutException full) {
+                    s.close();
+                    return b;
+                }
+            }
+            b.close();
+            throw new org.opentest4j.TestAbortedException("the accept queue never filled: cannot make a connect hang here");
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            for (java.net.Socket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
     // ---- what adapters are given ----
 
     @Test
@@ -467,7 +519,7 @@ class PanManagerTest {
     @Test
     void adapterPsk_isTheLocalEuKey_elseThePreAssignedKey_elseNull() {
         assertNull(f.pan.context.psk("pne-a"));
-        f.manager.set("pne-a", new byte[16]);
+        f.preAssigned.set("pne-a", new byte[16]);
         assertEquals(16, f.pan.context.psk("pne-a").length);
         f.secrets.put(Keys.LOCAL_EUKEY + "pne-a", new byte[32]);
         assertEquals(32, f.pan.context.psk("pne-a").length);
@@ -511,18 +563,18 @@ class PanManagerTest {
 
     @Test
     void preAssignedKey_shorterThan16Bytes_isInvalidArgument() {
-        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(CpnsException.class, () -> f.manager.set("pne-a", new byte[15])).code());
-        assertFalse(f.manager.has("pne-a"));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, assertThrows(CpnsException.class, () -> f.preAssigned.set("pne-a", new byte[15])).code());
+        assertFalse(f.preAssigned.has("pne-a"));
     }
 
     @Test
     void preAssignedKey_setHasRemove() {
-        f.manager.set("pne-a", new byte[16]);
-        assertTrue(f.manager.has("pne-a"));
-        assertFalse(f.manager.has("pne-ab"), "prefix of another PNE's alias is not a match");
-        assertTrue(f.manager.remove("pne-a"));
-        assertFalse(f.manager.has("pne-a"));
-        assertFalse(f.manager.remove("pne-a"));
+        f.preAssigned.set("pne-a", new byte[16]);
+        assertTrue(f.preAssigned.has("pne-a"));
+        assertFalse(f.preAssigned.has("pne-ab"), "prefix of another PNE's alias is not a match");
+        assertTrue(f.preAssigned.remove("pne-a"));
+        assertFalse(f.preAssigned.has("pne-a"));
+        assertFalse(f.preAssigned.remove("pne-a"));
     }
 
     /** Counts what PanManager obtains and releases. */

@@ -86,7 +86,7 @@ class PanOverIpTest {
     /** A real PNE holding a pre-assigned key: it connects under PSK-TLS. */
     private PneClient tlsPne(String id) throws IOException {
         byte[] key = Randoms.bytes(32);
-        manager.set(id, key);
+        new PreAssignedKeyStore(secrets, () -> GW, log.logger()).set(id, key);
         MemorySecrets keys = new MemorySecrets();
         keys.put(PneClient.PRE_ASSIGNED, key);
         PneClient pne = new PneClient(PneConfig.of(id), new IpTransport("127.0.0.1", ip.port(), false), keys);

@@ -12,6 +12,7 @@ import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.server.registry.EntityRegistryComponent;
 import io.cpns.server.registry.UserRegistryComponent;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.session.ChannelHandshake;
 import io.cpns.session.SecureChannel;
 import io.cpns.session.SecureSession;
@@ -31,7 +32,7 @@ import org.osgi.framework.BundleContext;
 final class ServerFixture implements AutoCloseable {
     static final EntityId SERVER = EntityId.of("cpns-server");
     final TestLogger log = new TestLogger("server-endpoint");
-    final JdbcStores.OpenStore store;
+    final OpenStore store;
     final UserRegistryComponent users;
     final EntityRegistryComponent entities;
     final EndpointComponent endpoint;

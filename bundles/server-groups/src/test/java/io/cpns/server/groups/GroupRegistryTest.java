@@ -16,6 +16,7 @@ import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.server.registry.EntityRegistryComponent;
 import io.cpns.server.registry.UserRegistryComponent;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.testkit.Configs;
 import io.cpns.testkit.ManualClock;
 import io.cpns.testkit.TestLogger;
@@ -43,7 +44,7 @@ class GroupRegistryTest {
 
     @TempDir
     Path dir;
-    private JdbcStores.OpenStore db;
+    private OpenStore db;
     private EncryptedFileStore secrets;
     private final TestLogger log = new TestLogger("server-groups");
     private GroupRegistryComponent groups;

@@ -24,6 +24,7 @@ import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.server.registry.EntityRegistryComponent;
 import io.cpns.server.registry.UserRegistryComponent;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.testkit.Configs;
 import io.cpns.testkit.TestLogger;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ class KeyAssignmentTest {
 
     @TempDir
     Path dir;
-    private JdbcStores.OpenStore db;
+    private OpenStore db;
     private EntityRegistryComponent entities;
     private final TestLogger log = new TestLogger("server-keyassign");
     private KeyAssignment ka;

@@ -15,6 +15,7 @@ import io.cpns.server.endpoint.EndpointComponent;
 import io.cpns.server.registry.EntityRegistryComponent;
 import io.cpns.server.registry.UserRegistryComponent;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.server.store.PnStore;
 import io.cpns.session.InitiatorHandshake;
 import io.cpns.testkit.Configs;
@@ -45,7 +46,7 @@ final class PnServerFixture implements AutoCloseable {
     static final EntityId TV_BOB = EntityId.of("tv-bob");
 
     final TestLogger log = new TestLogger("server-pn");
-    final JdbcStores.OpenStore db;
+    final OpenStore db;
     final PnStore pnStore;
     final EntityRegistryComponent entities;
     final EndpointComponent endpoint;

@@ -10,6 +10,7 @@ import io.cpns.api.ErrorCode;
 import io.cpns.api.FailureLimiter;
 import io.cpns.api.UserId;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.testkit.Configs;
 import io.cpns.testkit.ManualClock;
 import io.cpns.testkit.TestLogger;
@@ -38,7 +39,7 @@ class PasswordLimitsTest {
 
     final TestLogger log = new TestLogger("server-registry");
     final ManualClock clock = new ManualClock();
-    JdbcStores.OpenStore store;
+    OpenStore store;
     UserRegistryComponent users;
 
     @BeforeEach

@@ -3,6 +3,7 @@ package io.cpns.server.registry;
 import io.cpns.api.store.SecretStore;
 import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.testkit.Configs;
 import io.cpns.testkit.TestLogger;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.UUID;
 /** Real components on a real (in-memory H2) database and a real encrypted file store. */
 final class RegistryFixture implements AutoCloseable {
     final TestLogger log = new TestLogger("server-registry");
-    final JdbcStores.OpenStore store;
+    final OpenStore store;
     final SecretStore secrets;
     final UserRegistryComponent users;
     final EntityRegistryComponent entities;

@@ -1,7 +1,11 @@
 package io.cpns.server.store.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.GroupStore;
+import io.cpns.server.store.KeyAssignmentStore;
+import io.cpns.server.store.OpenStore;
+import io.cpns.server.store.PnStore;
+import io.cpns.server.store.UpdateStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,7 +13,7 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /** A {@link JdbcServerStore} that owns its pool: the one construction path for the component and for tools. */
-public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.OpenStore {
+public final class OpenJdbcStore extends JdbcServerStore implements OpenStore {
     private final HikariDataSource pool;
     private final JdbcPnStore pnStore;
     private final JdbcGroupStore groupStore;
@@ -26,22 +30,22 @@ public final class OpenJdbcStore extends JdbcServerStore implements JdbcStores.O
     }
 
     @Override
-    public io.cpns.server.store.PnStore pnStore() {
+    public PnStore pnStore() {
         return pnStore;
     }
 
     @Override
-    public io.cpns.server.store.GroupStore groupStore() {
+    public GroupStore groupStore() {
         return groupStore;
     }
 
     @Override
-    public io.cpns.server.store.KeyAssignmentStore keyAssignmentStore() {
+    public KeyAssignmentStore keyAssignmentStore() {
         return keyAssignmentStore;
     }
 
     @Override
-    public io.cpns.server.store.UpdateStore updateStore() {
+    public UpdateStore updateStore() {
         return updateStore;
     }
 

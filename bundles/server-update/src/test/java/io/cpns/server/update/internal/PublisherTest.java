@@ -10,6 +10,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.release.ReleaseVerifier;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.server.store.UpdateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PublisherTest {
     @TempDir
     Path dir;
-    private JdbcStores.OpenStore db;
+    private OpenStore db;
     private UpdateStore store;
     private final SignedRelease signer = new SignedRelease();
     private final long future = Instant.now().plusSeconds(86400).getEpochSecond();

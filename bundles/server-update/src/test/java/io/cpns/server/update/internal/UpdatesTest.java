@@ -20,6 +20,7 @@ import io.cpns.api.message.UpdateStatus;
 import io.cpns.api.update.UpdateFailure;
 import io.cpns.api.update.UpdateState;
 import io.cpns.server.store.JdbcStores;
+import io.cpns.server.store.OpenStore;
 import io.cpns.server.store.UpdateStore;
 import io.cpns.server.update.GatewayProgress;
 import io.cpns.server.update.RolloutRequest;
@@ -102,7 +103,7 @@ class UpdatesTest {
         }
     }
 
-    private JdbcStores.OpenStore db;
+    private OpenStore db;
     private String schema;
 
     private UpdateStore open(String kind) throws Exception {
