@@ -372,7 +372,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     @Override
     public boolean groupKeyRequired(String pneId) {
         PneMessenger m = pnes;
-        boolean securePan = m != null && m.link(io.cpns.api.EntityId.of(pneId)).map(l -> l.protection().equals("pan")).orElse(false);
+        boolean securePan = m != null && m.link(io.cpns.api.EntityId.of(pneId)).map(PneLink::onSecurePan).orElse(false);
         return !GroupProtectionPolicy.mayOmitGroupKey(securePan, securePan && credentialModule.applies(server));
     }
 

@@ -36,9 +36,9 @@ final class PneDelivery {
         return timeout;
     }
 
-    /** Whether a link may carry a Group Key. */
+    /** Whether a link may carry a Group Key ({@link PneLink#isProtected()}). */
     static boolean protectedLink(PneLink l) {
-        return l.authenticated() || l.protection().equals("pan");
+        return l.isProtected();
     }
 
     void deliver(String groupId, long epoch, Collection<String> members, byte[] key) {

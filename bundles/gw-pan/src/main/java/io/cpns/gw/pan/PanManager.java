@@ -434,7 +434,7 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         });
         if (link.authenticated()) {
             log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
-                    link.info().protection());
+                    link.info().protectionName());
             PneLink up = link.info();
             for (PneLinkListener l : linkListeners) {
                 timer.execute(() -> {
