@@ -4,6 +4,7 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayGroup;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * costs only its group, which the Server gives again ({@link Records}).
  */
 final class GroupKeyStore {
-    static final String PREFIX = "gk.";
+    static final String PREFIX = KeyStoreAliases.GROUP_KEY;
     private static final String WHAT = "Group Key record";
 
     record Stored(String groupId, long epoch, String fingerprint, List<String> members, long received, byte[] key) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.crypto.Bytes;
 import io.cpns.groupkey.KeyTree;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.Map;
  * that does not read back is quarantined and rebuilt ({@link Records}); the other groups' load.
  */
 final class TreeStore {
-    static final String PREFIX = "gt.";
+    static final String PREFIX = KeyStoreAliases.GROUP_TREE;
     private static final String WHAT = "key tree";
 
     record Stored(KeyTree.Snapshot tree, byte[] retained) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupKeyManager.ManagedGroup;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
@@ -28,7 +29,7 @@ import org.osgi.service.log.Logger;
  * gw-groupkey pulls it from there.
  */
 final class ManagedKeyStore {
-    static final String PREFIX = "gkm.";
+    static final String PREFIX = KeyStoreAliases.MANAGED_GROUP_KEY;
 
     record Stored(String groupId, long epoch, String fingerprint, long created, byte[] key) {
     }

@@ -1,6 +1,7 @@
 package io.cpns.gw.pn;
 
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.PnMemberRecord;
 import io.cpns.api.gateway.PnRecord;
 import io.cpns.api.store.CorruptSecretException;
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * encrypted like the keys.)
  */
 final class InventoryStore {
-    static final String PREFIX = "pn.";
+    static final String PREFIX = KeyStoreAliases.PN_INVENTORY;
 
     record StoredMember(String pneId, Map<String, String> capabilities, List<String> contents, boolean localEuKey, long joined) {
     }

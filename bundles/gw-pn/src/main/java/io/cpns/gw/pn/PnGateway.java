@@ -7,6 +7,7 @@ import io.cpns.api.FaultPoints;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.Strings;
 import io.cpns.api.gateway.GatewayIdentity;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneExpelListener;
@@ -702,7 +703,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             // journaled first: from here on a lost link or a restart cannot keep it in the Server's PNs and Service Groups
             expels.add(pneId, affected.stream().map(PnRecord::pnId).toList());
             found = inventory.removeMember(pneId);
-            secrets.delete(LocalKeys.alias(pneId));
+            secrets.delete(KeyStoreAliases.localEuKey(pneId));
             secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
         }
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again
