@@ -30,6 +30,24 @@ public enum LinkProtection {
         return wire;
     }
 
+    /**
+     * Whether a link so protected may carry what only a protected hop may: keys (Group Key, LocalEUKey),
+     * relays to the CPNS Server, Key Assignment messages, the PN Inventory. TS §5.3.3.1: a PNE-PN GW
+     * message is protected by the PN GW-PNE secure session ({@link #SESSION}, {@link #TLS}) or by a
+     * secure underlying PAN ({@link #PAN}); {@link #NONE} is neither.
+     */
+    public boolean isProtected() {
+        return this != NONE;
+    }
+
+    /**
+     * TS §5.3.3.2 condition 1: the PAN itself ensures the messages' authenticity, integrity and
+     * confidentiality (the only case where Group Key protection may be left out, with condition 2).
+     */
+    public boolean isSecurePan() {
+        return this == PAN;
+    }
+
     /** Whether this protection meets {@code minimum} ({@code tls} meets {@code session} and the reverse). */
     public boolean satisfies(LinkProtection minimum) {
         return rank >= minimum.rank;

@@ -68,7 +68,7 @@ final class GroupDemo {
         GroupBroadcastInfo rekey = gw.get(GatewayGroups.class).broadcast(GROUP).orElseThrow();
         for (PneClient s : List.of(speakers.get(0), speakers.get(2))) {
             MemberDelivery d = delivery(gw, s);
-            check(d.mode().equals("broadcast") && d.status().equals("published") && d.epoch() == after.epoch(), "not by broadcast: " + d);
+            check(d.mode() == MemberDelivery.Mode.BROADCAST && d.status() == MemberDelivery.Status.PUBLISHED && d.epoch() == after.epoch(), "not by broadcast: " + d);
         }
         steps.pass("epoch %d held by the 3 remaining members; the Rekey was %d wrapped keys in %d bytes; pne-speaker-2 deleted its key",
                 after.epoch(), rekey.lastWrapped(), rekey.lastBytes());
@@ -109,7 +109,7 @@ final class GroupDemo {
     }
 
     private static String mode(Services gw, PneClient pne) {
-        return delivery(gw, pne).mode();
+        return delivery(gw, pne).mode().wire();
     }
 
     private static MemberDelivery delivery(Services gw, PneClient pne) {

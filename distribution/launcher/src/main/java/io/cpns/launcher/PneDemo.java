@@ -6,6 +6,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PnManagement;
 import io.cpns.api.gateway.PnRecord;
@@ -143,7 +144,7 @@ final class PneDemo implements AutoCloseable {
         pnOfTv = pn.pnId();
         check(pn.serverAuthenticated(), "pne-tv did not authenticate the Server");
         PneLink link = link(gw, "pne-tv");
-        check(link.protection().equals("tls"), "pne-tv link is " + link.protection());
+        check(link.protection() == LinkProtection.TLS, "pne-tv link is " + link.protectionName());
         check(gw.get(PnInventory.class).pn(pnOfTv).orElseThrow().members().get(0).localEuKey(), "no LocalEUKey on the PN GW");
         RegisteredPn registered = srv.get(PnRegistry.class).pn(pnOfTv).orElseThrow(() -> new DemoSteps.Failure("PN not registered"));
         check(registered.members().equals(List.of(EntityId.of("pne-tv"))), "server members " + registered.members());
@@ -163,7 +164,7 @@ final class PneDemo implements AutoCloseable {
         EncryptedFileStore flash = store("pne-sensor");
         flash.put(PneClient.PRE_ASSIGNED, pak); // installed at the factory
         sensor = uiLess("pne-sensor", gw);
-        check(link(gw, "pne-sensor").protection().equals("tls"), "pne-sensor not on PSK-TLS with its pre-assigned key");
+        check(link(gw, "pne-sensor").protection() == LinkProtection.TLS, "pne-sensor not on PSK-TLS with its pre-assigned key");
         steps.pass("%d PNEs connected; pne-sensor on PSK-TLS with its pre-assigned key, and its EUKey came by seed 001: the user's ID "
                 + "and password registered, installed on it under that key (PSK2), then the Key Assignment Trigger",
                 gw.get(PneMessenger.class).links().size());
@@ -183,7 +184,7 @@ final class PneDemo implements AutoCloseable {
         check(srv.get(PnRegistry.class).pn(pnOfHome).orElseThrow().members().size() == invited.size(), "server PN incomplete");
         List<String> how = new ArrayList<>();
         for (String id : invited) {
-            how.add(id + " over " + link(gw, id).protection());
+            how.add(id + " over " + link(gw, id).protectionName());
         }
         steps.pass("PN %s: %s; all Server-authenticated", pnOfHome, String.join(", ", how));
     }

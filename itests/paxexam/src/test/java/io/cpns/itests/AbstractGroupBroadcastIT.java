@@ -92,9 +92,9 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         Osgi.eventually("subscribed over MQTT", () -> tv.followsBroadcast("sg-b1") && radio.followsBroadcast("sg-b1")
                 && tv.broadcastConnected() && radio.broadcastConnected(), () -> "");
         assertFalse(fridge.followsBroadcast("sg-b1"));
-        Osgi.eventually("delivery status", () -> delivery("sg-b1", fridge).status().equals("delivered"), () -> "");
-        assertEquals("broadcast", delivery("sg-b1", tv).mode());
-        assertEquals("unicast", delivery("sg-b1", fridge).mode());
+        Osgi.eventually("delivery status", () -> delivery("sg-b1", fridge).status() == MemberDelivery.Status.DELIVERED, () -> "");
+        assertEquals(MemberDelivery.Mode.BROADCAST, delivery("sg-b1", tv).mode());
+        assertEquals(MemberDelivery.Mode.UNICAST, delivery("sg-b1", fridge).mode());
         String shown = osgi.shell("gw:group sg-b1");
         assertTrue(shown, shown.contains("pne-b1-tv") && shown.contains("broadcast") && shown.contains("unicast"));
         registry().delete("sg-b1");
@@ -120,7 +120,7 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         ServiceGroup after = registry().leave("sg-b2", radio.id());
         holds(tv, after);
         holds(lamp, after);
-        assertEquals("broadcast", delivery("sg-b2", tv).mode());
+        assertEquals(MemberDelivery.Mode.BROADCAST, delivery("sg-b2", tv).mode());
         assertEquals(after.epoch(), delivery("sg-b2", tv).epoch());
         Osgi.eventually("the departed member deleted the key and stopped following", () -> radio.groupKey("sg-b2").isEmpty()
                 && !radio.followsBroadcast("sg-b2"), () -> "");
@@ -196,8 +196,8 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         osgi.bundle("gw-groupkey").update();
         ServiceGroup after = registry().leave("sg-b5", radio.id());
         holds(tv, after);
-        assertEquals("broadcast", delivery("sg-b5", tv).mode());
-        assertEquals("published", delivery("sg-b5", tv).status());
+        assertEquals(MemberDelivery.Mode.BROADCAST, delivery("sg-b5", tv).mode());
+        assertEquals(MemberDelivery.Status.PUBLISHED, delivery("sg-b5", tv).status());
         registry().delete("sg-b5");
     }
 
@@ -210,14 +210,14 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
             ServiceGroup g = group("sg-b6", tv);
             holds(tv, g);
             assertFalse(tv.followsBroadcast("sg-b6"));
-            Osgi.eventually("by unicast", () -> delivery("sg-b6", tv).mode().equals("unicast"), () -> delivery("sg-b6", tv).toString());
+            Osgi.eventually("by unicast", () -> delivery("sg-b6", tv).mode() == MemberDelivery.Mode.UNICAST, () -> delivery("sg-b6", tv).toString());
         } finally {
             osgi.bundle("gw-mqtt").start();
         }
         Osgi.eventually("welcomed once the broker is back", () -> tv.followsBroadcast("sg-b6"), () -> "");
         ServiceGroup later = registry().update("sg-b6");
         holds(tv, later);
-        Osgi.eventually("by broadcast", () -> delivery("sg-b6", tv).status().equals("published"), () -> delivery("sg-b6", tv).toString());
+        Osgi.eventually("by broadcast", () -> delivery("sg-b6", tv).status() == MemberDelivery.Status.PUBLISHED, () -> delivery("sg-b6", tv).toString());
         registry().delete("sg-b6");
     }
 
@@ -312,11 +312,11 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         holds(radio, after);
         Osgi.eventually("the key tree kept, with tv and radio", () -> osgi.service(GatewayGroups.class).broadcast("sg-b8")
                 .map(i -> i.members() == 2).orElse(false), () -> String.valueOf(osgi.service(GatewayGroups.class).broadcast("sg-b8")));
-        Osgi.eventually("tv by broadcast", () -> delivery("sg-b8", tv).mode().equals("broadcast"), () -> delivery("sg-b8", tv).toString());
+        Osgi.eventually("tv by broadcast", () -> delivery("sg-b8", tv).mode() == MemberDelivery.Mode.BROADCAST, () -> delivery("sg-b8", tv).toString());
         ServiceGroup later = registry().update("sg-b8");
         holds(tv, later);
         holds(radio, later);
-        assertEquals("broadcast", delivery("sg-b8", radio).mode());
+        assertEquals(MemberDelivery.Mode.BROADCAST, delivery("sg-b8", radio).mode());
         registry().delete("sg-b8");
     }
 

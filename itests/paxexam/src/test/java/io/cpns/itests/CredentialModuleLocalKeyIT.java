@@ -71,7 +71,7 @@ public class CredentialModuleLocalKeyIT extends PnTestBase {
         PnState pn = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertTrue(pn.serverAuthenticated());
         assertTrue("link secured with the LocalEUKey the token unwrapped", tv.secured());
-        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-l1-tv")).orElseThrow().protection());
+        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-l1-tv")).orElseThrow().protectionName());
         assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {3})) instanceof Pong);
     }
 

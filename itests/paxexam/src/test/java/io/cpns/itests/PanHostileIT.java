@@ -73,7 +73,7 @@ public class PanHostileIT extends PnTestBase {
         PneClient tv = enrolledPne("pne-tv");
         tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertTrue("under PSK-TLS with its LocalEUKey", tv.secured());
-        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protection());
+        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protectionName());
         try (RawPne silent = RawPne.connect(panPort(), "pne-silent"); RawPne spoofer = RawPne.connect(panPort(), "pne-tv")) {
             silent.ping();
             CompletableFuture<PnState> inFlight = tv.setup(SetupType.INVITE, List.of("pne-silent")).toCompletableFuture();

@@ -105,7 +105,7 @@ public class PnEstablishmentIT extends PnTestBase {
         assertTrue(pn.serverAuthenticated());
         assertEquals(List.of("pne-tv"), pn.inventory().stream().map(m -> m.pneId()).toList());
         assertTrue("link secured with the LocalEUKey", tv.secured());
-        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protection());
+        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protectionName());
         PnRecord gw = osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow();
         assertEquals("pne-tv", gw.initiator());
         assertTrue(gw.members().get(0).localEuKey());
@@ -216,7 +216,7 @@ public class PnEstablishmentIT extends PnTestBase {
         assertFalse("no LocalEUKey without UI (R01)", osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow()
                 .members().get(0).localEuKey());
         assertFalse(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
-        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-sensor")).orElseThrow().protection());
+        assertEquals("tls", osgi.service(PneMessenger.class).link(EntityId.of("pne-sensor")).orElseThrow().protectionName());
     }
 
     @Test

@@ -74,7 +74,7 @@ public class PnSecurePanIT extends PnTestBase {
         assertTrue(pn.serverAuthenticated());
         assertTrue(osgi.service(PnInventory.class).pn(pn.pnId()).orElseThrow().members().get(0).localEuKey());
         assertTrue(flash.aliases(PneClient.LOCAL_EUKEY).contains(PneClient.LOCAL_EUKEY));
-        assertEquals("pan", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protection());
+        assertEquals("pan", osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().protectionName());
         assertTrue(tv.requestServer(pn.pnId(), new Ping(new byte[] {1})) instanceof Pong);
     }
 
@@ -254,7 +254,7 @@ public class PnSecurePanIT extends PnTestBase {
             Osgi.eventually("the PN GW sees the link", () -> osgi.service(PneMessenger.class).link(EntityId.of(id)).isPresent(), () -> "");
             io.cpns.api.gateway.PneLink link = osgi.service(PneMessenger.class).link(EntityId.of(id)).orElseThrow();
             assertTrue(link.authenticated());
-            assertEquals("tls", link.protection());
+            assertEquals("tls", link.protectionName());
 
             assertTrue(moved.requestServer(pn.pnId(), new Ping(new byte[] {6})) instanceof Pong);
             assertEquals("no new PN Setup", List.of(), joined);

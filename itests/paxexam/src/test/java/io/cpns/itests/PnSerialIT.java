@@ -145,7 +145,7 @@ public class PnSerialIT extends PnTestBase {
         PnState pn = meter.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertTrue(pn.serverAuthenticated());
         assertTrue(meter.secured());
-        assertEquals("session", link("pne-meter").protection());
+        assertEquals("session", link("pne-meter").protectionName());
         assertEquals("serial", link("pne-meter").adapter());
         assertTrue(meter.requestServer(pn.pnId(), new Ping(new byte[] {9})) instanceof Pong);
     }
@@ -156,7 +156,7 @@ public class PnSerialIT extends PnTestBase {
         PneClient meter = pne(config("pne-meter"), serial(line1));
         meter.connect(EntityId.of(GATEWAY));
         assertTrue(meter.secured());
-        assertEquals("session", link("pne-meter").protection());
+        assertEquals("session", link("pne-meter").protectionName());
         assertTrue(meter.ping() != null);
         assertEquals(pns, osgi.service(PnInventory.class).pnsOf("pne-meter").size());
     }
@@ -165,7 +165,7 @@ public class PnSerialIT extends PnTestBase {
     public void r035_gatewayInvitesASerialPne_withANewLocalEuKey_overAFreshSession() throws Exception {
         PneClient meter = pne(config("pne-meter"), serial(line1));
         meter.connect(EntityId.of(GATEWAY)); // already holds a LocalEUKey (r02): a session now, a new key below
-        assertEquals("session", link("pne-meter").protection());
+        assertEquals("session", link("pne-meter").protectionName());
         io.cpns.api.gateway.PnRecord pn = osgi.service(io.cpns.api.gateway.PnManagement.class)
                 .establish(SetupType.INVITE, List.of("pne-meter")).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertEquals(1, pn.members().size());
@@ -181,7 +181,7 @@ public class PnSerialIT extends PnTestBase {
         io.cpns.api.gateway.PnRecord pn = osgi.service(io.cpns.api.gateway.PnManagement.class)
                 .establish(SetupType.INVITE, List.of("pne-gauge")).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertEquals(1, pn.members().size());
-        assertEquals("session", link("pne-gauge").protection());
+        assertEquals("session", link("pne-gauge").protectionName());
     }
 
     @Test
@@ -218,7 +218,7 @@ public class PnSerialIT extends PnTestBase {
         assertEquals(meterSince, link("pne-meter").since());
         assertTrue(meter.ping() != null);
         reconnect(tv); // with its LocalEUKey: no new PN Establishment
-        assertEquals("tls", link("pne-tv").protection());
+        assertEquals("tls", link("pne-tv").protectionName());
         Instant tvSince = link("pne-tv").since();
 
         osgi.bundle("pan-serial").stop();
@@ -228,7 +228,7 @@ public class PnSerialIT extends PnTestBase {
         osgi.bundle("pan-serial").start();
         Osgi.eventually("serial line back", () -> announce(line1) != null, () -> "");
         meter.connect(EntityId.of(GATEWAY));
-        assertEquals("session", link("pne-meter").protection());
+        assertEquals("session", link("pne-meter").protectionName());
         assertEquals(1, tvDrops.get());
     }
 

@@ -102,7 +102,7 @@ public class SimulatorIT extends PnTestBase {
     private void checkLinksWhileConnected() {
         List<PneLink> sec = osgi.service(PneMessenger.class).links().stream().filter(l -> l.pneId().startsWith("pne-sec")).toList();
         assertEquals(3, sec.size());
-        assertTrue(sec.toString(), sec.stream().allMatch(l -> l.protection().equals("pan")));
+        assertTrue(sec.toString(), sec.stream().allMatch(l -> l.onSecurePan()));
     }
 
     private String adapters() {

@@ -11,6 +11,6 @@ public interface GatewayIdentity {
 
     /** Secret-store alias of this PN GW's EUKey. */
     default String euKeyAlias() {
-        return "euk." + id().value();
+        return KeyStoreAliases.euKey(id());
     }
 }

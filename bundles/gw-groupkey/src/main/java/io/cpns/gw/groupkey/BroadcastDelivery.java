@@ -5,6 +5,8 @@ import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupBroadcastInfo;
 import io.cpns.api.gateway.GroupBroker;
+import io.cpns.api.gateway.MemberDelivery.Mode;
+import io.cpns.api.gateway.MemberDelivery.Status;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.message.GroupTree;
@@ -110,11 +112,11 @@ final class BroadcastDelivery {
         last.put(groupId, new Last(c.content().wrappedKeys(), Instant.now()));
         c.joined().forEach(this::grant); // before their welcome, which tells them to connect
         List<String> followers = members.stream().filter(p -> !c.joined().contains(p)).toList();
-        followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "published")); // before a member can act on it
+        followers.forEach(p -> status.set(groupId, p, Mode.BROADCAST, keyEpoch, Status.PUBLISHED)); // before a member can act on it
         boolean published = publish(groupId, c.broadcast());
         List<String> away = List.of();
         if (!published) {
-            followers.forEach(p -> status.set(groupId, p, "broadcast", keyEpoch, "failed: broker unavailable"));
+            followers.forEach(p -> status.failed(groupId, p, Mode.BROADCAST, keyEpoch, "broker unavailable"));
         } else {
             away = notSubscribed(groupId, followers);
             away.forEach(p -> welcome(groupId, p, keyEpoch, groupKey));
@@ -184,7 +186,7 @@ final class BroadcastDelivery {
         PneMessenger m = pnes.get();
         Optional<PneLink> link = m == null ? Optional.empty() : m.link(EntityId.of(pne));
         if (link.isEmpty() || !PneDelivery.protectedLink(link.get()) || broker.get() == null) {
-            status.set(groupId, pne, "broadcast", keyEpoch, "pending");
+            status.set(groupId, pne, Mode.BROADCAST, keyEpoch, Status.PENDING);
             return;
         }
         GroupTree t = treeOf(groupId, pne, keyEpoch, groupKey);
@@ -192,9 +194,9 @@ final class BroadcastDelivery {
         m.request(EntityId.of(pne), new GroupTreeDeliver(t), timeout).whenComplete((r, x) -> {
             Bytes.wipe(t.password(), t.individualKey());
             if (x == null) {
-                status.set(groupId, pne, "broadcast", keyEpoch, "delivered");
+                status.set(groupId, pne, Mode.BROADCAST, keyEpoch, Status.DELIVERED);
             } else {
-                status.set(groupId, pne, "broadcast", keyEpoch, "failed: " + (x.getCause() != null ? x.getCause() : x).getMessage());
+                status.failed(groupId, pne, Mode.BROADCAST, keyEpoch, (x.getCause() != null ? x.getCause() : x).getMessage());
                 log.info("Group tree of {} not delivered to {}: {}", groupId, pne, x.getCause() != null ? x.getCause() : x);
             }
         });

@@ -1,6 +1,7 @@
 package io.cpns.gw.groupkey;
 
 import io.cpns.api.CpnsException;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Ed25519;
@@ -19,8 +20,8 @@ import org.osgi.service.log.Logger;
  * ({@link #renewed()}), as the old trees' signatures and passwords no longer hold.
  */
 final class BroadcastKeys {
-    static final String SIGNER = "gwb.signer";
-    static final String BROKER = "gwb.broker";
+    static final String SIGNER = KeyStoreAliases.BROADCAST_SIGNER;
+    static final String BROKER = KeyStoreAliases.BROADCAST_BROKER;
     private static final byte[] PASSWORD_LABEL = "CPNS-v1 broker password".getBytes(StandardCharsets.US_ASCII);
 
     private final SecretStore secrets;

@@ -40,8 +40,17 @@ final class DeliveryStatus {
     }
 
     /** An older epoch's outcome (a slow acknowledgement) never hides a newer one's. */
-    void set(String groupId, String pne, String mode, long epoch, String status) {
-        MemberDelivery now = new MemberDelivery(pne, mode, epoch, status, Instant.now());
+    void set(String groupId, String pne, MemberDelivery.Mode mode, long epoch, MemberDelivery.Status status) {
+        put(groupId, new MemberDelivery(pne, mode, epoch, status, null, Instant.now()));
+    }
+
+    /** The member's delivery of {@code epoch} failed for {@code why}. */
+    void failed(String groupId, String pne, MemberDelivery.Mode mode, long epoch, String why) {
+        put(groupId, MemberDelivery.failed(pne, mode, epoch, why, Instant.now()));
+    }
+
+    private void put(String groupId, MemberDelivery now) {
+        String pne = now.pneId();
         byGroup.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).merge(pne, now, (old, x) -> old.epoch() > x.epoch() ? old : x);
     }
 

@@ -332,7 +332,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     private synchronized void welcomeWaiting() {
         for (GatewayGroup g : store.all()) {
             List<String> waiting = status.of(g.groupId()).stream()
-                    .filter(d -> !d.mode().equals("broadcast") || !d.status().equals("delivered") && !d.status().equals("published"))
+                    .filter(d -> d.mode() != MemberDelivery.Mode.BROADCAST || !d.reached())
                     .map(MemberDelivery::pneId).filter(p -> broadcast.has(g.groupId(), p) && !isExpelled(p)).toList();
             if (waiting.isEmpty()) {
                 continue;
@@ -372,7 +372,7 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     @Override
     public boolean groupKeyRequired(String pneId) {
         PneMessenger m = pnes;
-        boolean securePan = m != null && m.link(io.cpns.api.EntityId.of(pneId)).map(l -> l.protection().equals("pan")).orElse(false);
+        boolean securePan = m != null && m.link(io.cpns.api.EntityId.of(pneId)).map(PneLink::onSecurePan).orElse(false);
         return !GroupProtectionPolicy.mayOmitGroupKey(securePan, securePan && credentialModule.applies(server));
     }
 
@@ -769,7 +769,8 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         }
         byte[] key = store.key(groupId).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_GROUP, "no Group Key of " + groupId));
         status.sent(groupId, pne);
-        status.set(groupId, pne, onRequest(groupId) ? "request" : "unicast", g.epoch(), "delivered");
+        status.set(groupId, pne, onRequest(groupId) ? MemberDelivery.Mode.REQUEST : MemberDelivery.Mode.UNICAST, g.epoch(),
+                MemberDelivery.Status.DELIVERED);
         return new GroupKey(groupId, g.epoch(), g.members(), key);
     }
 

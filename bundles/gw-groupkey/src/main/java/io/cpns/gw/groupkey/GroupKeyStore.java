@@ -1,12 +1,10 @@
 package io.cpns.gw.groupkey;
 
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import io.cpns.api.CpnsException;
-import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GatewayGroup;
+import io.cpns.api.gateway.KeyStoreAliases;
+import io.cpns.codec.CborRecord;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Suites;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,20 +18,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * costs only its group, which the Server gives again ({@link Records}).
  */
 final class GroupKeyStore {
-    static final String PREFIX = "gk.";
+    static final String PREFIX = KeyStoreAliases.GROUP_KEY;
     private static final String WHAT = "Group Key record";
 
     record Stored(String groupId, long epoch, String fingerprint, List<String> members, long received, byte[] key) {
     }
 
+    private static final CborRecord<Stored> RECORD = new CborRecord<>(PREFIX, Stored.class, WHAT,
+            s -> s.groupId() != null && s.key() != null && s.members() != null);
+
     private final Records records;
-    private final CBORMapper mapper = new CBORMapper();
     private final Map<String, GatewayGroup> groups = new ConcurrentHashMap<>();
 
     GroupKeyStore(Records records) {
         this.records = records;
         for (String alias : records.aliases(PREFIX)) {
-            records.read(alias, WHAT, this::decode).ifPresent(s -> {
+            records.read(alias, WHAT, RECORD::decode).ifPresent(s -> {
                 Bytes.wipe(s.key());
                 groups.put(s.groupId(), view(s));
             });
@@ -58,9 +58,9 @@ final class GroupKeyStore {
             return false;
         }
         Stored s = new Stored(groupId, epoch, Suites.fingerprint(key), List.copyOf(members), Instant.now().toEpochMilli(), key);
-        byte[] bytes = encode(s);
+        byte[] bytes = RECORD.encode(s);
         try {
-            records.write(PREFIX + groupId, WHAT, bytes);
+            records.write(RECORD.alias(groupId), WHAT, bytes);
         } finally {
             Bytes.wipe(bytes);
         }
@@ -70,7 +70,7 @@ final class GroupKeyStore {
 
     /** The group has no member here any more, or was deleted: its key goes. */
     synchronized boolean forget(String groupId) {
-        records.delete(PREFIX + groupId);
+        records.delete(RECORD.alias(groupId));
         return groups.remove(groupId) != null;
     }
 
@@ -81,30 +81,11 @@ final class GroupKeyStore {
 
     /** A copy of the key of the held epoch (the caller wipes it); empty if its record no longer reads back. */
     Optional<byte[]> key(String groupId) {
-        return records.read(PREFIX + groupId, WHAT, this::decode).map(Stored::key);
+        return records.read(RECORD.alias(groupId), WHAT, RECORD::decode).map(Stored::key);
     }
 
     private static GatewayGroup view(Stored s) {
         return new GatewayGroup(s.groupId(), s.epoch(), s.fingerprint(), s.members(), Instant.ofEpochMilli(s.received()));
     }
 
-    private byte[] encode(Stored s) {
-        try {
-            return mapper.writeValueAsBytes(s);
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "cannot encode Group Key record", e);
-        }
-    }
-
-    private Stored decode(byte[] bytes) {
-        try {
-            Stored s = mapper.readValue(bytes, Stored.class);
-            if (s.groupId() == null || s.key() == null || s.members() == null) {
-                throw new CpnsException(ErrorCode.INTERNAL, "incomplete Group Key record");
-            }
-            return s;
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "unreadable Group Key record");
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.cpns.gw.groupkey;
 
+import io.cpns.api.gateway.KeyStoreAliases;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * of the PN GW in between loses none.
  */
 final class OwedDeletions {
-    static final String PREFIX = "gko.";
+    static final String PREFIX = KeyStoreAliases.GROUP_OWED;
     private static final String WHAT = "Group Key deletion owed to a PNE";
 
     private final Records records;

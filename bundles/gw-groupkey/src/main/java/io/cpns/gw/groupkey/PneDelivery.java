@@ -1,6 +1,8 @@
 package io.cpns.gw.groupkey;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.gateway.MemberDelivery.Mode;
+import io.cpns.api.gateway.MemberDelivery.Status;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.message.GroupKeyDelete;
@@ -36,9 +38,9 @@ final class PneDelivery {
         return timeout;
     }
 
-    /** Whether a link may carry a Group Key. */
+    /** Whether a link may carry a Group Key ({@link PneLink#isProtected()}). */
     static boolean protectedLink(PneLink l) {
-        return l.authenticated() || l.protection().equals("pan");
+        return l.isProtected();
     }
 
     void deliver(String groupId, long epoch, Collection<String> members, byte[] key) {
@@ -46,11 +48,11 @@ final class PneDelivery {
         for (String pne : members) {
             Optional<PneLink> link = m == null ? Optional.empty() : m.link(EntityId.of(pne));
             if (link.isEmpty()) {
-                status.set(groupId, pne, "unicast", epoch, "pending"); // delivered when its link is back
+                status.set(groupId, pne, Mode.UNICAST, epoch, Status.PENDING); // delivered when its link is back
                 continue;
             }
             if (!protectedLink(link.get())) {
-                status.set(groupId, pne, "unicast", epoch, "failed: link not protected");
+                status.failed(groupId, pne, Mode.UNICAST, epoch, "link not protected");
                 log.warn("Group Key of {} not sent to {}: its link is not protected", groupId, pne);
                 continue;
             }
@@ -59,10 +61,10 @@ final class PneDelivery {
             m.request(EntityId.of(pne), d, timeout).whenComplete((r, x) -> {
                 Bytes.wipe(d.groupKey());
                 if (x == null) {
-                    status.set(groupId, pne, "unicast", epoch, "delivered");
+                    status.set(groupId, pne, Mode.UNICAST, epoch, Status.DELIVERED);
                 } else {
                     Throwable why = x.getCause() != null ? x.getCause() : x;
-                    status.set(groupId, pne, "unicast", epoch, "failed: " + why.getMessage());
+                    status.failed(groupId, pne, Mode.UNICAST, epoch, why.getMessage());
                     log.info("Group Key of {} epoch {} not delivered to {}: {}", groupId, epoch, pne, why);
                 }
             });

@@ -1,12 +1,10 @@
 package io.cpns.gw.groupkey;
 
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import io.cpns.api.CpnsException;
-import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.gateway.KeyStoreAliases;
+import io.cpns.codec.CborRecord;
 import io.cpns.crypto.Bytes;
 import io.cpns.groupkey.KeyTree;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -18,14 +16,16 @@ import java.util.Map;
  * that does not read back is quarantined and rebuilt ({@link Records}); the other groups' load.
  */
 final class TreeStore {
-    static final String PREFIX = "gt.";
+    static final String PREFIX = KeyStoreAliases.GROUP_TREE;
     private static final String WHAT = "key tree";
 
     record Stored(KeyTree.Snapshot tree, byte[] retained) {
     }
 
+    private static final CborRecord<Stored> RECORD = new CborRecord<>(PREFIX, Stored.class, WHAT,
+            s -> s.tree() != null && s.tree().groupId() != null);
+
     private final Records records;
-    private final CBORMapper mapper = new CBORMapper();
 
     TreeStore(Records records) {
         this.records = records;
@@ -34,7 +34,7 @@ final class TreeStore {
     Map<String, Stored> loadAll() {
         Map<String, Stored> all = new HashMap<>();
         for (String alias : records.aliases(PREFIX)) {
-            records.read(alias, WHAT, this::decode).ifPresent(s -> all.put(s.tree().groupId(), s));
+            records.read(alias, WHAT, RECORD::decode).ifPresent(s -> all.put(s.tree().groupId(), s));
         }
         return all;
     }
@@ -43,12 +43,10 @@ final class TreeStore {
         KeyTree.Snapshot s = tree.snapshot();
         byte[] bytes = null;
         try {
-            bytes = mapper.writeValueAsBytes(new Stored(s, retained));
-            if (records.write(PREFIX + tree.groupId(), WHAT, bytes)) {
+            bytes = RECORD.encode(new Stored(s, retained));
+            if (records.write(RECORD.alias(tree.groupId()), WHAT, bytes)) {
                 FaultPoints.reach("groupkey.tree.stored"); // on disk, its broadcast not yet published
             }
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "cannot encode key tree of " + tree.groupId(), e);
         } finally {
             s.nodes().forEach(n -> Bytes.wipe(n.key()));
             if (bytes != null) {
@@ -58,23 +56,11 @@ final class TreeStore {
     }
 
     void delete(String groupId) {
-        records.delete(PREFIX + groupId);
+        records.delete(RECORD.alias(groupId));
     }
 
     /** Every tree goes: they were made under broadcast keys this PN GW no longer has ({@link BroadcastKeys#renewed}). */
     void deleteAll() {
         records.aliases(PREFIX).forEach(records::delete);
-    }
-
-    private Stored decode(byte[] bytes) {
-        try {
-            Stored s = mapper.readValue(bytes, Stored.class);
-            if (s.tree() == null || s.tree().groupId() == null) {
-                throw new CpnsException(ErrorCode.INTERNAL, "incomplete key tree record");
-            }
-            return s;
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "unreadable key tree record");
-        }
     }
 }

@@ -22,7 +22,7 @@ public class KaRequestRelay implements PneRequestHandler {
 
     @Override
     public CompletionStage<Message> handle(PneMessage request) {
-        if (!request.link().authenticated() && !request.link().protection().equals("pan")) {
+        if (!request.link().isProtected()) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "a Key Assignment Request travels only on a protected link");
         }
         return gateway.relay(request);

@@ -175,7 +175,7 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
 
     private void protectedLink(String pneId) {
         PneLink l = pnes().link(EntityId.of(pneId)).orElseThrow(() -> new CpnsException(ErrorCode.UNAVAILABLE, "PNE " + pneId + " is not linked"));
-        if (!l.authenticated() && !l.protection().equals("pan")) {
+        if (!l.isProtected()) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "the link of " + pneId + " is not protected (pre-assigned key or secure PAN)");
         }
     }

@@ -1,13 +1,13 @@
 package io.cpns.gw.keymanager;
 
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupKeyManager.ManagedGroup;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
+import io.cpns.codec.CborRecord;
 import io.cpns.crypto.Bytes;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,15 +28,17 @@ import org.osgi.service.log.Logger;
  * gw-groupkey pulls it from there.
  */
 final class ManagedKeyStore {
-    static final String PREFIX = "gkm.";
+    static final String PREFIX = KeyStoreAliases.MANAGED_GROUP_KEY;
 
     record Stored(String groupId, long epoch, String fingerprint, long created, byte[] key) {
     }
 
+    private static final CborRecord<Stored> RECORD = new CborRecord<>(PREFIX, Stored.class, "managed Group Key record",
+            s -> s.groupId() != null && s.key() != null);
+
     private final SecretStore secrets;
     private final Logger log;
     private final java.time.Clock clock;
-    private final CBORMapper mapper = new CBORMapper();
     /** Quarantined records not yet replaced, by group: what cpns:health says. */
     private final Map<String, String> quarantined = new ConcurrentHashMap<>();
 
@@ -53,9 +55,9 @@ final class ManagedKeyStore {
 
     /** A key made {@code created} (epoch ms): a previous key put back keeps its age. */
     void put(String groupId, long epoch, String fingerprint, byte[] key, long created) {
-        byte[] bytes = encode(new Stored(groupId, epoch, fingerprint, created, key));
+        byte[] bytes = RECORD.encode(new Stored(groupId, epoch, fingerprint, created, key));
         try {
-            secrets.put(PREFIX + groupId, bytes);
+            secrets.put(RECORD.alias(groupId), bytes);
         } finally {
             Bytes.wipe(bytes);
         }
@@ -66,7 +68,7 @@ final class ManagedKeyStore {
 
     /** The record of a group, key included (the caller wipes {@code key()}); empty if none or it does not read back. */
     Optional<Stored> get(String groupId) {
-        String alias = PREFIX + groupId;
+        String alias = RECORD.alias(groupId);
         byte[] bytes;
         try {
             bytes = secrets.get(alias).orElse(null);
@@ -81,7 +83,7 @@ final class ManagedKeyStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(decode(bytes));
+            return Optional.of(RECORD.decode(bytes));
         } catch (CpnsException e) {
             quarantine(groupId, e.getMessage());
             return Optional.empty();
@@ -92,11 +94,11 @@ final class ManagedKeyStore {
 
     boolean forget(String groupId) {
         quarantined.remove(groupId);
-        return secrets.delete(PREFIX + groupId);
+        return secrets.delete(RECORD.alias(groupId));
     }
 
     List<ManagedGroup> all() {
-        return secrets.aliases(PREFIX).stream().sorted().map(a -> get(a.substring(PREFIX.length())))
+        return secrets.aliases(PREFIX).stream().sorted().map(a -> get(RECORD.id(a)))
                 .flatMap(Optional::stream)
                 .map(s -> {
                     Bytes.wipe(s.key());
@@ -111,7 +113,7 @@ final class ManagedKeyStore {
     }
 
     private void quarantine(String groupId, String why) {
-        String alias = PREFIX + groupId;
+        String alias = RECORD.alias(groupId);
         String where;
         try {
             where = secrets.quarantine(alias).map(w -> "moved to " + w).orElse("deleted, this keystore keeps no copy");
@@ -123,25 +125,5 @@ final class ManagedKeyStore {
                 + "at the group's next change (or server:groupupdate {})", alias, why, where, groupId);
         quarantined.put(groupId, "gw-keymanager: managed Group Key record " + alias + " was unreadable and is quarantined (" + where
                 + "); the Server holds that key. Recovers at " + groupId + "'s next Group Key: run server:groupupdate " + groupId);
-    }
-
-    private byte[] encode(Stored s) {
-        try {
-            return mapper.writeValueAsBytes(s);
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "cannot encode managed Group Key record", e);
-        }
-    }
-
-    private Stored decode(byte[] bytes) {
-        try {
-            Stored s = mapper.readValue(bytes, Stored.class);
-            if (s.groupId() == null || s.key() == null) {
-                throw new CpnsException(ErrorCode.INTERNAL, "incomplete managed Group Key record");
-            }
-            return s;
-        } catch (IOException e) {
-            throw new CpnsException(ErrorCode.INTERNAL, "unreadable managed Group Key record");
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.cpns.gw.link;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.crypto.CryptoSuite;
 import io.cpns.crypto.Suites;
 import java.nio.file.Path;
@@ -26,6 +27,6 @@ record LinkSettings(EntityId gatewayId, String serverHost, int serverPort, Entit
 
     /** Secret-store alias of this gateway's EUKey (the same as {@link io.cpns.api.gateway.GatewayIdentity#euKeyAlias()}). */
     String euKeyAlias() {
-        return "euk." + gatewayId.value();
+        return KeyStoreAliases.euKey(gatewayId);
     }
 }

@@ -1,5 +1,6 @@
 package io.cpns.gw.pan;
 
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import java.nio.file.Files;
@@ -19,8 +20,8 @@ import org.osgi.service.log.Logger;
  * other PNE is unaffected. Before, such a PNE was refused silently on every attempt.
  */
 final class Keys {
-    static final String LOCAL_EUKEY = "lek.";
-    static final String PRE_ASSIGNED = "pak.";
+    static final String LOCAL_EUKEY = KeyStoreAliases.LOCAL_EUKEY;
+    static final String PRE_ASSIGNED = KeyStoreAliases.PRE_ASSIGNED;
 
     private record Problem(String line, Path file) {
         boolean current() {

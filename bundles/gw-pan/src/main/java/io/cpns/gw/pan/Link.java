@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.LinkProtection;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.Strings;
 import io.cpns.api.gateway.PneLink;
@@ -49,7 +50,7 @@ final class Link implements FrameReceiver {
     private final Object sendLock = new Object();
     private volatile EntityId pne;
     private volatile boolean authenticated;
-    private volatile String protection;
+    private volatile LinkProtection protection;
     private volatile SecureSession session;
     private final AtomicReference<Tunnel> tunnel = new AtomicReference<>();
     private volatile boolean closed;
@@ -64,9 +65,9 @@ final class Link implements FrameReceiver {
         if (proven != null) {
             pne = EntityId.of(proven);
             authenticated = true;
-            protection = "tls";
+            protection = LinkProtection.TLS;
         } else {
-            protection = connection.security().sufficient() ? "pan" : "none";
+            protection = connection.security().sufficient() ? LinkProtection.PAN : LinkProtection.NONE;
         }
     }
 
@@ -176,7 +177,7 @@ final class Link implements FrameReceiver {
                 throw new CpnsException(ErrorCode.FORBIDDEN, "a PNE cannot use the Entity ID " + src + " (reserved)");
             }
             pne = src;
-            if (protection.equals("pan")) {
+            if (protection == LinkProtection.PAN) {
                 authenticated = true; // the PAN protects its messages: its claim is as good as its pairing
             }
             host.identified(this);
@@ -204,8 +205,8 @@ final class Link implements FrameReceiver {
 
     /** PNE-GW mutual authentication with the LocalEUKey or pre-assigned key (seed 004 steps 6-7). */
     private synchronized void startHandshake(Envelope e, SessionHello h) {
-        if (protection.equals("tls") || protection.equals("pan")) {
-            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "this link is already protected (" + protection + ")");
+        if (protection == LinkProtection.TLS || protection == LinkProtection.PAN) { // protected by other means than this handshake
+            throw new CpnsException(ErrorCode.UNEXPECTED_MESSAGE, "this link is already protected (" + protection.wire() + ")");
         }
         if (!host.settings().suites().contains(h.suite())) {
             throw new CpnsException(ErrorCode.UNSUPPORTED_SUITE, "suite " + Strings.printable(h.suite()) + " not accepted");
@@ -263,7 +264,7 @@ final class Link implements FrameReceiver {
         // under the send lock, so no protected message overtakes the confirm
         synchronized (sendLock) {
             session = r.session();
-            protection = "session";
+            protection = LinkProtection.SESSION;
             authenticated = true;
             host.log().info("PNE {} authenticated on {} link {} (message-level session, suite {})", pne, connection.adapterId(),
                     connection.remote(), r.session().suiteName());

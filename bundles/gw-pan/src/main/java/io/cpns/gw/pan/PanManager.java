@@ -356,7 +356,7 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         routes.identified(link);
         if (link.authenticated()) {
             log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
-                    link.info().protection());
+                    link.info().protectionName());
             PneLink up = link.info();
             for (PneLinkListener l : linkListeners) {
                 timer.execute(() -> {

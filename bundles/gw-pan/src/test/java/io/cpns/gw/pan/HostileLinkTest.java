@@ -113,7 +113,7 @@ class HostileLinkTest {
         real.send(request.reply(new Pong(new byte[] {1})));
         PneMessage m = answer.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertEquals(1, assertInstanceOf(Pong.class, m.envelope().body()).data()[0]);
-        assertEquals("tls", m.link().protection());
+        assertEquals("tls", m.link().protectionName());
     }
 
     /** Seed 004 step 7: the PNE secures a new link with its new LocalEUKey and answers there: proven, so accepted. */
@@ -128,7 +128,7 @@ class HostileLinkTest {
         Envelope request = plain.receive();
         Pne secured = f.tls("pne-a");
         secured.send(request.reply(new Pong(new byte[] {2})));
-        assertEquals("tls", answer.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS).link().protection());
+        assertEquals("tls", answer.get(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS).link().protectionName());
     }
 
     /**

@@ -68,7 +68,7 @@ class LinkTest {
         pne.request(GW, new Ping(new byte[] {1}));
         assertArrayEquals(new byte[] {1}, pne.expect(Pong.class).data());
         PneLink link = f.link(pne);
-        assertEquals("none", link.protection());
+        assertEquals("none", link.protectionName());
         assertFalse(link.authenticated());
         assertEquals("test", link.adapter());
     }
@@ -78,7 +78,7 @@ class LinkTest {
         gateway();
         Pne pne = f.tls("pne-a");
         PneLink link = f.link(pne);
-        assertEquals("tls", link.protection());
+        assertEquals("tls", link.protectionName());
         assertTrue(link.authenticated());
     }
 
@@ -88,7 +88,7 @@ class LinkTest {
         Pne pne = f.onSecurePan("pne-a");
         pne.request(GW, new Ping(new byte[0]));
         pne.expect(Pong.class);
-        assertEquals("pan", f.link(pne).protection());
+        assertEquals("pan", f.link(pne).protectionName());
         assertTrue(f.link(pne).authenticated());
     }
 
@@ -233,7 +233,7 @@ class LinkTest {
         Pne pne = f.plain("pne-a");
         assertNotNull(pne.handshake(KEY)); // confirm verified: the gateway proved the same key
         PneLink link = f.link(pne);
-        assertEquals("session", link.protection());
+        assertEquals("session", link.protectionName());
         assertTrue(link.authenticated());
         assertFalse(pne.connection.isClosed());
     }
@@ -244,7 +244,7 @@ class LinkTest {
         f.preAssigned.set("pne-a", KEY);
         Pne pne = f.plain("pne-a");
         pne.handshake(KEY);
-        assertEquals("session", f.link(pne).protection());
+        assertEquals("session", f.link(pne).protectionName());
     }
 
     @Test
@@ -271,7 +271,7 @@ class LinkTest {
         };
         pne.handshake(KEY);
         assertNotNull(atConfirm.get(), "the link was routed when sess.confirm went out");
-        assertEquals("session", atConfirm.get().protection());
+        assertEquals("session", atConfirm.get().protectionName());
         assertTrue(atConfirm.get().authenticated());
     }
 
@@ -383,7 +383,7 @@ class LinkTest {
         pne.handshake(KEY);
         assertNull(pne.nothingFor(400), "no TIMEOUT error after the handshake completed");
         assertFalse(pne.connection.isClosed());
-        assertEquals("session", f.link(pne).protection());
+        assertEquals("session", f.link(pne).protectionName());
     }
 
     @Test

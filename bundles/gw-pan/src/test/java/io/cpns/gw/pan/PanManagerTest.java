@@ -224,7 +224,7 @@ class PanManagerTest {
         pne.send(req.reply(new Pong(new byte[] {5})));
         PneMessage m = get(answer);
         assertInstanceOf(Pong.class, m.envelope().body());
-        assertEquals("tls", m.link().protection());
+        assertEquals("tls", m.link().protectionName());
     }
 
     // ---- PNE -> gateway requests: built-ins and the PneRequestHandler whiteboard ----
@@ -242,7 +242,7 @@ class PanManagerTest {
         assertEquals(id, e.id());
         assertEquals("alice", assertInstanceOf(EntityInfo.class, e.body()).userId());
         assertEquals(pne.id, seen.get().envelope().src());
-        assertEquals("tls", seen.get().link().protection());
+        assertEquals("tls", seen.get().link().protectionName());
         assertTrue(seen.get().link().authenticated());
     }
 

@@ -93,7 +93,7 @@ class PanOverIpTest {
         closing.add(pne::close);
         pne.connect(GW);
         eventually("the PN GW routes to " + id + " under PSK-TLS",
-                () -> manager.link(EntityId.of(id)).map(l -> l.protection().equals("tls")).orElse(false));
+                () -> manager.link(EntityId.of(id)).map(l -> l.protectionName().equals("tls")).orElse(false));
         return pne;
     }
 

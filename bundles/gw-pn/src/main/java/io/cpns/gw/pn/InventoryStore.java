@@ -1,11 +1,13 @@
 package io.cpns.gw.pn;
 
-import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.cpns.api.CpnsException;
+import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.PnMemberRecord;
 import io.cpns.api.gateway.PnRecord;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
-import java.io.IOException;
+import io.cpns.codec.CborRecord;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * encrypted like the keys.)
  */
 final class InventoryStore {
-    static final String PREFIX = "pn.";
+    static final String PREFIX = KeyStoreAliases.PN_INVENTORY;
 
     record StoredMember(String pneId, Map<String, String> capabilities, List<String> contents, boolean localEuKey, long joined) {
     }
@@ -30,12 +32,14 @@ final class InventoryStore {
     record StoredPn(String pnId, String initiator, long established, List<StoredMember> members) {
     }
 
+    private static final CborRecord<StoredPn> RECORD = new CborRecord<>(PREFIX, StoredPn.class, "PN Inventory record",
+            s -> s.pnId() != null && s.members() != null && s.members().stream().noneMatch(m -> m == null || m.pneId() == null));
+
     /** A PN's record that did not read back and was set aside ({@code where}: its file now; empty if deleted). */
     record Quarantined(String pnId, String reason, Optional<String> where) {
     }
 
     private final SecretStore secrets;
-    private final CBORMapper mapper = new CBORMapper();
     private final Map<String, PnRecord> pns = new ConcurrentHashMap<>();
     private final List<Quarantined> quarantined = new ArrayList<>();
 
@@ -48,8 +52,13 @@ final class InventoryStore {
                     PnRecord r = decode(bytes);
                     pns.put(r.pnId(), r);
                 });
-            } catch (CorruptSecretException | UncheckedIOException e) { // does not decrypt, or not a PN record
-                quarantined.add(new Quarantined(alias.substring(PREFIX.length()), e.getMessage(), secrets.quarantine(alias)));
+            } catch (CorruptSecretException | UncheckedIOException e) { // does not decrypt
+                quarantined.add(new Quarantined(RECORD.id(alias), e.getMessage(), secrets.quarantine(alias)));
+            } catch (CpnsException e) { // decrypted, yet not a PN record ({@link CborRecord#decode})
+                if (e.code() != ErrorCode.INTERNAL) {
+                    throw e;
+                }
+                quarantined.add(new Quarantined(RECORD.id(alias), e.getMessage(), secrets.quarantine(alias)));
             }
         }
     }
@@ -90,7 +99,7 @@ final class InventoryStore {
                 List<PnMemberRecord> rest = r.members().stream().filter(m -> !m.pneId().equals(pneId)).toList();
                 if (rest.isEmpty()) {
                     pns.remove(r.pnId());
-                    secrets.delete(PREFIX + r.pnId());
+                    secrets.delete(RECORD.alias(r.pnId()));
                 } else {
                     save(new PnRecord(r.pnId(), r.initiator(), r.established(), rest));
                 }
@@ -101,30 +110,23 @@ final class InventoryStore {
 
     private void save(PnRecord r) {
         pns.put(r.pnId(), r);
-        secrets.put(PREFIX + r.pnId(), encode(r));
+        secrets.put(RECORD.alias(r.pnId()), encode(r));
     }
 
     private byte[] encode(PnRecord r) {
         List<StoredMember> members = r.members().stream().map(m -> new StoredMember(m.pneId(), m.capabilities(), m.contents(),
                 m.localEuKey(), m.joined().toEpochMilli())).toList();
-        try {
-            return mapper.writeValueAsBytes(new StoredPn(r.pnId(), r.initiator(), r.established().toEpochMilli(), members));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RECORD.encode(new StoredPn(r.pnId(), r.initiator(), r.established().toEpochMilli(), members));
     }
 
-    private PnRecord decode(byte[] bytes) {
+    private static PnRecord decode(byte[] bytes) {
+        StoredPn s = RECORD.decode(bytes);
         try {
-            StoredPn s = mapper.readValue(bytes, StoredPn.class);
-            if (s.pnId() == null || s.members() == null || s.members().stream().anyMatch(m -> m == null || m.pneId() == null)) {
-                throw new IOException("a PN record without PN ID or members");
-            }
             List<PnMemberRecord> members = s.members().stream().map(m -> new PnMemberRecord(m.pneId(), m.capabilities(), m.contents(),
                     m.localEuKey(), Instant.ofEpochMilli(m.joined()))).toList();
             return new PnRecord(s.pnId(), s.initiator(), Instant.ofEpochMilli(s.established()), members);
-        } catch (IOException | RuntimeException e) { // decrypted, yet no PN record: a bug or another version wrote it
-            throw new UncheckedIOException("not a PN Inventory record: " + e.getMessage(), new IOException(e));
+        } catch (RuntimeException e) { // decoded, yet no valid PN: a bug or another version wrote it
+            throw new CpnsException(ErrorCode.INTERNAL, "not a PN Inventory record");
         }
     }
 }

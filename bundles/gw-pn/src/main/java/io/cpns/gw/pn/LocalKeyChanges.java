@@ -1,5 +1,6 @@
 package io.cpns.gw.pn;
 
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
@@ -31,7 +32,7 @@ import java.util.function.Predicate;
  * key either.
  */
 final class LocalKeyChanges {
-    static final String PENDING = "lekp.";
+    static final String PENDING = KeyStoreAliases.LOCAL_EUKEY_PENDING;
     private static final byte[] NONE = new byte[0];
     private final SecretStore secrets;
     private final Predicate<String> expelled;
@@ -80,15 +81,15 @@ final class LocalKeyChanges {
             }
             return old;
         });
-        secrets.put(LocalKeys.alias(pneId), localEuKey);
+        secrets.put(KeyStoreAliases.localEuKey(pneId), localEuKey);
     }
 
     /** The PNE's LocalEUKey now; one that no longer reads back is of no use to anyone: set aside, and replaced. */
     private byte[] current(String pneId) {
         try {
-            return secrets.get(LocalKeys.alias(pneId)).orElse(NONE);
+            return secrets.get(KeyStoreAliases.localEuKey(pneId)).orElse(NONE);
         } catch (CorruptSecretException e) {
-            secrets.quarantine(LocalKeys.alias(pneId));
+            secrets.quarantine(KeyStoreAliases.localEuKey(pneId));
             return NONE;
         }
     }
@@ -104,7 +105,7 @@ final class LocalKeyChanges {
         synchronized (expelLock) { // an expel between the look and the restore would get the key put back
             previous.forEach((pneId, old) -> {
                 if (expelled.test(pneId)) {
-                    secrets.delete(LocalKeys.alias(pneId)); // the expel deleted it; nothing given back
+                    secrets.delete(KeyStoreAliases.localEuKey(pneId)); // the expel deleted it; nothing given back
                 } else if (!joined.contains(pneId) && !proven.contains(pneId)) {
                     restore(secrets, pneId, old);
                 }
@@ -155,9 +156,9 @@ final class LocalKeyChanges {
 
     private static void restore(SecretStore secrets, String pneId, byte[] old) {
         if (old.length == 0) {
-            secrets.delete(LocalKeys.alias(pneId));
+            secrets.delete(KeyStoreAliases.localEuKey(pneId));
         } else {
-            secrets.put(LocalKeys.alias(pneId), old);
+            secrets.put(KeyStoreAliases.localEuKey(pneId), old);
         }
     }
 

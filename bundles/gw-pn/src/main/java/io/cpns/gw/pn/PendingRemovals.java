@@ -2,6 +2,7 @@ package io.cpns.gw.pn;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.PnMemberRemove;
 import io.cpns.api.store.SecretStore;
@@ -27,8 +28,8 @@ import org.osgi.service.log.Logger;
  * </ul>
  */
 final class PendingRemovals {
-    static final String EXPELS = "pnrm.";
-    static final String WITHDRAWALS = "pnwd.";
+    static final String EXPELS = KeyStoreAliases.PN_EXPEL;
+    static final String WITHDRAWALS = KeyStoreAliases.PN_WITHDRAWAL;
 
     private final JournalSets journal;
     private final boolean expel;

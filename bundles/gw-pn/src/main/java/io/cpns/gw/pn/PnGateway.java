@@ -7,6 +7,7 @@ import io.cpns.api.FaultPoints;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.Strings;
 import io.cpns.api.gateway.GatewayIdentity;
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneExpelListener;
@@ -217,13 +218,13 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         String pnId = newPnId();
         long since = expelCount.get();
         Candidate self = new Candidate(new PnePresence(initiator.value(), r.capabilities(), r.contents(), r.randPne(),
-                r.localEuKeyRequested(), r.suite()), request.link().protection().equals("pan"));
+                r.localEuKeyRequested(), r.suite()), request.link().onSecurePan());
         List<EntityId> invitees = invitees(r.setupType(), r.invitees(), initiator);
         origins.put(pnId, source(request.link()));
         LogThrottle.Decision d = budget(pnId);
         if (d.log()) { // one line for the request, whatever it lists
             log.info("PN Setup Request from {} ({}, {} invitees{}, link {}): PN {}{}", initiator, r.setupType(), invitees.size(),
-                    notEntityIds(r.setupType(), r.invitees()), request.link().protection(), pnId, d.suffix());
+                    notEntityIds(r.setupType(), r.invitees()), request.link().protectionName(), pnId, d.suffix());
         }
         return invite(pnId, initiator, invitees)
                 .thenCompose(invited -> {
@@ -343,7 +344,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                             return null;
                         }
                         return new Candidate(new PnePresence(pne.value(), r.capabilities(), r.contents(), r.randPne(),
-                                r.localEuKeyRequested(), r.suite()), resp.link().protection().equals("pan"));
+                                r.localEuKeyRequested(), r.suite()), resp.link().onSecurePan());
                     }));
         }
         return CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
@@ -560,7 +561,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                             FaultPoints.reach("pn.lek.proven");
                         }
                         // the link that carried hash_PNE: the Server records it to check security within the PN (seed 003)
-                        return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne(), l.protection());
+                        return new PneProof(k.pneId(), ((PneAuthResponse) resp.envelope().body()).hashPne(), l.protectionName());
                     }));
         }
         LogThrottle.Decision d = refused.count.get() == 0 ? new LogThrottle.Decision(false, 0) : budget(pnId);
@@ -633,7 +634,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     PnInventoryPage inventoryPage(PneMessage request) {
         PnInventoryRequest r = (PnInventoryRequest) request.envelope().body();
         EntityId pne = request.envelope().src();
-        if (!request.link().authenticated() && !request.link().protection().equals("pan")) {
+        if (!request.link().isProtected()) {
             throw new CpnsException(ErrorCode.FORBIDDEN, "the PN Inventory is for a PNE on a protected link");
         }
         PnRecord pn = inventory.get(r.pnId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_PN,
@@ -655,8 +656,8 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     CompletionStage<Message> relay(PneMessage request) {
         Relay r = (Relay) request.envelope().body();
         EntityId pne = request.envelope().src();
-        if (!request.link().authenticated()) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "relay needs an authenticated PNE link");
+        if (!request.link().isProtected()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "relay needs a protected PNE link");
         }
         PnRecord pn = inventory.get(r.pnId()).orElse(null);
         // each refusal is logged once, by gw-pan, with its reason
@@ -702,7 +703,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             // journaled first: from here on a lost link or a restart cannot keep it in the Server's PNs and Service Groups
             expels.add(pneId, affected.stream().map(PnRecord::pnId).toList());
             found = inventory.removeMember(pneId);
-            secrets.delete(LocalKeys.alias(pneId));
+            secrets.delete(KeyStoreAliases.localEuKey(pneId));
             secrets.delete(LocalKeyChanges.PENDING + pneId); // a restart must not give it back its previous key
         }
         boolean hadPreAssigned = preAssigned.remove(pneId); // else it could authenticate and be invited again

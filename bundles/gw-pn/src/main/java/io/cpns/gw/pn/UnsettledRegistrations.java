@@ -1,5 +1,6 @@
 package io.cpns.gw.pn;
 
+import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.store.SecretStore;
 import java.util.Collection;
 import java.util.HashSet;
@@ -25,7 +26,7 @@ import org.osgi.service.log.Logger;
  * during an establishment: their PNEs that are not in the PN here are withdrawn the same way.
  */
 final class UnsettledRegistrations {
-    static final String PREFIX = "pnreg.";
+    static final String PREFIX = KeyStoreAliases.PN_REGISTRATION;
 
     private final JournalSets journal;
     private final PendingRemovals withdrawals;

@@ -291,7 +291,7 @@ class PnGatewayFaultsTest {
 
         private PneMessage message(String pne, Message body, boolean authenticated) {
             return new PneMessage(new Envelope(EntityId.of(pne), EntityId.of(GW), 1, body),
-                    new PneLink(pne, "ip", "127.0.0.1:1", authenticated, authenticated ? "tls" : "none", Instant.now()));
+                    new PneLink(pne, "ip", "127.0.0.1:1", authenticated, authenticated ? io.cpns.api.LinkProtection.TLS : io.cpns.api.LinkProtection.NONE, Instant.now()));
         }
 
         @Override

@@ -71,7 +71,7 @@ public class GroupCommands {
             MemberDelivery d = byPne.get(pne);
             String messages = groups.groupKeyRequired(pne) ? "Group Key" : "may omit (secure PAN, credential module)";
             s.append(d == null ? String.format("%-24s %-10s %-6s %-26s %-40s %s%n", pne, "-", "-", "-", "nothing sent since this PN GW started", messages)
-                    : String.format("%-24s %-10s %-6d %-26s %-40s %s%n", pne, d.mode(), d.epoch(), d.at(), d.status(), messages));
+                    : String.format("%-24s %-10s %-6d %-26s %-40s %s%n", pne, d.mode().wire(), d.epoch(), d.at(), d.statusText(), messages));
         }
         return s.toString();
     }

@@ -84,7 +84,7 @@ public class PnCommands {
                 "PNE", "ADAPTER", "AUTH", "PROTECT", "SINCE", "REMOTE"));
         for (PneLink l : pnes.links()) {
             s.append(String.format("%-24s %-8s %-5s %-8s %-24s %s%n", l.pneId().isEmpty() ? "?" : l.pneId(), l.adapter(),
-                    l.authenticated() ? "yes" : "no", l.protection(), l.since(), l.remote()));
+                    l.authenticated() ? "yes" : "no", l.protectionName(), l.since(), l.remote()));
         }
         return s.toString();
     }
@@ -117,7 +117,7 @@ public class PnCommands {
         StringBuilder s = new StringBuilder("PN " + pn.pnId() + " initiated by " + pn.initiator() + " at " + pn.established() + "\n");
         for (PnMemberRecord m : pn.members()) {
             String link = pnes == null ? "unknown (" + PAN + " not running)"
-                    : pnes.link(EntityId.of(m.pneId())).map(l -> l.adapter() + "/" + l.protection()).orElse("offline");
+                    : pnes.link(EntityId.of(m.pneId())).map(l -> l.adapter() + "/" + l.protectionName()).orElse("offline");
             s.append(String.format("  %-24s LocalEUKey %-3s joined %s  link %s%n    capabilities %s%n    contents %s%n", m.pneId(),
                     m.localEuKey() ? "yes" : "no", m.joined(), link, m.capabilities(), m.contents()));
         }
