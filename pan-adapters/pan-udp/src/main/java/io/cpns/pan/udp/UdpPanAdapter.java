@@ -20,7 +20,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * PNEs on a UDP segment (constrained IP devices without TCP or TLS): one datagram = one CPNS frame,
  * one link per source address, an empty datagram = link reset (either way). The PAN is insecure
  * ({@link PanSecurity#NONE}), so gw-pan runs the PNE–PN GW message-level session on every link
- * (TS §5.3.3.1.1). The adapter guide's worked example (docs/adapter-guide.md §8, decision D-adapter-1).
+ * (TS §5.3.3.1.1). The adapter guide's worked example (docs/adapter-guide.md §8, decision D103).
  * {@link ConfigurationPolicy#REQUIRE}: off until an operator configures PID {@code cpns.pan.udp}.
  */
 @Component(configurationPid = "cpns.pan.udp", configurationPolicy = ConfigurationPolicy.REQUIRE,
