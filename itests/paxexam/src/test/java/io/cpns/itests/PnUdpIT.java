@@ -124,7 +124,7 @@ public class PnUdpIT extends PnTestBase {
         PnState pn = valve.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(60, TimeUnit.SECONDS);
         assertTrue(pn.serverAuthenticated());
         assertTrue(valve.secured());
-        assertEquals("session", link("pne-valve").protection());
+        assertEquals("session", link("pne-valve").protectionName());
         assertEquals("udp", link("pne-valve").adapter());
         assertTrue(valve.requestServer(pn.pnId(), new Ping(new byte[] {9})) instanceof Pong);
     }
@@ -135,7 +135,7 @@ public class PnUdpIT extends PnTestBase {
         PneClient valve = pne(config("pne-valve"), udp());
         valve.connect(EntityId.of(GATEWAY));
         assertTrue(valve.secured());
-        assertEquals("session", link("pne-valve").protection());
+        assertEquals("session", link("pne-valve").protectionName());
         assertTrue(valve.ping() != null);
         assertEquals(pns, osgi.service(PnInventory.class).pnsOf("pne-valve").size());
     }
@@ -204,6 +204,6 @@ public class PnUdpIT extends PnTestBase {
                 return false;
             }
         }, () -> "");
-        assertEquals("session", link("pne-valve").protection());
+        assertEquals("session", link("pne-valve").protectionName());
     }
 }
