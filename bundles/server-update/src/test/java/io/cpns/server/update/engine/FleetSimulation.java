@@ -1,5 +1,6 @@
 package io.cpns.server.update.engine;
 
+import io.cpns.testkit.ManualClock;
 import io.cpns.api.update.UpdateFailure;
 import io.cpns.api.update.UpdateState;
 import java.time.Duration;
@@ -42,7 +43,7 @@ final class FleetSimulation {
     private record Report(Instant at, long order, String gateway, UpdateState state, UpdateFailure failure) {
     }
 
-    final SimClock clock;
+    final ManualClock clock;
     final Rollout rollout;
     private final Function<String, Fate> fates;
     private final PriorityQueue<Report> reports = new PriorityQueue<>(
@@ -57,7 +58,7 @@ final class FleetSimulation {
     /** Per wave start: the previous wave's committed count and success time at that moment. */
     final List<String> violations = new ArrayList<>();
 
-    FleetSimulation(SimClock clock, Rollout rollout, Function<String, Fate> fates) {
+    FleetSimulation(ManualClock clock, Rollout rollout, Function<String, Fate> fates) {
         this.clock = clock;
         this.rollout = rollout;
         this.fates = fates;

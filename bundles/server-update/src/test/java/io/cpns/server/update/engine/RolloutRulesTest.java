@@ -1,5 +1,6 @@
 package io.cpns.server.update.engine;
 
+import io.cpns.testkit.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -81,14 +82,14 @@ class RolloutRulesTest {
         }
     }
 
-    private static Rollout oneWave(SimClock clock, String... ids) {
+    private static Rollout oneWave(ManualClock clock, String... ids) {
         return Rollout.start("r", 7, List.of(ids), new RolloutPolicy(WavePlan.parse("100%"), 100, 50, Duration.ZERO, Duration.ofHours(1),
                 null), clock);
     }
 
     @Test
     void status_outOfOrderAndRepeats_changeNothing_theFirstFinalStateStays() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         Rollout r = oneWave(clock, "gw-1", "gw-2");
         assertTrue(r.status("gw-1", UpdateState.DOWNLOADING, null));
         assertFalse(r.status("gw-1", UpdateState.ACCEPTED, null), "older state arriving late");
@@ -103,7 +104,7 @@ class RolloutRulesTest {
 
     @Test
     void aGatewayOfAWaveNotStarted_cannotReport() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         Rollout r = Rollout.start("r", 7, List.of("a", "b", "c", "d"), new RolloutPolicy(WavePlan.parse("1,100%"), 100, 50, Duration.ZERO,
                 Duration.ofHours(1), null), clock);
         String later = r.waves().get(1).members().get(0).gatewayId();
@@ -112,7 +113,7 @@ class RolloutRulesTest {
 
     @Test
     void aLateFinalStateAfterTheDeadline_countsWithThatState() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         Rollout r = Rollout.start("r", 7, List.of("gw-1", "gw-2", "gw-3", "gw-4"), new RolloutPolicy(WavePlan.parse("100%"), 75, 50,
                 Duration.ZERO, Duration.ofHours(1), null), clock);
         r.offered("gw-1");
@@ -130,7 +131,7 @@ class RolloutRulesTest {
 
     @Test
     void pause_stopsOffers_resumeRestartsTheDeadlineOfWavesInProgress() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         Rollout r = oneWave(clock, "gw-1", "gw-2");
         r.pause("operator");
         assertEquals(List.of(), r.due());
@@ -151,7 +152,7 @@ class RolloutRulesTest {
 
     @Test
     void cancel_spareGatewaysApplyingOrInTrial() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         Rollout r = oneWave(clock, "a", "b", "c", "d", "e");
         r.status("a", UpdateState.APPLYING, null);
         r.status("b", UpdateState.TRIAL, null);
@@ -164,7 +165,7 @@ class RolloutRulesTest {
 
     @Test
     void drain_returnsEachChangeOnce() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         Rollout r = oneWave(clock, "a", "b");
         assertTrue(r.drain().isEmpty(), "start drained what it created");
         r.offered("a");

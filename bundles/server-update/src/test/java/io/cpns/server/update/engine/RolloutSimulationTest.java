@@ -1,5 +1,6 @@
 package io.cpns.server.update.engine;
 
+import io.cpns.testkit.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -50,7 +51,7 @@ class RolloutSimulationTest {
 
     @Test
     void healthyFleet_wavesAdvanceOnlyAfterThresholdAndSoak_allCommit_figuresMatch() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         List<String> ids = fleet();
         Map<String, Integer> minutes = installTimes(ids, 1);
         Rollout r = Rollout.start("r-healthy", 7, ids, policy("10,1%,10%,50%,100%", 95, 5, Duration.ofHours(1), Duration.ofHours(6)), clock);
@@ -75,7 +76,7 @@ class RolloutSimulationTest {
 
     @Test
     void failuresInAWave_pauseAtTheExactFailureThatReachesTheThreshold_noNextWave_resumeAcceptsThem() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         List<String> ids = fleet();
         Rollout r = Rollout.start("r-fail", 7, ids, policy("10,1%,10%,100%", 90, 5, Duration.ofHours(2), Duration.ofHours(6)), clock);
         Rollout.Wave third = r.waves().get(2); // 900 gateways: 5% is 45 failures
@@ -111,7 +112,7 @@ class RolloutSimulationTest {
 
     @Test
     void silentAndOfflineGateways_countAsFailedExactlyAtTheDeadline() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         List<String> ids = fleet();
         Rollout r = Rollout.start("r-silent", 7, ids, policy("100,100%", 95, 3, Duration.ofMinutes(10), Duration.ofHours(4)), clock);
         // second wave: 9,900 gateways; 150 offline, 150 take the offer and go silent: 300 > 3% (297)
@@ -141,7 +142,7 @@ class RolloutSimulationTest {
 
     @Test
     void cancel_stopsEverything_andNamesTheGatewaysToTell() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         List<String> ids = fleet();
         Map<String, Integer> minutes = installTimes(ids, 2);
         Rollout r = Rollout.start("r-cancel", 7, ids, policy("10,10%,100%", 95, 5, Duration.ofMinutes(30), Duration.ofHours(6)), clock);
@@ -172,7 +173,7 @@ class RolloutSimulationTest {
 
     @Test
     void aWaveThatEndsBelowItsSuccessThreshold_pauses_andAResumeAcceptsIt() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         List<String> ids = fleet().subList(0, 1000);
         // failure threshold 10% but success 95%: 6% failing pauses nothing, yet the wave cannot succeed
         Rollout r = Rollout.start("r-below", 7, ids, policy("100,100%", 95, 10, Duration.ofMinutes(5), Duration.ofHours(2)), clock);
@@ -190,7 +191,7 @@ class RolloutSimulationTest {
 
     @Test
     void restore_fromWhatDrainReturned_givesTheSameRollout() {
-        SimClock clock = new SimClock(T0);
+        ManualClock clock = new ManualClock(T0);
         List<String> ids = fleet().subList(0, 2000);
         RolloutPolicy p = policy("20,50%,100%", 95, 5, Duration.ofMinutes(20), Duration.ofHours(3));
         Rollout r = Rollout.start("r-restore", 7, ids, p, clock);

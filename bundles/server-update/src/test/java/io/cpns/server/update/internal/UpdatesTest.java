@@ -1,5 +1,6 @@
 package io.cpns.server.update.internal;
 
+import io.cpns.testkit.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -26,11 +27,8 @@ import io.cpns.server.update.GatewayProgress;
 import io.cpns.server.update.RolloutRequest;
 import io.cpns.server.update.RolloutView;
 import io.cpns.server.update.Target;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,25 +48,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class UpdatesTest {
     private static final String PG_URL = System.getenv("CPNS_TEST_PG_URL");
-
-    static final class MovableClock extends Clock {
-        Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId z) {
-            return this;
-        }
-    }
 
     /** Gateways on the other end: connected or not, answering offers with ack or an error. */
     static final class Gateways implements Updates.GatewayLink {
@@ -137,7 +116,7 @@ class UpdatesTest {
         }
     }
 
-    private final MovableClock clock = new MovableClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T00:00:00Z"));
     private final Gateways gateways = new Gateways();
     private final List<String> fleet = new ArrayList<>();
     private final List<String> logged = new CopyOnWriteArrayList<>();
@@ -176,7 +155,7 @@ class UpdatesTest {
     }
 
     private void step(Updates u, Duration d) {
-        clock.now = clock.now.plus(d);
+        clock.advance(d);
         u.tick();
     }
 
