@@ -129,6 +129,12 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     private final Map<String, Long> handlerGone = new ConcurrentHashMap<>();
     private final Object handlerCame = new Object();
     private volatile boolean stopping;
+    /**
+     * Adapters start and stop under this lock: SCR binds an adapter on the thread that registered it
+     * while it may deactivate this manager on another (a reference reconfigured at start), and an
+     * adapter started by a manager that is gone keeps its port.
+     */
+    private final Object lifecycle = new Object();
     /** Requests of this PN GW to PNEs, by PNE and id, with the link each was sent on. */
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /** Every Entity ID the CPNS Server was known by (the default, and each server link's): none is a PNE's. */
@@ -217,9 +223,11 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
         synchronized (handlerCame) {
             handlerCame.notifyAll();
         }
-        waiting.clear();
-        adapters.values().forEach(this::stopAdapter);
-        adapters.clear();
+        synchronized (lifecycle) { // after a start in progress: it is stopped here, and none begins after
+            waiting.clear();
+            adapters.values().forEach(this::stopAdapter);
+            adapters.clear();
+        }
         timer.shutdownNow();
         CpnsException down = new CpnsException(ErrorCode.UNAVAILABLE, "PAN side stopping");
         pending.values().forEach(p -> p.answer().completeExceptionally(down));
@@ -244,6 +252,14 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     @Reference(name = "adapters", service = PanAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addAdapter(PanAdapter adapter) {
+        synchronized (lifecycle) {
+            if (!stopping) {
+                startAdapter(adapter);
+            }
+        }
+    }
+
+    private void startAdapter(PanAdapter adapter) {
         PanAdapter running = adapters.putIfAbsent(adapter.id(), adapter);
         if (running != null) { // links, routes and the CLI name adapters by id: two would be ambiguous
             waiting.add(adapter);
@@ -267,15 +283,19 @@ public class PanManager implements PneMessenger, PreAssignedKeys, LinkHost, Heal
     private final List<PneLinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     void removeAdapter(PanAdapter adapter) {
-        if (waiting.remove(adapter)) {
-            return;
-        }
-        if (adapters.remove(adapter.id(), adapter)) {
-            stopAdapter(adapter);
-            waiting.stream().filter(a -> a.id().equals(adapter.id())).findFirst().ifPresent(next -> {
-                waiting.remove(next);
-                addAdapter(next);
-            });
+        synchronized (lifecycle) {
+            if (waiting.remove(adapter)) {
+                return;
+            }
+            if (adapters.remove(adapter.id(), adapter)) {
+                stopAdapter(adapter);
+                waiting.stream().filter(a -> a.id().equals(adapter.id())).findFirst().ifPresent(next -> {
+                    waiting.remove(next);
+                    if (!stopping) {
+                        startAdapter(next);
+                    }
+                });
+            }
         }
     }
 
