@@ -121,6 +121,13 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     private final PneRoutes routes;
     private final PneHandlers handlers;
     private final Tunnels tunnels;
+    private volatile boolean stopping;
+    /**
+     * Adapters start and stop under this lock: SCR binds an adapter on the thread that registered it
+     * while it may deactivate this manager on another (a reference reconfigured at start), and an
+     * adapter started by a manager that is gone keeps its port.
+     */
+    private final Object lifecycle = new Object();
     private final LogThrottle logThrottle = new LogThrottle();
     private final FailureLimiter handshakeFailures;
 
@@ -165,10 +172,13 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
 
     @Deactivate
     void deactivate() {
+        stopping = true;
         handlers.stop();
-        waiting.clear();
-        adapters.values().forEach(this::stopAdapter);
-        adapters.clear();
+        synchronized (lifecycle) { // after a start in progress: it is stopped here, and none begins after
+            waiting.clear();
+            adapters.values().forEach(this::stopAdapter);
+            adapters.clear();
+        }
         timer.shutdownNow();
         tunnels.stop();
         routes.stop();
@@ -193,6 +203,14 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     @Reference(name = "adapters", service = PanAdapter.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addAdapter(PanAdapter adapter) {
+        synchronized (lifecycle) {
+            if (!stopping) {
+                startAdapter(adapter);
+            }
+        }
+    }
+
+    private void startAdapter(PanAdapter adapter) {
         PanAdapter running = adapters.putIfAbsent(adapter.id(), adapter);
         if (running != null) { // links, routes and the CLI name adapters by id: two would be ambiguous
             waiting.add(adapter);
@@ -216,15 +234,19 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     private final List<PneLinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     void removeAdapter(PanAdapter adapter) {
-        if (waiting.remove(adapter)) {
-            return;
-        }
-        if (adapters.remove(adapter.id(), adapter)) {
-            stopAdapter(adapter);
-            waiting.stream().filter(a -> a.id().equals(adapter.id())).findFirst().ifPresent(next -> {
-                waiting.remove(next);
-                addAdapter(next);
-            });
+        synchronized (lifecycle) {
+            if (waiting.remove(adapter)) {
+                return;
+            }
+            if (adapters.remove(adapter.id(), adapter)) {
+                stopAdapter(adapter);
+                waiting.stream().filter(a -> a.id().equals(adapter.id())).findFirst().ifPresent(next -> {
+                    waiting.remove(next);
+                    if (!stopping) {
+                        startAdapter(next);
+                    }
+                });
+            }
         }
     }
 

@@ -151,7 +151,7 @@ final class GwFixture implements AutoCloseable {
     }
 
     /** A PAN adapter in memory: hands its context to the test. */
-    static final class TestAdapter implements PanAdapter {
+    static class TestAdapter implements PanAdapter {
         private final String id;
         private final PanSecurity security;
         volatile PanContext context;

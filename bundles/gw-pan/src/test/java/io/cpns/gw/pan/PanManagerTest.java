@@ -559,6 +559,60 @@ class PanManagerTest {
         assertFalse(twin.stopped);
     }
 
+    /**
+     * SCR may deactivate the manager (its secret store reconfigured at start) on one thread while it
+     * binds an adapter on another: the adapter must not end up started by a manager that is gone (it
+     * kept its port bound and the next manager's start could not bind it: StartupLogIT.l04).
+     */
+    @Test
+    void anAdapterStartingWhileTheManagerIsDeactivated_isStoppedAfterItsStartReturns() throws Exception {
+        java.util.concurrent.CountDownLatch inStart = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        GwFixture.TestAdapter slow = new GwFixture.TestAdapter("slow", PanSecurity.NONE) {
+            @Override
+            public void start(io.cpns.pan.spi.PanContext ctx) throws java.io.IOException {
+                inStart.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                running.incrementAndGet();
+                super.start(ctx);
+            }
+
+            @Override
+            public void stop() {
+                running.set(0);
+                super.stop();
+            }
+        };
+        Thread binder = new Thread(() -> f.manager.addAdapter(slow), "scr-bind");
+        binder.start();
+        assertTrue(inStart.await(GwFixture.WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        Thread deactivator = new Thread(f.manager::deactivate, "scr-deactivate");
+        deactivator.start();
+        // either the deactivation waits for the start in progress or (before the fix) it ran past it
+        while (deactivator.getState() != Thread.State.BLOCKED && deactivator.getState() != Thread.State.WAITING
+                && deactivator.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        binder.join(GwFixture.WAIT_MILLIS);
+        deactivator.join(GwFixture.WAIT_MILLIS);
+        assertEquals(0, running.get(), "the adapter was left running by a deactivated manager");
+        assertTrue(slow.stopped);
+    }
+
+    @Test
+    void anAdapterBoundAfterTheManagerWasDeactivated_isNotStarted() {
+        f.manager.deactivate();
+        GwFixture.TestAdapter late = new GwFixture.TestAdapter("late", PanSecurity.NONE);
+        f.manager.addAdapter(late);
+        assertNull(late.context);
+    }
+
     // ---- pre-assigned keys ----
 
     @Test
