@@ -2,8 +2,8 @@ package io.cpns.keystore;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
-import io.cpns.api.file.AtomicFile;
 import io.cpns.api.Strings;
+import io.cpns.api.file.AtomicFile;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.AeadCipher;
