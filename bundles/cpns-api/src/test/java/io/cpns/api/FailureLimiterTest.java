@@ -62,6 +62,7 @@ class FailureLimiterTest {
         assertEquals(1, limiter.failures("c"));
     }
 
+    /** Its own clock, not cpns-testkit's ManualClock: the testkit depends on cpns-api, and Maven refuses the cycle. */
     static final class MutableClock extends Clock {
         private Instant now = Instant.parse("2026-12-01T00:00:00Z");
 

@@ -3,6 +3,7 @@ package io.cpns.keystore;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.Strings;
+import io.cpns.api.file.AtomicFile;
 import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.AeadCipher;
@@ -10,18 +11,12 @@ import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
@@ -58,7 +53,6 @@ public final class EncryptedFileStore implements SecretStore {
     private static final byte[] AAD_LABEL = "CPKS1 ".getBytes(StandardCharsets.US_ASCII);
     private static final String SUFFIX = ".sec";
     private static final String QUARANTINE = "quarantine";
-    private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'");
 
@@ -134,7 +128,7 @@ public final class EncryptedFileStore implements SecretStore {
         }
         try {
             Path target = moveToQuarantine(file);
-            syncDirectory(directory);
+            AtomicFile.syncDirectory(directory);
             return Optional.of(target.toString());
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -153,7 +147,7 @@ public final class EncryptedFileStore implements SecretStore {
             sealed = c.seal(nonce, aad(alias), secret);
         }
         try {
-            writeAtomically(file, Bytes.concat(MAGIC, nonce, sealed));
+            AtomicFile.write(file, Bytes.concat(MAGIC, nonce, sealed));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write secret " + alias, e);
         }
@@ -164,7 +158,7 @@ public final class EncryptedFileStore implements SecretStore {
         ensureOpen();
         try {
             boolean existed = Files.deleteIfExists(fileOf(alias));
-            syncDirectory(directory);
+            AtomicFile.syncDirectory(directory);
             return existed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete secret " + alias, e);
@@ -233,7 +227,7 @@ public final class EncryptedFileStore implements SecretStore {
             Files.createDirectories(parent);
         }
         byte[] k = Randoms.bytes(32);
-        writeAtomically(file, k);
+        AtomicFile.write(file, k);
         return k;
     }
 
@@ -255,7 +249,7 @@ public final class EncryptedFileStore implements SecretStore {
         }
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         ownerOnly(target);
-        syncDirectory(q);
+        AtomicFile.syncDirectory(q);
         return target;
     }
 
@@ -291,44 +285,6 @@ public final class EncryptedFileStore implements SecretStore {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
-        }
-    }
-
-    static void writeAtomically(Path file, byte[] content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve("." + file.getFileName() + "." + Bytes.hex(Randoms.bytes(4)) + ".tmp");
-        try {
-            try {
-                Files.createFile(tmp, OWNER_ONLY);
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(tmp);
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            syncDirectory(dir);
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("temporary file collision for " + file, e);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Makes the rename durable (POSIX: fsync the directory). Not possible on every platform. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // e.g. Windows cannot open a directory; the rename itself is still atomic
         }
     }
 }

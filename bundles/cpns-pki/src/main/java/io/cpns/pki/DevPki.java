@@ -1,14 +1,13 @@
 package io.cpns.pki;
 
+import io.cpns.api.file.AtomicFile;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -179,24 +178,12 @@ public final class DevPki {
         writeSecret(file, content);
     }
 
-    /** Owner-only permissions from the first byte written. */
+    /**
+     * Owner-only from the first byte written, whole or not at all (AtomicFile); this PKI is the
+     * directory's only writer, so what a cut write left goes first.
+     */
     private static void writeSecret(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
-        Files.writeString(tmp, content, StandardCharsets.US_ASCII);
-        move(tmp, file);
-    }
-
-    private static void move(Path tmp, Path file) throws IOException {
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFile.deleteLeftovers(file);
+        AtomicFile.write(file, content.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -39,13 +39,11 @@ public final class LocalMosquitto implements AutoCloseable {
 
     /** Why Mosquitto cannot run here, or empty if it can. */
     public static Optional<String> missing() {
-        if (binary() == null) {
-            return Optional.of("no mosquitto binary");
+        Optional<String> commands = Commands.missing("mosquitto", "mosquitto_ctrl");
+        if (commands.isPresent()) {
+            return commands;
         }
-        if (ctrl() == null) {
-            return Optional.of("no mosquitto_ctrl");
-        }
-        return plugin() == null ? Optional.of("no mosquitto_dynamic_security.so") : Optional.empty();
+        return plugin() == null ? Optional.of("no mosquitto_dynamic_security.so (apt-get install mosquitto)") : Optional.empty();
     }
 
     /** Sets up {@code dir} (dynamic-security file, config, log) and starts Mosquitto. */
@@ -155,11 +153,11 @@ public final class LocalMosquitto implements AutoCloseable {
     }
 
     private static Path binary() {
-        return find("mosquitto", List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"), Path.of("/usr/bin")));
+        return Commands.find("mosquitto").orElse(null);
     }
 
     private static Path ctrl() {
-        return find("mosquitto_ctrl", List.of(Path.of("/usr/bin"), Path.of("/usr/local/bin")));
+        return Commands.find("mosquitto_ctrl").orElse(null);
     }
 
     /** Debian puts the plugin in /usr/lib/<multiarch triplet>/. */

@@ -21,17 +21,14 @@ public final class PtyPair implements AutoCloseable {
         this.pne = pne;
     }
 
-    /** Whether socat is installed and runs. */
+    /**
+     * Whether socat is installed.
+     *
+     * @deprecated {@link Commands#missing Commands.missing("socat")} also says which package to install
+     */
+    @Deprecated
     public static boolean available() {
-        try {
-            return new ProcessBuilder("socat", "-V").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Commands.installed("socat");
     }
 
     /** A cable whose ends are {@code dir/name-gw} and {@code dir/name-pne}; socat logs to {@code dir/name.socat.log}. */

@@ -38,8 +38,9 @@ public final class SoftHsm {
         if (!Files.isReadable(LIBRARY)) {
             return Optional.of("no " + LIBRARY + " (apt-get install softhsm2)");
         }
-        if (util() == null) {
-            return Optional.of("no softhsm2-util (apt-get install softhsm2)");
+        Optional<String> util = Commands.missing("softhsm2-util");
+        if (util.isPresent()) {
+            return util;
         }
         String conf = System.getenv("SOFTHSM2_CONF");
         if (conf == null || conf.isBlank()) {
@@ -84,13 +85,7 @@ public final class SoftHsm {
     }
 
     private static Path util() {
-        for (String d : new String[] {"/usr/bin", "/usr/local/bin", "/bin"}) {
-            Path p = Path.of(d, "softhsm2-util");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return Commands.find("softhsm2-util").orElse(null);
     }
 
     private static String run(String... cmd) throws IOException, InterruptedException {

@@ -33,6 +33,7 @@ import io.cpns.pne.PneConfig;
 import io.cpns.pne.PneTransport;
 import io.cpns.pne.SerialDiscovery;
 import io.cpns.pne.SerialTransport;
+import io.cpns.testkit.Commands;
 import io.cpns.testkit.PtyPair;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -83,7 +84,7 @@ final class PneDemo implements AutoCloseable {
         this.panPort = freeTcpPort();
         this.discoveryPort = freeUdpPort();
         this.brokerPort = freeTcpPort();
-        this.cable = PtyPair.available() ? PtyPair.open(root.resolve("serial"), "tty") : null;
+        this.cable = Commands.installed("socat") ? PtyPair.open(root.resolve("serial"), "tty") : null;
     }
 
     /** The adapters' part of the gateway's etc/: IP on loopback with discovery, serial on the cable. */

@@ -48,6 +48,7 @@ public final class RolloutCost {
     private RolloutCost() {
     }
 
+    /** Its own clock, not cpns-testkit's ManualClock: the shaded benchmarks jar does not take the testkit. */
     static final class SimClock extends Clock {
         Instant now = Instant.parse("2026-12-01T00:00:00Z");
 

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.cpns.testkit.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -76,10 +77,11 @@ public class DataFileModesIT {
      * a PN GW enrolled as alice's from its configuration; both with the scripts' own heap.
      */
     private ForkedRuntime[] serverAndEnrolledGateway(String umask) throws Exception {
-        if (!ForkedRuntime.terminalAvailable()) {
-            System.out.println("[DataFileModesIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the Server's console");
+        String missing = Commands.missing("script").orElse(null);
+        if (missing != null) {
+            System.out.println("[DataFileModesIT] skipped: script(1) is needed to type at the Server's console: " + missing);
         }
-        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
+        Assume.assumeTrue(missing, missing == null);
         ForkedRuntime server = ForkedRuntime.of("server", home.resolve("server")).terminal().umask(umask).javaOpts(null)
                 .configure("cpns.server.endpoint", "port=" + AbstractSliceIT.freePort()).start().awaitReady();
         server.useradd("alice", PASSWORD);

@@ -208,19 +208,6 @@ final class ForkedRuntime implements AutoCloseable {
         return home.resolve(role + ".log");
     }
 
-    /** Whether {@code script(1)} is there to give a process a terminal (util-linux; Debian's bsdutils). */
-    static boolean terminalAvailable() {
-        try {
-            return new ProcessBuilder("script", "-V").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     /** The JVM options {@code bin/cpns-ROLE} uses when {@code CPNS_JAVA_OPTS} is not set (its heap). */
     static String scriptDefaultJavaOpts(String role) throws IOException {
         Matcher m = DEFAULT_OPTS.matcher(Files.readString(CpnsOptions.dist().resolve("bin/cpns-" + role)));

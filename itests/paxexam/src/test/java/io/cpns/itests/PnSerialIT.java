@@ -17,6 +17,7 @@ import io.cpns.pne.PnState;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.SerialDiscovery;
 import io.cpns.pne.SerialTransport;
+import io.cpns.testkit.Commands;
 import io.cpns.testkit.PtyPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public class PnSerialIT extends PnTestBase {
      */
     private static final class Cables {
         static void open() throws Exception {
-            if (!PtyPair.available()) {
+            if (!Commands.installed("socat")) {
                 return;
             }
             Path dir = Files.createTempDirectory("cpns-pty");

@@ -12,6 +12,7 @@ import io.cpns.keystore.EncryptedFileStore;
 import io.cpns.pne.IpTransport;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.PneConfig;
+import io.cpns.testkit.Commands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +59,11 @@ public class ServerFaultsIT {
 
     @BeforeClass
     public static void serverAndGateway() throws Exception {
-        if (!ForkedRuntime.terminalAvailable()) {
-            System.out.println("[ServerFaultsIT] skipped: script(1) (util-linux/bsdutils) is needed for the consoles");
+        String missing = Commands.missing("script").orElse(null);
+        if (missing != null) {
+            System.out.println("[ServerFaultsIT] skipped: script(1) is needed for the consoles: " + missing);
         }
-        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
+        Assume.assumeTrue(missing, missing == null);
         home = Files.createDirectories(Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
                 .resolve("server-faults-" + UUID.randomUUID().toString().substring(0, 8)));
         server = ForkedRuntime.server(home.resolve("server")).start().awaitReady();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.pki.DevPki;
+import io.cpns.testkit.Commands;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -223,7 +224,7 @@ class TlsEndpointsTest {
     /** Small devices: a TLS 1.2 PSK peer (OpenSSL, plain and ECDHE PSK suites) when the endpoint allows it. */
     @Test
     void interop_opensslTls12Psk_whenAllowed() throws Exception {
-        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        assumeOpenssl();
         for (String cipher : java.util.List.of("PSK-AES128-GCM-SHA256", "ECDHE-PSK-AES128-CBC-SHA256")) {
             var served = serveHello(new TlsServerEndpoint(lookup, null, true));
             assertEquals("hello from cpns\n", openssl("-tls1_2", "-cipher", cipher), cipher);
@@ -236,7 +237,7 @@ class TlsEndpointsTest {
     /** A client preferring plain PSK still gets the forward-secret suite: the server's order decides. */
     @Test
     void tls12Psk_theServerPrefersEcdhePsk_overTheClientsOrder() throws Exception {
-        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        assumeOpenssl();
         var served = serveHello(new TlsServerEndpoint(lookup, null, true));
         Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(), "-tls1_2",
                 "-cipher", "PSK-AES128-GCM-SHA256:ECDHE-PSK-AES128-CBC-SHA256", "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1")
@@ -255,7 +256,7 @@ class TlsEndpointsTest {
 
     @Test
     void tls12Psk_isRefused_unlessAllowed() throws Exception {
-        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        assumeOpenssl();
         var served = serveHello(new TlsServerEndpoint(lookup, null));
         assertEquals("", openssl("-tls1_2", "-cipher", "PSK-AES128-GCM-SHA256"));
         assertThrows(Exception.class, () -> served.get(5, TimeUnit.SECONDS));
@@ -264,7 +265,7 @@ class TlsEndpointsTest {
     /** A standard PSK-TLS peer (OpenSSL) completes a TLS 1.3 external-PSK handshake with us. */
     @Test
     void interop_opensslTls13PskClient() throws Exception {
-        assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl not installed: interop test skipped");
+        assumeOpenssl();
         var served = CompletableFuture.supplyAsync(() -> {
             try {
                 TlsConnection c = new TlsServerEndpoint(lookup, null).accept(listener.accept(), 5000, 5000);
@@ -282,5 +283,13 @@ class TlsEndpointsTest {
         assertEquals("hello from cpns\n", line);
         assertEquals("gw-1", served.get(5, TimeUnit.SECONDS).pskIdentity());
         p.destroy();
+    }
+
+    private static void assumeOpenssl() {
+        String missing = Commands.missing("openssl").orElse(null);
+        if (missing != null) {
+            System.out.println("[TlsEndpointsTest] interop test skipped: " + missing);
+        }
+        assumeTrue(missing == null, missing);
     }
 }

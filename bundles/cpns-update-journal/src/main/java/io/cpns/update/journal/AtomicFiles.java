@@ -1,26 +1,21 @@
 package io.cpns.update.journal;
 
+import io.cpns.api.file.AtomicFile;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Files that are either wholly old or wholly new after a power cut: written to a temporary file in
- * the same directory, fsynced, renamed over the old one, and the directory fsynced (as
- * cpns-keystore writes its records). Properties files are written sorted, without Java's date
- * comment, so two equal states give equal bytes.
+ * The update journal's files: wholly old or wholly new after a power cut (cpns-api's
+ * {@link AtomicFile}) under owner-only directories. Properties files are written sorted, without
+ * Java's date comment, so two equal states give equal bytes.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -49,48 +44,10 @@ public final class AtomicFiles {
         return dir;
     }
 
+    /** Replaces {@code file} with {@code content} (owner-only), creating its directory owner-only first. */
     public static void write(Path file, byte[] content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        directory(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            move(tmp, file);
-            syncDirectory(dir);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Renames {@code from} to {@code to} (replacing it), atomically where the file system can. */
-    public static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes a rename or a new file in {@code dir} durable (POSIX: fsync the directory); not possible everywhere. */
-    public static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // e.g. Windows cannot open a directory; the rename itself is still atomic
-        }
-    }
-
-    /** Forces a file's content to disk (a jar copied into a set before the set is renamed into place). */
-    public static void sync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
+        directory(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, content);
     }
 
     public static void writeProperties(Path file, Map<String, String> props) throws IOException {

@@ -1,6 +1,7 @@
 package io.cpns.gw.identity;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.file.AtomicFile;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import java.io.IOException;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
 
 /**
  * This PN GW's Entity ID: configured, or generated once ({@code gw-} + 12 hex digits) and kept in
- * {@code ${cpns.data}/gateway-id}, because the EUKey is bound to it and must survive restarts.
+ * {@code ${cpns.data}/gateway-id}, because the EUKey is bound to it and must survive restarts:
+ * written atomically (a power cut must not leave an empty ID) and owner-only like the whole data
+ * directory (docs/security.md §10.3).
  */
 final class StoredId {
     private StoredId() {
@@ -26,9 +29,8 @@ final class StoredId {
         }
         EntityId id = EntityId.of("gw-" + Bytes.hex(Randoms.bytes(6)));
         Files.createDirectories(dataDir);
-        Path tmp = dataDir.resolve("gateway-id.tmp");
-        Files.writeString(tmp, id.value() + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.deleteLeftovers(file); // of a first start cut short; nothing else writes it
+        AtomicFile.write(file, (id.value() + "\n").getBytes(StandardCharsets.US_ASCII));
         return id;
     }
 }

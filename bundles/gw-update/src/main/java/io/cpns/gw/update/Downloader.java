@@ -1,5 +1,6 @@
 package io.cpns.gw.update;
 
+import io.cpns.api.file.AtomicFile;
 import io.cpns.api.update.BundleEntry;
 import io.cpns.api.update.UpdateFailure;
 import java.io.IOException;
@@ -147,7 +148,7 @@ final class Downloader {
             long before = size(part);
             try {
                 if (attempt(client, watchdog, uri, e, part)) {
-                    io.cpns.update.journal.AtomicFiles.move(part, done);
+                    AtomicFile.move(part, done);
                     return done;
                 }
                 last = "connection ended after " + size(part) + " of " + e.size() + " bytes";

@@ -1,5 +1,6 @@
 package io.cpns.gw.update;
 
+import io.cpns.api.file.AtomicFile;
 import io.cpns.update.journal.AtomicFiles;
 import io.cpns.update.journal.BundleSet;
 import java.io.IOException;
@@ -46,7 +47,7 @@ final class Staging {
                     Files.deleteIfExists(to);
                     Files.copy(committed.jar(updateDir, m), to, StandardCopyOption.COPY_ATTRIBUTES);
                 }
-                AtomicFiles.sync(to);
+                AtomicFile.sync(to);
             }
         }
         for (Map.Entry<BundleSet.Member, Path> e : downloaded.entrySet()) {
@@ -54,13 +55,13 @@ final class Staging {
             if (Files.exists(to)) {
                 throw new FileAlreadyExistsException(to + ": two bundles of the release share a file name");
             }
-            AtomicFiles.move(e.getValue(), to);
-            AtomicFiles.sync(to);
+            AtomicFile.move(e.getValue(), to);
+            AtomicFile.sync(to);
         }
         set.writeTo(tmp);
-        AtomicFiles.syncDirectory(tmp);
-        AtomicFiles.move(tmp, dir);
-        AtomicFiles.syncDirectory(sets);
+        AtomicFile.syncDirectory(tmp);
+        AtomicFile.move(tmp, dir);
+        AtomicFile.syncDirectory(sets);
         return set;
     }
 

@@ -1,5 +1,6 @@
 package io.cpns.release.tool;
 
+import io.cpns.api.file.AtomicFile;
 import io.cpns.api.update.BundleEntry;
 import io.cpns.api.update.ReleaseKey;
 import io.cpns.api.update.ReleaseKeys;
@@ -250,9 +251,7 @@ final class SignCommand implements Callable<Integer> {
                 BundleEntry e = manifest.bundles().get(i);
                 Path copy = tmp.resolve(e.file());
                 Files.copy(jars.get(i), copy); // not its attributes: the copy is owner-only like the rest
-                try (var ch = java.nio.channels.FileChannel.open(copy, java.nio.file.StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
+                AtomicFile.sync(copy);
                 try {
                     BundleCheck.verify(e, copy); // the jar changed between reading and copying, or the copy is bad
                 } catch (ReleaseRefusedException x) {
@@ -263,13 +262,13 @@ final class SignCommand implements Callable<Integer> {
             SecureFiles.writeSynced(tmp.resolve(ReleaseDir.MANIFEST_SIG), sig);
             SecureFiles.writeSynced(tmp.resolve(ReleaseDir.KEYS), keysBytes);
             SecureFiles.writeSynced(tmp.resolve(ReleaseDir.KEYS_SIG), keysSig);
-            SecureFiles.syncDirectory(tmp);
+            AtomicFile.syncDirectory(tmp);
             if (Files.exists(out)) {
                 Files.delete(out); // empty (checked before): the rename takes its place
             }
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
-            SecureFiles.syncDirectory(parent);
+            AtomicFile.syncDirectory(parent);
         } catch (IOException e) {
             throw new ToolException("cannot write " + out + ": " + e.getMessage());
         } finally {

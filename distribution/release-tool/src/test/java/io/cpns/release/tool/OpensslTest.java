@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cpns.testkit.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,11 +31,11 @@ class OpensslTest {
 
     @BeforeAll
     static void openssl() throws Exception {
-        boolean present = Processes.installed("openssl");
-        if (!present) {
-            System.out.println("OpensslTest skipped: openssl is not installed (apt-get install openssl)");
+        String missing = Commands.missing("openssl").orElse(null);
+        if (missing != null) {
+            System.out.println("OpensslTest skipped: " + missing);
         }
-        Assumptions.assumeTrue(present, "openssl is not installed (apt-get install openssl)");
+        Assumptions.assumeTrue(missing == null, missing);
         pass = dir.resolve("pass");
         Files.writeString(pass, PASS + "\n");
     }

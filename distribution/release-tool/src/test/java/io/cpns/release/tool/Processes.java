@@ -31,14 +31,4 @@ final class Processes {
         }
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
-
-    /** Whether a program is on the PATH (for tests that need a Debian package). */
-    static boolean installed(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty() && Path.of(d, program).toFile().canExecute()) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

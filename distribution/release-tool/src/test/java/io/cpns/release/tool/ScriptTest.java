@@ -3,6 +3,7 @@ package io.cpns.release.tool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cpns.testkit.Commands;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -75,11 +76,11 @@ class ScriptTest {
      */
     @Test
     void keygen_readsThePassphraseFromTheConsole_withoutEcho() throws Exception {
-        boolean present = Processes.installed("script");
-        if (!present) {
-            System.out.println("ScriptTest console case skipped: script(1) is not installed (apt-get install bsdutils)");
+        String missing = Commands.missing("script").orElse(null);
+        if (missing != null) {
+            System.out.println("ScriptTest console case skipped: " + missing);
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(present, "script(1) is not installed (apt-get install bsdutils)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing == null, missing);
         Path script = install();
         Path work = Files.createDirectories(home.resolve("console"));
         String pass = "typed at the console 42";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.pan.spi.PanSecurity;
+import io.cpns.testkit.Commands;
 import io.cpns.testkit.PtyPair;
 import io.cpns.testkit.RecordingPanContext;
 import io.cpns.testkit.TestLogger;
@@ -42,11 +43,11 @@ class SerialLineTest {
 
     @BeforeAll
     static void socat() {
-        boolean available = PtyPair.available();
-        if (!available) {
-            System.out.println("[SerialLineTest] SKIPPED: socat is not installed (apt-get install socat)");
+        String missing = Commands.missing("socat").orElse(null);
+        if (missing != null) {
+            System.out.println("[SerialLineTest] SKIPPED: " + missing);
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(available, "socat is not installed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing == null, missing);
     }
 
     @AfterEach

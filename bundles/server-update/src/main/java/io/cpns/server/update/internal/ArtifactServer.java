@@ -1,5 +1,6 @@
 package io.cpns.server.update.internal;
 
+import io.cpns.api.file.AtomicFile;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.pki.DevPki;
 import java.io.IOException;
@@ -144,19 +145,8 @@ public class ArtifactServer implements ArtifactEndpoint {
         new SecureRandom().nextBytes(raw);
         String pw = Base64.getEncoder().encodeToString(raw);
         java.nio.file.Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        java.nio.file.Files.deleteIfExists(tmp);
-        try {
-            java.nio.file.Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            java.nio.file.Files.createFile(tmp);
-        }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(pw.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-            ch.force(true);
-        }
-        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.deleteLeftovers(file); // made once, by this component only
+        AtomicFile.write(file, pw.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         return pw.toCharArray();
     }
 

@@ -2,6 +2,7 @@ package io.cpns.server.update.internal;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.file.AtomicFile;
 import io.cpns.api.update.BundleEntry;
 import io.cpns.api.update.ReleaseKey;
 import io.cpns.api.update.ReleaseKeys;
@@ -115,9 +116,10 @@ final class Publisher {
                 copy(dir.resolve(e.file()), tmp.resolve(e.file()));
                 check(e, tmp.resolve(e.file())); // what is served is what was checked
             }
+            AtomicFile.syncDirectory(tmp); // the files' names, before the directory is renamed into place
             delete(target); // left by a publish cut before its row was written
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(releases);
+            AtomicFile.syncDirectory(releases);
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new CpnsException(ErrorCode.UNAVAILABLE, "cannot write the release under " + releases + ": " + e.getMessage(), e);
@@ -195,14 +197,6 @@ final class Publisher {
         try (InputStream in = Files.newInputStream(from); FileChannel out = FileChannel.open(to, StandardOpenOption.WRITE)) {
             in.transferTo(java.nio.channels.Channels.newOutputStream(out));
             out.force(true);
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not every file system syncs a directory; the rename is atomic all the same
         }
     }
 

@@ -1,16 +1,11 @@
 package io.cpns.server.update.internal;
 
+import io.cpns.api.file.AtomicFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -59,24 +54,29 @@ final class TlsKeyStore {
         return ks;
     }
 
+    /** Written whole or not at all, owner-only (AtomicFile): Jetty may read it at any moment. */
     static void write(KeyStore ks, char[] password, Path file) throws IOException, GeneralSecurityException {
         Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
+        AtomicFile.deleteLeftovers(file); // ArtifactServer is its only writer
         try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(tmp);
+            AtomicFile.write(file, out -> {
+                try {
+                    ks.store(out, password);
+                } catch (GeneralSecurityException e) {
+                    throw new NotStored(e);
+                }
+            });
+        } catch (NotStored e) {
+            throw (GeneralSecurityException) e.getCause();
         }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE); OutputStream os = java.nio.channels.Channels.newOutputStream(ch)) {
-            ks.store(os, password);
-            os.flush();
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Carries a {@link KeyStore#store} failure through {@link AtomicFile.Content}. */
+    private static final class NotStored extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotStored(GeneralSecurityException cause) {
+            super(cause);
         }
     }
 
