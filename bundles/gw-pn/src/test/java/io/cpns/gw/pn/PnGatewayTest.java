@@ -46,6 +46,7 @@ import io.cpns.api.message.SetupType;
 import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
+import io.cpns.testkit.RecordingPneMessenger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +108,7 @@ class PnGatewayTest {
         CompletionStage<Message> setup = f.gateway.pneInitiated(from(PNE2, LinkProtection.SESSION, new PnSetupRequest(SetupType.INVITE,
                 List.of("pne-1"), Map.of("ui", "yes"), List.of("video"), rand(PNE2), true, null)));
         // step 2: PN Setup Notify to PNE #1; step 3: it accepts
-        PnFixture.Pnes.Sent notify = f.pnes.next(PnSetupNotify.class);
+        RecordingPneMessenger.Sent notify = f.pnes.next(PnSetupNotify.class);
         assertEquals(PNE1, notify.pne());
         PnSetupNotify n = (PnSetupNotify) notify.message();
         assertEquals("pne-2", n.initiator());
@@ -125,7 +126,7 @@ class PnGatewayTest {
         assertEquals(List.of("pne-2", "pne-1"), reg.pnes().stream().map(p -> p.pneId()).toList());
         assertArrayEquals(rand(PNE1), reg.pnes().get(1).randPne());
         // steps 6-7: the Authentication request relayed to each PNE; PNE #2 gets its copy of the LocalEUKey
-        Map<EntityId, PnFixture.Pnes.Sent> auth = f.pnes.next(PneAuthRequest.class, 2);
+        Map<EntityId, RecordingPneMessenger.Sent> auth = f.pnes.next(PneAuthRequest.class, 2);
         PneAuthRequest a2 = (PneAuthRequest) auth.get(PNE2).message();
         assertArrayEquals(lek2ForPne, a2.wrappedLocalEuKey());
         assertArrayEquals(randServer, a2.randServer());
@@ -142,7 +143,7 @@ class PnGatewayTest {
         assertEquals("session", byPne.get("pne-2").protection());
         assertEquals("pan", byPne.get("pne-1").protection());
         // step 15 to PNE #1 (sent before step 14 completes)
-        PnFixture.Pnes.Sent established = f.pnes.next(PnEstablishNotify.class);
+        RecordingPneMessenger.Sent established = f.pnes.next(PnEstablishNotify.class);
         assertEquals(PNE1, established.pne());
         established.answer(LinkProtection.PAN, new PnEstablishAck(true));
         PnSetupResponse response = assertInstanceOf(PnSetupResponse.class, PnFixture.await(setup));
@@ -164,7 +165,7 @@ class PnGatewayTest {
         f.server.next(PnRegisterRequest.class, r -> new PnAuthRequest(r.pnId(), r.batch(), Randoms.bytes(16), List.of(
                 new PneKeys("pne-2", 0, Randoms.bytes(40), Suites.modern().wrap(f.euKey, Randoms.bytes(32))),
                 new PneKeys("pne-1", 0, null, null))));
-        Map<EntityId, PnFixture.Pnes.Sent> auth = f.pnes.next(PneAuthRequest.class, 2);
+        Map<EntityId, RecordingPneMessenger.Sent> auth = f.pnes.next(PneAuthRequest.class, 2);
         auth.get(PNE2).answer(LinkProtection.NONE, new PneAuthResponse(hashPne(PNE2))); // not over its session
         auth.get(PNE1).answer(LinkProtection.PAN, new PneAuthResponse(hashPne(PNE1)));
         PnAuthResponse proofs = f.server.next(PnAuthResponse.class, r -> new PnRegisterResponse(r.pnId(), r.batch(), true,
@@ -240,7 +241,7 @@ class PnGatewayTest {
         assertEquals(ErrorCode.UNKNOWN_PN, thrown(() -> f.gateway.relay(from(PNE2, LinkProtection.SESSION, new Relay("pn-none", own)))));
         f.unbindServer();
         assertEquals(ErrorCode.UNAVAILABLE, thrown(() -> f.gateway.relay(from(PNE2, LinkProtection.SESSION, new Relay(pnId, own)))));
-        assertTrue(f.server.sent.isEmpty(), "nothing refused reaches the Server");
+        assertTrue(f.server.idle(), "nothing refused reaches the Server");
     }
 
     /** Steps 14-15 carry the first page of a large PN Inventory; a member reads the rest over a protected link. */
@@ -277,7 +278,7 @@ class PnGatewayTest {
         assertEquals(List.of(PNE2), f.pnes.disconnected);
         assertTrue(f.secrets.get(KeyStoreAliases.localEuKey("pne-2")).isEmpty(), "its LocalEUKey is gone at once");
         assertEquals(List.of("pne-1"), f.gateway.pn(pnId).orElseThrow().members().stream().map(PnMemberRecord::pneId).toList());
-        assertTrue(f.server.sent.isEmpty());
+        assertTrue(f.server.idle());
 
         f.gateway = f.start(Map.of()); // a restart while still down: the journal is on disk
         f.bindServer();
@@ -287,7 +288,7 @@ class PnGatewayTest {
         assertEquals("pne-2", rm.pneId());
         assertTrue(rm.expel());
         f.gateway.resendRemovals(); // confirmed: nothing left to send
-        assertTrue(f.server.sent.isEmpty(), () -> "sent again: " + f.server.sent);
+        assertTrue(f.server.idle(), "sent again");
     }
 
     // ---- helpers ----
