@@ -45,6 +45,15 @@ final class LinkFixture implements AutoCloseable {
         return key;
     }
 
+    /** An assigned gateway whose link is up: the Server's side of its session. */
+    TestServer.Session authenticated() throws IOException, InterruptedException {
+        assigned();
+        start();
+        TestServer.Session s = server.session();
+        await(LinkState.AUTHENTICATED);
+        return s;
+    }
+
     ServerLinkComponent start() throws IOException {
         return start(Map.of());
     }

@@ -72,10 +72,7 @@ class ServerLinkTest {
     /** Answers go to their own requests by envelope id, in whatever order the Server sends them. */
     @Test
     void answersMatchTheirRequestsInAnyOrder() throws Exception {
-        f.assigned();
-        f.start();
-        TestServer.Session s = f.server.session();
-        f.await(LinkState.AUTHENTICATED);
+        TestServer.Session s = f.authenticated();
         CompletableFuture<Message> a = f.link.request(new Ping(utf8("a")), REQUEST).toCompletableFuture();
         CompletableFuture<Message> b = f.link.request(new Ping(utf8("b")), REQUEST).toCompletableFuture();
         CompletableFuture<Message> c = f.link.request(new Ping(utf8("c")), REQUEST).toCompletableFuture();
@@ -92,10 +89,7 @@ class ServerLinkTest {
 
     @Test
     void unansweredRequestTimesOut() throws Exception {
-        f.assigned();
-        f.start();
-        TestServer.Session s = f.server.session();
-        f.await(LinkState.AUTHENTICATED);
+        TestServer.Session s = f.authenticated();
         CompletableFuture<Message> r = f.link.request(new Ping(utf8("x")), Duration.ofMillis(50)).toCompletableFuture();
         s.next(); // received, never answered
         assertEquals(ErrorCode.TIMEOUT, codeOf(r));
@@ -115,10 +109,7 @@ class ServerLinkTest {
     /** The Server drops the connection: what was in flight fails UNAVAILABLE, and the link comes back by itself. */
     @Test
     void reconnectsAfterTheServerDrops() throws Exception {
-        f.assigned();
-        f.start();
-        TestServer.Session first = f.server.session();
-        f.await(LinkState.AUTHENTICATED);
+        TestServer.Session first = f.authenticated();
         CompletableFuture<Message> inFlight = f.link.request(new Ping(utf8("x")), REQUEST).toCompletableFuture();
         first.next();
         f.server.dropAll();
@@ -164,10 +155,7 @@ class ServerLinkTest {
     /** TS §5.3.3.1 / ServerLink contract: no session, no request; the caller hears why at once. */
     @Test
     void requestWhileDownIsUnavailable() throws Exception {
-        f.assigned();
-        f.start();
-        f.server.session();
-        f.await(LinkState.AUTHENTICATED);
+        f.authenticated();
         f.server.mode = TestServer.Mode.REFUSE;
         f.server.dropAll();
         f.await(LinkState.BACKOFF);
