@@ -150,6 +150,43 @@ class PnGatewayTest {
         return new Established(pnId, response, (PnEstablishNotify) established.message(), lek2);
     }
 
+    /** Seed 004 §5.2.1.2 (PN GW initiated, setup type All): steps 1-16 with two PNEs on protected links. */
+    @Test
+    void s5212GatewayInitiatedSetupSteps1To16() throws Exception {
+        f = new PnFixture(dir);
+        f.pnes.links.add(RecordingPneMessenger.link(PNE1, LinkProtection.PAN));
+        f.pnes.links.add(RecordingPneMessenger.link(PNE2, LinkProtection.SESSION));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, errorOf(f.gateway.establish(SetupType.ONE_TO_ONE, List.of())));
+        CompletionStage<PnRecord> pn = f.gateway.establish(SetupType.ALL, List.of());
+        // steps 1-4: PN Setup to every linked PNE, the PN GW as initiator; both take part
+        Map<EntityId, RecordingPneMessenger.Sent> setup = f.pnes.next(PnSetupNotify.class, 2);
+        String pnId = ((PnSetupNotify) setup.get(PNE1).message()).pnId();
+        assertEquals("gw-home", ((PnSetupNotify) setup.get(PNE2).message()).initiator());
+        setup.get(PNE1).answer(LinkProtection.PAN, new PnSetupNotifyResponse(true, Map.of(), List.of(), rand(PNE1), false, null));
+        setup.get(PNE2).answer(LinkProtection.SESSION, new PnSetupNotifyResponse(true, Map.of(), List.of(), rand(PNE2), false, null));
+        // step 5: PN Registration; step 6: the Server's Authentication request (no LocalEUKey asked for)
+        PnRegisterRequest reg = f.server.next(PnRegisterRequest.class, r -> new PnAuthRequest(r.pnId(), r.batch(), Randoms.bytes(16),
+                List.of(new PneKeys("pne-1", 0, null, null), new PneKeys("pne-2", 0, null, null))));
+        assertEquals(pnId, reg.pnId());
+        // steps 7-10: relayed to each PNE, each answers with hash_PNE
+        Map<EntityId, RecordingPneMessenger.Sent> auth = f.pnes.next(PneAuthRequest.class, 2);
+        auth.get(PNE1).answer(LinkProtection.PAN, new PneAuthResponse(hashPne(PNE1)));
+        auth.get(PNE2).answer(LinkProtection.SESSION, new PneAuthResponse(hashPne(PNE2)));
+        // steps 11-13: relayed to the Server, which authenticates both
+        f.server.next(PnAuthResponse.class, r -> new PnRegisterResponse(r.pnId(), r.batch(), true, List.of(
+                new PneVerdict("pne-1", true, hashServer(PNE1)), new PneVerdict("pne-2", true, hashServer(PNE2)))));
+        // steps 15-16: PN Establishment Notify to both, each with its own hash_server
+        Map<EntityId, RecordingPneMessenger.Sent> notify = f.pnes.next(PnEstablishNotify.class, 2);
+        assertArrayEquals(hashServer(PNE1), ((PnEstablishNotify) notify.get(PNE1).message()).hashServer());
+        assertArrayEquals(hashServer(PNE2), ((PnEstablishNotify) notify.get(PNE2).message()).hashServer());
+        // step 14: the PN Inventory stored, and the PN is what establish() completes with
+        PnRecord record = PnFixture.await(pn);
+        assertEquals(pnId, record.pnId());
+        assertEquals("gw-home", record.initiator());
+        assertEquals(List.of("pne-1", "pne-2"), record.members().stream().map(PnMemberRecord::pneId).toList());
+        assertEquals(record, f.gateway.pn(pnId).orElseThrow());
+    }
+
     /**
      * Seed 004 R01 (steps 8-10): a PNE that answers the Authentication request outside a secure
      * session, on a PAN that does not protect it, is not relayed to the Server and does not join;
