@@ -18,7 +18,6 @@ import io.cpns.codec.MessageCodec;
 import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.crypto.Bytes;
-import io.cpns.crypto.Suites;
 import io.cpns.session.ChannelHandshake;
 import io.cpns.session.SecureChannel;
 import io.cpns.session.tls.TlsClientEndpoint;
@@ -119,7 +118,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
         int maxFrameBytes() default 65536;
     }
 
-    private final SecretStore secrets;
+    private final EuKeyCustody euKey;
     private final GatewayIdentity identity;
     private final ConfigurationAdmin configAdmin;
     private final Logger log;
@@ -127,7 +126,6 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private volatile MessageCodec codec; // built on first use: Jackson set-up costs ~250 ms of start-up
     private final ScheduledExecutorService timer;
     private final Object lock = new Object();
-    private final Object enrolLock = new Object();
     private final Backoff assignRetry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
     private final Thread thread;
     private final ServerRequests serverRequests;
@@ -142,7 +140,6 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private volatile Instant since = Instant.now();
     private volatile String lastError = "";
     private volatile String euKeyProblem = ""; // the EUKey does not read back: for cpns:health
-    private volatile CredentialModule credentials; // where the EUKey is when present (optional, dynamic)
     private volatile String sessionKeyHolder = ""; // the module the current session was established with, or ""
     private volatile long sessions;
     private boolean wake;
@@ -153,7 +150,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
                                @Reference(name = "configAdmin", cardinality = ReferenceCardinality.OPTIONAL) ConfigurationAdmin configAdmin,
                                @Reference(name = "log", service = LoggerFactory.class) Logger log,
                                Config config, BundleContext context) throws IOException {
-        this.secrets = secrets;
+        this.euKey = new EuKeyCustody(secrets, log);
         this.identity = identity;
         this.configAdmin = configAdmin;
         this.log = log;
@@ -185,15 +182,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     @Reference(name = "credentials", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY, unbind = "removeCredentialModule")
     void setCredentialModule(CredentialModule m) {
-        credentials = m;
+        euKey.bind(m);
         log.info("credential module {} present: the link authenticates with it from now on", m.description());
         reconnect();
     }
 
     void removeCredentialModule(CredentialModule m) {
-        if (credentials == m) {
-            credentials = null;
-            log.warn("credential module {} gone: {}", m.description(), secrets.aliases(settings.euKeyAlias()).contains(settings.euKeyAlias())
+        if (euKey.unbind(m)) {
+            log.warn("credential module {} gone: {}", m.description(), euKey.inKeystore(settings)
                     ? "authenticating with the keystore's EUKey" : "the EUKey is in it, so this PN GW cannot authenticate until it returns");
             reconnect();
         }
@@ -295,15 +291,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private void connectAndServe(Backoff backoff) throws IOException {
         LinkSettings s = settings;
         setState(LinkState.CONNECTING);
-        CredentialModule module = credentials;
+        CredentialModule module = euKey.module();
         if (module != null) {
-            moveIntoModule(module, s);
+            euKey.moveIntoModule(module, s);
             if (!module.holdsKey()) {
                 throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "credential module " + module.description() + " holds no EUKey");
             }
         }
-        byte[] euKey = module != null ? null
-                : secrets.get(s.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_ENTITY, "EUKey vanished"));
+        byte[] key = module != null ? null : euKey.keystoreKey(s);
         LinkSession session;
         Socket socket = new Socket();
         connecting = socket;
@@ -315,14 +310,14 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
             TlsConnection tls = module != null
                     ? module.withKey(k -> TlsClientEndpoint.psk(socket, s.gatewayId().value(), k, s.handshakeTimeoutMillis(),
                             s.handshakeTimeoutMillis())) // Bouncy Castle's PSK-TLS needs the key itself: lent for this handshake
-                    : TlsClientEndpoint.psk(socket, s.gatewayId().value(), euKey, s.handshakeTimeoutMillis(), s.handshakeTimeoutMillis());
+                    : TlsClientEndpoint.psk(socket, s.gatewayId().value(), key, s.handshakeTimeoutMillis(), s.handshakeTimeoutMillis());
             MessageChannel ch = new MessageChannel(codec(), tls.in(), tls.out(), s.maxFrameBytes(), tls);
             setState(LinkState.AUTHENTICATING);
             try {
                 LinkSession[] self = new LinkSession[1];
                 session = new LinkSession(new SecureChannel(ch, module != null
                         ? ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), module::hkdfExtract)
-                        : ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), euKey)),
+                        : ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), key)),
                         s.gatewayId(), s.serverId(), timer, request -> serverRequests.accept(self[0], request));
                 self[0] = session;
             } catch (IOException | RuntimeException e) {
@@ -335,7 +330,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
             throw e;
         } finally {
             connecting = null;
-            Bytes.wipe(euKey);
+            Bytes.wipe(key);
         }
         ScheduledFuture<?> keepalive = null;
         try {
@@ -368,7 +363,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     @Override
     public Optional<String> credentialModule() {
         String used = sessionKeyHolder;
-        CredentialModule m = credentials;
+        CredentialModule m = euKey.module();
         if (used.isEmpty() || m == null || !m.description().equals(used) || state != LinkState.AUTHENTICATED) {
             return Optional.empty();
         }
@@ -376,30 +371,6 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
             return m.holdsKey() ? Optional.of(used) : Optional.empty();
         } catch (RuntimeException e) { // the module failing: not in use
             return Optional.empty();
-        }
-    }
-
-    /** A keystore EUKey goes into the module that holds none, then leaves the keystore (it is the module's now). */
-    private void moveIntoModule(CredentialModule module, LinkSettings s) {
-        synchronized (enrolLock) {
-            if (module.holdsKey() || !secrets.aliases(s.euKeyAlias()).contains(s.euKeyAlias())) {
-                return;
-            }
-            byte[] key = secrets.get(s.euKeyAlias()).orElse(null);
-            if (key == null) {
-                return;
-            }
-            try {
-                module.importKey(key);
-                if (!module.holdsKey()) {
-                    throw new CpnsException(ErrorCode.UNAVAILABLE, "credential module " + module.description() + " did not keep the EUKey");
-                }
-                secrets.delete(s.euKeyAlias());
-                log.info("EUKey of PN GW {} (fingerprint {}) moved into credential module {} and deleted from the keystore",
-                        s.gatewayId(), Suites.fingerprint(key), module.description());
-            } finally {
-                Bytes.wipe(key);
-            }
         }
     }
 
@@ -434,51 +405,18 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
 
     @Override
     public boolean hasEuKey() {
-        CredentialModule m = credentials;
-        String alias = settings.euKeyAlias();
-        return m != null && m.holdsKey() || secrets.aliases(alias).contains(alias); // exact: gw-1 must not see the key of gw-10
+        return euKey.has(settings);
     }
 
     @Override
     public byte[] encryptWithPsk1(byte[] nonce, String userId, char[] password) {
-        CredentialModule m = credentials;
-        if (m != null && m.holdsKey()) {
-            return io.cpns.crypto.KeyAssignmentCrypto.encryptPassword(m::hkdfExtract, io.cpns.crypto.KeyAssignmentCrypto.PSK1, nonce,
-                    settings.gatewayId().value(), userId, password);
-        }
-        byte[] psk1 = secrets.get(settings.euKeyAlias()).orElseThrow(() -> new CpnsException(ErrorCode.UNAVAILABLE,
-                "PN GW " + settings.gatewayId() + " has no EUKey yet"));
-        try {
-            return io.cpns.crypto.KeyAssignmentCrypto.encryptPassword(psk1, io.cpns.crypto.KeyAssignmentCrypto.PSK1, nonce,
-                    settings.gatewayId().value(), userId, password);
-        } finally {
-            Bytes.wipe(psk1);
-        }
+        return euKey.encryptWithPsk1(settings, nonce, userId, password);
     }
 
     @Override
     public void assignEuKey(String userId, char[] password) {
         try {
-            synchronized (enrolLock) {
-                LinkSettings s = settings;
-                if (hasEuKey()) {
-                    throw new CpnsException(ErrorCode.ALREADY_ASSIGNED, "PN GW " + s.gatewayId() + " already holds an EUKey"
-                            + " (fingerprint " + fingerprint() + "); TS §5.3.1: assignment SHALL NOT happen again");
-                }
-                byte[] key = Enrolment.requestEuKey(s, codec(), userId, password);
-                try {
-                    CredentialModule m = credentials;
-                    if (m != null) {
-                        m.importKey(key);
-                    } else {
-                        secrets.put(s.euKeyAlias(), key);
-                    }
-                    log.info("EUKey assigned to PN GW {} by CPNS User {} (fingerprint {}), kept in {}", s.gatewayId(), userId,
-                            Suites.fingerprint(key), m != null ? "credential module " + m.description() : "the keystore");
-                } finally {
-                    Bytes.wipe(key);
-                }
-            }
+            euKey.assign(settings, codec(), userId, password);
             wakeUp();
         } catch (CpnsException e) {
             log.warn("EUKey assignment for PN GW {} failed: {}", settings.gatewayId(), e.toString());
@@ -594,25 +532,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     }
 
     private String fingerprint() {
-        CredentialModule m = credentials;
-        if (m != null && m.holdsKey()) {
-            try {
-                return m.fingerprint();
-            } catch (CpnsException e) {
-                return "credential module: " + e.getMessage();
-            }
-        }
-        try {
-            return secrets.get(settings.euKeyAlias()).map(k -> {
-                try {
-                    return Suites.fingerprint(k);
-                } finally {
-                    Bytes.wipe(k);
-                }
-            }).orElse("");
-        } catch (CorruptSecretException e) {
-            return "unreadable (see cpns:health)";
-        }
+        return euKey.fingerprint(settings);
     }
 
     private void setState(LinkState s) {

@@ -25,7 +25,6 @@ import io.cpns.api.message.PnAuthResponse;
 import io.cpns.api.message.PnEstablishAck;
 import io.cpns.api.message.PnEstablishNotify;
 import io.cpns.api.message.PnInventoryPage;
-import io.cpns.api.message.PnInventoryRequest;
 import io.cpns.api.message.PnMember;
 import io.cpns.api.message.PnRegisterRequest;
 import io.cpns.api.message.PnRegisterResponse;
@@ -39,11 +38,8 @@ import io.cpns.api.message.PneKeys;
 import io.cpns.api.message.PnePresence;
 import io.cpns.api.message.PneProof;
 import io.cpns.api.message.PneVerdict;
-import io.cpns.api.message.Relay;
-import io.cpns.api.message.RelayResponse;
 import io.cpns.api.message.SetupType;
 import io.cpns.api.store.SecretStore;
-import io.cpns.codec.MessageCodec;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
@@ -126,6 +122,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     private final Logger log;
     private final Config config;
     private final InventoryStore inventory;
+    private final PnRouting routing;
     private final StoreProblems problems = new StoreProblems();
     private final PendingRemovals expels;
     private final PendingRemovals withdrawals;
@@ -135,7 +132,6 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     /** When each PNE was last expelled (a count of expels): an establishment started before leaves it out. */
     private final Map<String, Long> expelledAt = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong expelCount = new java.util.concurrent.atomic.AtomicLong();
-    private final MessageCodec codec = new MessageCodec();
     /** The source address of each PN Setup Request under way, by PN ID: its lines spend that source's log budget. */
     private final Map<String, String> origins = new java.util.concurrent.ConcurrentHashMap<>();
     private final LogThrottle logBudget = new LogThrottle(20, Duration.ofMinutes(1), 1000, java.time.Clock.systemUTC());
@@ -168,6 +164,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         this.withdrawals = new PendingRemovals(secrets, log, false);
         this.unsettled = new UnsettledRegistrations(secrets, withdrawals, log);
         this.inventory = new InventoryStore(secrets);
+        this.routing = new PnRouting(inventory, config.inventoryPageSize());
         for (InventoryStore.Quarantined q : inventory.quarantined()) {
             log.error(problems.quarantined(InventoryStore.PREFIX + q.pnId(), "PN Inventory record of PN " + q.pnId(),
                     "That PN is gone from this PN GW; the other PNs work, and its PNEs keep their keys and can join a new PN "
@@ -234,12 +231,12 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
                     return run(pnId, initiator.value(), all, since);
                 })
                 .<Message>thenApply(joined -> {
-                    List<PnMember> members = members(inventory.get(pnId));
+                    List<PnMember> members = PnRouting.members(inventory.get(pnId));
                     notifyJoined(pnId, joined, initiator); // step 15, for the others
                     Joined mine = joined.stream().filter(j -> j.candidate().id().equals(initiator)).findFirst().orElse(null);
                     return mine == null
                             ? new PnSetupResponse(pnId, false, List.of(), null)
-                            : new PnSetupResponse(pnId, true, firstPage(members), mine.hashServer(), pagedTotal(members)); // step 14
+                            : new PnSetupResponse(pnId, true, routing.firstPage(members), mine.hashServer(), routing.pagedTotal(members)); // step 14
                 })
                 .whenComplete((x, e) -> origins.remove(pnId));
     }
@@ -596,13 +593,13 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
 
     /** Step 15 (and §5.2.1.2 steps 15-16): the PN Inventory and each PNE's hash_server. */
     private void notifyJoined(String pnId, List<Joined> joined, EntityId except) {
-        List<PnMember> members = members(inventory.get(pnId));
+        List<PnMember> members = PnRouting.members(inventory.get(pnId));
         for (Joined j : joined) {
             EntityId pne = j.candidate().id();
             if (pne.equals(except)) {
                 continue;
             }
-            PnEstablishNotify notify = new PnEstablishNotify(pnId, firstPage(members), j.hashServer(), pagedTotal(members));
+            PnEstablishNotify notify = new PnEstablishNotify(pnId, routing.firstPage(members), j.hashServer(), routing.pagedTotal(members));
             pnes.request(pne, notify, millis(config.notifyTimeoutMillis()))
                     .whenComplete((resp, err) -> {
                         LogThrottle.Decision d = budget(pnId);
@@ -615,65 +612,16 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         }
     }
 
-    // ---- PN Inventory pages: what did not fit in step 14/15 ----
-
-    private List<PnMember> firstPage(List<PnMember> members) {
-        return members.subList(0, Math.min(members.size(), pageSize()));
-    }
-
-    /** The total when the PN Inventory goes in pages, else 0 (the message carries all of it). */
-    private int pagedTotal(List<PnMember> members) {
-        return members.size() > pageSize() ? members.size() : 0;
-    }
-
-    private int pageSize() {
-        return Math.max(1, config.inventoryPageSize());
-    }
+    // ---- an established PN's traffic ({@link PnRouting}) ----
 
     /** {@code pn.inventory.req}: a member, on a protected link, reads its PN Inventory from {@code from} on. */
     PnInventoryPage inventoryPage(PneMessage request) {
-        PnInventoryRequest r = (PnInventoryRequest) request.envelope().body();
-        EntityId pne = request.envelope().src();
-        if (!request.link().isProtected()) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "the PN Inventory is for a PNE on a protected link");
-        }
-        PnRecord pn = inventory.get(r.pnId()).orElseThrow(() -> new CpnsException(ErrorCode.UNKNOWN_PN,
-                "no PN " + Strings.printable(r.pnId()) + " on this PN GW"));
-        if (!pn.hasMember(pne.value())) { // logged once, with the refusal, by gw-pan
-            throw new CpnsException(ErrorCode.FORBIDDEN, pne + " is not a member of PN " + Strings.printable(r.pnId()));
-        }
-        List<PnMember> members = members(Optional.of(pn));
-        if (r.from() < 0 || r.from() > members.size()) {
-            throw new CpnsException(ErrorCode.INVALID_ARGUMENT, "PN Inventory of " + r.pnId() + " has " + members.size()
-                    + " members; no page from " + r.from());
-        }
-        return new PnInventoryPage(r.pnId(), r.from(), members.size(),
-                members.subList(r.from(), Math.min(members.size(), r.from() + pageSize())));
+        return routing.page(request);
     }
 
-    // ---- relay: PNE <-> Server end to end, routed by PN ID ----
-
+    /** Relay: PNE <-> Server end to end, routed by PN ID. */
     CompletionStage<Message> relay(PneMessage request) {
-        Relay r = (Relay) request.envelope().body();
-        EntityId pne = request.envelope().src();
-        if (!request.link().isProtected()) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "relay needs a protected PNE link");
-        }
-        PnRecord pn = inventory.get(r.pnId()).orElse(null);
-        // each refusal is logged once, by gw-pan, with its reason
-        if (pn == null) {
-            throw new CpnsException(ErrorCode.UNKNOWN_PN, "relayed message dropped: no PN " + Strings.printable(r.pnId()) + " on this PN GW");
-        }
-        if (!pn.hasMember(pne.value()) || !codec.decode(r.envelope()).src().equals(pne)) {
-            throw new CpnsException(ErrorCode.FORBIDDEN, "relayed message dropped: " + pne + " is not a member of PN "
-                    + Strings.printable(r.pnId()) + ", or the message is not its own");
-        }
-        ServerLink link = server;
-        if (link == null) {
-            throw new CpnsException(ErrorCode.UNAVAILABLE, "no server link on this PN GW");
-        }
-        return link.request(new Relay(r.pnId(), r.envelope()), millis(config.serverTimeoutMillis()))
-                .thenApply(m -> (RelayResponse) m);
+        return routing.relay(request, server, millis(config.serverTimeoutMillis()));
     }
 
     // ---- PnInventory, PnManagement ----
@@ -737,11 +685,6 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     }
 
     // ---- helpers ----
-
-    private static List<PnMember> members(Optional<PnRecord> pn) {
-        return pn.map(p -> p.members().stream().map(m -> new PnMember(m.pneId(), m.capabilities(), m.contents())).toList())
-                .orElse(List.of());
-    }
 
     private static String newPnId() {
         return "pn-" + Bytes.hex(Randoms.bytes(6));

@@ -115,9 +115,7 @@ class PnGatewayFaultsTest {
     PnGateway gateway(ServerLink link) throws Exception {
         PnGateway g = new PnGateway(pan, new NoPreAssignedKeys(), secrets, () -> EntityId.of(GW), log.logger(),
                 Configs.of(PnGateway.Config.class, Map.of("authTimeoutMillis", 10000, "serverTimeoutMillis", 5000)));
-        java.lang.reflect.Field f = PnGateway.class.getDeclaredField("server");
-        f.setAccessible(true);
-        f.set(g, link);
+        io.cpns.testkit.FieldReferences.bind(g, "server", link);
         return g;
     }
 
