@@ -60,7 +60,7 @@ public final class CpnsRuntime {
 
     /**
      * @param overrides   framework properties that win over role.properties
-     * @param skipBundles symbolic names not to install (the demo provides the API from the class path)
+     * @param skipBundles symbolic names not to install (the demo, io.cpns.demo, provides the API from the class path)
      */
     public static CpnsRuntime start(Path home, String role, Path data, Map<String, String> overrides, Set<String> skipBundles)
             throws Exception {
@@ -122,7 +122,7 @@ public final class CpnsRuntime {
     /** Service property of the marker (an {@code Object} service) the launcher registers once the CPNS start level is reached. */
     static final String STARTED = "cpns.launcher.started";
     /** Framework property the launcher sets when it restarts the framework for an update that asks it to. */
-    static final String RESTARTABLE = "cpns.update.restartable";
+    public static final String RESTARTABLE = "cpns.update.restartable";
 
     static int maxBoots(String property) {
         if (property == null || property.isBlank()) {
@@ -218,7 +218,7 @@ public final class CpnsRuntime {
      * Whether the framework stopped because the update agent asked for a restart into another set
      * (a RESTART-class update or its rollback: the journal says so), rather than for good.
      */
-    static boolean restartRequested(Path data) {
+    public static boolean restartRequested(Path data) {
         try {
             io.cpns.update.journal.Journal j = io.cpns.update.journal.Journal.read(data.resolve("update"));
             return j.restart() && (j.phase() == io.cpns.update.journal.Phase.APPLYING

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,7 @@ class BundleSyncTest {
         restart();
 
         // the cache is wiped: the managed set comes back from its copies
-        Runtimes.deleteTree(dir.resolve("cache"));
+        deleteTree(dir.resolve("cache"));
         ctx = boot();
         sync(ctx, r8);
         assertEquals("1.1.0", find(ctx, "b").getVersion().toString());
@@ -199,5 +200,13 @@ class BundleSyncTest {
     void substitutesLauncherVariables_andLeavesUnknownOnes() {
         assertEquals("/opt/cpns/etc/gateway/config,${other}",
                 CpnsRuntime.substitute("${cpns.home}/etc/${cpns.role}/config,${other}", Map.of("cpns.home", "/opt/cpns", "cpns.role", "gateway")));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

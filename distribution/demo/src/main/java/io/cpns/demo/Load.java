@@ -1,4 +1,4 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
 import io.cpns.api.UserId;
 import io.cpns.api.gateway.GatewayEnrolment;
@@ -9,7 +9,8 @@ import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.message.SetupType;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.UserRegistry;
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.Runtimes.Services;
+import io.cpns.launcher.CpnsRuntime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import static io.cpns.launcher.DemoSteps.check;
+import static io.cpns.demo.DemoSteps.check;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
@@ -24,7 +24,7 @@ import io.cpns.api.message.SetupType;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.RegisteredPn;
 import io.cpns.keystore.EncryptedFileStore;
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.Runtimes.Services;
 import io.cpns.pne.IpDiscovery;
 import io.cpns.pne.IpTransport;
 import io.cpns.pne.PnState;

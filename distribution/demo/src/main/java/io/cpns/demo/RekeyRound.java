@@ -1,4 +1,4 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
@@ -10,7 +10,7 @@ import io.cpns.api.message.GroupKeyDeliver;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.codec.MessageCodec;
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.Runtimes.Services;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

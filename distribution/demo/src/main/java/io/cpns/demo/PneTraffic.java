@@ -1,4 +1,4 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
 import io.cpns.api.EntityId;
 import io.cpns.api.message.Ping;

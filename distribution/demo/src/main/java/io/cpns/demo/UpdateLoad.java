@@ -1,6 +1,6 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import static io.cpns.launcher.DemoSteps.check;
+import static io.cpns.demo.DemoSteps.check;
 
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
@@ -12,9 +12,10 @@ import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.message.SetupType;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.UserRegistry;
+import io.cpns.demo.Runtimes.Services;
+import io.cpns.demo.UpdateDemo.Progress;
 import io.cpns.keystore.EncryptedFileStore;
-import io.cpns.launcher.Runtimes.Services;
-import io.cpns.launcher.UpdateDemo.Progress;
+import io.cpns.launcher.CpnsRuntime;
 import io.cpns.pne.IpTransport;
 import io.cpns.pne.PneClient;
 import io.cpns.pne.PneConfig;

@@ -1,9 +1,9 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
 import io.cpns.api.gateway.LinkState;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.health.Health;
-import io.cpns.launcher.DemoSteps.Failure;
+import io.cpns.demo.DemoSteps.Failure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import static io.cpns.launcher.DemoSteps.check;
+import static io.cpns.demo.DemoSteps.check;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
@@ -14,7 +14,7 @@ import io.cpns.crypto.Suites;
 import io.cpns.groupkey.GroupMessage;
 import io.cpns.groupkey.GroupOpener;
 import io.cpns.groupkey.GroupSealer;
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.Runtimes.Services;
 import io.cpns.pne.PneClient;
 import io.cpns.api.message.GroupMsg;
 import io.cpns.pne.PneGroupKey;

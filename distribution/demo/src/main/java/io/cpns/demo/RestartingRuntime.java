@@ -1,12 +1,13 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.Runtimes.Services;
+import io.cpns.launcher.CpnsRuntime;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A CPNS runtime in this JVM under the launcher's restart loop ({@code Main.runUntilStopped}): when
+ * A CPNS runtime in this JVM under the launcher's restart loop ({@code io.cpns.launcher.Main}): when
  * the update agent stops the framework to apply a restart-class release (or to roll one back), a
  * fresh framework is started with the set the boot guard chooses (docs/updates.md §4.4). For the
  * update harness, which needs the gateway's services beside the Server's.

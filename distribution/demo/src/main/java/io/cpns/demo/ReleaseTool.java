@@ -1,6 +1,6 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import io.cpns.launcher.DemoSteps.Failure;
+import io.cpns.demo.DemoSteps.Failure;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import static io.cpns.launcher.DemoSteps.check;
+import static io.cpns.demo.DemoSteps.check;
 
 import io.cpns.api.update.UpdateFailure;
-import io.cpns.launcher.DemoSteps.Failure;
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.DemoSteps.Failure;
+import io.cpns.demo.Runtimes.Services;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

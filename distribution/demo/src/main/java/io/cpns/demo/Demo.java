@@ -1,7 +1,7 @@
-package io.cpns.launcher;
+package io.cpns.demo;
 
-import static io.cpns.launcher.DemoSteps.check;
-import static io.cpns.launcher.DemoSteps.expectError;
+import static io.cpns.demo.DemoSteps.check;
+import static io.cpns.demo.DemoSteps.expectError;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
@@ -20,8 +20,9 @@ import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.SessionInfo;
 import io.cpns.api.server.UserRegistry;
-import io.cpns.launcher.DemoSteps.Failure;
-import io.cpns.launcher.Runtimes.Services;
+import io.cpns.demo.DemoSteps.Failure;
+import io.cpns.demo.Runtimes.Services;
+import io.cpns.launcher.CpnsRuntime;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
