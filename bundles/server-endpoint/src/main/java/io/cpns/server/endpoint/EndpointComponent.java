@@ -135,7 +135,7 @@ public class EndpointComponent implements ServerEndpoint {
 
         ServerCredentials credentials;
         if (config.certificateFile().isBlank()) {
-            Path dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
+            Path dataDir = io.cpns.api.DataDirectory.of(context::getProperty);
             DevPki.PkiFiles pki = DevPki.ensure(dataDir.resolve("pki"), config.serverName(), Duration.ofDays(825));
             credentials = ServerCredentials.fromPem(pki.serverChain(), pki.serverKey());
             generatedCa = pki.caCert().toAbsolutePath();
