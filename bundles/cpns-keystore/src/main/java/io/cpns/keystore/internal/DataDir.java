@@ -7,9 +7,8 @@ final class DataDir {
     private DataDir() {
     }
 
-    /** The runtime's data directory: framework property {@code cpns.data}, else {@code ./data}. */
+    /** The runtime's data directory ({@link io.cpns.api.DataDirectory}). */
     static Path of(BundleContext context) {
-        String d = context.getProperty("cpns.data");
-        return Path.of(d == null || d.isBlank() ? "data" : d);
+        return io.cpns.api.DataDirectory.of(context::getProperty);
     }
 }

@@ -4,7 +4,6 @@ import io.cpns.api.EntityId;
 import io.cpns.api.gateway.GatewayIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -27,7 +26,7 @@ public class GatewayIdentityComponent implements GatewayIdentity {
 
     @Activate
     public GatewayIdentityComponent(Config config, BundleContext context) throws IOException {
-        Path data = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
+        Path data = io.cpns.api.DataDirectory.of(context::getProperty);
         this.id = StoredId.resolve(config.gatewayId(), data);
     }
 

@@ -154,7 +154,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
         this.identity = identity;
         this.configAdmin = configAdmin;
         this.log = log;
-        this.dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
+        this.dataDir = io.cpns.api.DataDirectory.of(context::getProperty);
         this.config = config;
         this.settings = LinkSettings.from(config, identity.id(), dataDir);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpns-gw-link-timer"));

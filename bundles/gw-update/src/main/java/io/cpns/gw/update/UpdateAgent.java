@@ -94,7 +94,7 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
     @Activate
     void activate(BundleContext ctx, UpdateConfig config) {
         this.ctx = ctx;
-        this.dataDir = Path.of(Optional.ofNullable(ctx.getProperty("cpns.data")).orElse("data"));
+        this.dataDir = io.cpns.api.DataDirectory.of(ctx::getProperty);
         this.settings = Settings.from(config);
         Path updateDir = dataDir.resolve("update");
         Services services = new Services() {
@@ -224,7 +224,7 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
                 log.warn("cannot read configuration cpns.gw.link: {}", e.toString());
             }
         }
-        return dataDir.resolve("operator-ca.pem");
+        return io.cpns.api.DataDirectory.operatorCa(dataDir);
     }
 
     // ---- ServerLinkListener, HealthContributor ----

@@ -135,7 +135,7 @@ public class EndpointComponent implements ServerEndpoint {
 
         ServerCredentials credentials;
         if (config.certificateFile().isBlank()) {
-            Path dataDir = Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data"));
+            Path dataDir = io.cpns.api.DataDirectory.of(context::getProperty);
             DevPki.PkiFiles pki = DevPki.ensure(dataDir.resolve("pki"), config.serverName(), Duration.ofDays(825));
             credentials = ServerCredentials.fromPem(pki.serverChain(), pki.serverKey());
             generatedCa = pki.caCert().toAbsolutePath();
@@ -153,18 +153,34 @@ public class EndpointComponent implements ServerEndpoint {
             t.setDaemon(true);
             return t;
         });
+        this.listener = bind(config, log); // before the timer: a taken port leaves nothing behind
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cpns-server-timer");
             t.setDaemon(true);
             return t;
         });
-        this.listener = new ServerSocket();
-        listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 128);
         Thread accept = new Thread(this::acceptLoop, "cpns-server-accept");
         accept.setDaemon(true);
         accept.start();
         log.info("CPNS Server {} listening on {} (suites {})", settings.serverId(), listenAddress(), suites);
+    }
+
+    /**
+     * The listening socket. A port already taken fails activation (SCR retries on the next
+     * configuration change) with one line that says what to do, besides SCR's stack trace.
+     */
+    private static ServerSocket bind(Config config, Logger log) throws IOException {
+        ServerSocket s = new ServerSocket();
+        try {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(config.host()), config.port()), 128);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            log.error("CPNS Server cannot listen on {}:{}: {}: free the port, or change port in cpns.server.endpoint",
+                    config.host(), config.port(), e.getMessage());
+            throw e;
+        }
     }
 
     @Reference(name = "handlers", service = RequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,

@@ -57,7 +57,7 @@ final class ServerFixture implements AutoCloseable {
     }
 
     /** Only getProperty("cpns.data") is used by the endpoint. */
-    private static BundleContext dataDir(Path dir) {
+    static BundleContext dataDir(Path dir) {
         return (BundleContext) java.lang.reflect.Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
                 new Class<?>[] {BundleContext.class}, (p, m, a) -> m.getName().equals("getProperty") && "cpns.data".equals(a[0])
                         ? dir.toString() : null);

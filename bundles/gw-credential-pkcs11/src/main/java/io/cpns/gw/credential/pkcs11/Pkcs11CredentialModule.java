@@ -7,7 +7,6 @@ import io.cpns.crypto.Suites;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -61,7 +60,7 @@ public class Pkcs11CredentialModule implements CredentialModule {
     @Activate
     public Pkcs11CredentialModule(Config config, BundleContext context,
                                   @Reference(name = "log", service = LoggerFactory.class) Logger log) {
-        this(config, Path.of(Optional.ofNullable(context.getProperty("cpns.data")).orElse("data")), log);
+        this(config, io.cpns.api.DataDirectory.of(context::getProperty), log);
     }
 
     Pkcs11CredentialModule(Config config, Path data, Logger log) {

@@ -63,8 +63,7 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     }
 
     static String defaultUrl(BundleContext context) {
-        String data = context.getProperty("cpns.data");
-        Path dir = Path.of(data == null || data.isBlank() ? "data" : data).resolve("db").toAbsolutePath();
+        Path dir = io.cpns.api.DataDirectory.of(context::getProperty).resolve("db").toAbsolutePath();
         // WRITE_DELAY=0: each commit is written before it returns. H2's default (500 ms) lost the last
         // committed changes at a kill -9: a Group Key epoch the PN GWs already had, a PN (issue 10)
         return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";

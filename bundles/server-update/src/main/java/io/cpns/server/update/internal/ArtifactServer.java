@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.Objects;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -92,8 +91,7 @@ public class ArtifactServer implements ArtifactEndpoint {
             chain = Path.of(config.certificateFile());
             key = Path.of(config.privateKeyFile());
         }
-        String data = Objects.requireNonNullElse(context.getProperty("cpns.data"), "data");
-        Path keyStore = Path.of(data).resolve("artifacts").resolve("https.p12").toAbsolutePath();
+        Path keyStore = io.cpns.api.DataDirectory.of(context::getProperty).resolve("artifacts").resolve("https.p12").toAbsolutePath();
         char[] password = keyStorePassword(keyStore.resolveSibling("https.pass"));
         TlsKeyStore.write(TlsKeyStore.fromPem(chain, key, password), password, keyStore); // the certificate may have changed
 

@@ -104,8 +104,7 @@ public class UpdateComponent implements UpdateService, SessionListener {
         this.store = store;
         this.entities = entities;
         this.config = config;
-        String data = context.getProperty("cpns.data");
-        this.releaseDirectory = (config.releaseDirectory().isBlank() ? Path.of(data == null || data.isBlank() ? "data" : data, "releases")
+        this.releaseDirectory = (config.releaseDirectory().isBlank() ? io.cpns.api.DataDirectory.of(context::getProperty).resolve("releases")
                 : Path.of(config.releaseDirectory())).toAbsolutePath();
         Duration timeout = Duration.ofMillis(config.requestTimeoutMillis());
         this.updates = new Updates(store, this::resolve, new EndpointLink(timeout), Clock.systemUTC(),
