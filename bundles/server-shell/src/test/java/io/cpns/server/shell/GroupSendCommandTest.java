@@ -44,7 +44,8 @@ class GroupSendCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
         try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return String.valueOf(s.execute(line));
+            Object result = s.execute(line);
+            return out.toString(StandardCharsets.UTF_8).trim() + (result == null ? "" : result); // commands print (issue 14 §2)
         }
     }
 
