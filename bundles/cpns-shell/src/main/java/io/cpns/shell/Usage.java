@@ -63,7 +63,10 @@ public final class Usage {
                     boolean flag = !org.apache.felix.service.command.Parameter.UNSPECIFIED.equals(option.presentValue());
                     String names = String.join(", ", option.names()) + (flag ? "" : " <value>");
                     synopsis.append(" [").append(option.names()[option.names().length - 1]).append(flag ? "" : " <value>").append(']');
-                    details.append(String.format("    %-28s %s%n", names, text));
+                    String absent = option.absentValue();
+                    boolean shown = !flag && absent != null && !absent.isEmpty()
+                            && !org.apache.felix.service.command.Parameter.UNSPECIFIED.equals(absent) && !text.contains("default");
+                    details.append(String.format("    %-28s %s%n", names, text + (shown ? " (default " + absent + ")" : "")));
                 } else {
                     String name = "<" + text.replaceAll(",.*", "") + ">" + (p.getType().isArray() ? "..." : "");
                     synopsis.append(' ').append(p.getType().isArray() ? "[" + name + "]" : name);
