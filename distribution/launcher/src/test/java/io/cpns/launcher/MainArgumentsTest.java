@@ -1,0 +1,48 @@
+package io.cpns.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The launcher's arguments as picocli parses them (issue 14 §5): the scripts' forms, --help, and a wrong argument refused. */
+class MainArgumentsTest {
+    private static CommandLine.ParseResult parse(String... args) {
+        return new CommandLine(new Main()).parseArgs(args);
+    }
+
+    @Test
+    void roleWithDataAndConfig() {
+        Main.Role gateway = (Main.Role) parse("gateway", "--data", "/tmp/d", "--config", "/tmp/c").subcommand().commandSpec().userObject();
+        assertEquals(Path.of("/tmp/d"), gateway.data);
+        assertEquals(Path.of("/tmp/c"), gateway.config);
+        assertEquals("gateway", gateway.role());
+    }
+
+    @Test
+    void loadForms() {
+        Main.LoadCommand load = (Main.LoadCommand) parse("load", "--update", "--trial", "2", "3").subcommand().commandSpec().userObject();
+        assertTrue(load.update);
+        assertEquals(2, load.trial);
+        assertEquals(java.util.List.of(3), load.pnes);
+        Main.LoadCommand rekey = (Main.LoadCommand) parse("load", "--rekey", "--mosquitto", "1000").subcommand().commandSpec().userObject();
+        assertTrue(rekey.rekey && rekey.mosquitto);
+        assertEquals(java.util.List.of(1000), rekey.pnes);
+        assertEquals(10, rekey.pace);
+    }
+
+    @Test
+    void helpAndAWrongArgument() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        assertEquals(0, cli.execute("server", "--help"));
+        assertTrue(out.toString().contains("--config=DIR"), out.toString());
+        assertEquals(2, cli.execute("server", "--no-such-option"));
+        assertTrue(err.toString().contains("Unknown option: '--no-such-option'"), err.toString());
+    }
+}
