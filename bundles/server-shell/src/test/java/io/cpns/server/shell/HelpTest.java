@@ -3,25 +3,18 @@ package io.cpns.server.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.cpns.server.shell.GogoShell.refusing;
 
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.UserRegistry;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,19 +27,10 @@ import org.junit.jupiter.api.Test;
  * every form takes arguments shows the same usage when typed alone.
  */
 class HelpTest {
-    private final ThreadIOImpl tio = new ThreadIOImpl();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final List<Object> commands = List.of(
             new ServerCommands(refusing(UserRegistry.class), refusing(EntityRegistry.class), refusing(ServerEndpoint.class)),
             new PnCommands(refusing(PnRegistry.class)), new GroupCommands(refusing(GroupRegistry.class)));
-    private CommandSession session;
-
-    @SuppressWarnings("unchecked")
-    private static <T> T refusing(Class<T> type) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> {
-            throw new AssertionError("--help called " + type.getSimpleName() + "." + m.getName());
-        });
-    }
+    private GogoShell shell;
 
     /** The command names of a class: its public methods with a {@code @Descriptor}. */
     private static Set<String> functions(Object commands) {
@@ -61,27 +45,19 @@ class HelpTest {
 
     @BeforeEach
     void gogo() {
-        tio.start();
-        CommandProcessorImpl gogo = new CommandProcessorImpl(tio);
+        shell = new GogoShell();
         for (Object c : commands) {
-            for (String f : functions(c)) {
-                gogo.addCommand("server", c, f);
-            }
+            shell.add("server", c, functions(c).toArray(String[]::new));
         }
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
     }
 
     @AfterEach
     void stop() {
-        session.close();
-        tio.stop();
+        shell.close();
     }
 
     private String run(String line) throws Exception {
-        out.reset();
-        session.execute(line);
-        return out.toString(StandardCharsets.UTF_8);
+        return shell.run(line);
     }
 
     @Test

@@ -2,26 +2,19 @@ package io.cpns.server.shell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.cpns.server.shell.GogoShell.refusing;
 
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.UserRegistry;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,24 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UserAddCommandTest {
     private final List<String> registered = new ArrayList<>();
-    private final ThreadIOImpl tio = new ThreadIOImpl();
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private CommandSession session;
+    private GogoShell shell;
 
     @TempDir
     Path dir;
 
-    @SuppressWarnings("unchecked")
-    private static <T> T refusing(Class<T> type) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> {
-            throw new AssertionError("useradd called " + type.getSimpleName() + "." + m.getName());
-        });
-    }
-
     @BeforeEach
     void gogo() {
-        tio.start();
-        CommandProcessorImpl gogo = new CommandProcessorImpl(tio);
         UserRegistry users = (UserRegistry) Proxy.newProxyInstance(UserRegistry.class.getClassLoader(), new Class<?>[] {UserRegistry.class},
                 (proxy, m, args) -> {
                     if (!m.getName().equals("register")) {
@@ -63,15 +45,13 @@ class UserAddCommandTest {
                     java.util.Arrays.fill(password, '\0');
                     return null;
                 });
-        gogo.addCommand("server", new ServerCommands(users, refusing(EntityRegistry.class), refusing(ServerEndpoint.class)), "useradd");
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        session = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
+        shell = new GogoShell().add("server", new ServerCommands(users, refusing(EntityRegistry.class), refusing(ServerEndpoint.class)),
+                "useradd");
     }
 
     @AfterEach
     void stop() {
-        session.close();
-        tio.stop();
+        shell.close();
     }
 
     @Test
@@ -79,14 +59,13 @@ class UserAddCommandTest {
         Path f = dir.resolve("alice.pw");
         Files.writeString(f, "s3cret-1\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        assertNull(session.execute("server:useradd --password-file " + f + " alice"));
+        assertEquals("CPNS User alice registered\n", shell.run("server:useradd --password-file " + f + " alice"));
         assertEquals(List.of("alice:s3cret-1"), registered);
-        assertEquals("CPNS User alice registered\n", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void passwordArgument_isRefusedWithoutRepeatingIt() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> session.execute("server:useradd alice s3cret-1"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shell.run("server:useradd alice s3cret-1"));
         assertTrue(e.getMessage().contains("server:useradd --password-file <file> alice"), e.getMessage());
         assertFalse(e.getMessage().contains("s3cret-1"));
         assertEquals(List.of(), registered);
@@ -94,7 +73,7 @@ class UserAddCommandTest {
 
     @Test
     void noTerminalAndNoFile_isRefusedNamingTheFileOption() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> session.execute("server:useradd alice"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> shell.run("server:useradd alice"));
         assertTrue(e.getMessage().contains("--password-file"), e.getMessage());
         assertEquals(List.of(), registered);
     }
