@@ -167,6 +167,30 @@ public class KeyAssignmentIT extends PnTestBase {
         }
     }
 
+    /**
+     * Every CPNS command of the PN GW and the Server registered in this Felix (found by its
+     * osgi.command properties, so a new one is checked too) answers {@code --help} with its usage:
+     * Apache Karaf's {@code help <command>} runs exactly that (issue 14 §2).
+     */
+    @Test
+    public void k04b_everyCommand_answersHelpWithItsUsage() throws Exception {
+        int checked = 0;
+        for (org.osgi.framework.ServiceReference<?> ref : ctx.getAllServiceReferences(null, "(osgi.command.scope=*)")) {
+            String scope = String.valueOf(ref.getProperty("osgi.command.scope"));
+            if (!List.of("gw", "server", "cpns").contains(scope)) {
+                continue;
+            }
+            Object functions = ref.getProperty("osgi.command.function");
+            for (String f : functions instanceof String[] a ? a : new String[] {String.valueOf(functions)}) {
+                String help = osgi.shell(scope + ":" + f + " --help");
+                assertTrue(scope + ":" + f + ": " + help, help.startsWith(scope + ":" + f));
+                checked++;
+            }
+        }
+        assertTrue("only " + checked + " commands", checked >= 50); // 56 in this set today
+        System.out.println("[KeyAssignmentIT] --help answered by " + checked + " commands");
+    }
+
     /** A PNE (or whatever sits on its link) replays a request, or sends a stale one: the Server's refusal comes back through the PN GW. */
     @Test
     public void k05_staleAndReplayedRequests_throughTheRealPnGw() throws Exception {
