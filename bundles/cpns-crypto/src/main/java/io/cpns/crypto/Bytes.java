@@ -82,27 +82,13 @@ public final class Bytes {
         return b;
     }
 
+    /** Lower-case hex; {@link java.util.HexFormat} does it (issue 14 §5), this name stays for its many callers. */
     public static String hex(byte[] b) {
-        StringBuilder s = new StringBuilder(b.length * 2);
-        for (byte x : b) {
-            s.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
-        }
-        return s.toString();
+        return java.util.HexFormat.of().formatHex(b);
     }
 
+    /** @throws IllegalArgumentException odd length or not hex (either case accepted) */
     public static byte[] unhex(String s) {
-        if (s.length() % 2 != 0) {
-            throw new IllegalArgumentException("odd hex length");
-        }
-        byte[] b = new byte[s.length() / 2];
-        for (int i = 0; i < b.length; i++) {
-            int hi = Character.digit(s.charAt(2 * i), 16);
-            int lo = Character.digit(s.charAt(2 * i + 1), 16);
-            if (hi < 0 || lo < 0) {
-                throw new IllegalArgumentException("not hex");
-            }
-            b[i] = (byte) (hi << 4 | lo);
-        }
-        return b;
+        return java.util.HexFormat.of().parseHex(s);
     }
 }

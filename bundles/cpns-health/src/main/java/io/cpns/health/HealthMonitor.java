@@ -133,8 +133,24 @@ public class HealthMonitor implements Health {
         return new HealthReport(ready, readyMillis, ours.size(), components, List.copyOf(problems), rt.totalMemory() - rt.freeMemory());
     }
 
-    /** Gogo: {@code cpns:health}. */
-    public String health() {
+    /**
+     * Gogo: {@code cpns:health [--help]}, printed rather than returned (Apache Karaf's {@code bin/client}
+     * drops a return value; issue 14 §2). No Gogo types: this bundle runs without a shell too.
+     */
+    public void health(String... args) {
+        if (args.length > 0) {
+            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+                System.out.println("cpns:health [--help]\n    READY or NOT READY: every CPNS bundle active and component satisfied, with "
+                        + "each problem found\n    -h, --help                   show this help");
+                return;
+            }
+            throw new IllegalArgumentException("cpns:health takes no arguments (cpns:health --help)");
+        }
+        System.out.println(text());
+        System.out.flush();
+    }
+
+    private String text() {
         HealthReport r = report();
         StringBuilder s = new StringBuilder()
                 .append(r.ready() ? "READY" : "NOT READY")

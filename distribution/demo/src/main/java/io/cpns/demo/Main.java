@@ -2,67 +2,87 @@ package io.cpns.demo;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code cpns demo} ({@code bin/cpns-demo}) runs the demo, {@code cpns load} ({@code bin/cpns-load})
  * the load harness: a CPNS Server and a PN GW booted by the launcher's {@code CpnsRuntime} in this
  * JVM, with PNEs of the PNE SDK. Not part of the production launcher: this jar sits beside it in
- * {@code lib/}. {@code cpns.home} (set by the bin/ scripts) is the distribution directory.
+ * {@code lib/}. {@code cpns.home} (set by the bin/ scripts) is the distribution directory. Arguments
+ * parsed by picocli as the launcher's: {@code --help}, a wrong argument gets the usage and exit status 2.
  */
-public final class Main {
-    private Main() {
-    }
-
+@Command(name = "cpns", description = "The demo or the load harness.", mixinStandardHelpOptions = true,
+        subcommands = {Main.DemoCommand.class, Main.LoadCommand.class})
+public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
-        if (args.length < 1 || !Set.of("demo", "load").contains(args[0])) {
-            System.err.println("usage: cpns demo | cpns load [--rekey [--mosquitto]] [PNES ...] | cpns load --update [--trial S] [--pace MS] [PNES]");
-            System.exit(2);
-        }
         // HikariCP logs through slf4j-simple (server role): only warnings, our log console has the rest
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         // several frameworks (and PNEs) in one JVM: each loads jSerialComm's native library, which
         // the JVM allows once per file, so each gets its own copy
         System.setProperty("jSerialComm.library.randomizeNativeName", "true");
-        Path home = Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
-        int code;
-        try {
-            code = args[0].equals("demo") ? new Demo(home).run()
-                    : List.of(args).contains("--update")
-                            ? new UpdateLoad(home, sizes(args, List.of(10)).get(0), Integer.parseInt(option(args, "--trial").orElse("5")),
-                                    Duration.ofMillis(Long.parseLong(option(args, "--pace").orElse("10")))).run()
-                            : new Load(home, sizes(args, List.of(200, 1000)), List.of(args).contains("--rekey"), List.of(args).contains("--mosquitto")).run();
-        } catch (Exception e) {
-            System.err.println("cpns " + args[0] + ": " + e);
+        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((e, line, parsed) -> {
+            System.err.println(line.getCommandName() + ": " + e);
             e.printStackTrace();
-            code = 1;
-        }
-        System.exit(code);
+            return 1;
+        });
+        System.exit(cli.execute(args));
     }
 
-    /** The plain numbers among the arguments (not an option nor an option's value). */
-    private static List<Integer> sizes(String[] args, List<Integer> otherwise) {
-        List<Integer> sizes = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            if (Set.of("--data", "--config", "--trial", "--pace").contains(args[i])) {
-                i++;
-            } else if (!args[i].startsWith("--")) {
-                sizes.add(Integer.parseInt(args[i]));
-            }
-        }
-        return sizes.isEmpty() ? otherwise : sizes;
+    /** No subcommand: the usage, exit status 2 as for any other wrong argument. */
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return 2;
     }
 
-    private static Optional<String> option(String[] args, String name) {
-        for (int i = 1; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Optional.of(args[i + 1]);
-            }
+    static Path home() {
+        return Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "A CPNS Server and a PN GW in this JVM walk a full lifecycle; exit 0 only if every step was verified.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return new Demo(home()).run();
         }
-        return Optional.empty();
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Load harness: PN Establishment with simulated PNEs; --rekey a Service Group rekey over MQTT; "
+                    + "--update a signed release rolled out with PNEs sending (docs/benchmarks.md).")
+    static final class LoadCommand implements Callable<Integer> {
+        @Option(names = "--rekey", description = "a Service Group rekey over MQTT")
+        boolean rekey;
+
+        @Option(names = "--mosquitto", description = "with --rekey: through a local Mosquitto")
+        boolean mosquitto;
+
+        @Option(names = "--update", description = "a hot and a restart-class release of gw-pn rolled out")
+        boolean update;
+
+        @Option(names = "--trial", paramLabel = "S", defaultValue = "5", description = "with --update: trial seconds (default ${DEFAULT-VALUE})")
+        int trial;
+
+        @Option(names = "--pace", paramLabel = "MS", defaultValue = "10",
+                description = "with --update: ms between a PNE's messages (default ${DEFAULT-VALUE})")
+        long pace;
+
+        @Parameters(paramLabel = "PNES", description = "numbers of PNEs (default 200 1000; with --update 10)")
+        List<Integer> pnes;
+
+        @Override
+        public Integer call() throws Exception {
+            if (update) {
+                return new UpdateLoad(home(), pnes == null ? 10 : pnes.get(0), trial, Duration.ofMillis(pace)).run();
+            }
+            return new Load(home(), pnes == null ? List.of(200, 1000) : pnes, rekey, mosquitto).run();
+        }
     }
 }

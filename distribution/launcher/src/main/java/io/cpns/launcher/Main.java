@@ -3,53 +3,87 @@ package io.cpns.launcher;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code cpns <gateway|server> [--data DIR] [--config DIR]}: boots one CPNS runtime (a Felix
  * framework with the role's features) and runs until it stops; {@code --config} replaces
  * {@code etc/ROLE/config} (e.g. a second PN GW on the same host, with its own identity and ports).
  * {@code cpns.home} (set by the bin/ scripts) is the distribution directory. The demo and the load
- * harness are not here: they are the cpns-demo jar ({@code io.cpns.demo.Main}).
+ * harness are not here: they are the cpns-demo jar ({@code io.cpns.demo.Main}). Arguments parsed by
+ * picocli (issue 14 §5): every subcommand answers {@code --help}; a wrong argument gets the usage and
+ * exit status 2.
  */
-public final class Main {
-    private Main() {
-    }
-
+@Command(name = "cpns", description = "A CPNS runtime: a PN GW or a CPNS Server.", mixinStandardHelpOptions = true,
+        subcommands = {Main.Gateway.class, Main.Server.class})
+public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
-        if (args.length < 1 || !Set.of("gateway", "server").contains(args[0])) {
-            System.err.println("usage: cpns <gateway|server> [--data DIR] [--config DIR]");
-            System.exit(2);
-        }
-        String role = args[0];
         // HikariCP logs through slf4j-simple (server role): only warnings, our log console has the rest
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         // a restart (docs/updates.md §4.4) starts a fresh framework in this JVM: each loads
         // jSerialComm's native library, which the JVM allows once per file, so each gets its own copy
         System.setProperty("jSerialComm.library.randomizeNativeName", "true");
-        Path home = Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
-        Path data = option(args, "--data").map(Path::of).orElse(home.resolve("data").resolve(role));
-        Map<String, String> overrides = option(args, "--config")
-                .map(c -> Map.of("felix.fileinstall.dir", Path.of(c).toAbsolutePath() + "," + home.resolve("deploy").resolve(role)))
-                .orElse(Map.of());
-        int code;
-        try {
-            code = runUntilStopped(home, role, data.toAbsolutePath(), overrides);
-        } catch (Exception e) {
-            System.err.println("cpns " + role + ": " + e);
+        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((e, line, parsed) -> {
+            System.err.println(line.getCommandName() + ": " + e);
             e.printStackTrace();
-            code = 1;
-        }
-        System.exit(code);
+            return 1;
+        });
+        System.exit(cli.execute(args));
     }
 
-    private static java.util.Optional<String> option(String[] args, String name) {
-        for (int i = 1; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return java.util.Optional.of(args[i + 1]);
-            }
+    /** No subcommand: the usage, exit status 2 as for any other wrong argument. */
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return 2;
+    }
+
+    static Path home() {
+        return Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
+    }
+
+    /** {@code gateway} and {@code server}: one runtime of the role until it stops for good. */
+    abstract static class Role implements Callable<Integer> {
+        @Option(names = "--data", paramLabel = "DIR", description = "data directory (default data/<role>)")
+        Path data;
+
+        @Option(names = "--config", paramLabel = "DIR", description = "Config Admin files from DIR instead of etc/<role>/config")
+        Path config;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+        boolean help;
+
+        abstract String role();
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = home();
+            Path dir = data != null ? data : home.resolve("data").resolve(role());
+            Map<String, String> overrides = config == null ? Map.of()
+                    : Map.of("felix.fileinstall.dir", config.toAbsolutePath() + "," + home.resolve("deploy").resolve(role()));
+            return runUntilStopped(home, role(), dir.toAbsolutePath(), overrides);
         }
-        return java.util.Optional.empty();
+    }
+
+    @Command(name = "gateway", description = "Runs a PN GW (etc/gateway/role.properties).")
+    static final class Gateway extends Role {
+        @Override
+        String role() {
+            return "gateway";
+        }
+    }
+
+    @Command(name = "server", description = "Runs a CPNS Server (etc/server/role.properties).")
+    static final class Server extends Role {
+        @Override
+        String role() {
+            return "server";
+        }
     }
 
     /**

@@ -125,14 +125,14 @@ public class CorruptRecordIT extends PnTestBase {
     /**
      * The other commands an operator reaches for answer too with their part down: {@code gw:link},
      * {@code gw:ping}, {@code gw:entities}, {@code gw:keymanager}, {@code gw:onboard},
-     * {@code gw:kaRegister} (they held static references: "Command not found" once their service
+     * {@code gw:karegister} (they held static references: "Command not found" once their service
      * was gone, a NullPointerException while it went).
      */
     @Test
     public void c03b_linkKeyAssignmentAndKeyManagerCommands_answerWithTheirPartDown() throws Exception {
         Map<String, List<String>> commands = Map.of(
                 "gw-link", List.of("gw:link", "gw:ping", "gw:entities", "gw:entity pne-none", "gw:reconnect", "gw:assign " + USER),
-                "gw-keyassign", List.of("gw:onboard pne-none " + USER, "gw:kaRegister " + USER + " plan=home"),
+                "gw-keyassign", List.of("gw:onboard pne-none " + USER, "gw:karegister " + USER + " plan=home"),
                 "gw-keymanager", List.of("gw:keymanager"));
         for (Map.Entry<String, List<String>> e : commands.entrySet()) {
             osgi.bundle(e.getKey()).stop();

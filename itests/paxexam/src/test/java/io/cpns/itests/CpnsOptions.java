@@ -51,6 +51,9 @@ final class CpnsOptions {
         o.add(frameworkProperty("org.apache.felix.log.maxSize").value("500"));
         // as etc/server/role.properties: Felix HTTP Jetty runs only the artifact endpoint's instance
         o.add(frameworkProperty("org.apache.felix.http.require.config").value("true"));
+        // as etc/<role>/role.properties: $[secret:]/$[env:] references resolved before any configuration is delivered
+        o.add(frameworkProperty("felix.cm.config.plugins").value("org.apache.felix.configadmin.plugin.interpolation"));
+        o.add(frameworkProperty("org.apache.felix.configadmin.plugin.interpolation.secretsdir").value(data.resolve("secrets").toString()));
         // every test class boots a framework in this JVM, each loading jSerialComm's native library anew
         o.add(systemProperty("jSerialComm.library.randomizeNativeName").value("true"));
         o.add(systemProperty("org.ops4j.pax.url.mvn.localRepository").value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));

@@ -52,6 +52,7 @@ final class ForkedRuntime implements AutoCloseable {
     private Path dist = CpnsOptions.dist();
     private String javaOpts;
     private boolean terminal;
+    private final Map<String, String> env = new java.util.HashMap<>();
     private String umask;
     private Process process;
     private int starts;
@@ -158,6 +159,12 @@ final class ForkedRuntime implements AutoCloseable {
         return this;
     }
 
+    /** An environment variable of the next starts (e.g. what a {@code $[env:NAME]} reference in a .cfg file names). */
+    ForkedRuntime env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** Runs the script's java command line directly under this umask, as an operator might start it without the script. */
     ForkedRuntime umask(String mask) {
         umask = mask;
@@ -238,6 +245,7 @@ final class ForkedRuntime implements AutoCloseable {
             pb.environment().put("CPNS_JAVA_OPTS", opts);
         }
         pb.environment().put("TERM", "dumb");
+        pb.environment().putAll(env);
         if (!terminal) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }

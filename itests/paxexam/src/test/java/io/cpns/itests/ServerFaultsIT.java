@@ -399,7 +399,7 @@ public class ServerFaultsIT {
      */
     @Test
     public void s04_keyAssignment_serverKilledAfterAssigning_theAssignmentRunsAgain() throws Exception {
-        gateway.shellWithPassword("gw:kaRegister " + USER + " plan=home", PASSWORD);
+        gateway.shellWithPassword("gw:karegister " + USER + " plan=home", PASSWORD);
         PneClient sensor = uiLess("pne-ka-server");
         restartServer("server.keyassign.assigned");
 

@@ -3,10 +3,12 @@ package io.cpns.gw.mqtt;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupBroker;
+import io.cpns.keystore.ConfigSecret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -24,9 +26,11 @@ import org.osgi.service.metatype.annotations.Option;
  * embedded in this runtime by default, or an external Mosquitto 2 administered through its
  * dynamic-security plugin. Checks the arguments; the chosen {@link Backend} does the rest.
  */
-@Component(configurationPid = "cpns.gw.broker", service = GroupBroker.class, immediate = true)
+@Component(configurationPid = GroupBrokerComponent.PID, service = GroupBroker.class, immediate = true)
 @Designate(ocd = GroupBrokerComponent.Config.class)
 public class GroupBrokerComponent implements GroupBroker {
+    static final String PID = "cpns.gw.broker";
+
     @ObjectClassDefinition(name = "CPNS PN GW MQTT broker",
             description = "MQTT broker that carries broadcast Group Key messages to the PNEs.")
     public @interface Config {
@@ -61,7 +65,8 @@ public class GroupBrokerComponent implements GroupBroker {
                 + "mosquitto_ctrl -u cpns-gw dynsec addRoleACL admin publishClientSend '#' allow")
         String adminUser() default "cpns-gw";
 
-        @AttributeDefinition(type = AttributeType.PASSWORD, description = "mosquitto: password of adminUser")
+        @AttributeDefinition(type = AttributeType.PASSWORD, description = "mosquitto: password of adminUser; in a .cfg file a "
+                + "reference, $[secret:<file in ${cpns.data}/secrets>] or $[env:<NAME>] (a plain value there is refused)")
         String adminPassword() default "";
 
         @AttributeDefinition(description = "mosquitto: a publish or an administrative command not confirmed within "
@@ -79,12 +84,15 @@ public class GroupBrokerComponent implements GroupBroker {
     private final Logger log;
 
     @Activate
-    public GroupBrokerComponent(Config config, @Reference(service = LoggerFactory.class) Logger log) {
+    public GroupBrokerComponent(Config config, @Reference(service = LoggerFactory.class) Logger log, @Reference ConfigurationAdmin cm) {
         this.log = log;
+        // D-shell-2: in a .cfg file the password is a $[secret:]/$[env:] reference, never plain (also while unused: embedded)
+        String adminPassword = ConfigSecret.check(PID, "adminPassword", ConfigSecret.stored(cm, PID), config.adminPassword(),
+                log::error);
         this.broker = switch (config.mode().trim()) {
             case "embedded" -> EmbeddedBroker.start(config, log);
             case "mosquitto" -> new MosquittoBroker(config.mosquittoUri(), config.adminUser(),
-                    config.adminPassword().toCharArray(), config.advertisedUri(),
+                    adminPassword.toCharArray(), config.advertisedUri(),
                     Duration.ofMillis(config.publishTimeoutMillis()), log);
             default -> throw new CpnsException(ErrorCode.INVALID_ARGUMENT,
                     "cpns.gw.broker mode must be embedded or mosquitto, not " + config.mode());

@@ -38,7 +38,8 @@ class EmbeddedBrokerTest extends GroupBrokerContract {
     }
 
     static GroupBrokerComponent embedded(int port, TestLogger log) {
-        return new GroupBrokerComponent(Configs.of(GroupBrokerComponent.Config.class, Map.of("port", port)), log.logger());
+        // no ConfigurationAdmin: the configuration is not from a .cfg file
+        return new GroupBrokerComponent(Configs.of(GroupBrokerComponent.Config.class, Map.of("port", port)), log.logger(), null);
     }
 
     @Override

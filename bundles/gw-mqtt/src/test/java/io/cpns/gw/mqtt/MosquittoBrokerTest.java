@@ -73,7 +73,7 @@ class MosquittoBrokerTest extends GroupBrokerContract {
     static GroupBrokerComponent mosquittoBroker(String uri, int timeoutMillis) {
         return new GroupBrokerComponent(Configs.of(GroupBrokerComponent.Config.class, Map.of(
                 "mode", "mosquitto", "mosquittoUri", uri, "adminPassword", ADMIN_PASSWORD,
-                "publishTimeoutMillis", timeoutMillis)), LOG.logger());
+                "publishTimeoutMillis", timeoutMillis)), LOG.logger(), null); // not from a .cfg file: no ConfigurationAdmin
     }
 
     @Override

@@ -10,10 +10,15 @@ import io.cpns.api.message.EntityList;
 import io.cpns.api.message.EntityListRequest;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
-import java.io.Console;
+import io.cpns.shell.PasswordReader;
+import io.cpns.shell.Print;
+import io.cpns.shell.Usage;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletionException;
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -41,89 +46,132 @@ public class GatewayCommands {
     private volatile GatewayEnrolment enrolment;
 
     @Descriptor("State of the link to the CPNS Server")
-    public String link() {
+    public void link(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:link");
+            return;
+        }
         ServerLink link = this.link;
         if (link == null) {
-            return Unavailable.of("link to the CPNS Server", LINK);
+            Print.result(Unavailable.of("link to the CPNS Server", LINK));
+            return;
         }
         LinkStatus s = link.status();
-        return "gateway   " + s.gatewayId()
+        Print.result("gateway   " + s.gatewayId()
                 + "\nserver    " + s.server()
                 + "\nstate     " + s.state() + " since " + s.since()
                 + "\nsuite     " + (s.suite().isEmpty() ? "-" : s.suite())
                 + "\nsessions  " + s.sessions()
                 + "\nEUKey     " + (s.euKeyFingerprint().isEmpty() ? "none (gw:assign <userId>)" : "fingerprint " + s.euKeyFingerprint())
                 + link.credentialModule().map(m -> "\nsession through credential module " + m + " (TS 5.3.3.2)").orElse("")
-                + (s.lastError().isEmpty() ? "" : "\nlast error " + s.lastError());
+                + (s.lastError().isEmpty() ? "" : "\nlast error " + s.lastError()));
     }
 
-    @Descriptor("Obtain this gateway's EUKey (TS 5.3.1); the password is read from the console without echo")
-    public String assign(@Descriptor("CPNS User ID") String userId) {
+    @Descriptor("Obtain this gateway's EUKey (TS 5.3.1) with the CPNS User's ID and password; the password is typed at "
+            + "the prompt without echo, or read from an owner-only file (--password-file), never given as an argument")
+    public void assign(CommandSession session,
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("owner-only file whose first line is the password (unattended use)")
+            @Parameter(names = PasswordReader.FILE_OPTION, absentValue = "") String passwordFile,
+            @Descriptor("CPNS User ID") String userId) {
+        if (help) {
+            Usage.print(this, "gw:assign");
+            return;
+        }
         if (enrolment == null) {
-            return Unavailable.of("EUKey assignment", LINK);
+            Print.result(Unavailable.of("EUKey assignment", LINK));
+            return;
         }
-        Console c = System.console();
-        if (c == null) {
-            throw new IllegalStateException("no console to read the password from: use gw:assign <userId> <password>");
-        }
-        return assign(userId, c.readPassword("password for %s: ", userId));
+        Print.result(assign(userId, PasswordReader.read(session::get, passwordFile, "password for " + userId + ": ")));
     }
 
-    @Descriptor("Obtain this gateway's EUKey (TS 5.3.1)")
-    public String assign(@Descriptor("CPNS User ID") String userId, @Descriptor("password") String password) {
-        return assign(userId, password.toCharArray());
+    @Descriptor("Refused: a password is never a command argument (see gw:assign <userId>)")
+    public void assign(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Parameter(names = PasswordReader.FILE_OPTION, absentValue = "") String passwordFile,
+            @Descriptor("CPNS User ID") String userId, @Descriptor("refused") String password) {
+        throw PasswordReader.refused("gw:assign " + userId);
     }
 
     private String assign(String userId, char[] password) {
-        GatewayEnrolment enrolment = this.enrolment;
-        ServerLink link = this.link;
-        if (enrolment == null || link == null) {
-            java.util.Arrays.fill(password, '\0');
-            return Unavailable.of("EUKey assignment", LINK);
+        try {
+            GatewayEnrolment enrolment = this.enrolment;
+            ServerLink link = this.link;
+            if (enrolment == null || link == null) {
+                return Unavailable.of("EUKey assignment", LINK);
+            }
+            enrolment.assignEuKey(userId, password.clone()); // wiped by assignEuKey
+            return "EUKey assigned (fingerprint " + link.status().euKeyFingerprint() + ")";
+        } finally {
+            Arrays.fill(password, '\0');
         }
-        enrolment.assignEuKey(userId, password);
-        return "EUKey assigned (fingerprint " + link.status().euKeyFingerprint() + ")";
     }
 
     @Descriptor("Entities of this gateway's CPNS User, as the Server knows them")
-    public String entities() {
+    public void entities(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:entities");
+            return;
+        }
         if (link == null) {
-            return Unavailable.of("link to the CPNS Server", LINK);
+            Print.result(Unavailable.of("link to the CPNS Server", LINK));
+            return;
         }
         StringBuilder s = new StringBuilder();
         for (EntityInfo e : ((EntityList) call(new EntityListRequest())).entities()) {
             s.append(String.format("%-24s %-8s %s%n", e.entityId(), e.kind(), e.userId()));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("One entity, if it belongs to this gateway's CPNS User (TS 5.3.4)")
-    public String entity(@Descriptor("Entity ID") String entityId) {
+    public void entity(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("Entity ID") String entityId) {
+        if (help) {
+            Usage.print(this, "gw:entity");
+            return;
+        }
         if (link == null) {
-            return Unavailable.of("link to the CPNS Server", LINK);
+            Print.result(Unavailable.of("link to the CPNS Server", LINK));
+            return;
         }
         EntityInfo e = (EntityInfo) call(new EntityInfoRequest(entityId));
-        return e.entityId() + " " + e.kind() + " owned by " + e.userId();
+        Print.result(e.entityId() + " " + e.kind() + " owned by " + e.userId());
     }
 
     @Descriptor("Round trip of a protected ping to the Server")
-    public String ping() {
+    public void ping(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:ping");
+            return;
+        }
         if (link == null) {
-            return Unavailable.of("link to the CPNS Server", LINK);
+            Print.result(Unavailable.of("link to the CPNS Server", LINK));
+            return;
         }
         long t0 = System.nanoTime();
         call(new Ping(new byte[0]));
-        return String.format("pong from the CPNS Server in %.2f ms", (System.nanoTime() - t0) / 1e6);
+        Print.result(String.format("pong from the CPNS Server in %.2f ms", (System.nanoTime() - t0) / 1e6));
     }
 
     @Descriptor("Drop the connection and reconnect now")
-    public String reconnect() {
+    public void reconnect(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:reconnect");
+            return;
+        }
         ServerLink link = this.link;
         if (link == null) {
-            return Unavailable.of("link to the CPNS Server", LINK);
+            Print.result(Unavailable.of("link to the CPNS Server", LINK));
+            return;
         }
         link.reconnect();
-        return "reconnecting";
+        Print.result("reconnecting");
     }
 
     private Message call(Message request) {
@@ -139,5 +187,17 @@ public class GatewayCommands {
             }
             throw e;
         }
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void entity(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:entity");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void assign(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:assign");
     }
 }

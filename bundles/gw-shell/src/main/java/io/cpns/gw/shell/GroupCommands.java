@@ -3,9 +3,12 @@ package io.cpns.gw.shell;
 import io.cpns.api.gateway.GatewayGroup;
 import io.cpns.api.gateway.GatewayGroups;
 import io.cpns.api.gateway.MemberDelivery;
+import io.cpns.shell.Print;
+import io.cpns.shell.Usage;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -28,10 +31,16 @@ public class GroupCommands {
     private volatile GatewayGroups groups;
 
     @Descriptor("Service Groups with members in this PN GW's PNs, and the Group Key held for each")
-    public String groups() {
+    public void groups(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:groups");
+            return;
+        }
         GatewayGroups groups = this.groups;
         if (groups == null) {
-            return Unavailable.of("Service Groups", BUNDLE);
+            Print.result(Unavailable.of("Service Groups", BUNDLE));
+            return;
         }
         StringBuilder s = new StringBuilder(String.format("%-24s %-6s %-18s %-26s %s%n", "GROUP", "EPOCH", "KEY", "RECEIVED", "MEMBERS HERE"));
         try {
@@ -42,21 +51,29 @@ public class GroupCommands {
         } catch (RuntimeException e) {
             s.append(Unavailable.failed("the Service Groups", e));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("One Service Group: its Group Key here and, per member PNE, the delivery mode and status")
-    public String group(@Descriptor("Service Group ID") String groupId) {
+    public void group(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("Service Group ID") String groupId) {
+        if (help) {
+            Usage.print(this, "gw:group");
+            return;
+        }
         GatewayGroups groups = this.groups;
         if (groups == null) {
-            return Unavailable.of("Service Groups", BUNDLE);
+            Print.result(Unavailable.of("Service Groups", BUNDLE));
+            return;
         }
         GatewayGroup g = groups.group(groupId).orElse(null);
         String traffic = groups.traffic(groupId).map(t -> String.format("delivery %s, epoch %d announced by the Server; Group Keys "
                 + "since start: %d from the Server, to members %s%n", t.onRequest() ? "on request (seed 003 B.2.1.1)" : "at once",
                 t.announcedEpoch(), t.fromServer(), t.toPnes())).orElse("");
         if (g == null) {
-            return traffic.isEmpty() ? "no Service Group " + groupId + " on this PN GW\n" : groupId + ": no Group Key held here; " + traffic;
+            Print.result(traffic.isEmpty() ? "no Service Group " + groupId + " on this PN GW\n" : groupId + ": no Group Key held here; " + traffic);
+            return;
         }
         StringBuilder s = new StringBuilder(String.format("%s: Group Key epoch %d (%s), received %s%n", g.groupId(), g.epoch(),
                 g.keyFingerprint(), g.received()));
@@ -73,6 +90,12 @@ public class GroupCommands {
             s.append(d == null ? String.format("%-24s %-10s %-6s %-26s %-40s %s%n", pne, "-", "-", "-", "nothing sent since this PN GW started", messages)
                     : String.format("%-24s %-10s %-6d %-26s %-40s %s%n", pne, d.mode().wire(), d.epoch(), d.at(), d.statusText(), messages));
         }
-        return s.toString();
+        Print.result(s.toString());
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void group(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:group");
     }
 }

@@ -10,11 +10,14 @@ import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.message.SetupType;
 import io.cpns.pan.spi.PanAdapter;
+import io.cpns.shell.Print;
+import io.cpns.shell.Usage;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -66,19 +69,30 @@ public class PnCommands {
     }
 
     @Descriptor("PAN adapters: id, what the PAN protects, largest frame, where PNEs reach the gateway")
-    public String adapters() {
+    public void adapters(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:adapters");
+            return;
+        }
         StringBuilder s = new StringBuilder(String.format("%-10s %-14s %-10s %s%n", "ADAPTER", "PAN SECURITY", "MAX FRAME", "ADDRESSES"));
         for (PanAdapter a : adapters) {
             s.append(String.format("%-10s %-14s %-10d %s%n", a.id(), a.security(), a.maxFrameBytes(), String.join(", ", a.addresses())));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("Connected PNEs: adapter, remote address, authenticated, protection (tls, session, pan, none), since")
-    public String pnes() {
+    public void pnes(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:pnes");
+            return;
+        }
         PneMessenger pnes = this.pnes;
         if (pnes == null) {
-            return Unavailable.of("PNE links", PAN);
+            Print.result(Unavailable.of("PNE links", PAN));
+            return;
         }
         StringBuilder s = new StringBuilder(String.format("%-24s %-8s %-5s %-8s %-24s %s%n",
                 "PNE", "ADAPTER", "AUTH", "PROTECT", "SINCE", "REMOTE"));
@@ -86,14 +100,20 @@ public class PnCommands {
             s.append(String.format("%-24s %-8s %-5s %-8s %-24s %s%n", l.pneId().isEmpty() ? "?" : l.pneId(), l.adapter(),
                     l.authenticated() ? "yes" : "no", l.protectionName(), l.since(), l.remote()));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("PNs in this gateway's PN Inventory")
-    public String pns() {
+    public void pns(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "gw:pns");
+            return;
+        }
         PnInventory inventory = this.inventory;
         if (inventory == null) {
-            return Unavailable.of("PN Inventory", PN);
+            Print.result(Unavailable.of("PN Inventory", PN));
+            return;
         }
         StringBuilder s = new StringBuilder(String.format("%-18s %-24s %-8s %s%n", "PN", "INITIATOR", "MEMBERS", "ESTABLISHED"));
         try {
@@ -103,14 +123,21 @@ public class PnCommands {
         } catch (RuntimeException e) {
             s.append(Unavailable.failed("the PN Inventory", e));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("One PN's inventory: members, capabilities, contents, LocalEUKey, joined, link now")
-    public String pn(@Descriptor("PN ID") String pnId) {
+    public void pn(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PN ID") String pnId) {
+        if (help) {
+            Usage.print(this, "gw:pn");
+            return;
+        }
         PnInventory inventory = this.inventory;
         if (inventory == null) {
-            return Unavailable.of("PN Inventory", PN);
+            Print.result(Unavailable.of("PN Inventory", PN));
+            return;
         }
         PneMessenger pnes = this.pnes;
         PnRecord pn = inventory.pn(pnId).orElseThrow(() -> new IllegalArgumentException("no PN " + pnId + " on this gateway"));
@@ -121,27 +148,39 @@ public class PnCommands {
             s.append(String.format("  %-24s LocalEUKey %-3s joined %s  link %s%n    capabilities %s%n    contents %s%n", m.pneId(),
                     m.localEuKey() ? "yes" : "no", m.joined(), link, m.capabilities(), m.contents()));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("Gateway-initiated PN Establishment (seed 004 5.2.1.2) with every connected PNE")
-    public String establish(@Descriptor("all") String type) throws Exception {
+    public void establish(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("all") String type) throws Exception {
+        if (help) {
+            Usage.print(this, "gw:establish");
+            return;
+        }
         if (!type.equalsIgnoreCase("all")) {
             throw new IllegalArgumentException("use: gw:establish all | gw:establish invite <pne> [<pne>...]");
         }
         PnManagement management = this.management;
-        return management == null ? Unavailable.of("PN establishment", PN)
-                : describe(management.establish(SetupType.ALL, List.of()).toCompletableFuture().get(5, TimeUnit.MINUTES));
+        Print.result(management == null ? Unavailable.of("PN establishment", PN)
+                : describe(management.establish(SetupType.ALL, List.of()).toCompletableFuture().get(5, TimeUnit.MINUTES)));
     }
 
     @Descriptor("Gateway-initiated PN Establishment (seed 004 5.2.1.2) with the listed PNEs")
-    public String establish(@Descriptor("invite") String type, @Descriptor("PNE IDs") String... pneIds) throws Exception {
+    public void establish(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("invite") String type, @Descriptor("PNE IDs") String... pneIds) throws Exception {
+        if (help) {
+            Usage.print(this, "gw:establish");
+            return;
+        }
         if (!type.equalsIgnoreCase("invite") || pneIds.length == 0) {
             throw new IllegalArgumentException("use: gw:establish all | gw:establish invite <pne> [<pne>...]");
         }
         PnManagement management = this.management;
-        return management == null ? Unavailable.of("PN establishment", PN)
-                : describe(management.establish(SetupType.INVITE, List.of(pneIds)).toCompletableFuture().get(5, TimeUnit.MINUTES));
+        Print.result(management == null ? Unavailable.of("PN establishment", PN)
+                : describe(management.establish(SetupType.INVITE, List.of(pneIds)).toCompletableFuture().get(5, TimeUnit.MINUTES)));
     }
 
     private static String describe(PnRecord pn) {
@@ -150,25 +189,45 @@ public class PnCommands {
     }
 
     @Descriptor("Close every link of a PNE (it may reconnect; its keys and PNs stay)")
-    public String disconnect(@Descriptor("PNE ID") String pneId) {
+    public void disconnect(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PNE ID") String pneId) {
+        if (help) {
+            Usage.print(this, "gw:disconnect");
+            return;
+        }
         PneMessenger pnes = this.pnes;
-        return pnes == null ? Unavailable.of("PNE links", PAN) : pnes.disconnect(EntityId.of(pneId)) + " link(s) of " + pneId + " closed";
+        Print.result(pnes == null ? Unavailable.of("PNE links", PAN) : pnes.disconnect(EntityId.of(pneId)) + " link(s) of " + pneId + " closed");
     }
 
     @Descriptor("Remove a PNE from every PN, delete its LocalEUKey, tell the Server, close its links")
-    public String expel(@Descriptor("PNE ID") String pneId) {
+    public void expel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PNE ID") String pneId) {
+        if (help) {
+            Usage.print(this, "gw:expel");
+            return;
+        }
         PnManagement management = this.management;
         if (management == null) {
-            return Unavailable.of("PN management", PN);
+            Print.result(Unavailable.of("PN management", PN));
+            return;
         }
-        return management.expel(pneId) ? pneId + " expelled" : pneId + " was in no PN (its key and links are gone anyway)";
+        Print.result(management.expel(pneId) ? pneId + " expelled" : pneId + " was in no PN (its key and links are gone anyway)");
     }
 
     @Descriptor("Set the pre-assigned key of a PNE without UI (seed 004 R01), as printed on the device (hex, >= 16 bytes)")
-    public String preassign(@Descriptor("PNE ID") String pneId, @Descriptor("key, hex") String hexKey) {
+    public void preassign(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PNE ID") String pneId, @Descriptor("key, hex") String hexKey) {
+        if (help) {
+            Usage.print(this, "gw:preassign");
+            return;
+        }
         PreAssignedKeys preAssigned = this.preAssigned;
         if (preAssigned == null) {
-            return Unavailable.of("pre-assigned keys", PAN);
+            Print.result(Unavailable.of("pre-assigned keys", PAN));
+            return;
         }
         byte[] key = HexFormat.of().parseHex(hexKey.trim());
         try {
@@ -176,15 +235,58 @@ public class PnCommands {
         } finally {
             java.util.Arrays.fill(key, (byte) 0);
         }
-        return "pre-assigned key stored for " + pneId;
+        Print.result("pre-assigned key stored for " + pneId);
     }
 
     @Descriptor("Delete the pre-assigned key of a PNE")
-    public String unpreassign(@Descriptor("PNE ID") String pneId) {
+    public void unpreassign(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PNE ID") String pneId) {
+        if (help) {
+            Usage.print(this, "gw:unpreassign");
+            return;
+        }
         PreAssignedKeys preAssigned = this.preAssigned;
         if (preAssigned == null) {
-            return Unavailable.of("pre-assigned keys", PAN);
+            Print.result(Unavailable.of("pre-assigned keys", PAN));
+            return;
         }
-        return preAssigned.remove(pneId) ? "pre-assigned key of " + pneId + " deleted" : pneId + " had no pre-assigned key";
+        Print.result(preAssigned.remove(pneId) ? "pre-assigned key of " + pneId + " deleted" : pneId + " had no pre-assigned key");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void pn(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:pn");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void establish(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:establish");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void disconnect(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:disconnect");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void expel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:expel");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void preassign(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:preassign");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void unpreassign(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "gw:unpreassign");
     }
 }

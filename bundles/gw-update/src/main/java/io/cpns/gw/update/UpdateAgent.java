@@ -243,8 +243,40 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
 
     // ---- Gogo ----
 
-    /** {@code gw:release}: the committed release, the one under way, the outbox. */
-    public String release() {
+    /**
+     * {@code gw:release [--help]}: printed rather than returned (Apache Karaf's {@code bin/client}
+     * drops a return value; issue 14 §2). No Gogo types: the Gogo import of this bundle is optional.
+     */
+    public void release(String... args) {
+        if (help(args, "gw:release [--help]\n    the committed release, the one under way, the outbox")) {
+            return;
+        }
+        System.out.println(releaseText());
+        System.out.flush();
+    }
+
+    /** {@code gw:releases [--help]}, printed. */
+    public void releases(String... args) {
+        if (help(args, "gw:releases [--help]\n    the outcome of every offer received (newest last)")) {
+            return;
+        }
+        System.out.println(releasesText());
+        System.out.flush();
+    }
+
+    private static boolean help(String[] args, String usage) {
+        if (args.length == 0) {
+            return false;
+        }
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(usage + "\n    -h, --help                   show this help");
+            return true;
+        }
+        throw new IllegalArgumentException("no arguments: " + usage.lines().findFirst().orElse(""));
+    }
+
+    /** The committed release, the one under way, the outbox. */
+    private String releaseText() {
         if (agent == null) {
             return "update agent not running: " + problem;
         }
@@ -272,8 +304,8 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
         return s.toString();
     }
 
-    /** {@code gw:releases}: the outcome of every offer received (newest last). */
-    public String releases() {
+    /** The outcome of every offer received (newest last). */
+    private String releasesText() {
         if (agent == null) {
             return "update agent not running: " + problem;
         }

@@ -4,8 +4,11 @@ import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServiceGroup;
+import io.cpns.shell.Print;
+import io.cpns.shell.Usage;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -39,35 +42,70 @@ public class GroupCommands {
     }
 
     @Descriptor("Service Groups with their owner, member count and Group Key epoch")
-    public String groups() {
-        return table(groups.groups());
+    public void groups(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "server:groups");
+            return;
+        }
+        Print.result(table(groups.groups()));
     }
 
     @Descriptor("One Service Group and its members")
-    public String group(@Descriptor("group ID") String groupId) {
-        return describe(groups.group(groupId).orElseThrow(() -> new IllegalArgumentException("no Service Group " + groupId)));
+    public void group(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId) {
+        if (help) {
+            Usage.print(this, "server:group");
+            return;
+        }
+        Print.result(describe(groups.group(groupId).orElseThrow(() -> new IllegalArgumentException("no Service Group " + groupId))));
     }
 
     @Descriptor("Creates a Service Group and its Group Key")
-    public String groupadd(@Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner) {
-        return describe(groups.create(groupId, UserId.of(owner)));
+    public void groupadd(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner) {
+        if (help) {
+            Usage.print(this, "server:groupadd");
+            return;
+        }
+        Print.result(describe(groups.create(groupId, UserId.of(owner))));
     }
 
     @Descriptor("Creates a Service Group whose Group Keys a PN GW creates (its Group Key Manager, distributed topology)")
-    public String groupadd(@Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner,
-                           @Descriptor("Group Key Manager: a PN GW's Entity ID") String keyManager) {
-        return describe(groups.create(groupId, UserId.of(owner), EntityId.of(keyManager)));
+    public void groupadd(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("owner: CPNS User ID") String owner,
+            @Descriptor("Group Key Manager: a PN GW's Entity ID") String keyManager) {
+        if (help) {
+            Usage.print(this, "server:groupadd");
+            return;
+        }
+        Print.result(describe(groups.create(groupId, UserId.of(owner), EntityId.of(keyManager))));
     }
 
     @Descriptor("Hands a group's Group Key management to a PN GW, or back to the Server (none); a new Group Key follows")
-    public String groupmanager(@Descriptor("group ID") String groupId, @Descriptor("a PN GW's Entity ID, or none") String keyManager) {
-        return describe(groups.assignKeyManager(groupId, keyManager.equals("none") ? null : EntityId.of(keyManager)));
+    public void groupmanager(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("a PN GW's Entity ID, or none") String keyManager) {
+        if (help) {
+            Usage.print(this, "server:groupmanager");
+            return;
+        }
+        Print.result(describe(groups.assignKeyManager(groupId, keyManager.equals("none") ? null : EntityId.of(keyManager))));
     }
 
     @Descriptor("Sends a text message to a Service Group from the Server, sealed with its Group Key (TS 5.3.3.2)")
-    public String groupsend(@Descriptor("group ID") String groupId, @Descriptor("the text") String text) {
+    public void groupsend(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("the text") String text) {
+        if (help) {
+            Usage.print(this, "server:groupsend");
+            return;
+        }
         int n = groups.send(groupId, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return "sent to " + n + " PN GWs with members of " + groupId;
+        Print.result("sent to " + n + " PN GWs with members of " + groupId);
     }
 
     /**
@@ -76,43 +114,86 @@ public class GroupCommands {
      * (Gogo has already removed repeated spaces and expanded {@code $}), so nothing is sent.
      */
     @Descriptor("Unquoted text of several words: answers how to quote it and sends nothing")
-    public String groupsend(@Descriptor("group ID") String groupId, @Descriptor("the text") String first,
-                            @Descriptor("more words") String... more) {
-        if (more.length == 0) {
-            return groupsend(groupId, first);
+    public void groupsend(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("the text") String first,
+            @Descriptor("more words") String... more) {
+        if (help) {
+            Usage.print(this, "server:groupsend");
+            return;
         }
-        return "nothing sent: the text is several words; quote it as one argument, e.g. server:groupsend " + groupId + " '"
-                + first + " " + String.join(" ", more) + "'";
+        if (more.length == 0) {
+            groupsend(false, groupId, first);
+            return;
+        }
+        Print.result("nothing sent: the text is several words; quote it as one argument, e.g. server:groupsend " + groupId + " '"
+                + first + " " + String.join(" ", more) + "'");
     }
 
     @Descriptor("Deletes a Service Group and its Group Key")
-    public String groupdel(@Descriptor("group ID") String groupId) {
-        return groups.delete(groupId) ? "Service Group " + groupId + " deleted" : "no Service Group " + groupId;
+    public void groupdel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId) {
+        if (help) {
+            Usage.print(this, "server:groupdel");
+            return;
+        }
+        Print.result(groups.delete(groupId) ? "Service Group " + groupId + " deleted" : "no Service Group " + groupId);
     }
 
     @Descriptor("Adds a PNE of the owner's CPNS User; the Group Key is updated")
-    public String groupjoin(@Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
-        return describe(groups.join(groupId, EntityId.of(pne)));
+    public void groupjoin(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
+        if (help) {
+            Usage.print(this, "server:groupjoin");
+            return;
+        }
+        Print.result(describe(groups.join(groupId, EntityId.of(pne))));
     }
 
     @Descriptor("Removes a PNE at its request; the Group Key is updated")
-    public String groupleave(@Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
-        return describe(groups.leave(groupId, EntityId.of(pne)));
+    public void groupleave(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
+        if (help) {
+            Usage.print(this, "server:groupleave");
+            return;
+        }
+        Print.result(describe(groups.leave(groupId, EntityId.of(pne))));
     }
 
     @Descriptor("Expels a PNE; the Group Key is updated")
-    public String groupexpel(@Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
-        return describe(groups.expel(groupId, EntityId.of(pne)));
+    public void groupexpel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("PNE Entity ID") String pne) {
+        if (help) {
+            Usage.print(this, "server:groupexpel");
+            return;
+        }
+        Print.result(describe(groups.expel(groupId, EntityId.of(pne))));
     }
 
     @Descriptor("A new Group Key for the same members")
-    public String groupupdate(@Descriptor("group ID") String groupId) {
-        return describe(groups.update(groupId));
+    public void groupupdate(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId) {
+        if (help) {
+            Usage.print(this, "server:groupupdate");
+            return;
+        }
+        Print.result(describe(groups.update(groupId)));
     }
 
     @Descriptor("The least link protection a member must have been registered with to get the Group Key (seed 003); a new Group Key follows")
-    public String groupprotect(@Descriptor("group ID") String groupId, @Descriptor("none, pan, session or tls") String minimum) {
-        return describe(groups.requireProtection(groupId, io.cpns.api.LinkProtection.parse(minimum)));
+    public void groupprotect(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("group ID") String groupId, @Descriptor("none, pan, session or tls") String minimum) {
+        if (help) {
+            Usage.print(this, "server:groupprotect");
+            return;
+        }
+        Print.result(describe(groups.requireProtection(groupId, io.cpns.api.LinkProtection.parse(minimum))));
     }
 
     private static String describe(ServiceGroup g) {
@@ -131,5 +212,65 @@ public class GroupCommands {
                     g.keyFingerprint(), g.manager().map(EntityId::value).orElse("server")));
         }
         return s.toString();
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void group(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:group");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupadd(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupadd");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupmanager(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupmanager");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupsend(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupsend");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupdel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupdel");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupjoin(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupjoin");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupleave(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupleave");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupexpel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupexpel");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupupdate(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupupdate");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void groupprotect(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:groupprotect");
     }
 }

@@ -3,8 +3,11 @@ package io.cpns.server.shell;
 import io.cpns.api.EntityId;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.RegisteredPn;
+import io.cpns.shell.Print;
+import io.cpns.shell.Usage;
 import java.util.List;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -23,20 +26,37 @@ public class PnCommands {
     }
 
     @Descriptor("Registered PNs")
-    public String pns() {
-        return table(registry.pns());
+    public void pns(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "server:pns");
+            return;
+        }
+        Print.result(table(registry.pns()));
     }
 
     @Descriptor("Registered PNs of one PN GW")
-    public String pns(@Descriptor("PN GW Entity ID") String gatewayId) {
-        return table(registry.pnsOfGateway(EntityId.of(gatewayId)));
+    public void pns(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PN GW Entity ID") String gatewayId) {
+        if (help) {
+            Usage.print(this, "server:pns");
+            return;
+        }
+        Print.result(table(registry.pnsOfGateway(EntityId.of(gatewayId))));
     }
 
     @Descriptor("One registered PN and its members")
-    public String pn(@Descriptor("PN ID") String pnId) {
+    public void pn(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("PN ID") String pnId) {
+        if (help) {
+            Usage.print(this, "server:pn");
+            return;
+        }
         RegisteredPn pn = registry.pn(pnId).orElseThrow(() -> new IllegalArgumentException("no PN " + pnId));
-        return "PN " + pn.pnId() + " of PN GW " + pn.gateway() + " (CPNS User " + pn.owner() + "), registered " + pn.created()
-                + "\nmembers: " + String.join(", ", pn.members().stream().map(EntityId::value).toList());
+        Print.result("PN " + pn.pnId() + " of PN GW " + pn.gateway() + " (CPNS User " + pn.owner() + "), registered " + pn.created()
+                + "\nmembers: " + String.join(", ", pn.members().stream().map(EntityId::value).toList()));
     }
 
     private static String table(List<RegisteredPn> pns) {
@@ -45,5 +65,11 @@ public class PnCommands {
             s.append(String.format("%-18s %-24s %-16s %-8d %s%n", pn.pnId(), pn.gateway(), pn.owner(), pn.members().size(), pn.created()));
         }
         return s.toString();
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void pn(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:pn");
     }
 }

@@ -4,16 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.server.GroupRegistry;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.felix.gogo.runtime.CommandProcessorImpl;
-import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +20,9 @@ import org.junit.jupiter.api.Test;
  */
 class GroupSendCommandTest {
     private final List<String> sent = new ArrayList<>();
-    private final ThreadIOImpl tio = new ThreadIOImpl();
-    private CommandProcessorImpl gogo;
+    private GogoShell shell;
 
     private String run(String line) throws Exception {
-        tio.start();
-        gogo = new CommandProcessorImpl(tio);
         GroupRegistry recording = (GroupRegistry) Proxy.newProxyInstance(GroupRegistry.class.getClassLoader(),
                 new Class<?>[] {GroupRegistry.class}, (proxy, m, args) -> {
                     if (!m.getName().equals("send")) {
@@ -40,17 +31,13 @@ class GroupSendCommandTest {
                     sent.add(args[0] + ":" + new String((byte[]) args[1], StandardCharsets.UTF_8));
                     return 2;
                 });
-        gogo.addCommand("server", new GroupCommands(recording), "groupsend");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession s = gogo.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-            return String.valueOf(s.execute(line));
-        }
+        shell = new GogoShell().add("server", new GroupCommands(recording), "groupsend");
+        return shell.run(line).trim(); // commands print their result (issue 14 §2)
     }
 
     @AfterEach
     void stop() {
-        tio.stop();
+        shell.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cpns.server.store.internal;
 import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
+import io.cpns.keystore.ConfigSecret;
 import io.cpns.server.store.GroupStore;
 import io.cpns.server.store.KeyAssignmentStore;
 import io.cpns.server.store.PnStore;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -27,11 +29,13 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The Server's database: embedded H2 file by default, PostgreSQL by configuration; schema migrated on start. */
-@Component(configurationPid = "cpns.server.store", service = {ServerStore.class, PnStore.class, GroupStore.class, KeyAssignmentStore.class,
+@Component(configurationPid = ServerStoreComponent.PID, service = {ServerStore.class, PnStore.class, GroupStore.class, KeyAssignmentStore.class,
         UpdateStore.class},
         immediate = true)
 @Designate(ocd = ServerStoreComponent.Config.class)
 public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, KeyAssignmentStore, UpdateStore {
+    static final String PID = "cpns.server.store";
+
     @ObjectClassDefinition(name = "CPNS Server database",
             description = "JDBC database of users, entities and EUKeys (keys are stored encrypted).")
     public @interface Config {
@@ -42,7 +46,8 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
         @AttributeDefinition(description = "Database user")
         String user() default "cpns";
 
-        @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password")
+        @AttributeDefinition(type = AttributeType.PASSWORD, description = "Database password; in a .cfg file a reference, "
+                + "$[secret:<file in ${cpns.data}/secrets>] or $[env:<NAME>] (a plain value there is refused)")
         String password() default "";
 
         @AttributeDefinition(description = "Largest number of pooled connections")
@@ -53,9 +58,11 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
 
     @Activate
     public ServerStoreComponent(Config config, BundleContext context,
-                                @Reference(service = LoggerFactory.class) Logger log) throws SQLException {
+                                @Reference(service = LoggerFactory.class) Logger log, @Reference ConfigurationAdmin cm) throws SQLException {
         String url = config.url().isBlank() ? defaultUrl(context) : config.url();
-        store = OpenJdbcStore.open(url, config.user(), config.password(), config.poolSize());
+        // D-shell-2: in a .cfg file the password is a $[secret:]/$[env:] reference, never plain
+        String password = ConfigSecret.check(PID, "password", ConfigSecret.stored(cm, PID), config.password(), log::error);
+        store = OpenJdbcStore.open(url, config.user(), password, config.poolSize());
         if (config.url().isBlank()) {
             secureDefaultDirectory(url, log);
         }

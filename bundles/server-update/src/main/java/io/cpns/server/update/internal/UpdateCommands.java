@@ -8,6 +8,8 @@ import io.cpns.server.update.RolloutRequest;
 import io.cpns.server.update.RolloutView;
 import io.cpns.server.update.Target;
 import io.cpns.server.update.UpdateService;
+import io.cpns.shell.Print;
+import io.cpns.shell.Usage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,16 +54,27 @@ public class UpdateCommands {
     }
 
     @Descriptor("Publishes a release directory written by bin/cpns-release (manifest.cbor, manifest.sig, keys.cbor, keys.sig, jars)")
-    public String releasepublish(@Descriptor("the release directory") String directory) {
-        return run(() -> {
+    public void releasepublish(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("the release directory") String directory) {
+        if (help) {
+            Usage.print(this, "server:releasepublish");
+            return;
+        }
+        Print.result(run(() -> {
             UpdateStore.ReleaseRow r = updates.publish(Path.of(directory));
             return "release " + r.releaseSeq() + " (" + r.name() + ") published: " + r.files().size() + " bundle(s), " + r.totalBytes()
                     + " bytes, signed by key " + r.keyId() + ", expires " + Instant.ofEpochSecond(r.expires());
-        });
+        }));
     }
 
     @Descriptor("Published releases, newest first")
-    public String releases() {
+    public void releases(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "server:releases");
+            return;
+        }
         StringBuilder s = new StringBuilder(String.format("%-8s %-20s %-10s %-8s %-8s %-10s %-18s %s%n", "SEQ", "NAME", "PRODUCT", "ROLE",
                 "BUNDLES", "BYTES", "KEY", "EXPIRES"));
         for (UpdateStore.ReleaseRow r : updates.releases()) {
@@ -73,32 +86,42 @@ public class UpdateCommands {
                         f.startLevel(), f.file(), HexFormat.of().formatHex(f.sha256()).substring(0, 16)));
             }
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("Starts a rollout of a published release: waves from a hash of gateway and rollout ID, the first wave offered at once")
-    public String rolloutstart(
+    public void rolloutstart(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
             @Descriptor("rollout ID (default r<seq>-<time>)") @Parameter(names = {"-i", "--id"}, absentValue = "") String id,
             @Descriptor("all | owner:<user> | label:<label> | list:<gw>,<gw>...") @Parameter(names = {"-t", "--target"}, absentValue = "all")
             String target,
             @Descriptor("cumulative waves: counts or percentages, the last 100%") @Parameter(names = {"-w", "--waves"},
-                    absentValue = "1,10%,50%,100%") String waves,
+            absentValue = "1,10%,50%,100%") String waves,
             @Descriptor("success threshold: % of a wave committed before the next") @Parameter(names = {"-s", "--success"}, absentValue = "95")
             int success,
             @Descriptor("failure threshold: % of a wave failed that pauses (at least one)") @Parameter(names = {"-f", "--failure"},
-                    absentValue = "5") int failure,
+            absentValue = "5") int failure,
             @Descriptor("soak after the success threshold, e.g. 30m, 2h") @Parameter(names = {"--soak"}, absentValue = "1h") String soak,
             @Descriptor("time a gateway has to reach a final state, e.g. 24h") @Parameter(names = {"-d", "--deadline"}, absentValue = "24h")
             String deadline,
             @Descriptor("maintenance window HH:MM-HH:MM, the gateway's local time") @Parameter(names = {"--window"}, absentValue = "")
             String window,
             @Descriptor("release sequence") long releaseSeq) {
-        return run(() -> describe(updates.start(new RolloutRequest(id.isBlank() ? null : id, releaseSeq, Target.parse(target), waves, success,
-                failure, duration(soak), duration(deadline), window.isBlank() ? null : window))));
+        if (help) {
+            Usage.print(this, "server:rolloutstart");
+            return;
+        }
+        Print.result(run(() -> describe(updates.start(new RolloutRequest(id.isBlank() ? null : id, releaseSeq, Target.parse(target), waves, success,
+                failure, duration(soak), duration(deadline), window.isBlank() ? null : window)))));
     }
 
     @Descriptor("Rollouts, newest first, with their state and counts")
-    public String rollouts() {
+    public void rollouts(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        if (help) {
+            Usage.print(this, "server:rollouts");
+            return;
+        }
         StringBuilder s = new StringBuilder(String.format("%-28s %-6s %-10s %-8s %-9s %-7s %-6s %s%n", "ROLLOUT", "SEQ", "STATE", "TARGETS",
                 "COMMITTED", "FAILED", "OPEN", "TARGET"));
         for (RolloutView v : updates.rollouts()) {
@@ -108,17 +131,29 @@ public class UpdateCommands {
             s.append(String.format("%-28s %-6d %-10s %-8d %-9d %-7d %-6d %s%n", v.rolloutId(), v.releaseSeq(), v.state(), v.gateways(),
                     p.get("COMMITTED"), failed, open, v.target()));
         }
-        return s.toString();
+        Print.result(s.toString());
     }
 
     @Descriptor("One rollout: its settings, state, gateways per state, waves, median install time")
-    public String rollout(@Descriptor("rollout ID") String id) {
-        return run(() -> describe(updates.rollout(id).orElseThrow(() -> new IllegalArgumentException("no rollout " + id))));
+    public void rollout(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("rollout ID") String id) {
+        if (help) {
+            Usage.print(this, "server:rollout");
+            return;
+        }
+        Print.result(run(() -> describe(updates.rollout(id).orElseThrow(() -> new IllegalArgumentException("no rollout " + id)))));
     }
 
     @Descriptor("One gateway in a rollout: its wave, state and every status it sent")
-    public String rolloutgw(@Descriptor("rollout ID") String id, @Descriptor("gateway Entity ID") String gateway) {
-        return run(() -> {
+    public void rolloutgw(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("rollout ID") String id, @Descriptor("gateway Entity ID") String gateway) {
+        if (help) {
+            Usage.print(this, "server:rolloutgw");
+            return;
+        }
+        Print.result(run(() -> {
             GatewayProgress p = updates.progress(id, EntityId.of(gateway)).orElseThrow(() -> new IllegalArgumentException(
                     gateway + " is not a target of rollout " + id));
             StringBuilder s = new StringBuilder(gateway + " in rollout " + id + ": wave " + p.wave() + ", " + p.phase()
@@ -128,27 +163,51 @@ public class UpdateCommands {
                         st.detail() == null ? "" : st.detail()));
             }
             return s.toString();
-        });
+        }));
     }
 
     @Descriptor("Pauses a rollout: no new offers, no next wave; gateways already working carry on")
-    public String rolloutpause(@Descriptor("rollout ID") String id) {
-        return run(() -> describe(updates.pause(id)));
+    public void rolloutpause(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("rollout ID") String id) {
+        if (help) {
+            Usage.print(this, "server:rolloutpause");
+            return;
+        }
+        Print.result(run(() -> describe(updates.pause(id))));
     }
 
     @Descriptor("Resumes a paused rollout: failures so far are accepted, deadlines of waves in progress start again")
-    public String rolloutresume(@Descriptor("rollout ID") String id) {
-        return run(() -> describe(updates.resume(id)));
+    public void rolloutresume(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("rollout ID") String id) {
+        if (help) {
+            Usage.print(this, "server:rolloutresume");
+            return;
+        }
+        Print.result(run(() -> describe(updates.resume(id))));
     }
 
     @Descriptor("Cancels a rollout for good: update.cancel to gateways not yet applying, nothing offered again")
-    public String rolloutcancel(@Descriptor("rollout ID") String id) {
-        return run(() -> describe(updates.cancel(id)));
+    public void rolloutcancel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("rollout ID") String id) {
+        if (help) {
+            Usage.print(this, "server:rolloutcancel");
+            return;
+        }
+        Print.result(run(() -> describe(updates.cancel(id))));
     }
 
     @Descriptor("What a gateway runs: asked over its session if connected (update.inventory.req), else the last one it reported")
-    public String inventory(@Descriptor("gateway Entity ID") String gateway) {
-        return run(() -> {
+    public void inventory(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("gateway Entity ID") String gateway) {
+        if (help) {
+            Usage.print(this, "server:inventory");
+            return;
+        }
+        Print.result(run(() -> {
             EntityId gw = EntityId.of(gateway);
             String note;
             try {
@@ -172,23 +231,41 @@ public class UpdateCommands {
                         b.managed() ? "release" : "distribution"));
             }
             return s.toString();
-        });
+        }));
     }
 
     @Descriptor("Gives a PN GW a label (rollout target label:<label>)")
-    public String gwlabel(@Descriptor("gateway Entity ID") String gateway, @Descriptor("label") String label) {
-        return run(() -> updates.label(EntityId.of(gateway), label, true) ? gateway + " labelled " + label : gateway + " had label " + label);
+    public void gwlabel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("gateway Entity ID") String gateway, @Descriptor("label") String label) {
+        if (help) {
+            Usage.print(this, "server:gwlabel");
+            return;
+        }
+        Print.result(run(() -> updates.label(EntityId.of(gateway), label, true) ? gateway + " labelled " + label : gateway + " had label " + label));
     }
 
     @Descriptor("Takes a label from a PN GW")
-    public String gwunlabel(@Descriptor("gateway Entity ID") String gateway, @Descriptor("label") String label) {
-        return run(() -> updates.label(EntityId.of(gateway), label, false) ? "label " + label + " taken from " + gateway
-                : gateway + " had no label " + label);
+    public void gwunlabel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("gateway Entity ID") String gateway, @Descriptor("label") String label) {
+        if (help) {
+            Usage.print(this, "server:gwunlabel");
+            return;
+        }
+        Print.result(run(() -> updates.label(EntityId.of(gateway), label, false) ? "label " + label + " taken from " + gateway
+                : gateway + " had no label " + label));
     }
 
     @Descriptor("A PN GW's labels")
-    public String gwlabels(@Descriptor("gateway Entity ID") String gateway) {
-        return run(() -> String.join(" ", updates.labels(EntityId.of(gateway))));
+    public void gwlabels(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help,
+            @Descriptor("gateway Entity ID") String gateway) {
+        if (help) {
+            Usage.print(this, "server:gwlabels");
+            return;
+        }
+        Print.result(run(() -> String.join(" ", updates.labels(EntityId.of(gateway)))));
     }
 
     static String describe(RolloutView v) {
@@ -248,5 +325,71 @@ public class UpdateCommands {
         } catch (IllegalArgumentException e) {
             return "error: " + e.getMessage();
         }
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void releasepublish(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:releasepublish");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void rolloutstart(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:rolloutstart");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void rollout(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:rollout");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void rolloutgw(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:rolloutgw");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void rolloutpause(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:rolloutpause");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void rolloutresume(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:rolloutresume");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void rolloutcancel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:rolloutcancel");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void inventory(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:inventory");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void gwlabel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:gwlabel");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void gwunlabel(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:gwunlabel");
+    }
+
+    @Descriptor(Usage.SHOW)
+    public void gwlabels(
+            @Descriptor(Usage.HELP_TEXT) @Parameter(names = {"-h", Usage.HELP}, presentValue = "true", absentValue = "false") boolean help) {
+        Usage.print(this, "server:gwlabels");
     }
 }
