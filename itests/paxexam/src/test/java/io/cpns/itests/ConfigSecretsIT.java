@@ -3,6 +3,7 @@ package io.cpns.itests;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.cpns.testkit.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +43,11 @@ public class ConfigSecretsIT {
 
     @Test
     public void references_resolvedFromSecretFilesAndEnvironment_neverLogged() throws Exception {
-        if (!ForkedRuntime.terminalAvailable()) {
-            System.out.println("[ConfigSecretsIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the Server's console");
+        String missing = Commands.missing("script").orElse(null);
+        if (missing != null) {
+            System.out.println("[ConfigSecretsIT] skipped: script(1) is needed to type at the Server's console: " + missing);
         }
-        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
+        Assume.assumeTrue(missing, missing == null);
         String dbPassword = "db-" + UUID.randomUUID();
         String password = "pw-" + UUID.randomUUID();
         Path file = home.resolve("alice.pw");

@@ -3,6 +3,7 @@ package io.cpns.itests;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.cpns.testkit.Commands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +28,11 @@ public class PasswordCommandsIT {
 
     @Test
     public void passwordFile_enrolsTheGateway_andThePasswordIsNowhereInLogsThreadsOrCommandLines() throws Exception {
-        if (!ForkedRuntime.terminalAvailable()) {
-            System.out.println("[PasswordCommandsIT] skipped: script(1) (util-linux/bsdutils) is needed to type at the consoles");
+        String missing = Commands.missing("script").orElse(null);
+        if (missing != null) {
+            System.out.println("[PasswordCommandsIT] skipped: script(1) is needed to type at the consoles: " + missing);
         }
-        Assume.assumeTrue(ForkedRuntime.terminalAvailable());
+        Assume.assumeTrue(missing, missing == null);
         Path home = Files.createDirectories(Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
                 .resolve("pwfile-" + UUID.randomUUID().toString().substring(0, 8)));
         String password = "pw-" + UUID.randomUUID();
