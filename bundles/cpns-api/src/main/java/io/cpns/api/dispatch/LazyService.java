@@ -49,6 +49,17 @@ public final class LazyService<S> {
         }
     }
 
+    /** Removes (and releases) the holder of {@code objects} from a listener list: what an unbind method does. */
+    public static <S> void unbind(java.util.Collection<LazyService<S>> bound, ComponentServiceObjects<S> objects) {
+        bound.removeIf(lazy -> {
+            if (lazy.isFor(objects)) {
+                lazy.release();
+                return true;
+            }
+            return false;
+        });
+    }
+
     @Override
     public String toString() {
         return String.valueOf(objects.getServiceReference());

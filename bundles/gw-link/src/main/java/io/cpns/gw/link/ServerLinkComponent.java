@@ -227,13 +227,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     }
 
     void removeLinkListener(ComponentServiceObjects<ServerLinkListener> l) {
-        linkListeners.removeIf(lazy -> {
-            if (lazy.isFor(l)) {
-                lazy.release();
-                return true;
-            }
-            return false;
-        });
+        LazyService.unbind(linkListeners, l);
     }
 
     private void tell(LazyService<ServerLinkListener> lazy) {

@@ -244,13 +244,7 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     }
 
     void removeLinkListener(ComponentServiceObjects<PneLinkListener> l) {
-        linkListeners.removeIf(lazy -> {
-            if (lazy.isFor(l)) {
-                lazy.release();
-                return true;
-            }
-            return false;
-        });
+        LazyService.unbind(linkListeners, l);
     }
 
     void removeAdapter(PanAdapter adapter) {
