@@ -3,7 +3,6 @@ package io.cpns.gw.pan;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
-import io.cpns.api.ErrorCode;
 import io.cpns.api.FailureLimiter;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.dispatch.Failures;

@@ -8,7 +8,6 @@ import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.api.health.Health;
 import io.cpns.api.health.HealthContributor;
-import io.cpns.api.message.Message;
 import io.cpns.api.message.MessageType;
 import io.cpns.api.message.UpdateCancel;
 import io.cpns.api.message.UpdateInventoryRequest;
