@@ -176,4 +176,13 @@ class HandlerTableTest {
         assertTrue(bug.getCause() instanceof IOException);
         assertTrue(Failures.isBug(bug));
     }
+
+    @Test
+    void onlyAFuturesWrappersAreRemovedNotTheCauseAnErrorCarries() {
+        CpnsException internal = new CpnsException(ErrorCode.INTERNAL, "store write failed", new IOException("disk full"));
+        // x.getCause() != null ? x.getCause() : x, written by hand in five places before, gave the IOException here
+        assertSame(internal, Failures.cause(internal));
+        assertSame(internal, Failures.cause(new CompletionException(internal)));
+        assertEquals(null, Failures.cause(null));
+    }
 }
