@@ -10,7 +10,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 /**
  * A password a component keeps using that sits in Config Admin configuration ({@code adminPassword}
  * of {@code cpns.gw.broker}, {@code password} of {@code cpns.server.store}), checked as decision
- * D-shell-2 says: in a {@code .cfg} file it must be a reference the Felix Config Admin interpolation
+ * D113 says: in a {@code .cfg} file it must be a reference the Felix Config Admin interpolation
  * plugin resolves, {@code $[secret:<name>]} (a file in the secrets directory,
  * {@code ${cpns.data}/secrets} in our launcher) or {@code $[env:<NAME>]}; a plain value there is
  * refused, and so is a reference left unresolved (the plugin leaves it in place when the file or

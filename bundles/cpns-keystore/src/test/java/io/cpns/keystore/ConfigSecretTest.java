@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Hashtable;
 import org.junit.jupiter.api.Test;
 
-/** Decision D-shell-2: a long-lived password in a .cfg file is a reference, never a plain value. */
+/** Decision D113: a long-lived password in a .cfg file is a reference, never a plain value. */
 class ConfigSecretTest {
     private static Hashtable<String, Object> stored(String value, boolean fromFile) {
         Hashtable<String, Object> d = new Hashtable<>();

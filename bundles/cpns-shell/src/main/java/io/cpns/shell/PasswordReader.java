@@ -21,7 +21,7 @@ import java.util.function.Function;
 
 /**
  * Reads the password an operator command needs, in the one order every shell supports
- * (decision D-shell-1):
+ * (decision D112):
  * <ol>
  * <li>{@code --password-file <path>}: the first line of an owner-only file (unattended use, tests);
  * <li>the shell's own line reader, masked: Apache Karaf's {@code Session.readLine(prompt, '*')}

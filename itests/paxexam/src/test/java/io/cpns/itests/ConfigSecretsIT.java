@@ -16,7 +16,7 @@ import org.junit.Test;
 
 /**
  * Passwords in configuration given as references the Felix Config Admin interpolation plugin
- * resolves (issue 14 §2, decision D-shell-2), in a Server and a PN GW of the distribution started as
+ * resolves (issue 14 §2, decision D113), in a Server and a PN GW of the distribution started as
  * an operator starts them: the Server's database password from {@code $[env:…]}, the PN GW's
  * enrolment password from {@code $[secret:…]} (a file in {@code ${cpns.data}/secrets}), the link
  * then AUTHENTICATED, the password in neither log and gone from the .cfg once used; a plain

@@ -3,6 +3,7 @@ package io.cpns.gw.groupkey;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GroupBroadcastInfo;
 import io.cpns.api.gateway.GroupBroker;
 import io.cpns.api.gateway.MemberDelivery.Mode;
@@ -196,8 +197,8 @@ final class BroadcastDelivery {
             if (x == null) {
                 status.set(groupId, pne, Mode.BROADCAST, keyEpoch, Status.DELIVERED);
             } else {
-                status.failed(groupId, pne, Mode.BROADCAST, keyEpoch, (x.getCause() != null ? x.getCause() : x).getMessage());
-                log.info("Group tree of {} not delivered to {}: {}", groupId, pne, x.getCause() != null ? x.getCause() : x);
+                status.failed(groupId, pne, Mode.BROADCAST, keyEpoch, Failures.cause(x).getMessage());
+                log.info("Group tree of {} not delivered to {}: {}", groupId, pne, Failures.cause(x));
             }
         });
     }

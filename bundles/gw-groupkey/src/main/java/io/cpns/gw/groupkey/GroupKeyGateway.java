@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FailureLimiter;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GatewayGroup;
 import io.cpns.api.gateway.GatewayGroups;
 import io.cpns.api.gateway.GatewayIdentity;
@@ -15,21 +16,26 @@ import io.cpns.api.gateway.MemberDelivery;
 import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PneExpelListener;
 import io.cpns.api.gateway.PneLink;
+import io.cpns.api.gateway.PneLinkListener;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.PneRequestHandler;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.Ack;
 import io.cpns.api.message.GroupKey;
 import io.cpns.api.message.GroupKeyPush;
 import io.cpns.api.message.GroupKeyRequest;
 import io.cpns.api.message.GroupMembership;
+import io.cpns.api.message.GroupMsg;
 import io.cpns.api.message.GroupNotify;
 import io.cpns.api.message.GroupSync;
 import io.cpns.api.message.GroupSyncRequest;
 import io.cpns.api.message.GroupTree;
 import io.cpns.api.message.GroupTreeRequest;
 import io.cpns.api.message.Message;
+import io.cpns.api.message.MessageType;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.groupkey.GroupProtectionPolicy;
@@ -76,9 +82,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * there yet. Each shows in {@code cpns:health} until it is over.
  */
 @Component(configurationPid = "cpns.gw.groupkey", immediate = true,
-        service = {GatewayGroups.class, GroupKeyGateway.class, HealthContributor.class, PneExpelListener.class})
+        service = {GatewayGroups.class, GroupKeyGateway.class, HealthContributor.class, PneExpelListener.class,
+            PneRequestHandler.class, ServerRequestHandler.class, PneLinkListener.class},
+        // one list for both sides: from PNEs group.key.req, group.tree.req, group.msg; from the Server group.notify,
+        // group.key.push, group.msg (each handle method refuses the other side's types)
+        property = {PneRequestHandler.TYPE + "=group.key.req", PneRequestHandler.TYPE + "=group.tree.req",
+            PneRequestHandler.TYPE + "=group.msg", PneRequestHandler.TYPE + "=group.notify", PneRequestHandler.TYPE + "=group.key.push"})
 @Designate(ocd = GroupKeyGateway.Config.class)
-public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExpelListener {
+public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExpelListener, PneRequestHandler, ServerRequestHandler,
+        PneLinkListener {
     @ObjectClassDefinition(name = "CPNS PN GW Group Keys", description = "Group Keys delivered by the CPNS Server.")
     public @interface Config {
         @AttributeDefinition(description = "The CPNS Server answers a Group Key pull within this long (ms)")
@@ -166,6 +178,48 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
     private final Map<String, CompletableFuture<GatewayGroup>> fetching = new ConcurrentHashMap<>();
     /** Expelled here; out of every group until an operator admits it to a PN again (kept in memory: the Server's rekey follows). */
     private final Set<String> expelled = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The wire entry points of this flow from PNEs (PneRequestHandler, on the PNE link's reader
+     * thread): a member pulls its Group Key or key tree, or sends a group message (seed 003).
+     */
+    @Override
+    public CompletionStage<Message> handle(PneMessage request) {
+        return switch (request.envelope().type()) {
+            case GROUP_KEY_REQUEST -> pulledByPne(request);
+            case GROUP_TREE_REQUEST -> CompletableFuture.completedFuture(treeForPne(request));
+            case GROUP_MSG -> {
+                if (!PneDelivery.protectedLink(request.link())) {
+                    throw new CpnsException(ErrorCode.FORBIDDEN, "group messages travel only on a protected link");
+                }
+                relay().fromPne((GroupMsg) request.envelope().body(), request.link());
+                yield CompletableFuture.completedFuture(new Ack());
+            }
+            default -> throw Failures.unavailable(request.envelope().type(), "this PN GW");
+        };
+    }
+
+    /**
+     * The wire entry points of this flow from the Server (ServerRequestHandler, on gw-link's thread
+     * for the Server's requests): a Group Key notified or pushed (seed 003 B.2.1.2), a group message
+     * to relay to the members here.
+     */
+    @Override
+    public CompletionStage<Message> handle(Message request) {
+        MessageType type = MessageType.of(request.getClass());
+        return switch (type) {
+            case GROUP_NOTIFY -> notified((GroupNotify) request);
+            case GROUP_KEY_PUSH -> pushed((GroupKeyPush) request);
+            case GROUP_MSG -> {
+                GroupMsg m = (GroupMsg) request;
+                yield readyToRelay(m.groupId()).thenApply(v -> {
+                    relay().fromServer(m);
+                    return new Ack();
+                });
+            }
+            default -> throw Failures.unavailable(type, "this PN GW");
+        };
+    }
 
     @Activate
     public GroupKeyGateway(@Reference(name = "secrets") SecretStore secrets,
@@ -617,8 +671,9 @@ public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExp
         return said.map("broadcast"::equals).orElseGet(() -> broadcast.has(groupId, pne));
     }
 
-    /** A PNE's link is up: it gets what it may have missed, by its mode, without asking. */
-    synchronized void linkUp(PneLink link) {
+    /** PneLinkListener (gw-pan's timer thread): a PNE's link is up: it gets what it may have missed, by its mode, without asking. */
+    @Override
+    public synchronized void linkUp(PneLink link) {
         if (!PneDelivery.protectedLink(link)) {
             return;
         }

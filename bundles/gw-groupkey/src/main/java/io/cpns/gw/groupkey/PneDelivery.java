@@ -1,6 +1,7 @@
 package io.cpns.gw.groupkey;
 
 import io.cpns.api.EntityId;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.MemberDelivery.Mode;
 import io.cpns.api.gateway.MemberDelivery.Status;
 import io.cpns.api.gateway.PneLink;
@@ -63,7 +64,7 @@ final class PneDelivery {
                 if (x == null) {
                     status.set(groupId, pne, Mode.UNICAST, epoch, Status.DELIVERED);
                 } else {
-                    Throwable why = x.getCause() != null ? x.getCause() : x;
+                    Throwable why = Failures.cause(x);
                     status.failed(groupId, pne, Mode.UNICAST, epoch, why.getMessage());
                     log.info("Group Key of {} epoch {} not delivered to {}: {}", groupId, epoch, pne, why);
                 }

@@ -13,11 +13,11 @@ import org.osgi.service.component.annotations.Reference;
  * is in it, and a catch-up decided without it would drop key trees (issue 10). When gw-pn comes
  * (back) while the link is up, this listener registers then, and the catch-up runs then.
  *
- * <p>GroupKeyGateway is obtained when the link comes up (on gw-link's timer thread), and the PN
- * Inventory is only waited for, never obtained here: gw-link activates its listeners while binding
- * them, which may happen while either is itself activating and getting the link, a cycle SCR refuses
- * (D33; seen with gw-pn's RemovalsOnLinkUp at a restart of the secret store). The references still
- * keep this listener away until both are registered.
+ * <p>Its own component, not GroupKeyGateway's (which is its own handler and PNE link listener):
+ * this registration is the gate, present only while the PN Inventory is. GroupKeyGateway is
+ * obtained when the link comes up (on gw-link's timer thread) and the PN Inventory only waited
+ * for, never obtained here: a listener obtained while either is activating and getting the link
+ * is a cycle SCR refuses (D33; gw-link obtains its listeners lazily too, since issue 13).
  */
 @Component(reference = @Reference(name = "inventory", service = PnInventory.class)) // only waited for
 public class SyncOnLinkUp implements ServerLinkListener {

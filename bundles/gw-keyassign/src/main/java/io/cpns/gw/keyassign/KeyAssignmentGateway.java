@@ -4,11 +4,13 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GatewayEnrolment;
 import io.cpns.api.gateway.KeyAssignmentService;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessage;
 import io.cpns.api.gateway.PneMessenger;
+import io.cpns.api.gateway.PneRequestHandler;
 import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.KaInstallRequest;
@@ -16,6 +18,7 @@ import io.cpns.api.message.KaRegisterRequest;
 import io.cpns.api.message.KaRequest;
 import io.cpns.api.message.KaTrigger;
 import io.cpns.api.message.Message;
+import io.cpns.api.message.MessageType;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.KeyAssignmentCrypto;
 import io.cpns.crypto.Randoms;
@@ -45,9 +48,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * PNE's pre-assigned key), triggers the assignment, and relays the PNE's request to the Server
  * and the answer back. It keeps no password: each call gets it from the user and wipes it.
  */
-@Component(configurationPid = "cpns.gw.keyassign", service = {KeyAssignmentService.class, KeyAssignmentGateway.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.keyassign", service = {KeyAssignmentService.class, KeyAssignmentGateway.class, PneRequestHandler.class},
+        immediate = true, property = PneRequestHandler.TYPE + "=ka.req")
 @Designate(ocd = KeyAssignmentGateway.Config.class)
-public class KeyAssignmentGateway implements KeyAssignmentService {
+public class KeyAssignmentGateway implements KeyAssignmentService, PneRequestHandler {
     @ObjectClassDefinition(name = "CPNS PN GW Key Assignment (PNEs without UI)", description = "Seed 001 §7.x.2 at the PN GW.")
     public @interface Config {
         @AttributeDefinition(description = "Crypto suite of the ID & Password Installation and the Trigger: modern-v1 or legacy-v1; "
@@ -136,6 +140,21 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
         });
     }
 
+    /**
+     * The wire entry point of this flow (PneRequestHandler, on the PNE link's reader thread):
+     * {@code ka.req} from a PNE (seed 001 §7.x.2.3.2: "the PN GW SHALL relay"), on a protected link only.
+     */
+    @Override
+    public CompletionStage<Message> handle(PneMessage request) {
+        if (request.envelope().type() != MessageType.KA_REQUEST) {
+            throw Failures.unavailable(request.envelope().type(), "this PN GW");
+        }
+        if (!request.link().isProtected()) {
+            throw new CpnsException(ErrorCode.FORBIDDEN, "a Key Assignment Request travels only on a protected link");
+        }
+        return relay(request);
+    }
+
     /** {@code ka.req} from a PNE: relayed to the Server in this PN GW's session, with the link's PNE as {@code pneId}. */
     CompletionStage<Message> relay(PneMessage request) {
         KaRequest r = (KaRequest) request.envelope().body();
@@ -145,7 +164,7 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
             return m;
         }).whenComplete((m, x) -> {
             if (x != null) {
-                Throwable why = x.getCause() != null ? x.getCause() : x;
+                Throwable why = Failures.cause(x);
                 log.warn("Key Assignment Request of PNE {} refused by the Server: {}", pne, why.getMessage());
             }
         });
@@ -167,7 +186,7 @@ public class KeyAssignmentGateway implements KeyAssignmentService {
                 log.info("Key Assignment: {}", done);
                 return null;
             }
-            Throwable why = x instanceof CompletionException && x.getCause() != null ? x.getCause() : x;
+            Throwable why = Failures.cause(x);
             log.warn("Key Assignment: {} failed: {}", what, why instanceof CpnsException c ? c.code() + " " + c.getMessage() : why);
             throw new CompletionException(why);
         });

@@ -3,12 +3,18 @@ package io.cpns.gw.keymanager;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GroupKeyManager;
+import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.api.health.HealthContributor;
+import io.cpns.api.message.Ack;
 import io.cpns.api.message.GroupKey;
 import io.cpns.api.message.GroupKeyCreate;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.message.GroupKeyDelete;
 import io.cpns.api.message.GroupKeyRegister;
+import io.cpns.api.message.Message;
+import io.cpns.api.message.MessageType;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
@@ -19,6 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,9 +53,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Which groups this PN GW agrees to manage is the operator's choice (configuration).
  */
 @Component(configurationPid = "cpns.gw.keymanager", service = {GroupKeyManager.class, GroupKeyManagerComponent.class,
-    HealthContributor.class}, immediate = true)
+    HealthContributor.class, ServerRequestHandler.class}, immediate = true,
+        property = {ServerRequestHandler.TYPE + "=group.key.create", ServerRequestHandler.TYPE + "=group.key.delete"})
 @Designate(ocd = GroupKeyManagerComponent.Config.class)
-public class GroupKeyManagerComponent implements GroupKeyManager, HealthContributor {
+public class GroupKeyManagerComponent implements GroupKeyManager, HealthContributor, ServerRequestHandler {
     @ObjectClassDefinition(name = "CPNS PN GW as Group Key Manager",
             description = "Service Groups whose Group Keys this PN GW creates (seed 003, distributed topology).")
     public @interface Config {
@@ -77,6 +86,20 @@ public class GroupKeyManagerComponent implements GroupKeyManager, HealthContribu
     // optional and dynamic: the link comes and goes (updates, outages); only a manager-initiated rekey needs it
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerLink link;
+
+    /** The wire entry points of this flow (ServerRequestHandler, on gw-link's thread for the Server's requests). */
+    @Override
+    public CompletionStage<Message> handle(Message request) {
+        MessageType type = MessageType.of(request.getClass());
+        return CompletableFuture.completedFuture(switch (type) {
+            case GROUP_KEY_CREATE -> create((GroupKeyCreate) request);
+            case GROUP_KEY_DELETE -> {
+                forget(((GroupKeyDelete) request).groupId());
+                yield new Ack();
+            }
+            default -> throw Failures.unavailable(type, "this PN GW");
+        });
+    }
 
     @Activate
     public GroupKeyManagerComponent(@Reference(name = "secrets") SecretStore secrets,

@@ -15,6 +15,7 @@ import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
+import io.cpns.api.dispatch.LazyService;
 import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.crypto.Bytes;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -129,7 +131,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private final Backoff assignRetry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
     private final Thread thread;
     private final ServerRequests serverRequests;
-    private final java.util.List<ServerLinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<LazyService<ServerLinkListener>> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile LinkSettings settings;
     private volatile Config config;
@@ -197,31 +199,40 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
 
     @Reference(name = "serverRequests", service = ServerRequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeServerRequestHandler")
-    void addServerRequestHandler(ServerRequestHandler h, Map<String, Object> props) {
-        serverRequests.add(String.valueOf(props.get(ServerRequestHandler.TYPE)), h);
+    void addServerRequestHandler(ComponentServiceObjects<ServerRequestHandler> h, Map<String, Object> props) {
+        serverRequests.add(h, props);
     }
 
-    void removeServerRequestHandler(ServerRequestHandler h, Map<String, Object> props) {
-        serverRequests.remove(String.valueOf(props.get(ServerRequestHandler.TYPE)), h);
+    void removeServerRequestHandler(ComponentServiceObjects<ServerRequestHandler> h, Map<String, Object> props) {
+        serverRequests.remove(h, props);
     }
 
-    /** Link listeners (whiteboard): told after each authentication, and at once if the link is up when they come. */
+    /**
+     * Link listeners (whiteboard): told after each authentication, and at once if the link is up
+     * when they come; obtained when first told, on the timer thread (D33: they are flow components
+     * that depend on this link, e.g. gw-pn's PnGateway; getting one while binding is a cycle).
+     */
     @Reference(name = "linkListeners", service = ServerLinkListener.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removeLinkListener")
-    void addLinkListener(ServerLinkListener l) {
-        linkListeners.add(l);
+    void addLinkListener(ComponentServiceObjects<ServerLinkListener> l) {
+        LazyService<ServerLinkListener> lazy = new LazyService<>(l);
+        linkListeners.add(lazy);
         if (state == LinkState.AUTHENTICATED) {
-            tell(l);
+            tell(lazy);
         }
     }
 
-    void removeLinkListener(ServerLinkListener l) {
-        linkListeners.remove(l);
+    void removeLinkListener(ComponentServiceObjects<ServerLinkListener> l) {
+        LazyService.unbind(linkListeners, l);
     }
 
-    private void tell(ServerLinkListener l) {
+    private void tell(LazyService<ServerLinkListener> lazy) {
         try {
             timer.execute(() -> {
+                ServerLinkListener l = lazy.get();
+                if (l == null) {
+                    return; // going away with its bundle
+                }
                 try {
                     l.authenticated();
                 } catch (RuntimeException e) {

@@ -1,18 +1,20 @@
 package io.cpns.gw.link;
 
 import io.cpns.api.CpnsException;
-import io.cpns.api.ErrorCode;
+import io.cpns.api.dispatch.Failures;
+import io.cpns.api.dispatch.HandlerTable;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.log.Logger;
 
 /**
@@ -22,7 +24,8 @@ import org.osgi.service.log.Logger;
  * for a pull.
  */
 final class ServerRequests {
-    private final Map<String, ServerRequestHandler> handlers = new ConcurrentHashMap<>();
+    /** The flows' entry points for the Server's requests (whiteboard, io.cpns.api.dispatch; no wait: the Server retries). */
+    private final HandlerTable<ServerRequestHandler> handlers = new HandlerTable<>("this PN GW", Duration.ZERO);
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cpns-gw-link-server-requests");
         t.setDaemon(true);
@@ -34,12 +37,12 @@ final class ServerRequests {
         this.log = log;
     }
 
-    void add(String type, ServerRequestHandler h) {
-        handlers.put(type, h);
+    void add(ComponentServiceObjects<ServerRequestHandler> h, Map<String, Object> props) {
+        handlers.add(h, props);
     }
 
-    void remove(String type, ServerRequestHandler h) {
-        handlers.remove(type, h);
+    void remove(ComponentServiceObjects<ServerRequestHandler> h, Map<String, Object> props) {
+        handlers.remove(h, props);
     }
 
     /** Called on the session's read loop. */
@@ -51,29 +54,25 @@ final class ServerRequests {
         if (request.body() instanceof Ping p) {
             return CompletableFuture.completedFuture(new Pong(p.data()));
         }
-        ServerRequestHandler h = handlers.get(request.type().wireName());
-        if (h == null) {
-            return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE,
-                    "no handler for " + request.type().wireName() + " on this PN GW"));
-        }
         try {
-            return h.handle(request.body()).toCompletableFuture();
+            return handlers.find(request.type()).handle(request.body()).toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
     private ErrorMessage error(Envelope request, Throwable x) {
-        Throwable c = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
-        if (c instanceof CpnsException e) {
-            log.info("the Server's {} {} refused: {}", request.type().wireName(), request.id(), e.toString());
-            return ErrorMessage.of(e);
+        CpnsException wire = Failures.toWire(x, "internal gateway error");
+        if (Failures.isBug(wire)) {
+            log.error("handler for the Server's {} failed", request.type().wireName(), wire.getCause());
+        } else {
+            log.info("the Server's {} {} refused: {}", request.type().wireName(), request.id(), wire.toString());
         }
-        log.error("handler for the Server's {} failed", request.type().wireName(), c);
-        return ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
+        return ErrorMessage.of(wire);
     }
 
     void close() {
+        handlers.stop();
         executor.shutdownNow();
     }
 }

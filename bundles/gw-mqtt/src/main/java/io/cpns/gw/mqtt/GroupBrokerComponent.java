@@ -86,7 +86,7 @@ public class GroupBrokerComponent implements GroupBroker {
     @Activate
     public GroupBrokerComponent(Config config, @Reference(service = LoggerFactory.class) Logger log, @Reference ConfigurationAdmin cm) {
         this.log = log;
-        // D-shell-2: in a .cfg file the password is a $[secret:]/$[env:] reference, never plain (also while unused: embedded)
+        // D113: in a .cfg file the password is a $[secret:]/$[env:] reference, never plain (also while unused: embedded)
         String adminPassword = ConfigSecret.check(PID, "adminPassword", ConfigSecret.stored(cm, PID), config.adminPassword(),
                 log::error);
         this.broker = switch (config.mode().trim()) {

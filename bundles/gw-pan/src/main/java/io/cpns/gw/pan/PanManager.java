@@ -3,9 +3,11 @@ package io.cpns.gw.pan;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
-import io.cpns.api.ErrorCode;
 import io.cpns.api.FailureLimiter;
 import io.cpns.api.LogThrottle;
+import io.cpns.api.dispatch.Failures;
+import io.cpns.api.dispatch.HandlerTable;
+import io.cpns.api.dispatch.LazyService;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneLinkListener;
@@ -39,7 +41,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -119,7 +120,8 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ReservedIds reservedIds;
     private final PneRoutes routes;
-    private final PneHandlers handlers;
+    /** The flows' entry points for PNEs' requests (whiteboard, io.cpns.api.dispatch). */
+    private final HandlerTable<PneRequestHandler> handlers;
     private final Tunnels tunnels;
     private volatile boolean stopping;
     /**
@@ -159,7 +161,7 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         });
         this.reservedIds = new ReservedIds(gatewayId);
         this.routes = new PneRoutes(gatewayId, log, timer);
-        this.handlers = new PneHandlers(settings.handlerWait());
+        this.handlers = new HandlerTable<>("this PN GW", settings.handlerWait());
         this.tunnels = new Tunnels(gatewayId, settings, () -> serverLink, routes::replyOn, log);
     }
 
@@ -228,10 +230,21 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         }
     }
 
-    /** PNE link listeners (whiteboard): told on the timer thread, so a slow one never holds up a handshake. */
+    /**
+     * PNE link listeners (whiteboard): told on the timer thread, so a slow one never holds up a
+     * handshake; obtained when first told, as the handlers are (D33: they are flow components).
+     */
+    private final List<LazyService<PneLinkListener>> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Reference(name = "linkListeners", service = PneLinkListener.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, fieldOption = org.osgi.service.component.annotations.FieldOption.UPDATE)
-    private final List<PneLinkListener> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeLinkListener")
+    void addLinkListener(ComponentServiceObjects<PneLinkListener> l) {
+        linkListeners.add(new LazyService<>(l));
+    }
+
+    void removeLinkListener(ComponentServiceObjects<PneLinkListener> l) {
+        LazyService.unbind(linkListeners, l);
+    }
 
     void removeAdapter(PanAdapter adapter) {
         synchronized (lifecycle) {
@@ -380,8 +393,12 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
             log.info("PNE {} connected on {} ({}, {})", link.pne(), link.connection().adapterId(), link.connection().remote(),
                     link.info().protectionName());
             PneLink up = link.info();
-            for (PneLinkListener l : linkListeners) {
+            for (LazyService<PneLinkListener> lazy : linkListeners) {
                 timer.execute(() -> {
+                    PneLinkListener l = lazy.get();
+                    if (l == null) {
+                        return; // going away with its bundle
+                    }
                     try {
                         l.linkUp(up);
                     } catch (RuntimeException e) {
@@ -418,31 +435,23 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         }
     }
 
+    /** On the link's reader thread: may wait up to handlerWait for a handler being updated (that PNE's frames wait, not others'). */
     private void dispatch(Link link, Envelope e) {
-        String type = e.type().wireName();
-        PneRequestHandler h = handlers.find(type);
-        if (h == null) {
-            routes.replyOn(link, e, ErrorMessage.of(new CpnsException(ErrorCode.UNAVAILABLE, "no handler for '" + e.type().wireName()
-                    + "' on this PN GW (is the bundle that handles it installed and active?)")));
-            return;
-        }
-        PneMessage request = new PneMessage(e, link.info());
         CompletionStage<Message> answer;
         try {
-            answer = h.handle(request);
+            answer = handlers.find(e.type()).handle(new PneMessage(e, link.info()));
         } catch (RuntimeException x) {
             answer = CompletableFuture.failedFuture(x);
         }
-        answer.whenComplete((response, error) -> routes.answer(link, e, response != null ? response : errorOf(error)));
+        answer.whenComplete((response, error) -> routes.answer(link, e, response != null ? response : errorOf(e, error)));
     }
 
-    private ErrorMessage errorOf(Throwable t) {
-        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (c instanceof CpnsException e) {
-            return ErrorMessage.of(e);
+    private ErrorMessage errorOf(Envelope request, Throwable t) {
+        CpnsException wire = Failures.toWire(t, "internal gateway error");
+        if (Failures.isBug(wire)) {
+            log.error("handler for {} failed", request.type().wireName(), wire.getCause());
         }
-        log.error("PNE request handler failed", c);
-        return ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal gateway error"));
+        return ErrorMessage.of(wire);
     }
 
     @Override

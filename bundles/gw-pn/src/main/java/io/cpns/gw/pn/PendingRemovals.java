@@ -2,6 +2,7 @@ package io.cpns.gw.pn;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.PnMemberRemove;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.log.Logger;
 
@@ -77,7 +77,7 @@ final class PendingRemovals {
             }
             link.request(new PnMemberRemove(pn, pne, expel), timeout).whenComplete((r, e) -> {
                 inFlight.remove(key);
-                Throwable why = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable why = Failures.cause(e);
                 if (why == null) {
                     retries.remove(key);
                     journal.remove(pne, pn);

@@ -6,6 +6,7 @@ import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.Strings;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GatewayIdentity;
 import io.cpns.api.gateway.KeyStoreAliases;
 import io.cpns.api.gateway.PneMessage;
@@ -16,8 +17,10 @@ import io.cpns.api.gateway.PnInventory;
 import io.cpns.api.gateway.PnManagement;
 import io.cpns.api.gateway.PnMemberRecord;
 import io.cpns.api.gateway.PnRecord;
+import io.cpns.api.gateway.PneRequestHandler;
 import io.cpns.api.gateway.PreAssignedKeys;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.health.HealthContributor;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.PnAuthRequest;
@@ -72,10 +75,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * from a PNE's PN Setup Request) and PN GW initiated (§5.2.1.2, {@link #establish}). Keeps the PN
  * Inventory (persisted) and routes relayed PNE-Server messages by PN ID.
  */
-@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class, HealthContributor.class},
-        immediate = true)
+@Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class, HealthContributor.class,
+    PneRequestHandler.class, ServerLinkListener.class}, immediate = true,
+        property = {PneRequestHandler.TYPE + "=pn.setup.req", PneRequestHandler.TYPE + "=pn.inventory.req", PneRequestHandler.TYPE + "=relay"})
 @Designate(ocd = PnGateway.Config.class)
-public class PnGateway implements PnInventory, PnManagement, HealthContributor {
+public class PnGateway implements PnInventory, PnManagement, HealthContributor, PneRequestHandler, ServerLinkListener {
     @ObjectClassDefinition(name = "CPNS PN GW PN establishment", description = "PN Setup, registration with the Server, PN Inventory.")
     public @interface Config {
         @AttributeDefinition(description = "How long an invited PNE has to answer PN Setup Notify (ms)")
@@ -147,6 +151,21 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     // whiteboard: gw-groupkey ends an expelled PNE's Group Keys and broker access at once (TS §5.3.2)
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<PneExpelListener> expelListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * The wire entry points of this flow (PneRequestHandler, on the PNE link's reader thread: each
+     * returns at once and completes later): PN Setup (seed 004 §5.2.1.1), the PN Inventory, and
+     * relays to the Server.
+     */
+    @Override
+    public CompletionStage<Message> handle(PneMessage request) {
+        return switch (request.envelope().type()) {
+            case PN_SETUP_REQUEST -> pneInitiated(request);
+            case PN_INVENTORY_REQUEST -> CompletableFuture.completedFuture(inventoryPage(request));
+            case RELAY -> relay(request);
+            default -> throw Failures.unavailable(request.envelope().type(), "this PN GW");
+        };
+    }
 
     @Activate
     public PnGateway(@Reference(name = "pnes") PneMessenger pnes, @Reference(name = "preAssigned") PreAssignedKeys preAssigned,
@@ -327,7 +346,7 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
             answers.add(pnes.request(pne, new PnSetupNotify(pnId, initiator.value()), millis(config.notifyTimeoutMillis()))
                     .toCompletableFuture().handle((resp, err) -> {
                         if (err != null) {
-                            Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                            Throwable c = Failures.cause(err);
                             if (c instanceof CpnsException x && x.code() == ErrorCode.UNAVAILABLE) {
                                 absent.add(null); // not connected: counted, not named (a request may list thousands made up)
                             } else {
@@ -674,7 +693,17 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
         return found;
     }
 
-    /** The link to the Server is (back) up: the expels it has not confirmed are sent ({@link RemovalsOnLinkUp}). */
+    /**
+     * ServerLinkListener: the link to the Server is up (again), or gw-pn just started while it was:
+     * the expels the Server has not confirmed ({@code pn.member.remove}, journaled) are sent now.
+     * On gw-link's timer thread; gw-link obtains this component then, not while binding it (D33).
+     */
+    @Override
+    public void authenticated() {
+        resendRemovals();
+    }
+
+    /** The expels and withdrawals the Server has not confirmed are sent (again). */
     void resendRemovals() {
         expels.send(server, millis(config.serverTimeoutMillis()));
         withdrawals.send(server, millis(config.serverTimeoutMillis()));
@@ -706,7 +735,6 @@ public class PnGateway implements PnInventory, PnManagement, HealthContributor {
     }
 
     private static String cause(Throwable t) {
-        Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
-        return String.valueOf(c);
+        return String.valueOf(Failures.cause(t));
     }
 }

@@ -178,7 +178,7 @@ class PnGatewayFaultsTest {
 
         PnGateway restarted = gateway(server); // a power cut meanwhile: the journal is on disk
         server.down = false;
-        restarted.resendRemovals(); // RemovalsOnLinkUp, when the link is authenticated
+        restarted.authenticated(); // the link to the Server is authenticated
         server.awaitRemoved(pn.pnId(), "pne-x");
         Wait.until(() -> secrets.aliases(PendingRemovals.EXPELS).isEmpty());
         assertEquals(1, server.removed.size(), "sent once");
@@ -210,7 +210,7 @@ class PnGatewayFaultsTest {
     void stoppedAfterSendingTheAuthenticationResponses_theRestartWithdrawsThePnes() throws Exception {
         secrets.put(UnsettledRegistrations.PREFIX + "pn-cut", "pne-x\npne-y".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         PnGateway restarted = gateway(server);
-        restarted.resendRemovals(); // RemovalsOnLinkUp
+        restarted.authenticated();
         Wait.until(() -> server.withdrawn.size() == 2);
         assertEquals(List.of("pn-cut pne-x", "pn-cut pne-y"), server.withdrawn.stream().sorted().toList());
         assertEquals(java.util.Set.of(), secrets.aliases(UnsettledRegistrations.PREFIX));

@@ -2,6 +2,7 @@ package io.cpns.gw.update;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.LinkState;
 import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.Ack;
@@ -157,7 +158,7 @@ final class Reporter {
             Thread.currentThread().interrupt();
             return Answer.LATER;
         } catch (Exception e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
+            Throwable c = Failures.cause(e);
             if (c instanceof CpnsException ce && !TRANSIENT.contains(ce.code())) {
                 log.warn("the Server refused the {} for good ({}: {}); it is not sent again", what, ce.code(), Strings.clip(ce.getMessage()));
                 return Answer.REFUSED;

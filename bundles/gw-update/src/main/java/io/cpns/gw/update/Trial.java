@@ -1,5 +1,6 @@
 package io.cpns.gw.update;
 
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GroupBroker;
 import io.cpns.api.gateway.PneLink;
 import io.cpns.api.gateway.PneMessenger;
@@ -132,7 +133,7 @@ final class Trial {
             Thread.currentThread().interrupt();
             return "interrupted";
         } catch (Exception e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
+            Throwable c = Failures.cause(e);
             return c.getMessage() == null ? c.toString() : c.getMessage();
         }
     }

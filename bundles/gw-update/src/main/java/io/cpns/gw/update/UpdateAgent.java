@@ -1,5 +1,6 @@
 package io.cpns.gw.update;
 
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.gateway.GroupBroker;
 import io.cpns.api.gateway.PneMessenger;
 import io.cpns.api.gateway.ServerLink;
@@ -7,7 +8,6 @@ import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.api.health.Health;
 import io.cpns.api.health.HealthContributor;
-import io.cpns.api.message.Message;
 import io.cpns.api.message.MessageType;
 import io.cpns.api.message.UpdateCancel;
 import io.cpns.api.message.UpdateInventoryRequest;
@@ -159,9 +159,7 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
         };
         ctx.addBundleListener(bundleListener);
         fileInstall.sweep();
-        handle(MessageType.UPDATE_OFFER.wireName(), m -> agent.offer((UpdateOffer) m));
-        handle(MessageType.UPDATE_CANCEL.wireName(), m -> agent.cancel((UpdateCancel) m));
-        handle(MessageType.UPDATE_INVENTORY_REQUEST.wireName(), m -> agent.inventory());
+        registerHandler();
         agent.start();
     }
 
@@ -191,12 +189,24 @@ public class UpdateAgent implements ServerLinkListener, HealthContributor {
         }
     }
 
-    private void handle(String type, java.util.function.Function<Message, Message> f) {
+    /**
+     * The wire entry points of the update flow: registered only once the agent runs (a Server's
+     * offer to an agent that could not read its state gets UNAVAILABLE). On gw-link's thread for
+     * the Server's requests; each answers at once (the download runs on the agent's own thread).
+     */
+    private void registerHandler() {
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put(ServerRequestHandler.TYPE, type);
+        props.put(ServerRequestHandler.TYPE, new String[] {MessageType.UPDATE_OFFER.wireName(), MessageType.UPDATE_CANCEL.wireName(),
+            MessageType.UPDATE_INVENTORY_REQUEST.wireName()});
         ServerRequestHandler h = request -> {
+            MessageType type = MessageType.of(request.getClass());
             try {
-                return CompletableFuture.completedFuture(f.apply(request));
+                return CompletableFuture.completedFuture(switch (type) {
+                    case UPDATE_OFFER -> agent.offer((UpdateOffer) request);
+                    case UPDATE_CANCEL -> agent.cancel((UpdateCancel) request);
+                    case UPDATE_INVENTORY_REQUEST -> agent.inventory();
+                    default -> throw Failures.unavailable(type, "this PN GW");
+                });
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }

@@ -186,13 +186,12 @@ public class EndpointComponent implements ServerEndpoint {
     @Reference(name = "handlers", service = RequestHandler.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addHandler(ComponentServiceObjects<RequestHandler> h, Map<String, Object> props) {
-        String type = String.valueOf(props.get(RequestHandler.TYPE));
-        dispatcher.add(type, new LazyHandler<>(h));
-        log.debug("handler for {} added", type);
+        dispatcher.add(h, props);
+        log.debug("handler for {} added", props.get(RequestHandler.TYPE));
     }
 
     void removeHandler(ComponentServiceObjects<RequestHandler> h, Map<String, Object> props) {
-        dispatcher.remove(String.valueOf(props.get(RequestHandler.TYPE)), h);
+        dispatcher.remove(h, props);
     }
 
     @Reference(name = "sessionListeners", service = io.cpns.api.server.SessionListener.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -273,6 +272,7 @@ public class EndpointComponent implements ServerEndpoint {
         timer.shutdownNow();
         notifications.shutdownNow();
         threads.awaitTermination(5, TimeUnit.SECONDS);
+        dispatcher.stop();
         log.info("CPNS Server endpoint stopped");
     }
 
@@ -321,7 +321,7 @@ public class EndpointComponent implements ServerEndpoint {
         }
         java.util.concurrent.CompletableFuture<io.cpns.api.message.Message> f = newest.request(m);
         return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(x -> {
-            Throwable c = x instanceof java.util.concurrent.CompletionException && x.getCause() != null ? x.getCause() : x;
+            Throwable c = io.cpns.api.dispatch.Failures.cause(x);
             if (c instanceof java.util.concurrent.TimeoutException) {
                 throw new io.cpns.api.CpnsException(ErrorCode.TIMEOUT, entity + " did not answer " + m.getClass().getSimpleName()
                         + " in " + timeout.toMillis() + " ms");

@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.LogThrottle;
 import io.cpns.api.Strings;
 import io.cpns.api.UserId;
@@ -247,15 +248,17 @@ final class ServerConnection implements Runnable {
             boolean last = false;
             try {
                 response = dispatcher.dispatch(principal, request);
-            } catch (CpnsException e) {
-                log.info("{} {} from {} refused: {}", request.type().wireName(), request.id(), principal.entity(), e + cause(e));
-                response = ErrorMessage.of(e);
-                // a refusal of what a PN GW asked on a PNE's or user's behalf does not end the PN GW's session
-                last = e.code().closesConnection() && !(request.body() instanceof io.cpns.api.message.OnBehalf);
             } catch (RuntimeException e) {
-                // a handler bug must not cost the peer its session
-                log.error("handler for {} failed on request {} from {}", request.type().wireName(), request.id(), principal.entity(), e);
-                response = ErrorMessage.of(new CpnsException(ErrorCode.INTERNAL, "internal server error"));
+                CpnsException wire = Failures.toWire(e, "internal server error");
+                if (Failures.isBug(wire)) { // a handler bug must not cost the peer its session
+                    log.error("handler for {} failed on request {} from {}", request.type().wireName(), request.id(), principal.entity(),
+                            wire.getCause());
+                } else {
+                    log.info("{} {} from {} refused: {}", request.type().wireName(), request.id(), principal.entity(), wire + cause(wire));
+                }
+                response = ErrorMessage.of(wire);
+                // a refusal of what a PN GW asked on a PNE's or user's behalf does not end the PN GW's session
+                last = wire.code().closesConnection() && !(request.body() instanceof io.cpns.api.message.OnBehalf);
             }
             secure.send(request.reply(response));
             if (last) {

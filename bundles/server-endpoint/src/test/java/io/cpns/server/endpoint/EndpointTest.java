@@ -30,7 +30,7 @@ import io.cpns.codec.MessageChannel;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
-import io.cpns.server.registry.EntityInfoHandler;
+import io.cpns.server.registry.EntityRequests;
 import io.cpns.session.tls.TlsClientEndpoint;
 import io.cpns.testkit.ServiceObjects;
 import java.io.IOException;
@@ -295,7 +295,7 @@ class EndpointTest {
 
     @Test
     void session_requestsAreAuthorizedByTheAuthenticatedUser() throws Exception {
-        f.endpoint.addHandler(ServiceObjects.of(new EntityInfoHandler(f.entities)), Map.of("cpns.message.type", "entity.info.req"));
+        f.endpoint.addHandler(ServiceObjects.of(new EntityRequests(f.entities)), Map.of("cpns.message.type", "entity.info.req"));
         byte[] a = f.registerAndAssign("alice", "gw-a");
         f.registerAndAssign("bob", "gw-b");
         try (ServerFixture.Client c = f.client("gw-a", a)) {

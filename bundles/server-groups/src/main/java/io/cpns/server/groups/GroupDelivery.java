@@ -3,6 +3,7 @@ package io.cpns.server.groups;
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.LinkProtection;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.message.GroupKeyPush;
 import io.cpns.api.message.GroupNotify;
 import io.cpns.api.server.PnRegistry;
@@ -143,7 +144,7 @@ final class GroupDelivery {
                 }
                 if (x != null) {
                     log.info("Service Group {} epoch {}: PN GW {} not reached ({}); it catches up when its link is back", g.groupId(), g.epoch(),
-                            gw, x.getCause() != null ? x.getCause() : x);
+                            gw, Failures.cause(x));
                 } else {
                     log.debug("Service Group {} epoch {} {} to PN GW {} ({} members)", g.groupId(), g.epoch(),
                             push ? "pushed" : "notified", gw, members.size());

@@ -7,6 +7,11 @@ import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
 import io.cpns.api.LinkProtection;
 import io.cpns.api.UserId;
+import io.cpns.api.dispatch.Failures;
+import io.cpns.api.message.Ack;
+import io.cpns.api.message.Envelope;
+import io.cpns.api.message.GroupKeyRequest;
+import io.cpns.api.message.Message;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.GroupRegistry;
@@ -17,6 +22,7 @@ import io.cpns.api.message.GroupNotify;
 import io.cpns.api.message.GroupSync;
 import io.cpns.api.server.PnRegistry;
 import io.cpns.api.server.Principal;
+import io.cpns.api.server.RequestHandler;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.api.server.UserRegistry;
@@ -55,9 +61,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * that PN GW creates every key and the Server stores and relays it (indirect delivery). Changes to
  * one group are serialized here, so a manager is asked for each epoch once.
  */
-@Component(configurationPid = "cpns.server.groups", service = {GroupRegistry.class, GroupRegistryComponent.class}, immediate = true)
+@Component(configurationPid = "cpns.server.groups", service = {GroupRegistry.class, GroupRegistryComponent.class, RequestHandler.class},
+        immediate = true, property = {RequestHandler.TYPE + "=group.key.register", RequestHandler.TYPE + "=group.key.req",
+            RequestHandler.TYPE + "=group.sync.req", RequestHandler.TYPE + "=group.msg"})
 @Designate(ocd = GroupRegistryComponent.Config.class)
-public class GroupRegistryComponent implements GroupRegistry {
+public class GroupRegistryComponent implements GroupRegistry, RequestHandler {
     @ObjectClassDefinition(name = "CPNS Server Service Groups", description = "Service Groups and their Group Keys.")
     public @interface Config {
         @AttributeDefinition(description = "Periodic Group Key update (TS §5.3.2): a group's key is renewed when it is this many hours "
@@ -89,6 +97,24 @@ public class GroupRegistryComponent implements GroupRegistry {
     // optional and dynamic: groups are managed while the endpoint or the PN side is being updated
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerEndpoint endpoint;
+
+    /** The wire entry points of this flow (RequestHandler, on the sender's session thread). */
+    @Override
+    public Message handle(Principal from, Envelope request) {
+        return switch (request.type()) {
+            case GROUP_KEY_REGISTER -> {
+                register(from, (GroupKeyRegister) request.body());
+                yield new Ack();
+            }
+            case GROUP_KEY_REQUEST -> pull(from, ((GroupKeyRequest) request.body()).groupId());
+            case GROUP_SYNC_REQUEST -> sync(from);
+            case GROUP_MSG -> {
+                forwardMessage(from, (GroupMsg) request.body());
+                yield new Ack();
+            }
+            default -> throw Failures.unavailable(request.type(), "this server");
+        };
+    }
 
     @Activate
     public GroupRegistryComponent(@Reference(name = "store") GroupStore store, @Reference(name = "entities") EntityRegistry entities,

@@ -1,10 +1,15 @@
 package io.cpns.server.keyassign;
 
+import io.cpns.api.dispatch.Failures;
+import io.cpns.api.message.Ack;
+import io.cpns.api.message.Envelope;
 import io.cpns.api.message.KaRegisterRequest;
 import io.cpns.api.message.KaRequest;
 import io.cpns.api.message.KaResponse;
+import io.cpns.api.message.Message;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.Principal;
+import io.cpns.api.server.RequestHandler;
 import io.cpns.api.server.UserRegistry;
 import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.AtRestSealer;
@@ -23,9 +28,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Key Assignment for PNEs without UI on the Server (seed 001 §7.x.2), configured through Config Admin. */
-@Component(configurationPid = "cpns.server.keyassign", service = KeyAssignmentServer.class, immediate = true)
+@Component(configurationPid = "cpns.server.keyassign", service = {KeyAssignmentServer.class, RequestHandler.class}, immediate = true,
+        property = {RequestHandler.TYPE + "=ka.register.req", RequestHandler.TYPE + "=ka.req"})
 @Designate(ocd = KeyAssignmentServer.Config.class)
-public class KeyAssignmentServer {
+public class KeyAssignmentServer implements RequestHandler {
     @ObjectClassDefinition(name = "CPNS Server Key Assignment (PNEs without UI)",
             description = "Subscription & Registration and Key Assignment Requests relayed by PN GWs (seed 001).")
     public @interface Config {
@@ -41,6 +47,19 @@ public class KeyAssignmentServer {
 
     private final KeyAssignment keyAssignment;
     private final AtRestSealer sealer;
+
+    /** The wire entry points of this flow (RequestHandler, on the PN GW's session thread). */
+    @Override
+    public Message handle(Principal from, Envelope request) {
+        return switch (request.type()) {
+            case KA_REGISTER_REQUEST -> {
+                register(from, (KaRegisterRequest) request.body());
+                yield new Ack();
+            }
+            case KA_REQUEST -> assign(from, (KaRequest) request.body());
+            default -> throw Failures.unavailable(request.type(), "this server");
+        };
+    }
 
     @Activate
     public KeyAssignmentServer(@Reference(name = "store") KeyAssignmentStore store, @Reference(name = "users") UserRegistry users,

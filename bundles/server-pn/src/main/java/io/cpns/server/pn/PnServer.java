@@ -5,6 +5,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
@@ -29,6 +30,7 @@ import io.cpns.api.server.RegisteredPn;
 import io.cpns.api.server.GatewayInfo;
 import io.cpns.api.server.PneInfo;
 import io.cpns.api.LinkProtection;
+import io.cpns.api.server.RequestHandler;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.ServiceGroup;
 import io.cpns.codec.MessageCodec;
@@ -74,9 +76,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Every PNE of a registration must belong to the PN GW's CPNS User (TS §5.3.4): a gateway never
  * obtains a LocalEUKey for, or authenticates, another user's device.
  */
-@Component(configurationPid = "cpns.server.pn", service = {PnServer.class, PnRegistry.class}, immediate = true)
+@Component(configurationPid = "cpns.server.pn", service = {PnServer.class, PnRegistry.class, RequestHandler.class}, immediate = true,
+        property = {RequestHandler.TYPE + "=pn.register.req", RequestHandler.TYPE + "=pn.auth.resp",
+            RequestHandler.TYPE + "=pn.member.remove", RequestHandler.TYPE + "=relay"})
 @Designate(ocd = PnServer.Config.class)
-public class PnServer implements PnRegistry {
+public class PnServer implements PnRegistry, RequestHandler {
     static final Pattern PN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
     static final int LOCAL_EUKEY_LENGTH = 32;
 
@@ -113,6 +117,18 @@ public class PnServer implements PnRegistry {
     private final ScheduledExecutorService expeller;
     /** Dynamic and optional as the endpoint: server-groups references this component (PnRegistry). */
     private volatile GroupRegistry groups;
+
+    /** The wire entry points of this flow (RequestHandler, on the PN GW's session thread). */
+    @Override
+    public Message handle(Principal from, Envelope request) {
+        return switch (request.type()) {
+            case PN_REGISTER_REQUEST -> register(from, (PnRegisterRequest) request.body());
+            case PN_AUTH_RESPONSE -> authenticate(from, (PnAuthResponse) request.body());
+            case PN_MEMBER_REMOVE -> removeMember(from, (PnMemberRemove) request.body());
+            case RELAY -> relay(from, (Relay) request.body());
+            default -> throw Failures.unavailable(request.type(), "this server");
+        };
+    }
 
     @Activate
     public PnServer(@Reference(name = "entities") EntityRegistry entities, @Reference(name = "store") PnStore store,

@@ -110,7 +110,7 @@ class EntityRegistryTest {
         f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
         f.entities.assignEuKey(GW_B, EntityKind.GATEWAY, BOB);
         Principal alice = new Principal(GW_A, EntityKind.GATEWAY, ALICE);
-        EntityInfoHandler h = new EntityInfoHandler(f.entities);
+        EntityRequests h = new EntityRequests(f.entities);
         EntityInfo own = (EntityInfo) h.handle(alice, req(new EntityInfoRequest("gw-alice")));
         assertEquals("alice", own.userId());
         assertEquals(ErrorCode.FORBIDDEN,
@@ -125,7 +125,7 @@ class EntityRegistryTest {
     void entityList_containsOnlyTheRequestersUser() {
         f.entities.assignEuKey(GW_A, EntityKind.GATEWAY, ALICE);
         f.entities.assignEuKey(GW_B, EntityKind.GATEWAY, BOB);
-        EntityList l = (EntityList) new EntityListHandler(f.entities)
+        EntityList l = (EntityList) new EntityRequests(f.entities)
                 .handle(new Principal(GW_A, EntityKind.GATEWAY, ALICE), req(new EntityListRequest()));
         assertEquals(List.of(new EntityInfo("gw-alice", EntityKind.GATEWAY, "alice")), l.entities());
     }

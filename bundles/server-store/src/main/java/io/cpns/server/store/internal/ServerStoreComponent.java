@@ -60,7 +60,7 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     public ServerStoreComponent(Config config, BundleContext context,
                                 @Reference(service = LoggerFactory.class) Logger log, @Reference ConfigurationAdmin cm) throws SQLException {
         String url = config.url().isBlank() ? defaultUrl(context) : config.url();
-        // D-shell-2: in a .cfg file the password is a $[secret:]/$[env:] reference, never plain
+        // D113: in a .cfg file the password is a $[secret:]/$[env:] reference, never plain
         String password = ConfigSecret.check(PID, "password", ConfigSecret.stored(cm, PID), config.password(), log::error);
         store = OpenJdbcStore.open(url, config.user(), password, config.poolSize());
         if (config.url().isBlank()) {

@@ -2,6 +2,7 @@ package io.cpns.server.update.internal;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.server.store.UpdateStore;
 import io.cpns.server.update.GatewayProgress;
 import io.cpns.server.update.RolloutRequest;
@@ -217,7 +218,7 @@ public class UpdateCommands {
                 Thread.currentThread().interrupt();
                 return "interrupted";
             } catch (ExecutionException | TimeoutException e) {
-                Throwable c = e.getCause() != null ? e.getCause() : e;
+                Throwable c = Failures.cause(e);
                 note = "not answered now (" + (c instanceof CpnsException x ? x.code() + " " + x.getMessage() : c.toString()) + "): last report";
             }
             UpdateStore.InventoryRow inv = updates.inventory(gw).orElseThrow(() -> new IllegalArgumentException(

@@ -5,11 +5,15 @@ import io.cpns.api.EntityId;
 import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.UserId;
+import io.cpns.api.dispatch.Failures;
+import io.cpns.api.message.Envelope;
 import io.cpns.api.message.GatewayInventory;
 import io.cpns.api.message.Message;
+import io.cpns.api.message.UpdateInventoryReport;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.Principal;
+import io.cpns.api.server.RequestHandler;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.SessionInfo;
 import io.cpns.api.server.SessionListener;
@@ -51,10 +55,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * database, its endpoint (offers and cancels on the gateways' sessions, told when a gateway
  * authenticates) and a timer for deadlines, soak and waves.
  */
-@Component(configurationPid = "cpns.server.update", service = {UpdateService.class, SessionListener.class, UpdateComponent.class},
-        immediate = true)
+@Component(configurationPid = "cpns.server.update", service = {UpdateService.class, SessionListener.class, UpdateComponent.class,
+    RequestHandler.class}, immediate = true,
+        property = {RequestHandler.TYPE + "=update.status", RequestHandler.TYPE + "=update.inventory.report"})
 @Designate(ocd = UpdateComponent.Config.class)
-public class UpdateComponent implements UpdateService, SessionListener {
+public class UpdateComponent implements UpdateService, SessionListener, RequestHandler {
     @ObjectClassDefinition(name = "CPNS Server updates", description = "Releases, rollouts and offers to PN GWs (docs/updates.md §5).")
     public @interface Config {
         @AttributeDefinition(description = "Directory of published releases (one sub-directory per releaseSeq). "
@@ -96,6 +101,16 @@ public class UpdateComponent implements UpdateService, SessionListener {
 
     /** Set by the artifact endpoint of this bundle when it starts (it references this component, not the reverse: no cycle). */
     private volatile ArtifactEndpoint artifacts;
+
+    /** The wire entry points of this flow (RequestHandler, on the PN GW's session thread). */
+    @Override
+    public Message handle(Principal from, Envelope request) {
+        return switch (request.type()) {
+            case UPDATE_STATUS -> status(from, (io.cpns.api.message.UpdateStatus) request.body());
+            case UPDATE_INVENTORY_REPORT -> inventoryReport(from, ((UpdateInventoryReport) request.body()).inventory());
+            default -> throw Failures.unavailable(request.type(), "this server");
+        };
+    }
 
     @Activate
     public UpdateComponent(@Reference(name = "store") UpdateStore store, @Reference(name = "entities") EntityRegistry entities,

@@ -4,6 +4,7 @@ import io.cpns.api.CpnsException;
 import io.cpns.api.EntityId;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.Strings;
+import io.cpns.api.dispatch.Failures;
 import io.cpns.api.message.Ack;
 import io.cpns.api.message.GatewayInventory;
 import io.cpns.api.message.InstalledBundle;
@@ -341,7 +342,7 @@ public final class Updates {
     }
 
     private void offerAnswered(Rollout r, String gateway, Message answer, Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Failures.cause(failure);
         if (cause != null) {
             CpnsException e = cause instanceof CpnsException c ? c : new CpnsException(ErrorCode.INTERNAL, String.valueOf(cause));
             if (TRANSIENT.contains(e.code())) {
@@ -374,7 +375,7 @@ public final class Updates {
     private void sendCancel(String rolloutId, String gateway) {
         link.send(gateway, new UpdateCancel(rolloutId)).whenComplete((a, x) -> {
             if (x != null) {
-                log.info("rollout " + rolloutId + ": update.cancel to " + gateway + " not delivered (" + (x.getCause() != null ? x.getCause() : x)
+                log.info("rollout " + rolloutId + ": update.cancel to " + gateway + " not delivered (" + Failures.cause(x)
                         + "); it reports its state, and is offered nothing more");
             }
         });
