@@ -18,6 +18,7 @@ import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
+import io.cpns.testkit.ServiceObjects;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.component.ComponentServiceObjects;
 
 /** The PN GW's link to the CPNS Server (TS §5.3.3.1, §5.3.1) over real sockets and TLS. */
 class ServerLinkTest {
@@ -172,7 +174,7 @@ class ServerLinkTest {
         f.server.mode = TestServer.Mode.REFUSE;
         f.start();
         Recorder early = new Recorder();
-        f.link.addLinkListener(early);
+        f.link.addLinkListener(ServiceObjects.of(early));
         f.server.connection();
         f.await(LinkState.BACKOFF);
         assertEquals(0, early.count.get(), "down: nothing to tell");
@@ -180,13 +182,14 @@ class ServerLinkTest {
         f.server.session();
         early.await(1);
         Recorder late = new Recorder();
-        f.link.addLinkListener(late); // comes while the link is up
+        ComponentServiceObjects<ServerLinkListener> lateService = ServiceObjects.of(late);
+        f.link.addLinkListener(lateService); // comes while the link is up
         late.await(1);
         f.server.dropAll(); // down, and up again
         f.server.session();
         early.await(2);
         late.await(2);
-        f.link.removeLinkListener(late);
+        f.link.removeLinkListener(lateService);
         f.server.dropAll();
         f.server.session();
         early.await(3);
