@@ -11,24 +11,16 @@ import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.health.HealthContributor;
-import io.cpns.api.store.CorruptSecretException;
 import io.cpns.api.store.SecretStore;
-import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
 import io.cpns.api.dispatch.LazyService;
 import io.cpns.api.gateway.ServerLinkListener;
 import io.cpns.api.gateway.ServerRequestHandler;
 import io.cpns.crypto.Bytes;
-import io.cpns.session.ChannelHandshake;
-import io.cpns.session.SecureChannel;
-import io.cpns.session.tls.TlsClientEndpoint;
-import io.cpns.session.tls.TlsConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Dictionary;
 import java.util.Map;
 import java.util.Optional;
@@ -36,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -61,10 +51,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  *
  * <p>Without an EUKey it waits for the CPNS User's ID and password (Gogo {@code gw:assign}, the
  * {@link GatewayEnrolment} service, or this component's configuration) and obtains one over
- * bootstrap TLS (TS §5.3.1). With an EUKey it keeps a session up: PSK-TLS 1.3 with the EUKey, then
- * the message-level mutual authentication, keepalive pings, and reconnect with backoff when the
- * Server goes away. The EUKey lives in the {@link SecretStore} bundle, so updating this bundle
- * keeps it: the new instance simply authenticates again.
+ * bootstrap TLS (TS §5.3.1). With an EUKey its {@link LinkLoop} keeps a session up: PSK-TLS 1.3
+ * with the EUKey, then the message-level mutual authentication, keepalive pings, and reconnect
+ * with backoff when the Server goes away. This component is the rest: the wiring and
+ * configuration, the request API ({@link ServerLink}), the enrolment ({@link GatewayEnrolment}),
+ * the link listeners and the Server's own requests ({@link ServerRequests}). The EUKey lives in the
+ * {@link SecretStore} bundle, so updating this bundle keeps it: the new instance simply
+ * authenticates again.
  *
  * <p>With a {@link CredentialModule} (TS §5.3.3.2 condition 2) the EUKey lives there instead: a key
  * in the keystore is moved in (then deleted from the keystore), an assigned key is stored there,
@@ -127,24 +120,13 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     private final Path dataDir;
     private volatile MessageCodec codec; // built on first use: Jackson set-up costs ~250 ms of start-up
     private final ScheduledExecutorService timer;
-    private final Object lock = new Object();
     private final Backoff assignRetry = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
-    private final Thread thread;
     private final ServerRequests serverRequests;
+    private final LinkLoop loop;
     private final java.util.List<LazyService<ServerLinkListener>> linkListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile LinkSettings settings;
     private volatile Config config;
-    private volatile boolean running = true;
-    private volatile LinkSession current;
-    private volatile Socket connecting; // the attempt in progress, so deactivate/reconnect can abort it
-    private volatile LinkState state = LinkState.UNASSIGNED;
-    private volatile Instant since = Instant.now();
-    private volatile String lastError = "";
-    private volatile String euKeyProblem = ""; // the EUKey does not read back: for cpns:health
-    private volatile String sessionKeyHolder = ""; // the module the current session was established with, or ""
-    private volatile long sessions;
-    private boolean wake;
 
     @Activate
     public ServerLinkComponent(@Reference(name = "secrets") SecretStore secrets,
@@ -159,10 +141,11 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
         this.dataDir = io.cpns.api.DataDirectory.of(context::getProperty);
         this.config = config;
         this.settings = LinkSettings.from(config, identity.id(), dataDir);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cpns-gw-link-timer"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> LinkLoop.daemon(r, "cpns-gw-link-timer"));
         this.serverRequests = new ServerRequests(log);
-        this.thread = daemon(this::run, "cpns-gw-link");
-        thread.start();
+        this.loop = new LinkLoop(() -> settings, euKey, this::codec, timer, serverRequests, () -> linkListeners.forEach(this::tell),
+                this::configuredAssignment, log);
+        loop.start();
         log.info("PN GW {} link to {} started ({})", settings.gatewayId(), settings.server(),
                 hasEuKey() ? "EUKey present" : "no EUKey yet: assign with gw:assign <userId>");
     }
@@ -177,7 +160,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
             log.info("link configuration changed: reconnecting to {}", next.server());
             reconnect();
         } else {
-            wakeUp();
+            loop.wakeUp();
         }
     }
 
@@ -217,7 +200,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     void addLinkListener(ComponentServiceObjects<ServerLinkListener> l) {
         LazyService<ServerLinkListener> lazy = new LazyService<>(l);
         linkListeners.add(lazy);
-        if (state == LinkState.AUTHENTICATED) {
+        if (loop.state() == LinkState.AUTHENTICATED) {
             tell(lazy);
         }
     }
@@ -246,136 +229,18 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        running = false;
-        dropConnection();
-        wakeUp();
-        thread.interrupt();
-        thread.join(5000);
+        loop.stop();
         timer.shutdownNow();
         serverRequests.close();
-        dropConnection(); // an attempt that completed during the join above
-        state = LinkState.STOPPED;
-        since = Instant.now();
+        loop.stopped();
         log.info("PN GW {} link stopped", settings.gatewayId());
-    }
-
-    // ---- the link loop ----
-
-    private void run() {
-        Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
-        while (running) {
-            try {
-                if (!hasEuKey()) {
-                    setState(LinkState.UNASSIGNED);
-                    if (!tryConfiguredAssignment()) {
-                        await(Duration.ofDays(1));
-                    }
-                    continue;
-                }
-                connectAndServe(backoff);
-                lastError = "server closed the connection";
-            } catch (CorruptSecretException e) {
-                lastError = e.toString();
-                unreadableEuKey(e);
-            } catch (CpnsException e) {
-                lastError = e.toString();
-                log.warn("link to {} failed: {}", settings.server(), lastError);
-            } catch (IOException e) {
-                lastError = "I/O: " + e.getMessage();
-                if (running) {
-                    log.warn("link to {} lost: {}", settings.server(), lastError);
-                }
-            } catch (RuntimeException e) {
-                lastError = e.toString();
-                log.error("link to {} failed unexpectedly: {}", settings.server(), lastError, e);
-            }
-            if (!running) {
-                break;
-            }
-            setState(LinkState.BACKOFF);
-            Duration d = backoff.next();
-            log.info("reconnecting to {} in {} ms", settings.server(), d.toMillis());
-            await(d);
-        }
-    }
-
-    private void connectAndServe(Backoff backoff) throws IOException {
-        LinkSettings s = settings;
-        setState(LinkState.CONNECTING);
-        CredentialModule module = euKey.module();
-        if (module != null) {
-            euKey.moveIntoModule(module, s);
-            if (!module.holdsKey()) {
-                throw new CpnsException(ErrorCode.NOT_AUTHENTICATED, "credential module " + module.description() + " holds no EUKey");
-            }
-        }
-        byte[] key = module != null ? null : euKey.keystoreKey(s);
-        LinkSession session;
-        Socket socket = new Socket();
-        connecting = socket;
-        try {
-            if (!running) {
-                throw new IOException("link stopping");
-            }
-            socket.connect(new InetSocketAddress(s.serverHost(), s.serverPort()), s.connectTimeoutMillis());
-            TlsConnection tls = module != null
-                    ? module.withKey(k -> TlsClientEndpoint.psk(socket, s.gatewayId().value(), k, s.handshakeTimeoutMillis(),
-                            s.handshakeTimeoutMillis())) // Bouncy Castle's PSK-TLS needs the key itself: lent for this handshake
-                    : TlsClientEndpoint.psk(socket, s.gatewayId().value(), key, s.handshakeTimeoutMillis(), s.handshakeTimeoutMillis());
-            MessageChannel ch = new MessageChannel(codec(), tls.in(), tls.out(), s.maxFrameBytes(), tls);
-            setState(LinkState.AUTHENTICATING);
-            try {
-                LinkSession[] self = new LinkSession[1];
-                session = new LinkSession(new SecureChannel(ch, module != null
-                        ? ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), module::hkdfExtract)
-                        : ChannelHandshake.initiate(ch, s.suite(), s.gatewayId(), s.serverId(), key)),
-                        s.gatewayId(), s.serverId(), timer, request -> serverRequests.accept(self[0], request));
-                self[0] = session;
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-            tls.transport().readTimeout((int) Math.min(Integer.MAX_VALUE, s.keepalive().toMillis() * 3 + s.requestTimeout().toMillis()));
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        } finally {
-            connecting = null;
-            Bytes.wipe(key);
-        }
-        ScheduledFuture<?> keepalive = null;
-        try {
-            if (!running || s != settings) {
-                return; // stopped or reconfigured while authenticating: this session is not wanted
-            }
-            current = session;
-            sessionKeyHolder = module == null ? "" : module.description();
-            euKeyProblem = "";
-            sessions++;
-            backoff.reset();
-            lastError = "";
-            setState(LinkState.AUTHENTICATED);
-            log.info("PN GW {} authenticated with CPNS Server {} at {} (PSK-TLS 1.3 + {} session{})", s.gatewayId(), s.serverId(),
-                    s.server(), session.suite(), module == null ? "" : ", EUKey in credential module " + module.description());
-            linkListeners.forEach(this::tell);
-            keepalive = timer.scheduleWithFixedDelay(() -> keepalive(session, s), s.keepalive().toMillis(),
-                    s.keepalive().toMillis(), TimeUnit.MILLISECONDS);
-            session.readLoop();
-        } finally {
-            if (keepalive != null) {
-                keepalive.cancel(false);
-            }
-            current = null;
-            sessionKeyHolder = "";
-            session.close();
-        }
     }
 
     @Override
     public Optional<String> credentialModule() {
-        String used = sessionKeyHolder;
+        String used = loop.sessionKeyHolder();
         CredentialModule m = euKey.module();
-        if (used.isEmpty() || m == null || !m.description().equals(used) || state != LinkState.AUTHENTICATED) {
+        if (used.isEmpty() || m == null || !m.description().equals(used) || loop.state() != LinkState.AUTHENTICATED) {
             return Optional.empty();
         }
         try {
@@ -385,31 +250,10 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
         }
     }
 
-    /** Said once in the log, and in cpns:health until the link authenticates: nothing works without the EUKey. */
-    private void unreadableEuKey(CorruptSecretException e) {
-        String line = "the EUKey of PN GW " + settings.gatewayId() + " does not read back (" + e.getMessage() + "): this PN GW "
-                + "cannot authenticate to the CPNS Server, so no PN, relay or Service Group works. Restore the file and the "
-                + "keystore's master.key from a backup, then gw:reconnect; without a backup, move the file away, have the Server's "
-                + "operator remove this PN GW (server:entityremove " + settings.gatewayId() + ") and assign a new EUKey (gw:assign)";
-        if (!line.equals(euKeyProblem)) {
-            log.error(line);
-        }
-        euKeyProblem = line;
-    }
-
     @Override
     public java.util.List<String> problems() {
-        String p = euKeyProblem;
+        String p = loop.euKeyProblem();
         return p.isEmpty() ? java.util.List.of() : java.util.List.of(p);
-    }
-
-    private void keepalive(LinkSession session, LinkSettings s) {
-        session.request(new Ping(new byte[0]), s.requestTimeout()).whenComplete((r, e) -> {
-            if (e != null && current == session) {
-                log.warn("keepalive to {} failed ({}): dropping the connection", s.server(), e.getMessage());
-                session.close();
-            }
-        });
     }
 
     // ---- EUKey assignment (TS §5.3.1) ----
@@ -428,7 +272,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     public void assignEuKey(String userId, char[] password) {
         try {
             euKey.assign(settings, codec(), userId, password);
-            wakeUp();
+            loop.wakeUp();
         } catch (CpnsException e) {
             log.warn("EUKey assignment for PN GW {} failed: {}", settings.gatewayId(), e.toString());
             throw e;
@@ -437,26 +281,31 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
         }
     }
 
-    /** Unattended assignment from configuration; the password is removed from it once used. */
-    private boolean tryConfiguredAssignment() {
+    /**
+     * Unattended assignment from configuration; the password is removed from it once used. On the
+     * link loop's thread, while there is no EUKey: says how long the loop waits before it looks again.
+     */
+    private Duration configuredAssignment() {
         Config c = config;
         if (c.userId().isBlank() || c.password().isEmpty()) {
-            return false;
+            return UNTIL_WOKEN;
         }
         try {
             assignEuKey(c.userId(), c.password().toCharArray());
             forgetConfiguredPassword();
             assignRetry.reset();
-            return true;
+            return Duration.ZERO;
         } catch (CpnsException e) {
-            lastError = e.toString();
+            loop.lastError(e.toString());
             if (e.code() == ErrorCode.UNAVAILABLE) {
-                await(assignRetry.next());
-                return true; // retry later
+                return assignRetry.next(); // retry later
             }
-            return false; // wrong credentials: wait for new configuration or an operator
+            return UNTIL_WOKEN; // wrong credentials: wait for new configuration or an operator
         }
     }
+
+    /** A wait that only {@code gw:assign}, a new configuration or a stop ends. */
+    private static final Duration UNTIL_WOKEN = Duration.ofDays(1);
 
     private void forgetConfiguredPassword() {
         if (configAdmin == null) {
@@ -479,15 +328,17 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     @Override
     public LinkStatus status() {
         LinkSettings s = settings;
-        LinkSession c = current;
-        return new LinkStatus(state, s.gatewayId().value(), s.server(), c == null ? "" : c.suite(), since, sessions, lastError,
-                fingerprint());
+        LinkSession c = loop.session();
+        return new LinkStatus(loop.state(), s.gatewayId().value(), s.server(), c == null ? "" : c.suite(), loop.since(),
+                loop.sessions(), loop.lastError(), fingerprint());
     }
 
     @Override
     public CompletionStage<Message> request(Message request, Duration timeout) {
-        LinkSession c = current;
+        LinkSession c = loop.session();
+        LinkState state = loop.state();
         if (c == null || state != LinkState.AUTHENTICATED) {
+            String lastError = loop.lastError();
             return CompletableFuture.failedFuture(new CpnsException(ErrorCode.UNAVAILABLE,
                     "not connected to the CPNS Server (link " + state + (lastError.isEmpty() ? "" : ": " + lastError) + ")"));
         }
@@ -507,24 +358,7 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
 
     @Override
     public void reconnect() {
-        dropConnection();
-        wakeUp();
-    }
-
-    /** Closes the session, or aborts the connection attempt in progress. */
-    private void dropConnection() {
-        LinkSession c = current;
-        if (c != null) {
-            c.close();
-        }
-        Socket s = connecting;
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+        loop.reconnect();
     }
 
     // ---- helpers ----
@@ -544,44 +378,5 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
 
     private String fingerprint() {
         return euKey.fingerprint(settings);
-    }
-
-    private void setState(LinkState s) {
-        if (running && state != s) { // after deactivate the state stays STOPPED
-            state = s;
-            since = Instant.now();
-        }
-    }
-
-    private void await(Duration d) {
-        synchronized (lock) {
-            long deadline = System.nanoTime() + d.toNanos();
-            while (running && !wake) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            wake = false;
-        }
-    }
-
-    private void wakeUp() {
-        synchronized (lock) {
-            wake = true;
-            lock.notifyAll();
-        }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }

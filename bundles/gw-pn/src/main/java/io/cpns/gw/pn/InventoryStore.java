@@ -72,6 +72,12 @@ final class InventoryStore {
         return pns.values();
     }
 
+    /** The PNE IDs of PN {@code pnId}'s members here (none if this PN GW has no such PN). */
+    java.util.Set<String> memberIds(String pnId) {
+        return get(pnId).map(pn -> pn.members().stream().map(PnMemberRecord::pneId).collect(java.util.stream.Collectors.toSet()))
+                .orElse(java.util.Set.of());
+    }
+
     Optional<PnRecord> get(String pnId) {
         return Optional.ofNullable(pns.get(pnId));
     }

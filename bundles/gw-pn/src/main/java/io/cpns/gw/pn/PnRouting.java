@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
  * An established PN's traffic through this PN GW (seed 004 step 4: "routing table ... made out of PN
  * Inventory"): a member's end-to-end message relayed to the CPNS Server by PN ID, and the PN
  * Inventory in pages to a member. It reads the PN Inventory and nothing of the establishment
- * ({@link PnGateway}), which writes it. Both refuse anything but a member on a protected link
+ * ({@link Establishment}), which writes it. Both refuse anything but a member on a protected link
  * (TS §5.3.3.1); each refusal is logged once, by gw-pan, with its reason.
  */
 final class PnRouting {
