@@ -154,12 +154,12 @@ public class ServerLinkComponent implements ServerLink, GatewayEnrolment, Health
     void modified(Config config) throws IOException {
         this.config = config;
         LinkSettings next = LinkSettings.from(config, identity.id(), dataDir);
-        boolean changed = !next.equals(settings);
-        settings = next;
-        if (changed) {
+        if (!next.equals(settings)) {
+            settings = next;
             log.info("link configuration changed: reconnecting to {}", next.server());
             reconnect();
         } else {
+            // the same settings object: the loop drops a session made under settings that were replaced
             loop.wakeUp();
         }
     }

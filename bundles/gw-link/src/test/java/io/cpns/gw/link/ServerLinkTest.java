@@ -18,6 +18,7 @@ import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
 import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
+import io.cpns.testkit.Configs;
 import io.cpns.testkit.ServiceObjects;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -96,6 +97,27 @@ class ServerLinkTest {
         s.next(); // received, never answered
         assertEquals(ErrorCode.TIMEOUT, codeOf(r));
         assertEquals(LinkState.AUTHENTICATED, f.link.status().state(), "one lost answer does not drop the link");
+    }
+
+    /**
+     * A configuration update that changes nothing the link uses (configured enrolment erasing its
+     * password right after the assignment) arrives while the link authenticates: the session it was
+     * establishing is kept, not dropped and made again (UpdateFaultsIT.f10 saw two sessions and a
+     * request between them found none).
+     */
+    @Test
+    void aConfigurationUpdateChangingNothing_whileAuthenticating_keepsTheSessionBeingMade() throws Exception {
+        f.assigned();
+        f.server.holdHandshake = new java.util.concurrent.CountDownLatch(1);
+        f.start();
+        f.await(LinkState.AUTHENTICATING);
+        f.link.modified(Configs.of(ServerLinkComponent.Config.class, f.config(Map.of())));
+        f.server.holdHandshake.countDown();
+        TestServer.Session s = f.server.session();
+        f.await(LinkState.AUTHENTICATED);
+        Envelope answer = s.push(new Ping(utf8("still there")));
+        assertInstanceOf(Pong.class, answer.body(), "the first session is the link's");
+        assertEquals(1, f.link.status().sessions(), "one session made");
     }
 
     /** The Server's own ping on the session is answered by the link itself. */

@@ -57,6 +57,8 @@ final class TestServer implements AutoCloseable {
     /** Every authenticated session, in order. */
     final BlockingQueue<Session> sessions = new LinkedBlockingQueue<>();
     volatile Mode mode = Mode.SERVE;
+    /** When set, a PSK connection's message-level handshake waits for it (the gateway sits in AUTHENTICATING). */
+    volatile java.util.concurrent.CountDownLatch holdHandshake;
 
     private final ServerSocket listener;
     private final TlsServerEndpoint tls;
@@ -141,6 +143,10 @@ final class TestServer implements AutoCloseable {
                 ch.close();
                 return;
             }
+            java.util.concurrent.CountDownLatch hold = holdHandshake;
+            if (hold != null) {
+                hold.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
             byte[] key = euKeys.get(t.pskIdentity());
             Session session = new Session(new SecureChannel(ch, ChannelHandshake.respond(ch, hello, ID, key)), hello.src());
             open.add(session);
@@ -148,6 +154,8 @@ final class TestServer implements AutoCloseable {
             session.readLoop();
         } catch (IOException | RuntimeException e) {
             // the gateway went away, or the test dropped it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
