@@ -116,7 +116,7 @@ final class Demo {
     private Services startServer() throws Exception {
         steps.begin("start the CPNS Server (embedded H2 database, generated development PKI)");
         Path etc = serverEtc("0");
-        server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
+        server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of());
         Services srv = new Services(server.framework().getBundleContext());
         Runtimes.awaitReady(srv);
         ServerEndpoint endpoint = srv.get(ServerEndpoint.class);
@@ -137,7 +137,7 @@ final class Demo {
         Instant sessionBefore = serverSessionOf(srv).since();
         server.stop();
         Path etc = serverEtc(String.valueOf(port));
-        server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
+        server = CpnsRuntime.start(home, "server", root.resolve("server"), Runtimes.apiFromClassPath(home, etc), Set.of());
         Services again = new Services(server.framework().getBundleContext());
         Runtimes.awaitReady(again);
         awaitNewSession(again, sessionBefore);
@@ -171,7 +171,7 @@ final class Demo {
 
     private Services startGateway(Path etc) throws Exception {
         steps.begin("start the PN GW (no EUKey yet) with its IP and serial PAN adapters");
-        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), gatewayProperties(etc), Set.of("cpns-api"));
+        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), gatewayProperties(etc), Set.of());
         Services gw = new Services(gateway.framework().getBundleContext());
         Runtimes.awaitReady(gw);
         check(gw.get(ServerLink.class).status().state() == LinkState.UNASSIGNED, "link should wait for an EUKey");
@@ -246,7 +246,7 @@ final class Demo {
         Instant assigned = srv.get(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt();
         Instant beforeRestart = serverSessionOf(srv).since();
         gateway.stop();
-        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), gatewayProperties(etc), Set.of("cpns-api"));
+        gateway = CpnsRuntime.start(home, "gateway", root.resolve("gateway"), gatewayProperties(etc), Set.of());
         Services gw = new Services(gateway.framework().getBundleContext());
         Runtimes.awaitReady(gw);
         Runtimes.awaitLink(gw, LinkState.AUTHENTICATED);

@@ -28,7 +28,7 @@ final class RestartingRuntime implements AutoCloseable {
         this.role = role;
         this.data = data;
         this.props = Map.copyOf(props);
-        this.current = CpnsRuntime.start(home, role, data, this.props, Set.of("cpns-api"));
+        this.current = CpnsRuntime.start(home, role, data, this.props, Set.of());
         this.loop = new Thread(this::run, "cpns-" + role + "-restarts");
         loop.setDaemon(true);
         loop.start();
@@ -42,7 +42,7 @@ final class RestartingRuntime implements AutoCloseable {
                     return;
                 }
                 System.out.println("update: restarting the " + role + " framework into the set of the update (docs/updates.md §4.4)");
-                current = CpnsRuntime.start(home, role, data, props, Set.of("cpns-api"));
+                current = CpnsRuntime.start(home, role, data, props, Set.of());
                 restarts++;
             }
         } catch (Exception e) {

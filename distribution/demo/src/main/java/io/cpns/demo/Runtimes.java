@@ -25,12 +25,40 @@ final class Runtimes {
     private Runtimes() {
     }
 
-    /** Framework properties that take the API from the launcher's class path (so callers share its types). */
+    /**
+     * Framework properties that take the API from the launcher's class path (so callers share its
+     * types). All but {@value #DISPATCH}: it uses Declarative Services' types, which only the
+     * framework has, so the cpns-api bundle (installed as well) provides that package, its other
+     * exports substituted by the class path's.
+     */
     static Map<String, String> apiFromClassPath(Path home, Path etc) throws IOException {
         try (JarFile jar = new JarFile(home.resolve("lib").resolve("cpns-api.jar").toFile())) {
-            return Map.of("org.osgi.framework.system.packages.extra", jar.getManifest().getMainAttributes().getValue("Export-Package"),
+            String exports = jar.getManifest().getMainAttributes().getValue("Export-Package");
+            return Map.of("org.osgi.framework.system.packages.extra", String.join(",", withoutDispatch(exports)),
                     "felix.fileinstall.dir", etc.toString());
         }
+    }
+
+    static final String DISPATCH = "io.cpns.api.dispatch";
+
+    /** The clauses of an Export-Package header (commas inside quoted directives such as uses:= do not split) but dispatch's. */
+    static List<String> withoutDispatch(String exportPackage) {
+        List<String> clauses = new java.util.ArrayList<>();
+        StringBuilder clause = new StringBuilder();
+        boolean quoted = false;
+        for (char c : exportPackage.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            if (c == ',' && !quoted) {
+                clauses.add(clause.toString());
+                clause.setLength(0);
+            } else {
+                clause.append(c);
+            }
+        }
+        clauses.add(clause.toString());
+        return clauses.stream().filter(x -> !x.equals(DISPATCH) && !x.startsWith(DISPATCH + ";")).toList();
     }
 
     /** A copy of etc/ROLE/config with some values changed, as an operator would edit it. */

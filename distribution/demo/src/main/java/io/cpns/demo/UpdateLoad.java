@@ -231,7 +231,7 @@ final class UpdateLoad {
 
     private CpnsRuntime start(String role, Map<String, Map<String, String>> changes) throws Exception {
         Path etc = Runtimes.config(home, root.resolve("etc-" + role), role, changes);
-        return CpnsRuntime.start(home, role, root.resolve(role), Runtimes.apiFromClassPath(home, etc), Set.of("cpns-api"));
+        return CpnsRuntime.start(home, role, root.resolve(role), Runtimes.apiFromClassPath(home, etc), Set.of());
     }
 
     private static int freePort() throws java.io.IOException {
