@@ -124,11 +124,14 @@ public class UpdateRolloutIT extends PnTestBase {
             linked.add(enrolledPne("roll-pne-" + i));
         }
         pnId = linked.get(0).setup(SetupType.ALL, List.of()).toCompletableFuture().get(60, TimeUnit.SECONDS).pnId();
+        java.time.Instant reconnecting = java.time.Instant.now();
         for (PneClient p : linked) {
             Osgi.eventually(p.id() + " in " + pnId, () -> p.pn(pnId).isPresent(), () -> "");
             p.connect(EntityId.of(GATEWAY)); // again, under PSK-TLS with its LocalEUKey: an authenticated link
         }
-        Osgi.eventually(PNES + " authenticated links", () -> links().size() == PNES, () -> links().toString());
+        // the new links, each registered by the PN GW a moment after the PNE's connect returns (its old link may be there until then)
+        Osgi.eventually(PNES + " new authenticated links", () -> links().size() == PNES && osgi.service(PneMessenger.class).links().stream()
+                .filter(PneLink::authenticated).allMatch(l -> l.since().isAfter(reconnecting)), () -> links().toString());
         Set<String> before = links();
         long id = gwPn().getBundleId();
 
