@@ -413,7 +413,9 @@ final class ForkedRuntime implements AutoCloseable {
         for (String raw : log.substring(Math.min(from, log.length())).split("\r?\n", -1)) {
             String line = raw.replace("\r", "");
             if (!in) {
-                in = unprompt(line).equals(begin);
+                // the echo's output, also when a log line the runtime printed meanwhile shares its line
+                // (the launcher's "runtime up" warning right after the ready line); not the typed command
+                in = unprompt(line).equals(begin) || line.contains(begin) && !line.contains("echo " + begin);
             } else if (line.startsWith(PROMPT)) {
                 return new Output(lines, asking, true, null);
             } else if (line.startsWith("gogo: ")) {
