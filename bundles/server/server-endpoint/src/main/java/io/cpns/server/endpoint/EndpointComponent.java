@@ -268,10 +268,15 @@ public class EndpointComponent implements ServerEndpoint {
     void deactivate() throws InterruptedException {
         closeQuietly(listener);
         connections.keySet().forEach(ServerConnection::close);
-        threads.shutdownNow();
+        // no interrupt: a request being handled may be writing to the database, and an interrupt
+        // closes that FileChannel, which makes H2 close the whole database (the Server's stores
+        // failed until a restart). With its socket closed, each connection thread ends by itself.
+        threads.shutdown();
         timer.shutdownNow();
-        notifications.shutdownNow();
-        threads.awaitTermination(5, TimeUnit.SECONDS);
+        notifications.shutdown();
+        if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+            log.warn("CPNS Server endpoint stopping: requests still being handled after 5 s are left to finish");
+        }
         dispatcher.stop();
         log.info("CPNS Server endpoint stopped");
     }

@@ -332,6 +332,49 @@ class EndpointTest {
         }
     }
 
+    /**
+     * The endpoint bundle stopped (updated) while a handler works: the handler is not interrupted,
+     * since an interrupt closes the FileChannel of an H2 write in progress and H2 then closes the
+     * whole database (SliceH2IT.s09 failed with "The database has been closed" after a stop).
+     */
+    @Test
+    void stop_whileAHandlerRuns_doesNotInterruptIt() throws Exception {
+        java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        f.endpoint.addHandler(ServiceObjects.<RequestHandler>of((from, req) -> {
+            inHandler.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                Thread.currentThread().interrupt();
+            }
+            return new Pong(new byte[0]);
+        }), Map.of("cpns.message.type", "entity.list.req"));
+        byte[] key = f.registerAndAssign("alice", "gw-1");
+        try (ServerFixture.Client c = f.client("gw-1", key)) {
+            c.secure.send(new Envelope(c.id, SERVER, 77, new io.cpns.api.message.EntityListRequest()));
+            assertTrue(inHandler.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            Thread stopping = new Thread(() -> {
+                try {
+                    f.endpoint.deactivate();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "scr-deactivate");
+            stopping.start();
+            // the stop waits for the handler, or (before the fix) interrupted it and ran on
+            while (stopping.getState() != Thread.State.TIMED_WAITING && stopping.getState() != Thread.State.TERMINATED
+                    && !interrupted.get()) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            stopping.join(10_000L);
+            assertFalse(interrupted.get(), "the handler was interrupted by the endpoint's stop");
+        }
+    }
+
     @Test
     void disconnect_closesTheEntitysSessions() throws Exception {
         byte[] key = f.registerAndAssign("alice", "gw-1");
