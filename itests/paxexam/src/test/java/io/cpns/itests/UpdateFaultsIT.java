@@ -293,9 +293,24 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
             plain.start();
             Osgi.eventually("the bad root key said", () -> plain.thisStart().contains("cpns.update.rootKeys cannot be read"), plain::tail);
             awaitLinked("gw-nokey");
-            Message m = osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), new UpdateInventoryRequest(),
-                    Duration.ofSeconds(10)).toCompletableFuture().get();
-            assertEquals("NOT READY while the key does not read", false, ((UpdateInventory) m).inventory().ready());
+            // the link may come up before gw-update registers its handler (this runtime never gets READY to wait for):
+            // the PN GW answers UNAVAILABLE until then
+            java.util.concurrent.atomic.AtomicReference<Message> answer = new java.util.concurrent.atomic.AtomicReference<>();
+            Osgi.eventually("gw-update answers the inventory request", () -> {
+                try {
+                    answer.set(osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), new UpdateInventoryRequest(),
+                            Duration.ofSeconds(10)).toCompletableFuture().get());
+                    return true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof io.cpns.api.CpnsException c && c.code() == io.cpns.api.ErrorCode.UNAVAILABLE) {
+                        return false;
+                    }
+                    throw new AssertionError(e.getCause());
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }, plain::tail);
+            assertEquals("NOT READY while the key does not read", false, ((UpdateInventory) answer.get()).inventory().ready());
         }
     }
 
