@@ -20,18 +20,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.DemoCommand.class, Main.LoadCommand.class})
 public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
-        // HikariCP logs through slf4j-simple (server role): only warnings, our log console has the rest
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        // several frameworks (and PNEs) in one JVM: each loads jSerialComm's native library, which
-        // the JVM allows once per file, so each gets its own copy
-        System.setProperty("jSerialComm.library.randomizeNativeName", "true");
-        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((e, line, parsed) -> {
-            System.err.println(line.getCommandName() + ": " + e);
-            e.printStackTrace();
-            return 1;
-        });
-        System.exit(cli.execute(args));
+        System.exit(io.cpns.launcher.Main.run(new Main(), args));
     }
 
     /** No subcommand: the usage, exit status 2 as for any other wrong argument. */
@@ -42,7 +31,7 @@ public final class Main implements Callable<Integer> {
     }
 
     static Path home() {
-        return Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
+        return io.cpns.launcher.Main.home();
     }
 
     @Command(name = "demo", mixinStandardHelpOptions = true,

@@ -22,18 +22,25 @@ import picocli.CommandLine.Parameters;
         subcommands = {Main.Gateway.class, Main.Server.class})
 public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
+        System.exit(run(new Main(), args));
+    }
+
+    /**
+     * Runs a picocli command with this distribution's JVM settings (also the demo's, which boots
+     * the same runtimes): the exit status, 1 for an exception, 2 for a wrong argument.
+     */
+    public static int run(Object command, String[] args) {
         // HikariCP logs through slf4j-simple (server role): only warnings, our log console has the rest
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
                 System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        // a restart (docs/updates.md §4.4) starts a fresh framework in this JVM: each loads
-        // jSerialComm's native library, which the JVM allows once per file, so each gets its own copy
+        // a restart (docs/updates.md §4.4), or the demo's several runtimes, start more than one framework
+        // in this JVM: each loads jSerialComm's native library, which the JVM allows once per file
         System.setProperty("jSerialComm.library.randomizeNativeName", "true");
-        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler((e, line, parsed) -> {
+        return new CommandLine(command).setExecutionExceptionHandler((e, line, parsed) -> {
             System.err.println(line.getCommandName() + ": " + e);
             e.printStackTrace();
             return 1;
-        });
-        System.exit(cli.execute(args));
+        }).execute(args);
     }
 
     /** No subcommand: the usage, exit status 2 as for any other wrong argument. */
@@ -43,7 +50,8 @@ public final class Main implements Callable<Integer> {
         return 2;
     }
 
-    static Path home() {
+    /** The distribution directory ({@code cpns.home}, set by the bin/ scripts). */
+    public static Path home() {
         return Path.of(System.getProperty("cpns.home", ".")).toAbsolutePath().normalize();
     }
 
