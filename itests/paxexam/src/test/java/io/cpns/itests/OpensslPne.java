@@ -7,7 +7,7 @@ import io.cpns.api.message.Pong;
 import io.cpns.codec.FrameReader;
 import io.cpns.codec.FrameWriter;
 import io.cpns.codec.MessageCodec;
-import io.cpns.crypto.Bytes;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,7 @@ final class OpensslPne {
 
     static Pong ping(int port, String identity, byte[] psk, String gatewayId, List<String> versionArgs)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-psk", Bytes.hex(psk),
+        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-psk", HexFormat.of().formatHex(psk),
                 "-psk_identity", identity, "-quiet", "-nocommands"));
         cmd.addAll(versionArgs);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

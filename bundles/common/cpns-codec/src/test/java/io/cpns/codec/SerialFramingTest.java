@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class SerialFramingTest {
     private static String hex(byte[] b) {
-        return io.cpns.codec.HexForTests.hex(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     /** Examples from the COBS paper / Wikipedia's table, checked without the CRC layer. */

@@ -81,14 +81,4 @@ public final class Bytes {
         }
         return b;
     }
-
-    /** Lower-case hex; {@link java.util.HexFormat} does it (issue 14 §5), this name stays for its many callers. */
-    public static String hex(byte[] b) {
-        return java.util.HexFormat.of().formatHex(b);
-    }
-
-    /** @throws IllegalArgumentException odd length or not hex (either case accepted) */
-    public static byte[] unhex(String s) {
-        return java.util.HexFormat.of().parseHex(s);
-    }
 }

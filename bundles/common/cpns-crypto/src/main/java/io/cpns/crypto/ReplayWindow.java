@@ -1,5 +1,6 @@
 package io.cpns.crypto;
 
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class ReplayWindow {
     /** True the first time {@code value} is offered (and remembers it until {@code now + window}); false for a replay. */
     public synchronized boolean firstSeen(byte[] value, long nowSeconds) {
         evict(nowSeconds);
-        String key = Bytes.hex(value);
+        String key = HexFormat.of().formatHex(value);
         if (seen.containsKey(key)) {
             return false;
         }

@@ -3,6 +3,7 @@ package io.cpns.crypto;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.Strings;
+import java.util.HexFormat;
 import java.util.List;
 
 /** The suites this build knows, by wire name. */
@@ -36,6 +37,6 @@ public final class Suites {
     /** A short, non-secret fingerprint of a key for operators: first 8 bytes of SHA-256("CPNS fp" | key), hex. */
     public static String fingerprint(byte[] key) {
         byte[] h = Primitives.sha256("CPNS fp".getBytes(java.nio.charset.StandardCharsets.US_ASCII), key);
-        return Bytes.hex(java.util.Arrays.copyOf(h, 8));
+        return HexFormat.of().formatHex(java.util.Arrays.copyOf(h, 8));
     }
 }

@@ -1,6 +1,5 @@
 package io.cpns.crypto;
 
-import static io.cpns.crypto.Bytes.hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
+import java.util.HexFormat;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -37,44 +37,44 @@ class KeyAssignmentCryptoTest {
 
     @Test
     void time_isEightBytesBigEndianSeconds() {
-        assertEquals("000000006553f100", hex(KeyAssignmentCrypto.time(TIME)));
+        assertEquals("000000006553f100", HexFormat.of().formatHex(KeyAssignmentCrypto.time(TIME)));
     }
 
     @Test
     void legacy_step7x2122_passwordHash_isSha1OfTheUtf8Password() {
-        assertEquals("2f9e53523b62abc141a2b4d6019d23cba835dbd0", hex(LEGACY.passwordHash(USER, PASSWORD)));
+        assertEquals("2f9e53523b62abc141a2b4d6019d23cba835dbd0", HexFormat.of().formatHex(LEGACY.passwordHash(USER, PASSWORD)));
     }
 
     @Test
     void legacy_step7x231_triggerAuth_isSha1_hpw_nonce_time() {
         byte[] hpw = LEGACY.passwordHash(USER, PASSWORD);
-        assertEquals("380ff425c87dc2be63342924b967849be22b7751", hex(LEGACY.triggerAuth(hpw, USER, NONCE, TIME)));
+        assertEquals("380ff425c87dc2be63342924b967849be22b7751", HexFormat.of().formatHex(LEGACY.triggerAuth(hpw, USER, NONCE, TIME)));
     }
 
     @Test
     void legacy_step7x232_requestAuth_isSha1_hpw_randPne_time() {
         byte[] hpw = LEGACY.passwordHash(USER, PASSWORD);
-        assertEquals("0f54a3b96a1985f4730832f7fc749e1cf698d1fd", hex(LEGACY.requestAuth(hpw, USER, RAND_PNE, TIME)));
+        assertEquals("0f54a3b96a1985f4730832f7fc749e1cf698d1fd", HexFormat.of().formatHex(LEGACY.requestAuth(hpw, USER, RAND_PNE, TIME)));
     }
 
     @Test
     void legacy_step7x233_kek_isSha1_hpw_randPne_randSvr_first16Bytes() {
         byte[] hpw = LEGACY.passwordHash(USER, PASSWORD);
-        assertEquals("1bf720afc11ffa3250ec85881183e16a", hex(LEGACY.kek(hpw, USER, RAND_PNE, RAND_SVR)));
+        assertEquals("1bf720afc11ffa3250ec85881183e16a", HexFormat.of().formatHex(LEGACY.kek(hpw, USER, RAND_PNE, RAND_SVR)));
     }
 
     @Test
     void modern_passwordHash_isPbkdf2Sha256_saltedWithTheUserId() {
-        assertEquals("c6eea9a0bf99720b271c6dc4d7dde23d0206f095e9050df46a848019d72fe7a3", hex(MODERN.passwordHash(USER, PASSWORD)));
+        assertEquals("c6eea9a0bf99720b271c6dc4d7dde23d0206f095e9050df46a848019d72fe7a3", HexFormat.of().formatHex(MODERN.passwordHash(USER, PASSWORD)));
         assertFalse(Arrays.equals(MODERN.passwordHash(USER, PASSWORD), MODERN.passwordHash("bob", PASSWORD)), "salted per user");
     }
 
     @Test
     void modern_authenticatorsAndKek_areHmacAndHkdf_overLabelledInputs() {
         byte[] hpw = MODERN.passwordHash(USER, PASSWORD);
-        assertEquals("2fae18dc8bf3bfb2f2d6503e80168db98b3c26f035888bcfaa7aa119037f9322", hex(MODERN.triggerAuth(hpw, USER, NONCE, TIME)));
-        assertEquals("d76570dfd6764593c0086cc06a85a5928dc628ef42c54a2b5dbcb0068bd4e785", hex(MODERN.requestAuth(hpw, USER, RAND_PNE, TIME)));
-        assertEquals("f40f9a8c744b8ae0c4ccac1889bc7cb107d888eb654309bc289f3cfa0bbf660d", hex(MODERN.kek(hpw, USER, RAND_PNE, RAND_SVR)));
+        assertEquals("2fae18dc8bf3bfb2f2d6503e80168db98b3c26f035888bcfaa7aa119037f9322", HexFormat.of().formatHex(MODERN.triggerAuth(hpw, USER, NONCE, TIME)));
+        assertEquals("d76570dfd6764593c0086cc06a85a5928dc628ef42c54a2b5dbcb0068bd4e785", HexFormat.of().formatHex(MODERN.requestAuth(hpw, USER, RAND_PNE, TIME)));
+        assertEquals("f40f9a8c744b8ae0c4ccac1889bc7cb107d888eb654309bc289f3cfa0bbf660d", HexFormat.of().formatHex(MODERN.kek(hpw, USER, RAND_PNE, RAND_SVR)));
         assertFalse(Arrays.equals(MODERN.triggerAuth(hpw, USER, NONCE, TIME), MODERN.requestAuth(hpw, USER, NONCE, TIME)),
                 "a trigger's authenticator is never a request's");
     }

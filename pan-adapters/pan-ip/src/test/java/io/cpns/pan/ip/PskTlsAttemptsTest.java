@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cpns.codec.FrameWriter;
-import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.session.tls.TlsClientEndpoint;
 import io.cpns.testkit.Commands;
+import java.util.HexFormat;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -108,7 +108,7 @@ class PskTlsAttemptsTest {
     /** OpenSSL as the PNE: the alert number it prints. */
     private String openssl(String version, String identity, byte[] psk, String... more) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + f.adapter.port(),
-                version, "-psk", Bytes.hex(psk), "-psk_identity", identity));
+                version, "-psk", HexFormat.of().formatHex(psk), "-psk_identity", identity));
         cmd.addAll(List.of(more));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.pki.DevPki;
 import io.cpns.testkit.Commands;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -213,7 +213,7 @@ class TlsEndpointsTest {
 
     private String openssl(String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("openssl", "s_client", "-connect",
-                "127.0.0.1:" + listener.getLocalPort(), "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1", "-quiet"));
+                "127.0.0.1:" + listener.getLocalPort(), "-psk", HexFormat.of().formatHex(euKey), "-psk_identity", "gw-1", "-quiet"));
         cmd.addAll(java.util.List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String line = new String(p.getInputStream().readNBytes(16), StandardCharsets.US_ASCII);
@@ -240,7 +240,7 @@ class TlsEndpointsTest {
         assumeOpenssl();
         var served = serveHello(new TlsServerEndpoint(lookup, null, true));
         Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(), "-tls1_2",
-                "-cipher", "PSK-AES128-GCM-SHA256:ECDHE-PSK-AES128-CBC-SHA256", "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1")
+                "-cipher", "PSK-AES128-GCM-SHA256:ECDHE-PSK-AES128-CBC-SHA256", "-psk", HexFormat.of().formatHex(euKey), "-psk_identity", "gw-1")
                 .redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
@@ -277,7 +277,7 @@ class TlsEndpointsTest {
             }
         });
         Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(),
-                "-tls1_3", "-psk", Bytes.hex(euKey), "-psk_identity", "gw-1", "-quiet")
+                "-tls1_3", "-psk", HexFormat.of().formatHex(euKey), "-psk_identity", "gw-1", "-quiet")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String line = new String(p.getInputStream().readNBytes(16), StandardCharsets.US_ASCII);
         assertEquals("hello from cpns\n", line);

@@ -2,8 +2,8 @@ package io.cpns.gw.identity;
 
 import io.cpns.api.EntityId;
 import io.cpns.api.file.AtomicFile;
-import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ final class StoredId {
         if (Files.exists(file)) {
             return EntityId.of(Files.readString(file, StandardCharsets.US_ASCII).trim());
         }
-        EntityId id = EntityId.of("gw-" + Bytes.hex(Randoms.bytes(6)));
+        EntityId id = EntityId.of("gw-" + HexFormat.of().formatHex(Randoms.bytes(6)));
         Files.createDirectories(dataDir);
         AtomicFile.deleteLeftovers(file); // of a first start cut short; nothing else writes it
         AtomicFile.write(file, (id.value() + "\n").getBytes(StandardCharsets.US_ASCII));

@@ -38,6 +38,7 @@ import io.cpns.api.store.SecretStore;
 import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -521,7 +522,7 @@ final class Establishment {
     }
 
     private static String newPnId() {
-        return "pn-" + Bytes.hex(Randoms.bytes(6));
+        return "pn-" + HexFormat.of().formatHex(Randoms.bytes(6));
     }
 
     static Map<String, String> pairs(String s) {

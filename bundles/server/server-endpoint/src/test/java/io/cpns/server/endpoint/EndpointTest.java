@@ -27,12 +27,12 @@ import io.cpns.api.message.SessionHello;
 import io.cpns.api.message.SessionProof;
 import io.cpns.api.server.RequestHandler;
 import io.cpns.codec.MessageChannel;
-import io.cpns.crypto.Bytes;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
 import io.cpns.server.registry.EntityRequests;
 import io.cpns.session.tls.TlsClientEndpoint;
 import io.cpns.testkit.ServiceObjects;
+import java.util.HexFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -540,7 +540,7 @@ class EndpointTest {
         try (ServerFixture.Client c = f.client("gw-1", key)) {
             c.request(new Ping(null));
         }
-        assertFalse(f.log.all().contains(Bytes.hex(key)));
+        assertFalse(f.log.all().contains(HexFormat.of().formatHex(key)));
         assertFalse(f.log.all().contains("password-of-alice"));
     }
 }

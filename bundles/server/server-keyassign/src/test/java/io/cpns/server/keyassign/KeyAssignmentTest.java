@@ -16,7 +16,6 @@ import io.cpns.api.message.KaRequest;
 import io.cpns.api.message.KaResponse;
 import io.cpns.api.server.Principal;
 import io.cpns.crypto.AtRestSealer;
-import io.cpns.crypto.Bytes;
 import io.cpns.crypto.KeyAssignmentCrypto;
 import io.cpns.crypto.Randoms;
 import io.cpns.crypto.Suites;
@@ -27,6 +26,7 @@ import io.cpns.server.store.JdbcStores;
 import io.cpns.server.store.OpenStore;
 import io.cpns.testkit.Configs;
 import io.cpns.testkit.TestLogger;
+import java.util.HexFormat;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -124,7 +124,7 @@ class KeyAssignmentTest {
         assertEquals(Map.of("plan", "home"), db.keyAssignmentStore().registration(ALICE).orElseThrow().subscription());
         byte[] sealed = db.keyAssignmentStore().sealedPasswordHash(ALICE, "legacy-v1").orElseThrow();
         byte[] sha1 = KeyAssignmentCrypto.of(Suites.legacy()).passwordHash(ALICE.value(), PASSWORD.toCharArray());
-        assertFalse(Bytes.hex(sealed).contains(Bytes.hex(sha1)), "sealed at rest");
+        assertFalse(HexFormat.of().formatHex(sealed).contains(HexFormat.of().formatHex(sha1)), "sealed at rest");
         assertTrue(db.keyAssignmentStore().sealedPasswordHash(ALICE, "modern-v1").isPresent());
         assertFalse(log.all().contains(PASSWORD), log.all());
     }

@@ -18,6 +18,7 @@ import io.cpns.api.message.EntityListRequest;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.server.Principal;
 import io.cpns.crypto.Suites;
+import java.util.HexFormat;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -58,7 +59,7 @@ class EntityRegistryTest {
         assertEquals(Suites.fingerprint(key), record.euKeyFingerprint());
         byte[] atRest = f.store.sealedEuKey(GW_A).orElseThrow();
         assertFalse(Arrays.equals(key, Arrays.copyOfRange(atRest, 12, 44)), "stored in the clear");
-        assertFalse(f.log.all().contains(io.cpns.crypto.Bytes.hex(key)), "key logged");
+        assertFalse(f.log.all().contains(HexFormat.of().formatHex(key)), "key logged");
     }
 
     @Test

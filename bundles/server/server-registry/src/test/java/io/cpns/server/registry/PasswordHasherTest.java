@@ -1,5 +1,7 @@
 package io.cpns.server.registry;
 
+import java.util.HexFormat;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,7 +29,7 @@ class PasswordHasherTest {
                 .withSalt(filled(0x02, 16)).withSecret(filled(0x03, 8)).withAdditional(filled(0x04, 12)).build());
         byte[] tag = new byte[32];
         g.generateBytes(filled(0x01, 32), tag);
-        assertEquals("0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659", io.cpns.crypto.Bytes.hex(tag));
+        assertEquals("0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659", HexFormat.of().formatHex(tag));
     }
 
     private static byte[] filled(int b, int n) {
