@@ -12,6 +12,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRunti
 import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -34,8 +35,9 @@ import org.osgi.framework.SynchronousBundleListener;
 /**
  * Issue 14 §1: the features repository in a real Apache Karaf. The test installs {@code cpns-server
  * cpns-gateway cpns-mqtt} itself (not at boot) so it can see that no Karaf bundle is stopped for a
- * refresh, then runs the first slice with default data locations (see {@link KarafSlice}). Only the
- * listening ports are configured (free ports: Karaf's etc/*.cfg, as an operator would).
+ * refresh, then runs the first slice with default data locations, the operator's commands typed
+ * over Karaf's {@code bin/client} (see {@link KarafSlice}). Only the listening ports and the
+ * operator's SSH key are configured (Karaf's etc/*.cfg, as an operator would).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -51,6 +53,8 @@ public class KarafFeaturesIT {
     @Configuration
     public Option[] config() {
         int endpoint = freePort();
+        int sshPort = freePort();
+        SshUserKey operator = SshUserKey.create(Path.of("target/karaf-client/operator.pem"));
         String repo = new File(System.getProperty("cpns.karaf.repo")).toURI().toString();
         return new Option[] {
             karafDistributionConfiguration()
@@ -66,7 +70,11 @@ public class KarafFeaturesIT {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                 System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
             // Karaf's own listeners too: another Karaf on this host may hold the defaults
-            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", String.valueOf(freePort())),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", String.valueOf(sshPort)),
+            // the operator logs in over SSH with a key, as the operator guide (§11.1) says
+            editConfigurationFilePut("etc/keys.properties", "karaf", operator.openSshPublicKey() + ",_g_:admingroup"),
+            systemProperty("cpns.it.sshPort").value(String.valueOf(sshPort)),
+            systemProperty("cpns.it.sshKey").value(operator.privateKeyFile().toString()),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", String.valueOf(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", String.valueOf(freePort())),
             editConfigurationFilePut("etc/cpns.server.endpoint.cfg", "port", String.valueOf(endpoint)),
@@ -104,7 +112,9 @@ public class KarafFeaturesIT {
             assertTrue(f + " installed", features.isInstalled(features.getFeature(f)));
         }
         // the CPNS classes are imported dynamically by this probe: used only now that the features are in
-        new KarafSlice(ctx).run();
+        KarafClient client = new KarafClient(Path.of(ctx.getProperty("karaf.home")),
+                Integer.parseInt(System.getProperty("cpns.it.sshPort")), Path.of(System.getProperty("cpns.it.sshKey")));
+        new KarafSlice(ctx, client).run();
     }
 
     private static boolean isCpns(Bundle b) {

@@ -1,6 +1,7 @@
 package io.cpns.itests.karaf;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -12,12 +13,16 @@ import io.cpns.api.gateway.ServerLink;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.UserRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -25,8 +30,11 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
- * The first slice (issue 2) in Karaf through the services' Java API: a user registered, the
- * gateway's EUKey assigned, the link AUTHENTICATED, every CPNS component ACTIVE or SATISFIED.
+ * The first slice (issue 2) in Karaf, the operator's steps typed over Karaf's {@code bin/client}
+ * (issue 14 §2): a user registered ({@code server:useradd}), the gateway's EUKey assigned
+ * ({@code gw:assign}), the passwords typed at masked prompts and found nowhere on disk afterwards;
+ * then, through the services' Java API, the link AUTHENTICATED and every CPNS component ACTIVE or
+ * SATISFIED.
  * No operator CA and no data directory are configured: the defaults must find each other
  * (${karaf.data}/cpns, the Server's development CA in its pki/ directory).
  */
@@ -35,18 +43,42 @@ final class KarafSlice {
     private static final String USER = "karaf-user";
     private static final long WAIT_MILLIS = 30_000;
 
-    private final BundleContext ctx;
+    /** Typed at the prompts only: the test looks for it in every file of Karaf afterwards. */
+    private static final String PASSWORD = "Typed-only-" + Long.toHexString(System.nanoTime());
+    private static final String FILE_USER = "karaf-script-user";
 
-    KarafSlice(BundleContext ctx) {
+    private final BundleContext ctx;
+    private final KarafClient client;
+
+    KarafSlice(BundleContext ctx, KarafClient client) {
         this.ctx = ctx;
+        this.client = client;
     }
 
     void run() throws Exception {
-        UserRegistry users = service(UserRegistry.class);
-        users.register(UserId.of(USER), "karaf-secret-1".toCharArray());
+        service(UserRegistry.class);
         GatewayEnrolment enrolment = service(GatewayEnrolment.class);
-        enrolment.assignEuKey(USER, "karaf-secret-1".toCharArray());
+        service(ServerLink.class);
+
+        // no terminal (a script, bin/client -b): refused, naming what works there
+        assertContains(client.batch("server:useradd " + USER), "no terminal to read a password from without echo", "--password-file");
+        // a password given as an argument is never taken
+        assertContains(client.batch("gw:assign " + USER + " Not-taken-1"), "a password is never taken as a command argument");
+        assertFalse(enrolment.hasEuKey());
+
+        // the operator at Karaf's shell over SSH: each password typed at its masked prompt
+        String typed = client.interactive("server:useradd " + USER, PASSWORD, "gw:assign " + USER, PASSWORD);
+        assertContains(typed, "password for " + USER + ": ", "CPNS User " + USER + " registered", "EUKey assigned (fingerprint ");
+        assertFalse("the password was echoed: " + typed, typed.contains(PASSWORD));
         assertTrue(enrolment.hasEuKey());
+
+        // unattended: an owner-only file on the Karaf host
+        Path file = Path.of(ctx.getProperty("karaf.data"), "tmp", "script-user.pw");
+        Files.createDirectories(file.getParent());
+        Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                "From-a-file-1\n");
+        assertContains(client.batch("server:useradd --password-file " + file + " " + FILE_USER), "CPNS User " + FILE_USER + " registered");
+        Files.delete(file);
         EntityRecord r = service(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow();
         assertEquals(UserId.of(USER), r.owner());
 
@@ -59,6 +91,46 @@ final class KarafSlice {
 
         eventually("every CPNS component ACTIVE or SATISFIED", () -> notRunning().isEmpty(), () -> notRunning().toString());
         assertTrue("CPNS components found", cpnsComponents() >= 12);
+
+        // the done-when of issue 14: the typed password is nowhere on disk (logs, history, data, config)
+        assertEquals("files holding the typed password", List.of(), filesContaining(Path.of(ctx.getProperty("karaf.home")), PASSWORD));
+    }
+
+    private static void assertContains(String output, String... expected) {
+        for (String e : expected) {
+            assertTrue("expected '" + e + "' in:\n" + output, output.contains(e));
+        }
+    }
+
+    /** Every regular file under {@code root} whose bytes hold {@code secret} in UTF-8. */
+    private static List<Path> filesContaining(Path root, String secret) throws IOException {
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                try {
+                    if (indexOf(Files.readAllBytes(f), needle) >= 0) {
+                        found.add(root.relativize(f));
+                    }
+                } catch (IOException e) {
+                    // a file removed or locked while walking: not a place the secret was written to
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private List<String> notRunning() {
