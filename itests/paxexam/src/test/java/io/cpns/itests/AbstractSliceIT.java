@@ -25,6 +25,7 @@ import io.cpns.api.message.Ping;
 import io.cpns.api.message.Pong;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
+import io.cpns.api.server.GroupRegistry;
 import io.cpns.api.server.ServerEndpoint;
 import io.cpns.api.server.SessionInfo;
 import io.cpns.api.server.UserRegistry;
@@ -39,9 +40,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.junit.Before;
 import org.junit.FixMethodOrder;
@@ -52,6 +58,11 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * Issue 2's vertical slice in one framework booted with the distribution's bundles: a CPNS Server
@@ -119,6 +130,50 @@ public abstract class AbstractSliceIT {
             }
         }
         assertTrue("components found: " + components, components >= 12);
+        // a clean start logs no ERROR (SCR's "Circular reference" between server-groups and server-pn did, at every start)
+        List<String> errors = new ArrayList<>();
+        LogReaderService log = osgi.service(LogReaderService.class);
+        for (Enumeration<LogEntry> e = log.getLog(); e.hasMoreElements(); ) {
+            LogEntry entry = e.nextElement();
+            if (entry.getLogLevel() == LogLevel.ERROR) {
+                errors.add(entry.getBundle().getSymbolicName() + ": " + entry.getMessage());
+            }
+        }
+        assertEquals("ERROR entries since start", List.of(), errors);
+    }
+
+    /**
+     * server-pn (re)started while server-groups runs: server-groups' component, satisfied by the new PnRegistry,
+     * was obtained by server-pn's activation while it was itself activating (SCR logged "Circular reference" and
+     * "Service factory returned null" at ERROR; at a first start when the threads ran in this order).
+     */
+    @Test
+    public void s01b_serverPnStartedWhileServerGroupsRuns_logsNoError() throws Exception {
+        List<String> errors = new CopyOnWriteArrayList<>();
+        String marker = "s01b done " + System.nanoTime();
+        CountDownLatch seen = new CountDownLatch(1);
+        LogListener listener = entry -> {
+            if (entry.getMessage().equals(marker)) {
+                seen.countDown();
+            } else if (entry.getLogLevel() == LogLevel.ERROR) {
+                errors.add(entry.getBundle().getSymbolicName() + ": " + entry.getMessage());
+            }
+        };
+        LogReaderService log = osgi.service(LogReaderService.class);
+        log.addLogListener(listener);
+        try {
+            Bundle pn = osgi.bundle("server-pn");
+            pn.stop();
+            pn.start();
+            osgi.awaitReady();
+            osgi.service(GroupRegistry.class).toString(); // its component activated, if it was not yet
+            // entries reach listeners in order: once the marker is here, every entry before it is too
+            osgi.service(LoggerFactory.class).getLogger("s01b").audit(marker);
+            assertTrue("marker delivered", seen.await(30, TimeUnit.SECONDS));
+        } finally {
+            log.removeLogListener(listener);
+        }
+        assertEquals("ERROR entries", List.of(), errors);
     }
 
     @Test

@@ -183,6 +183,13 @@ public class ServerFaultsIT {
      * connects again with the key the PN GW holds, the Server holds no PN the PN GW does not, and a
      * new establishment works.
      */
+    /** A clean start logs no ERROR (SCR logged a "Circular reference" between server-groups and server-pn at every start). */
+    @Test
+    public void s00_theServerStarts_withoutAnError() {
+        List<String> errors = server.thisStart().lines().filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\S+ ERROR .*")).toList();
+        assertEquals("ERROR lines at the Server's start", List.of(), errors);
+    }
+
     @Test
     public void s01_serverKilledDuringPnEstablishment_afterRegistering_thenBack() throws Exception {
         fleet.establishAll(); // every PNE shares a LocalEUKey: what a re-establishment replaces

@@ -6,6 +6,7 @@ import io.cpns.api.EntityKind;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.FaultPoints;
 import io.cpns.api.dispatch.Failures;
+import io.cpns.api.dispatch.LazyService;
 import io.cpns.api.message.Envelope;
 import io.cpns.api.message.ErrorMessage;
 import io.cpns.api.message.Message;
@@ -57,6 +58,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -115,8 +117,11 @@ public class PnServer implements PnRegistry, RequestHandler {
     private final ScheduledExecutorService sweeper;
     /** Expels run here, off the PN GW's read loop: a group's Group Key Manager asked for the next key may be that very PN GW. */
     private final ScheduledExecutorService expeller;
-    /** Dynamic and optional as the endpoint: server-groups references this component (PnRegistry). */
-    private volatile GroupRegistry groups;
+    /**
+     * Dynamic and optional as the endpoint, and obtained on first use (D33): server-groups' component
+     * needs this one (PnRegistry), so getting it while this one activates is a cycle SCR refuses.
+     */
+    private volatile LazyService<GroupRegistry> groups;
 
     /** The wire entry points of this flow (RequestHandler, on the PN GW's session thread). */
     @Override
@@ -153,15 +158,17 @@ public class PnServer implements PnRegistry, RequestHandler {
         });
     }
 
-    @Reference(name = "groups", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindGroups")
-    void bindGroups(GroupRegistry g) {
-        groups = g;
+    @Reference(name = "groups", service = GroupRegistry.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindGroups")
+    void bindGroups(ComponentServiceObjects<GroupRegistry> g) {
+        groups = new LazyService<>(g);
     }
 
-    void unbindGroups(GroupRegistry g) {
-        if (groups == g) {
+    void unbindGroups(ComponentServiceObjects<GroupRegistry> g) {
+        LazyService<GroupRegistry> bound = groups;
+        if (bound != null && bound.isFor(g)) {
             groups = null;
+            bound.release();
         }
     }
 
@@ -453,7 +460,8 @@ public class PnServer implements PnRegistry, RequestHandler {
 
     /** @return the groups it could not leave now (their Group Key Manager not reachable, say) */
     private List<String> leaveGroups(EntityId pne) {
-        GroupRegistry g = groups;
+        LazyService<GroupRegistry> bound = groups;
+        GroupRegistry g = bound == null ? null : bound.get();
         if (g == null) {
             log.warn("PNE {} expelled while the Service Groups component is not running: it stays in its Service Groups; "
                     + "remove it with server:groupexpel", pne);

@@ -94,7 +94,7 @@ final class PnServerFixture implements AutoCloseable {
     io.cpns.server.groups.GroupRegistryComponent groups() {
         var g = new io.cpns.server.groups.GroupRegistryComponent(db.groupStore(), entities, users, secrets, server, log.logger(),
                 Configs.of(io.cpns.server.groups.GroupRegistryComponent.Config.class, Map.of("updateHours", 0)));
-        server.bindGroups(g);
+        server.bindGroups(io.cpns.testkit.ServiceObjects.of(g));
         return g;
     }
 
