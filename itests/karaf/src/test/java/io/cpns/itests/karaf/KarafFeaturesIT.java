@@ -34,7 +34,7 @@ import org.osgi.framework.SynchronousBundleListener;
 
 /**
  * Issue 14 §1: the features repository in a real Apache Karaf. The test installs {@code cpns-server
- * cpns-gateway cpns-mqtt} itself (not at boot) so it can see that no Karaf bundle is stopped for a
+ * cpns-gateway cpns-mqtt cpns-healthcheck} itself (not at boot) so it can see that no Karaf bundle is stopped for a
  * refresh, then runs the first slice with default data locations, the operator's commands typed
  * over Karaf's {@code bin/client} (see {@link KarafSlice}). Only the listening ports and the
  * operator's SSH key are configured (Karaf's etc/*.cfg, as an operator would).
@@ -102,13 +102,13 @@ public class KarafFeaturesIT {
         ctx.addBundleListener(refreshes);
         try {
             features.addRepository(URI.create("mvn:io.cpns/cpns-features/" + VERSION + "/xml/features"));
-            Set<String> wanted = new LinkedHashSet<>(List.of("cpns-server", "cpns-gateway", "cpns-mqtt"));
+            Set<String> wanted = new LinkedHashSet<>(List.of("cpns-server", "cpns-gateway", "cpns-mqtt", "cpns-healthcheck"));
             features.installFeatures(wanted, EnumSet.noneOf(FeaturesService.Option.class));
         } finally {
             ctx.removeBundleListener(refreshes);
         }
         assertEquals("Karaf bundles stopped (refreshed) by the install", List.of(), stopped);
-        for (String f : List.of("cpns-core", "cpns-server", "cpns-gateway", "cpns-mqtt")) {
+        for (String f : List.of("cpns-core", "cpns-server", "cpns-gateway", "cpns-mqtt", "cpns-healthcheck")) {
             assertTrue(f + " installed", features.isInstalled(features.getFeature(f)));
         }
         // the CPNS classes are imported dynamically by this probe: used only now that the features are in

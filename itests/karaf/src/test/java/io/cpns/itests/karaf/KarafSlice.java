@@ -10,6 +10,8 @@ import io.cpns.api.UserId;
 import io.cpns.api.gateway.GatewayEnrolment;
 import io.cpns.api.gateway.LinkState;
 import io.cpns.api.gateway.ServerLink;
+import io.cpns.api.health.Health;
+import io.cpns.api.health.HealthChecks;
 import io.cpns.api.server.EntityRecord;
 import io.cpns.api.server.EntityRegistry;
 import io.cpns.api.server.UserRegistry;
@@ -95,8 +97,43 @@ final class KarafSlice {
         eventually("every CPNS component ACTIVE or SATISFIED", () -> notRunning().isEmpty(), () -> notRunning().toString());
         assertTrue("CPNS components found", cpnsComponents() >= 12);
 
+        // issue 14 §4: readiness as services Karaf's tools and other bundles can wait for
+        eventually("READY", () -> service(Health.class).report().ready(), () -> service(Health.class).report().problems().toString());
+        eventually("the cpns.ready and cpns.live condition services", () -> condition(HealthChecks.READY) && condition(HealthChecks.LIVE),
+                () -> service(Health.class).report().problems().toString());
+        // and each check as an Apache Felix health check (feature cpns-healthcheck), OK now
+        for (String name : List.of("CPNS bundles", "CPNS components", "Server link", "PAN adapters", "MQTT broker")) {
+            eventually("Felix health check " + name + " OK", () -> "OK".equals(felixCheck(name)), () -> felixCheck(name));
+        }
+
         // the done-when of issue 14: the typed password is nowhere on disk (logs, history, data, config)
         assertEquals("files holding the typed password", List.of(), filesContaining(home, PASSWORD));
+    }
+
+    /** The status of the Felix HealthCheck service of that name, by reflection: this probe does not import Felix HC. */
+    private String felixCheck(String name) {
+        try {
+            ServiceReference<?>[] refs = ctx.getServiceReferences("org.apache.felix.hc.api.HealthCheck", "(hc.name=" + name + ")");
+            if (refs == null) {
+                return "no such check";
+            }
+            Object check = ctx.getService(refs[0]);
+            // through the public interface: the check's own class is not public
+            Class<?> api = check.getClass().getClassLoader().loadClass("org.apache.felix.hc.api.HealthCheck");
+            Object result = api.getMethod("execute").invoke(check);
+            return String.valueOf(result.getClass().getMethod("getStatus").invoke(result));
+        } catch (ReflectiveOperationException | org.osgi.framework.InvalidSyntaxException e) {
+            return e.toString();
+        }
+    }
+
+    private boolean condition(String id) {
+        try {
+            ServiceReference<?>[] refs = ctx.getServiceReferences("org.osgi.service.condition.Condition", "(osgi.condition.id=" + id + ")");
+            return refs != null && refs.length > 0;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void assertContains(String output, String... expected) {

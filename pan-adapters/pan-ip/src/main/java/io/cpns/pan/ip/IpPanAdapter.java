@@ -26,7 +26,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * no key yet), then PSK-TLS with their LocalEUKey or pre-assigned key (TLS 1.3 external PSK; TLS
  * 1.2 PSK suites for small devices). Discovery: UDP multicast group plus unicast queries.
  */
-@Component(configurationPid = "cpns.pan.ip", service = {PanAdapter.class, HealthContributor.class})
+@Component(configurationPid = "cpns.pan.ip", service = {PanAdapter.class, HealthContributor.class},
+        property = {"hc.name=PAN adapter ip", "hc.tags=cpns", "hc.tags=readiness"})
 @Designate(ocd = IpPanAdapter.Config.class)
 public class IpPanAdapter implements PanAdapter, HealthContributor {
     static final String ID = "ip";

@@ -24,7 +24,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@link ConfigurationPolicy#REQUIRE}: off until an operator configures PID {@code cpns.pan.udp}.
  */
 @Component(configurationPid = "cpns.pan.udp", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = {PanAdapter.class, HealthContributor.class})
+        service = {PanAdapter.class, HealthContributor.class},
+        property = {"hc.name=PAN adapter udp", "hc.tags=cpns", "hc.tags=readiness"})
 @Designate(ocd = UdpPanAdapter.Config.class)
 public class UdpPanAdapter implements PanAdapter, HealthContributor {
     static final String ID = "udp";

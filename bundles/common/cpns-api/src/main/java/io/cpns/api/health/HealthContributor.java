@@ -9,6 +9,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * behind the Server. {@code cpns-health} collects every registered contributor into its report; the
  * runtime is not READY while any of them reports a problem.
  *
+ * <p>Register it with the service properties {@link HealthChecks#NAME} (what it checks, e.g. "Server link")
+ * and {@link HealthChecks#TAGS} ({@code cpns}, {@code readiness}, and {@code liveness} when a restart may
+ * cure its problem); without tags it counts for readiness.
+ *
  * <p>Called on the caller's thread of {@link Health#report()} (the {@code cpns-health} thread, a
  * shell command, a test): must not block and must be cheap, so keep the state ready and return it.
  */

@@ -86,7 +86,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             PneRequestHandler.class, ServerRequestHandler.class, PneLinkListener.class},
         // one list for both sides: from PNEs group.key.req, group.tree.req, group.msg; from the Server group.notify,
         // group.key.push, group.msg (each handle method refuses the other side's types)
-        property = {PneRequestHandler.TYPE + "=group.key.req", PneRequestHandler.TYPE + "=group.tree.req",
+        property = {"hc.name=Group Keys", "hc.tags=cpns", "hc.tags=readiness", PneRequestHandler.TYPE + "=group.key.req", PneRequestHandler.TYPE + "=group.tree.req",
             PneRequestHandler.TYPE + "=group.msg", PneRequestHandler.TYPE + "=group.notify", PneRequestHandler.TYPE + "=group.key.push"})
 @Designate(ocd = GroupKeyGateway.Config.class)
 public class GroupKeyGateway implements GatewayGroups, HealthContributor, PneExpelListener, PneRequestHandler, ServerRequestHandler,

@@ -54,7 +54,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(configurationPid = "cpns.gw.keymanager", service = {GroupKeyManager.class, GroupKeyManagerComponent.class,
     HealthContributor.class, ServerRequestHandler.class}, immediate = true,
-        property = {ServerRequestHandler.TYPE + "=group.key.create", ServerRequestHandler.TYPE + "=group.key.delete"})
+        property = {"hc.name=Managed Group Keys", "hc.tags=cpns", "hc.tags=readiness", ServerRequestHandler.TYPE + "=group.key.create", ServerRequestHandler.TYPE + "=group.key.delete"})
 @Designate(ocd = GroupKeyManagerComponent.Config.class)
 public class GroupKeyManagerComponent implements GroupKeyManager, HealthContributor, ServerRequestHandler {
     @ObjectClassDefinition(name = "CPNS PN GW as Group Key Manager",

@@ -66,7 +66,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * module"). The link re-authenticates when the module comes or goes.
  */
 @Component(configurationPid = "cpns.gw.link", service = {ServerLink.class, GatewayEnrolment.class, HealthContributor.class},
-        immediate = true)
+        immediate = true, property = {"hc.name=Server link", "hc.tags=cpns", "hc.tags=readiness"})
 @Designate(ocd = ServerLinkComponent.Config.class)
 public class ServerLinkComponent implements ServerLink, GatewayEnrolment, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW server link", description = "How this PN GW reaches and authenticates to the CPNS Server.")

@@ -3,9 +3,11 @@ package io.cpns.gw.mqtt;
 import io.cpns.api.CpnsException;
 import io.cpns.api.ErrorCode;
 import io.cpns.api.gateway.GroupBroker;
+import io.cpns.api.health.HealthContributor;
 import io.cpns.keystore.ConfigSecret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -26,9 +28,10 @@ import org.osgi.service.metatype.annotations.Option;
  * embedded in this runtime by default, or an external Mosquitto 2 administered through its
  * dynamic-security plugin. Checks the arguments; the chosen {@link Backend} does the rest.
  */
-@Component(configurationPid = GroupBrokerComponent.PID, service = GroupBroker.class, immediate = true)
+@Component(configurationPid = GroupBrokerComponent.PID, service = {GroupBroker.class, HealthContributor.class}, immediate = true,
+        property = {"hc.name=MQTT broker", "hc.tags=cpns", "hc.tags=readiness"})
 @Designate(ocd = GroupBrokerComponent.Config.class)
-public class GroupBrokerComponent implements GroupBroker {
+public class GroupBrokerComponent implements GroupBroker, HealthContributor {
     static final String PID = "cpns.gw.broker";
 
     @ObjectClassDefinition(name = "CPNS PN GW MQTT broker",
@@ -78,6 +81,11 @@ public class GroupBrokerComponent implements GroupBroker {
     interface Backend extends GroupBroker, AutoCloseable {
         @Override
         void close();
+
+        /** The health check "MQTT broker": what keeps it from carrying Group Key messages now (none while it runs). */
+        default List<String> problems() {
+            return List.of();
+        }
     }
 
     private final Backend broker;
@@ -102,6 +110,12 @@ public class GroupBrokerComponent implements GroupBroker {
     /** For tests of a backend's own behaviour. */
     Backend backend() {
         return broker;
+    }
+
+    /** Called on the health reporter's thread; reads the backend's state, never blocks. */
+    @Override
+    public List<String> problems() {
+        return broker.problems();
     }
 
     @Deactivate

@@ -266,6 +266,12 @@ final class MosquittoBroker implements GroupBrokerComponent.Backend, MqttCallbac
     }
 
     @Override
+    public List<String> problems() {
+        return closed || client.isConnected() ? List.of() : List.of("MQTT broker: not connected to Mosquitto at " + client.getServerURI()
+                + " (retrying): is Mosquitto running, and may " + adminUser + " log in?");
+    }
+
+    @Override
     public void close() {
         closed = true;
         retry.shutdownNow();

@@ -135,9 +135,14 @@ class MosquittoBrokerTest extends GroupBrokerContract {
                     () -> unreachable.publish(topic("g"), new byte[] {1}, false)).code());
             assertEquals(ErrorCode.UNAVAILABLE, assertThrows(CpnsException.class,
                     () -> unreachable.grant(user("a"), password().toCharArray(), Set.of(topic("g")))).code());
+            // issue 14 §4: the health check "MQTT broker" says so (it said nothing: READY without a broker)
+            assertEquals(1, unreachable.problems().size(), unreachable.problems().toString());
+            assertTrue(unreachable.problems().get(0).startsWith("MQTT broker: not connected to Mosquitto at tcp://127.0.0.1:" + closedPort),
+                    unreachable.problems().toString());
         } finally {
             unreachable.deactivate();
         }
+        assertTrue(unreachable.problems().isEmpty(), "a closed broker is no problem of its own");
         assertTrue(LOG.all().contains("not reachable as " + ADMIN), LOG.all());
     }
 

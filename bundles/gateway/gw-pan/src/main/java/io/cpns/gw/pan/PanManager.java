@@ -68,7 +68,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * table and this PN GW's requests to PNEs are {@link PneRoutes}; pre-assigned keys are their own
  * component, {@link PreAssignedKeyStore}.
  */
-@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, HealthContributor.class}, immediate = true)
+@Component(configurationPid = "cpns.gw.pan", service = {PneMessenger.class, HealthContributor.class}, immediate = true,
+        property = {"hc.name=PAN adapters", "hc.tags=cpns", "hc.tags=readiness"})
 @Designate(ocd = PanManager.Config.class)
 public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     @ObjectClassDefinition(name = "CPNS PN GW PAN side", description = "PNE links, their secure sessions, tunnels.")
@@ -107,6 +108,10 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         @AttributeDefinition(description = "A PNE's request whose handler went away less than this long ago (ms; its bundle being"
                 + " updated) waits for it to come back before it is refused UNAVAILABLE: a hot update drops no request. 0: refuse at once")
         int handlerWaitMillis() default 5000;
+
+        @AttributeDefinition(description = "Ids of the PAN adapters this PN GW must run (e.g. ip, or a vendor's adapter, whatever its "
+                + "bundle is called): cpns:health is NOT READY while one of them is not started. Empty: only adapters that fail count")
+        String[] requiredAdapters() default {};
     }
 
     private final Keys keys;
@@ -118,6 +123,9 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
     private final Map<String, PanAdapter> adapters = new ConcurrentHashMap<>();
     /** Adapters whose id was taken when they came: the next in line starts when the holder goes. */
     private final List<PanAdapter> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Adapters whose start failed, by id, with why: the health check "PAN adapters" (any vendor's adapter counts here). */
+    private final Map<String, String> failed = new ConcurrentHashMap<>();
+    private final Set<String> required;
     private final ReservedIds reservedIds;
     private final PneRoutes routes;
     /** The flows' entry points for PNEs' requests (whiteboard, io.cpns.api.dispatch). */
@@ -147,6 +155,8 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         for (String s : config.suites()) {
             Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(suites::add);
         }
+        this.required = Arrays.stream(config.requiredAdapters()).flatMap(s -> Arrays.stream(s.split(","))).map(String::trim)
+                .filter(x -> !x.isEmpty()).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         this.settings = new Settings(Duration.ofMillis(config.handshakeTimeoutMillis()),
                 Duration.ofMillis(config.tunnelIdleMillis()), Duration.ofMillis(Math.max(1, config.tunnelConnectTimeoutMillis())),
                 config.maxTunnels(), config.tunnelMaxBytes(), Set.copyOf(suites),
@@ -165,10 +175,25 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         this.tunnels = new Tunnels(gatewayId, settings, () -> serverLink, routes::replyOn, log);
     }
 
-    /** {@code cpns:health}: a PNE's key record that did not read back and is still in quarantine. */
+    /**
+     * {@code cpns:health}: a PNE's key record that did not read back and is still in quarantine; a PAN
+     * adapter that failed to start or waits for its id; a required adapter that is not running.
+     */
     @Override
     public List<String> problems() {
-        return keys.problems();
+        List<String> problems = new java.util.ArrayList<>(keys.problems());
+        failed.forEach((id, why) -> problems.add("PAN adapter " + id + " failed to start: " + why
+                + " (fix its configuration or bundle; it starts again when its service comes back)"));
+        for (PanAdapter a : waiting) {
+            problems.add("PAN adapter " + a.getClass().getName() + " not started: its id '" + a.id() + "' is in use by another adapter");
+        }
+        for (String id : required) {
+            if (!adapters.containsKey(id)) {
+                problems.add("PAN adapter " + id + " is required (cpns.gw.pan requiredAdapters) and not running: is its bundle "
+                        + "installed and active?");
+            }
+        }
+        return problems;
     }
 
 
@@ -222,10 +247,12 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         }
         try {
             adapter.start(new AdapterContext());
+            failed.remove(adapter.id());
             log.info("PAN adapter {} started ({}; {}; max frame {} bytes)", adapter.id(), adapter.addresses(), adapter.security(),
                     adapter.maxFrameBytes());
         } catch (IOException | RuntimeException e) {
             adapters.remove(adapter.id());
+            failed.put(adapter.id(), e.toString());
             log.error("PAN adapter {} failed to start: {}", adapter.id(), e.toString());
         }
     }
@@ -250,6 +277,9 @@ public class PanManager implements PneMessenger, LinkHost, HealthContributor {
         synchronized (lifecycle) {
             if (waiting.remove(adapter)) {
                 return;
+            }
+            if (!adapters.containsKey(adapter.id())) {
+                failed.remove(adapter.id()); // a failed adapter that went away is no longer a problem
             }
             if (adapters.remove(adapter.id(), adapter)) {
                 stopAdapter(adapter);

@@ -25,7 +25,7 @@ import org.osgi.service.log.LoggerFactory;
  * so its own component; {@link PanManager} reads the same records as a PSK through its {@link Keys}.
  * Called on the caller's thread (shell, gw-pn, gw-keyassign); blocks only on the key store's I/O.
  */
-@Component(service = {PreAssignedKeys.class, HealthContributor.class})
+@Component(service = {PreAssignedKeys.class, HealthContributor.class}, property = {"hc.name=Pre-assigned keys", "hc.tags=cpns", "hc.tags=readiness"})
 public class PreAssignedKeyStore implements PreAssignedKeys, HealthContributor {
     private final SecretStore secrets;
     private final Keys keys;

@@ -549,6 +549,47 @@ class PanManagerTest {
         assertTrue(f.manager.announce().access().stream().anyMatch(a -> a.adapter().equals("test") && a.secure()));
     }
 
+    /**
+     * Issue 14 §4: an adapter whose start failed was only logged, and a vendor's adapter counted for
+     * readiness only if its bundle name began with {@code pan-}. The "PAN adapters" check names it
+     * (whatever its bundle), and forgets it once its service goes; a waiting twin is named too.
+     */
+    @Test
+    void anAdapterThatFailsToStart_orWaitsForItsId_isAHealthProblem_untilItGoes() {
+        assertEquals(List.of(), f.manager.problems());
+        GwFixture.TestAdapter broken = new GwFixture.TestAdapter("vendor-zigbee", PanSecurity.FULL) {
+            @Override
+            public void start(io.cpns.pan.spi.PanContext ctx) throws java.io.IOException {
+                throw new java.io.IOException("no dongle on /dev/ttyACM0");
+            }
+        };
+        f.manager.addAdapter(broken);
+        assertEquals(List.of("PAN adapter vendor-zigbee failed to start: java.io.IOException: no dongle on /dev/ttyACM0 (fix its "
+                + "configuration or bundle; it starts again when its service comes back)"), f.manager.problems());
+        f.manager.removeAdapter(broken);
+        assertEquals(List.of(), f.manager.problems());
+
+        GwFixture.TestAdapter twin = new GwFixture.TestAdapter("test", PanSecurity.FULL);
+        f.manager.addAdapter(twin);
+        assertTrue(f.manager.problems().get(0).endsWith("not started: its id 'test' is in use by another adapter"), f.manager.problems().toString());
+        f.manager.removeAdapter(twin);
+        assertEquals(List.of(), f.manager.problems());
+    }
+
+    /** An adapter the operator requires (cpns.gw.pan requiredAdapters) counts by its id until it runs. */
+    @Test
+    void aRequiredAdapterNotRunning_isAHealthProblem_untilItStarts() {
+        GwFixture g = new GwFixture(Map.of("requiredAdapters", new String[] {"test", "vendor-zigbee"}));
+        try {
+            assertEquals(List.of("PAN adapter vendor-zigbee is required (cpns.gw.pan requiredAdapters) and not running: is its bundle "
+                    + "installed and active?"), g.manager.problems());
+            g.manager.addAdapter(new GwFixture.TestAdapter("vendor-zigbee", PanSecurity.FULL));
+            assertEquals(List.of(), g.manager.problems());
+        } finally {
+            g.close();
+        }
+    }
+
     @Test
     void waitingAdapter_removedBeforeItsTurn_isNeverStarted() {
         GwFixture.TestAdapter twin = new GwFixture.TestAdapter("test", PanSecurity.FULL);

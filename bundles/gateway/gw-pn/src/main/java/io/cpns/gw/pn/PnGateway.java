@@ -48,7 +48,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(configurationPid = "cpns.gw.pn", service = {PnInventory.class, PnManagement.class, PnGateway.class, HealthContributor.class,
     PneRequestHandler.class, ServerLinkListener.class}, immediate = true,
-        property = {PneRequestHandler.TYPE + "=pn.setup.req", PneRequestHandler.TYPE + "=pn.inventory.req", PneRequestHandler.TYPE + "=relay"})
+        property = {"hc.name=PN inventory", "hc.tags=cpns", "hc.tags=readiness", PneRequestHandler.TYPE + "=pn.setup.req", PneRequestHandler.TYPE + "=pn.inventory.req", PneRequestHandler.TYPE + "=relay"})
 @Designate(ocd = PnGateway.Config.class)
 public class PnGateway implements PnInventory, PnManagement, HealthContributor, PneRequestHandler, ServerLinkListener {
     @ObjectClassDefinition(name = "CPNS PN GW PN establishment", description = "PN Setup, registration with the Server, PN Inventory.")

@@ -58,7 +58,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(configurationPid = "cpns.gw.update", immediate = true,
         service = {ServerLinkListener.class, HealthContributor.class, UpdateAgent.class},
-        property = {"osgi.command.scope=gw", "osgi.command.function=release", "osgi.command.function=releases"})
+        property = {"hc.name=Update agent", "hc.tags=cpns", "hc.tags=readiness", "osgi.command.scope=gw", "osgi.command.function=release", "osgi.command.function=releases"})
 @Designate(ocd = UpdateConfig.class)
 public class UpdateAgent implements ServerLinkListener, HealthContributor {
     /** Framework property (etc/gateway/role.properties): the operator's pinned root keys. */
