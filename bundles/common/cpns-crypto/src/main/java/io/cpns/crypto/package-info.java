@@ -5,5 +5,5 @@
  * Formulas and byte layouts: docs/security.md "Crypto suites".
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.1.1")
 package io.cpns.crypto;

@@ -1,4 +1,4 @@
 /** Readiness and health of a CPNS runtime (gateway or server). */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.1.1")
 package io.cpns.api.health;
