@@ -205,7 +205,7 @@ public abstract class AbstractSliceIT {
         String fingerprint = link().status().euKeyFingerprint();
         Instant assigned = osgi.service(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt();
         Instant firstSession = serverSession().since();
-        Bundle linkBundle = osgi.bundle("gw-link");
+        Bundle linkBundle = osgi.bundle("io.cpns.gw.link");
         long modified = linkBundle.getLastModified();
         linkBundle.update();
         assertNotEquals(modified, linkBundle.getLastModified());
@@ -220,7 +220,7 @@ public abstract class AbstractSliceIT {
 
     @Test
     public void s09_serverGoesAway_linkBacksOff_localRuntimeKeepsWorking_thenReconnects() throws Exception {
-        Bundle endpoint = osgi.bundle("server-endpoint");
+        Bundle endpoint = osgi.bundle("io.cpns.server.endpoint");
         endpoint.stop();
         Osgi.eventually("link down", () -> link().status().state() != LinkState.AUTHENTICATED, () -> "");
         assertEquals(ErrorCode.UNAVAILABLE, expect(() -> osgi.call(new Ping(null))).code());
@@ -236,7 +236,7 @@ public abstract class AbstractSliceIT {
     @Test
     public void s10_keystoreBundleUpdate_keepsEveryKey() throws Exception {
         String fingerprint = link().status().euKeyFingerprint();
-        osgi.bundle("cpns-keystore").update();
+        osgi.bundle("io.cpns.keystore").update();
         osgi.awaitLink(LinkState.AUTHENTICATED);
         assertEquals(fingerprint, link().status().euKeyFingerprint());
         assertTrue(osgi.call(new Ping(null)) instanceof Pong);
@@ -249,7 +249,7 @@ public abstract class AbstractSliceIT {
         assertTrue(osgi.shell("server:groupadd sg-slice " + USER).contains("Group Key epoch 1"));
         assertTrue(osgi.shell("server:groupjoin sg-slice pne-sg").contains("epoch 2"));
         assertTrue(osgi.shell("server:groupupdate sg-slice").contains("epoch 3"));
-        osgi.bundle("server-groups").update();
+        osgi.bundle("io.cpns.server.groups").update();
         osgi.awaitReady();
         io.cpns.api.server.ServiceGroup g = osgi.service(io.cpns.api.server.GroupRegistry.class).group("sg-slice").orElseThrow();
         assertEquals(3, g.epoch());

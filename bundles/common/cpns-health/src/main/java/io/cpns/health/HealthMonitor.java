@@ -42,7 +42,7 @@ public class HealthMonitor implements Health {
     @ObjectClassDefinition(name = "CPNS health", description = "Which bundles count as the CPNS runtime.")
     public @interface Config {
         @AttributeDefinition(description = "Bundle symbolic-name prefixes of CPNS bundles")
-        String[] prefixes() default {"cpns-", "gw-", "server-", "pan-", "pne-"};
+        String[] prefixes() default {"io.cpns."};
     }
 
     @Reference
