@@ -102,25 +102,17 @@ class ApiBaselineIT {
         write(".mvn/maven.config", Files.readString(ROOT.resolve(".mvn/maven.config")));
         String src = "src/main/java/io/cpns/fixture/";
         write(src + "provided/package-info.java", packageInfo("io.cpns.fixture.provided", providedVersion));
-        write(src + "provided/Greeter.java", """
-                package io.cpns.fixture.provided;
-
-                /** The runtime implements it, users call it. */
-                @org.osgi.annotation.versioning.ProviderType
-                public interface Greeter {
-                    String greet(String name);
-                %s}
-                """.formatted(grown ? "    String farewell(String name);\n" : ""));
+        write(src + "provided/Greeter.java", type("io.cpns.fixture.provided", "ProviderType", "The runtime implements it, users call it.",
+                "Greeter", "String greet(String name);", grown ? "String farewell(String name);" : null));
         write(src + "consumed/package-info.java", packageInfo("io.cpns.fixture.consumed", consumedVersion));
-        write(src + "consumed/Listener.java", """
-                package io.cpns.fixture.consumed;
+        write(src + "consumed/Listener.java", type("io.cpns.fixture.consumed", "ConsumerType", "Users implement it to be called back.",
+                "Listener", "void heard(String text);", grown ? "void lost();" : null));
+    }
 
-                /** Users implement it to be called back. */
-                @org.osgi.annotation.versioning.ConsumerType
-                public interface Listener {
-                    void heard(String text);
-                %s}
-                """.formatted(grown ? "    void lost();\n" : ""));
+    /** An exported interface of the fixture with one method, and {@code added} when not null. */
+    private static String type(String pkg, String annotation, String doc, String name, String method, String added) {
+        return "package " + pkg + ";\n\n/** " + doc + " */\n@org.osgi.annotation.versioning." + annotation + "\npublic interface "
+                + name + " {\n    " + method + "\n" + (added == null ? "" : "    " + added + "\n") + "}\n";
     }
 
     private static String packageInfo(String pkg, String version) {
