@@ -126,7 +126,7 @@ final class UpdateDemo {
         check(f.failed() == 0, f.failed() + " PNE requests failed: " + f.errors());
         check(f.answered() > 0, "no PNE request was answered");
         Runtimes.await("the Server stores the new inventory", () -> Gogo.run(srv, "server:inventory " + gatewayId)
-                .matches("(?s).*committed release 1,.*gw-pn +" + Pattern.quote(GOOD_VERSION) + " +ACTIVE +\\d+ +release.*"), () -> "");
+                .matches("(?s).*committed release 1,.*io\\.cpns\\.gw\\.pn +" + Pattern.quote(GOOD_VERSION) + " +ACTIVE +\\d+ +release.*"), () -> "");
         steps.pass("COMMITTED %.2f s after the offer (trial %s); %d PNE links, 0 dropped; %d PNEs sent %d requests through the swap, "
                 + "0 failed, longest gap between two answers %d ms; server:inventory shows gw-pn %s from release 1", seconds(offered, p.at("COMMITTED")),
                 trial(p), links.size(), pnes.inPns().size(), f.answered(), f.longestGapMillis(), GOOD_VERSION);
