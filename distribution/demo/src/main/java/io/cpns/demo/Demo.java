@@ -227,7 +227,7 @@ final class Demo {
         Instant assigned = srv.get(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt();
         Instant firstSession = serverSessionOf(srv).since();
         Map<String, Instant> pneLinks = pnes.linkTimes(gw);
-        Bundle link = Runtimes.bundle(gateway.framework().getBundleContext(), "gw-link");
+        Bundle link = Runtimes.bundle(gateway.framework().getBundleContext(), "io.cpns.gw.link");
         long before = link.getLastModified();
         link.update();
         check(link.getLastModified() > before && link.getState() == Bundle.ACTIVE, "gw-link was not updated");
@@ -250,7 +250,7 @@ final class Demo {
         Services gw = new Services(gateway.framework().getBundleContext());
         Runtimes.awaitReady(gw);
         Runtimes.awaitLink(gw, LinkState.AUTHENTICATED);
-        Bundle pn = Runtimes.bundle(gateway.framework().getBundleContext(), "gw-pn");
+        Bundle pn = Runtimes.bundle(gateway.framework().getBundleContext(), "io.cpns.gw.pn");
         check(pn.getVersion().toString().equals(UpdateDemo.GOOD_VERSION) && pn.getState() == Bundle.ACTIVE,
                 "gw-pn " + pn.getVersion() + " after the restart, not release 1's");
         check(gw.get(ServerLink.class).status().euKeyFingerprint().equals(fingerprint), "EUKey changed across the restart");

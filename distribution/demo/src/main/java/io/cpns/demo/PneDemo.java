@@ -213,7 +213,7 @@ final class PneDemo implements AutoCloseable {
         steps.begin("hot swap: update gw-pn (PN establishment, inventory) with every PNE connected");
         Map<String, Instant> before = linkTimes(gw);
         int pns = gw.get(PnInventory.class).pns().size();
-        Runtimes.bundle(gwCtx, "gw-pn").update();
+        Runtimes.bundle(gwCtx, "io.cpns.gw.pn").update();
         Runtimes.awaitReady(gw);
         check(linkTimes(gw).equals(before), "a PNE link was dropped");
         check(gw.get(PnInventory.class).pns().size() == pns, "PN Inventory not reloaded");

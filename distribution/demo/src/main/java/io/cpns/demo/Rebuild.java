@@ -26,11 +26,24 @@ final class Rebuild {
     private Rebuild() {
     }
 
-    /** The distribution's jar of {@code bsn} in {@code bundle/<feature>/}. */
+    /** The distribution's jar in {@code bundle/<feature>/} whose Bundle-SymbolicName is {@code bsn}. */
     static Path distJar(Path home, String feature, String bsn) throws IOException {
         try (var s = Files.list(home.resolve("bundle").resolve(feature))) {
-            return s.filter(p -> p.getFileName().toString().startsWith(bsn + "-") && p.toString().endsWith(".jar")).findFirst()
-                    .orElseThrow(() -> new IOException("no " + bsn + " in bundle/" + feature));
+            for (Path p : s.filter(f -> f.toString().endsWith(".jar")).toList()) {
+                if (bsn.equals(symbolicName(p))) {
+                    return p;
+                }
+            }
+            throw new IOException("no " + bsn + " in bundle/" + feature);
+        }
+    }
+
+    /** File names keep the artifactId ({@code gw-pn-…jar}); the manifest names the bundle. */
+    private static String symbolicName(Path jar) throws IOException {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+            Manifest m = in.getManifest();
+            String bsn = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
+            return bsn == null ? null : bsn.split(";", 2)[0].trim();
         }
     }
 

@@ -103,7 +103,7 @@ final class UpdateDemo {
                 + "commits after its trial, while every PNE keeps sending requests through it");
         Map<String, Instant> links = pnes.linkTimes(gw);
         check(links.size() == pnes.connected().size(), "not every PNE is linked: " + links.keySet());
-        long id = Runtimes.bundle(gwCtx, "gw-pn").getBundleId();
+        long id = Runtimes.bundle(gwCtx, "io.cpns.gw.pn").getBundleId();
         PneTraffic traffic = new PneTraffic(pnes.inPns(), PACE);
         Instant offered = Instant.now();
         Progress p;
@@ -117,7 +117,7 @@ final class UpdateDemo {
         }
         check(p.phase().equals("COMMITTED"), "the Server shows " + p);
         check(p.states().equals(List.of("ACCEPTED", "DOWNLOADING", "DOWNLOADED", "APPLYING", "TRIAL", "COMMITTED")), "states " + p.states());
-        Bundle pn = Runtimes.bundle(gwCtx, "gw-pn");
+        Bundle pn = Runtimes.bundle(gwCtx, "io.cpns.gw.pn");
         check(pn.getVersion().toString().equals(GOOD_VERSION) && pn.getState() == Bundle.ACTIVE && pn.getBundleId() == id,
                 "gw-pn is " + pn.getVersion() + " in state " + pn.getState());
         Map<String, Instant> after = pnes.linkTimes(gw);
@@ -126,7 +126,7 @@ final class UpdateDemo {
         check(f.failed() == 0, f.failed() + " PNE requests failed: " + f.errors());
         check(f.answered() > 0, "no PNE request was answered");
         Runtimes.await("the Server stores the new inventory", () -> Gogo.run(srv, "server:inventory " + gatewayId)
-                .matches("(?s).*committed release 1,.*gw-pn +" + Pattern.quote(GOOD_VERSION) + " +ACTIVE +\\d+ +release.*"), () -> "");
+                .matches("(?s).*committed release 1,.*io\\.cpns\\.gw\\.pn +" + Pattern.quote(GOOD_VERSION) + " +ACTIVE +\\d+ +release.*"), () -> "");
         steps.pass("COMMITTED %.2f s after the offer (trial %s); %d PNE links, 0 dropped; %d PNEs sent %d requests through the swap, "
                 + "0 failed, longest gap between two answers %d ms; server:inventory shows gw-pn %s from release 1", seconds(offered, p.at("COMMITTED")),
                 trial(p), links.size(), pnes.inPns().size(), f.answered(), f.longestGapMillis(), GOOD_VERSION);
@@ -152,7 +152,7 @@ final class UpdateDemo {
         check(p.phase().equals("REFUSED") && p.states().equals(List.of("REFUSED")), "the Server shows " + p);
         Step refused = p.last();
         check(UpdateFailure.BAD_SIGNATURE.name().equals(refused.failure()), "refused for " + refused.failure());
-        check(Runtimes.bundle(gwCtx, "gw-pn").getVersion().toString().equals(GOOD_VERSION), "gw-pn changed");
+        check(Runtimes.bundle(gwCtx, "io.cpns.gw.pn").getVersion().toString().equals(GOOD_VERSION), "gw-pn changed");
         steps.pass("server:rolloutgw shows REFUSED %s (%s); nothing downloaded, gw-pn still %s", refused.failure(), refused.detail(),
                 GOOD_VERSION);
     }
@@ -175,7 +175,7 @@ final class UpdateDemo {
         Step last = p.last();
         check(p.phase().equals("ROLLED_BACK") && UpdateFailure.HEALTH_FAILED.name().equals(last.failure()), "the Server shows " + p);
         check(last.detail() != null && last.detail().contains(Rebuild.UNSATISFIABLE), "detail: " + last.detail());
-        Bundle pn = Runtimes.bundle(gwCtx, "gw-pn");
+        Bundle pn = Runtimes.bundle(gwCtx, "io.cpns.gw.pn");
         check(pn.getVersion().toString().equals(GOOD_VERSION) && pn.getState() == Bundle.ACTIVE, "gw-pn is " + pn.getVersion());
         Runtimes.awaitReady(gw);
         Map<String, Instant> after = pnes.linkTimes(gw);
@@ -191,7 +191,7 @@ final class UpdateDemo {
 
     /** gw-pn of the distribution rebuilt at {@code version}, as the operator's build would give it. */
     private Path gwPn(String version, boolean failing) throws Exception {
-        return Rebuild.withVersion(Rebuild.distJar(home, "gateway", "gw-pn"), version, failing,
+        return Rebuild.withVersion(Rebuild.distJar(home, "gateway", "io.cpns.gw.pn"), version, failing,
                 operator.resolve("build").resolve("gw-pn-" + version + ".jar"));
     }
 

@@ -139,13 +139,13 @@ final class UpdateLoad {
 
     /** A release of gw-pn rolled out under traffic, then the floor: the same traffic as long with no update. */
     private void measure(String what, long seq, String version, boolean restart) throws Exception {
-        Path jar = Rebuild.withVersion(Rebuild.distJar(home, "gateway", "gw-pn"), version, false,
+        Path jar = Rebuild.withVersion(Rebuild.distJar(home, "gateway", "io.cpns.gw.pn"), version, false,
                 root.resolve("operator/build/gw-pn-" + version + ".jar"));
         List<String> sign = new ArrayList<>(List.of("sign", "--key", root.resolve("operator/release.key").toString(), "--keys",
                 root.resolve("operator/keys-1").toString(), "--root-key", rootKey, "--seq", String.valueOf(seq), "--expires", "P1D",
                 "--out", root.resolve("operator/releases/" + seq).toString(), "--passphrase-env", RELEASE_PASS));
         if (restart) {
-            sign.addAll(List.of("--class", "gw-pn=RESTART"));
+            sign.addAll(List.of("--class", "io.cpns.gw.pn=RESTART"));
         }
         sign.add(jar.toString());
         tool.ok(sign.toArray(String[]::new));

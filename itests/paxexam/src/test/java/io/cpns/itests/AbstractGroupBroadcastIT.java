@@ -176,7 +176,7 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         for (PneClient p : List.of(tv, radio, lamp)) {
             holds(p, g);
         }
-        osgi.bundle("gw-mqtt").update();
+        osgi.bundle("io.cpns.gw.mqtt").update();
         ServiceGroup after = registry().leave("sg-b4", lamp.id());
         holds(tv, after);
         holds(radio, after);
@@ -193,7 +193,7 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         holds(radio, g);
         // subscribed, so the next Rekey reaches tv by broadcast (not yet subscribed, it gets its tree by unicast)
         Osgi.eventually("subscribed over MQTT", () -> tv.followsBroadcast("sg-b5"), () -> "");
-        osgi.bundle("gw-groupkey").update();
+        osgi.bundle("io.cpns.gw.groupkey").update();
         ServiceGroup after = registry().leave("sg-b5", radio.id());
         holds(tv, after);
         assertEquals(MemberDelivery.Mode.BROADCAST, delivery("sg-b5", tv).mode());
@@ -205,14 +205,14 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
     @Test
     public void b06_withoutABroker_unicastToAll_thenBroadcastResumes() throws Exception {
         PneClient tv = member("pne-b6-tv", true);
-        osgi.bundle("gw-mqtt").stop();
+        osgi.bundle("io.cpns.gw.mqtt").stop();
         try {
             ServiceGroup g = group("sg-b6", tv);
             holds(tv, g);
             assertFalse(tv.followsBroadcast("sg-b6"));
             Osgi.eventually("by unicast", () -> delivery("sg-b6", tv).mode() == MemberDelivery.Mode.UNICAST, () -> delivery("sg-b6", tv).toString());
         } finally {
-            osgi.bundle("gw-mqtt").start();
+            osgi.bundle("io.cpns.gw.mqtt").start();
         }
         Osgi.eventually("welcomed once the broker is back", () -> tv.followsBroadcast("sg-b6"), () -> "");
         ServiceGroup later = registry().update("sg-b6");
@@ -292,21 +292,21 @@ public abstract class AbstractGroupBroadcastIT extends PnTestBase {
         for (PneClient p : List.of(tv, radio, lamp)) {
             holds(p, before);
         }
-        for (String b : List.of("gw-pn", "gw-groupkey", "gw-link")) {
+        for (String b : List.of("io.cpns.gw.pn", "io.cpns.gw.groupkey", "io.cpns.gw.link")) {
             osgi.bundle(b).stop();
         }
         Osgi.eventually("the PN GW away", () -> osgi.service(io.cpns.api.server.ServerEndpoint.class).sessions().stream()
                 .noneMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
         ServiceGroup after = registry().leave("sg-b8", lamp.id());
 
-        osgi.bundle("gw-groupkey").start();
-        osgi.bundle("gw-link").start();
+        osgi.bundle("io.cpns.gw.groupkey").start();
+        osgi.bundle("io.cpns.gw.link").start();
         osgi.awaitLink(LinkState.AUTHENTICATED);
         long until = System.nanoTime() + 3_000_000_000L; // the catch-up may run now, without the PN Inventory
         while (System.nanoTime() < until && osgi.service(GatewayGroups.class).group("sg-b8").map(x -> x.epoch() < after.epoch()).orElse(true)) {
             Osgi.sleep(50);
         }
-        osgi.bundle("gw-pn").start();
+        osgi.bundle("io.cpns.gw.pn").start();
 
         holds(tv, after);
         holds(radio, after);

@@ -162,7 +162,7 @@ public abstract class AbstractSliceIT {
         LogReaderService log = osgi.service(LogReaderService.class);
         log.addLogListener(listener);
         try {
-            Bundle pn = osgi.bundle("server-pn");
+            Bundle pn = osgi.bundle("io.cpns.server.pn");
             pn.stop();
             pn.start();
             osgi.awaitReady();
@@ -260,7 +260,7 @@ public abstract class AbstractSliceIT {
         String fingerprint = link().status().euKeyFingerprint();
         Instant assigned = osgi.service(EntityRegistry.class).find(EntityId.of(GATEWAY)).orElseThrow().assignedAt();
         Instant firstSession = serverSession().since();
-        Bundle linkBundle = osgi.bundle("gw-link");
+        Bundle linkBundle = osgi.bundle("io.cpns.gw.link");
         long modified = linkBundle.getLastModified();
         linkBundle.update();
         assertNotEquals(modified, linkBundle.getLastModified());
@@ -275,7 +275,7 @@ public abstract class AbstractSliceIT {
 
     @Test
     public void s09_serverGoesAway_linkBacksOff_localRuntimeKeepsWorking_thenReconnects() throws Exception {
-        Bundle endpoint = osgi.bundle("server-endpoint");
+        Bundle endpoint = osgi.bundle("io.cpns.server.endpoint");
         endpoint.stop();
         Osgi.eventually("link down", () -> link().status().state() != LinkState.AUTHENTICATED, () -> "");
         assertEquals(ErrorCode.UNAVAILABLE, expect(() -> osgi.call(new Ping(null))).code());
@@ -291,7 +291,7 @@ public abstract class AbstractSliceIT {
     @Test
     public void s10_keystoreBundleUpdate_keepsEveryKey() throws Exception {
         String fingerprint = link().status().euKeyFingerprint();
-        osgi.bundle("cpns-keystore").update();
+        osgi.bundle("io.cpns.keystore").update();
         osgi.awaitLink(LinkState.AUTHENTICATED);
         assertEquals(fingerprint, link().status().euKeyFingerprint());
         assertTrue(osgi.call(new Ping(null)) instanceof Pong);
@@ -304,7 +304,7 @@ public abstract class AbstractSliceIT {
         assertTrue(osgi.shell("server:groupadd sg-slice " + USER).contains("Group Key epoch 1"));
         assertTrue(osgi.shell("server:groupjoin sg-slice pne-sg").contains("epoch 2"));
         assertTrue(osgi.shell("server:groupupdate sg-slice").contains("epoch 3"));
-        osgi.bundle("server-groups").update();
+        osgi.bundle("io.cpns.server.groups").update();
         osgi.awaitReady();
         io.cpns.api.server.ServiceGroup g = osgi.service(io.cpns.api.server.GroupRegistry.class).group("sg-slice").orElseThrow();
         assertEquals(3, g.epoch());

@@ -68,9 +68,9 @@ public class CorruptRecordIT extends PnTestBase {
         PnState bad = tv.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
         PnState good = lamp.setup(SetupType.ONE_TO_ONE, List.of()).toCompletableFuture().get(30, TimeUnit.SECONDS);
 
-        osgi.bundle("gw-pn").stop();
+        osgi.bundle("io.cpns.gw.pn").stop();
         flipAByte(keystore().resolve("pn." + bad.pnId() + ".sec"));
-        osgi.bundle("gw-pn").start();
+        osgi.bundle("io.cpns.gw.pn").start();
 
         Osgi.eventually("gw-pn back", () -> osgi.service(PnInventory.class).pn(good.pnId()).isPresent(), () -> health().problems().toString());
         assertTrue(osgi.service(PnInventory.class).pn(bad.pnId()).isEmpty());
@@ -104,15 +104,15 @@ public class CorruptRecordIT extends PnTestBase {
     /** The commands an operator types to find out what is wrong answer, whatever part is down (they threw NullPointerException). */
     @Test
     public void c03_gwPnsAndGwGroups_answerWithTheirPartDown() throws Exception {
-        for (String bundle : List.of("gw-pn", "gw-groupkey")) {
+        for (String bundle : List.of("io.cpns.gw.pn", "io.cpns.gw.groupkey")) {
             osgi.bundle(bundle).stop();
             try {
                 String pns = osgi.shell("gw:pns");
                 String groups = osgi.shell("gw:groups");
-                String down = bundle.equals("gw-pn") ? pns : groups;
+                String down = bundle.equals("io.cpns.gw.pn") ? pns : groups;
                 assertTrue(down, down.contains("bundle " + bundle + " is not running"));
-                assertTrue(osgi.shell("gw:group sg-none"), osgi.shell("gw:group sg-none").contains(bundle.equals("gw-pn") ? "no Service Group"
-                        : "bundle gw-groupkey is not running"));
+                assertTrue(osgi.shell("gw:group sg-none"), osgi.shell("gw:group sg-none").contains(bundle.equals("io.cpns.gw.pn") ? "no Service Group"
+                        : "bundle io.cpns.gw.groupkey is not running"));
             } finally {
                 osgi.bundle(bundle).start();
             }
@@ -131,9 +131,9 @@ public class CorruptRecordIT extends PnTestBase {
     @Test
     public void c03b_linkKeyAssignmentAndKeyManagerCommands_answerWithTheirPartDown() throws Exception {
         Map<String, List<String>> commands = Map.of(
-                "gw-link", List.of("gw:link", "gw:ping", "gw:entities", "gw:entity pne-none", "gw:reconnect", "gw:assign " + USER),
-                "gw-keyassign", List.of("gw:onboard pne-none " + USER, "gw:karegister " + USER + " plan=home"),
-                "gw-keymanager", List.of("gw:keymanager"));
+                "io.cpns.gw.link", List.of("gw:link", "gw:ping", "gw:entities", "gw:entity pne-none", "gw:reconnect", "gw:assign " + USER),
+                "io.cpns.gw.keyassign", List.of("gw:onboard pne-none " + USER, "gw:karegister " + USER + " plan=home"),
+                "io.cpns.gw.keymanager", List.of("gw:keymanager"));
         for (Map.Entry<String, List<String>> e : commands.entrySet()) {
             osgi.bundle(e.getKey()).stop();
             try {
@@ -206,9 +206,9 @@ public class CorruptRecordIT extends PnTestBase {
     @Test
     public void c04_corruptEuKey_healthNotReady_withTheReason() throws Exception {
         Path euk = keystore().resolve("euk." + GATEWAY + ".sec");
-        osgi.bundle("gw-link").stop();
+        osgi.bundle("io.cpns.gw.link").stop();
         byte[] original = flipAByte(euk);
-        osgi.bundle("gw-link").start();
+        osgi.bundle("io.cpns.gw.link").start();
 
         Osgi.eventually("health names the EUKey", () -> health().problems().stream().anyMatch(p -> p.contains("EUKey")),
                 () -> health().problems().toString());
@@ -218,9 +218,9 @@ public class CorruptRecordIT extends PnTestBase {
         assertTrue(line, line.contains(euk.getFileName().toString()) && line.contains("backup"));
         assertTrue(osgi.shell("gw:link").contains(GATEWAY)); // the command still answers
 
-        osgi.bundle("gw-link").stop(); // restored from a backup: all is well again
+        osgi.bundle("io.cpns.gw.link").stop(); // restored from a backup: all is well again
         Files.write(euk, original);
-        osgi.bundle("gw-link").start();
+        osgi.bundle("io.cpns.gw.link").start();
         osgi.awaitReady();
         assertEquals(true, health().ready());
     }

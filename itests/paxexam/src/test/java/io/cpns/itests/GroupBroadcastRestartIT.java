@@ -70,7 +70,7 @@ public class GroupBroadcastRestartIT extends PnTestBase {
 
             GroupBroker before = osgi.service(GroupBroker.class);
             relay.cut(); // every MQTT connection drops, and none comes back until mend()
-            osgi.bundle("gw-mqtt").update(); // the broker restarts, empty
+            osgi.bundle("io.cpns.gw.mqtt").update(); // the broker restarts, empty
             Osgi.eventually("the broker back", () -> osgi.service(GroupBroker.class) != before, () -> "");
             assertNotSame(before, osgi.service(GroupBroker.class));
 

@@ -193,7 +193,7 @@ public class GroupKeyFaultsIT extends ForkedGatewayBase {
         everyMemberAtTheServersEpoch(SG);
         followAll();
 
-        gw.updateBundle("gw-mqtt");
+        gw.updateBundle("io.cpns.gw.mqtt");
         Osgi.eventually("the broker restarted again", () -> gw.thisStart().lines().filter(l -> l.contains("MQTT broker") && l.contains("listening"))
                 .count() >= 3, gw::tail);
         registry().update(SG);

@@ -436,7 +436,7 @@ public class GroupKeyManagerIT extends PnTestBase {
         registry().create("sg-gone", UserId.of(USER));
         holds(lamp, registry().join("sg-gone", lamp.id()));
 
-        osgi.bundle("gw-link").stop();
+        osgi.bundle("io.cpns.gw.link").stop();
         Osgi.eventually("gw-home away", () -> osgi.service(ServerEndpoint.class).sessions().stream()
                 .noneMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
         ServiceGroup after = registry().leave("sg-sync", fan.id());
@@ -444,7 +444,7 @@ public class GroupKeyManagerIT extends PnTestBase {
         Osgi.sleep(500);
         assertEquals("nothing reached gw-home meanwhile", after.epoch() - 1, lamp.groupKey("sg-sync").orElseThrow().epoch());
 
-        osgi.bundle("gw-link").start();
+        osgi.bundle("io.cpns.gw.link").start();
         holds(lamp, after);
         Osgi.eventually("the departed and the deleted keys gone", () -> fan.groupKey("sg-sync").isEmpty()
                 && lamp.groupKey("sg-gone").isEmpty(), () -> fan.groupKey("sg-sync") + " " + lamp.groupKey("sg-gone"));

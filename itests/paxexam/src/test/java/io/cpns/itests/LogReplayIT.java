@@ -40,14 +40,14 @@ public class LogReplayIT {
     public void history_writtenOnce_evenAfterTheLogConsoleIsUpdated() throws Exception {
         Osgi osgi = new Osgi(ctx);
         osgi.awaitReady();
-        Osgi.eventually("the secret store's start-up line", () -> count("cpns-keystore  secret store at") == 1, this::log);
+        Osgi.eventually("the secret store's start-up line", () -> count("io.cpns.keystore  secret store at") == 1, this::log);
 
-        osgi.bundle("cpns-log-console").update();
+        osgi.bundle("io.cpns.log.console").update();
         osgi.awaitReady();
         osgi.service(LoggerFactory.class).getLogger("replay-test").info("after the update");
         Osgi.eventually("a line logged after the update", () -> count("after the update") == 1, this::log);
 
-        assertEquals(1, count("cpns-keystore  secret store at"));
+        assertEquals(1, count("io.cpns.keystore  secret store at"));
         Map<String, Long> twice = lines().stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
         twice.values().removeIf(n -> n == 1);
         assertEquals("no line written twice", Map.of(), twice);

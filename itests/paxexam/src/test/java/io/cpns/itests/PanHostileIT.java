@@ -201,7 +201,7 @@ public class PanHostileIT extends PnTestBase {
         @Override
         public void logged(LogEntry e) {
             String bsn = e.getBundle() == null ? "-" : e.getBundle().getSymbolicName();
-            if (!(bsn.startsWith("gw-") || bsn.startsWith("pan-")) || !LogLevel.INFO.implies(e.getLogLevel())) {
+            if (!(bsn.startsWith("io.cpns.gw.") || bsn.startsWith("io.cpns.pan.")) || !LogLevel.INFO.implies(e.getLogLevel())) {
                 return;
             }
             String line = java.time.Instant.ofEpochMilli(e.getTime()) + " " + String.format("%-5s ", e.getLogLevel()) + bsn + "  "

@@ -418,7 +418,7 @@ public class PnEstablishmentIT extends PnTestBase {
         tv.onDisconnect(drops::incrementAndGet);
         java.time.Instant since = osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since();
 
-        osgi.bundle("gw-link").update();
+        osgi.bundle("io.cpns.gw.link").update();
         osgi.awaitLink(io.cpns.api.gateway.LinkState.AUTHENTICATED);
         assertEquals(0, drops.get());
         assertEquals(since, osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since());
@@ -435,7 +435,7 @@ public class PnEstablishmentIT extends PnTestBase {
         java.time.Instant since = osgi.service(PneMessenger.class).link(EntityId.of("pne-tv")).orElseThrow().since();
         int pns = osgi.service(PnInventory.class).pns().size();
 
-        osgi.bundle("gw-pn").update();
+        osgi.bundle("io.cpns.gw.pn").update();
         osgi.awaitReady();
         assertEquals(pns, osgi.service(PnInventory.class).pns().size()); // reloaded from the encrypted store
         assertEquals(0, drops.get());
@@ -462,7 +462,7 @@ public class PnEstablishmentIT extends PnTestBase {
         tv.onDisconnect(drops::incrementAndGet);
         int pns = osgi.service(PnInventory.class).pns().size();
 
-        osgi.bundle("gw-pan").update();
+        osgi.bundle("io.cpns.gw.pan").update();
         Osgi.eventually("pne-tv's link ended with gw-pan", () -> drops.get() == 1, () -> "");
         osgi.awaitReady();
         Osgi.eventually("pne-tv back", () -> {

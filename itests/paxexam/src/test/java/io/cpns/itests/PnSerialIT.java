@@ -96,8 +96,8 @@ public class PnSerialIT extends PnTestBase {
         String[] ends = lines.split(",");
         line1 = new Line(ends[0], ends[1]);
         line2 = new Line(ends[2], ends[3]);
-        if (osgi.bundle("pan-serial").getState() != org.osgi.framework.Bundle.ACTIVE) {
-            osgi.bundle("pan-serial").start(); // a test that stopped it failed before starting it again
+        if (osgi.bundle("io.cpns.pan.serial").getState() != org.osgi.framework.Bundle.ACTIVE) {
+            osgi.bundle("io.cpns.pan.serial").start(); // a test that stopped it failed before starting it again
         }
         ports(line1, line2);
     }
@@ -213,7 +213,7 @@ public class PnSerialIT extends PnTestBase {
         tv.onDisconnect(tvDrops::incrementAndGet);
         Instant meterSince = link("pne-meter").since();
 
-        osgi.bundle("pan-ip").update(); // operator pushes a new IP adapter
+        osgi.bundle("io.cpns.pan.ip").update(); // operator pushes a new IP adapter
         Osgi.eventually("pne-tv's IP link dropped by the update", () -> tvDrops.get() == 1, () -> "");
         assertEquals(0, meterDrops.get());
         assertEquals(meterSince, link("pne-meter").since());
@@ -222,11 +222,11 @@ public class PnSerialIT extends PnTestBase {
         assertEquals("tls", link("pne-tv").protectionName());
         Instant tvSince = link("pne-tv").since();
 
-        osgi.bundle("pan-serial").stop();
+        osgi.bundle("io.cpns.pan.serial").stop();
         Osgi.eventually("pne-meter told its line ended", () -> meterDrops.get() == 1, () -> "");
         assertTrue(tv.ping() != null);
         assertEquals(tvSince, link("pne-tv").since());
-        osgi.bundle("pan-serial").start();
+        osgi.bundle("io.cpns.pan.serial").start();
         Osgi.eventually("serial line back", () -> announce(line1) != null, () -> "");
         meter.connect(EntityId.of(GATEWAY));
         assertEquals("session", link("pne-meter").protectionName());

@@ -187,14 +187,14 @@ public class PnUdpIT extends PnTestBase {
         tv.onDisconnect(tvDrops::incrementAndGet);
         Instant tvSince = link("pne-tv").since();
 
-        osgi.bundle("pan-udp").stop();
+        osgi.bundle("io.cpns.pan.udp").stop();
         try {
             Osgi.eventually("pne-valve told its link ended (an empty datagram)", () -> valveDrops.get() == 1, () -> "");
             assertTrue(tv.ping() != null);
             assertEquals(tvSince, link("pne-tv").since());
             assertEquals(0, tvDrops.get());
         } finally {
-            osgi.bundle("pan-udp").start();
+            osgi.bundle("io.cpns.pan.udp").start();
         }
         Osgi.eventually("pne-valve back on UDP", () -> {
             try {

@@ -104,10 +104,20 @@ final class Releases {
         return new BundleEntry(bsn, version, jar.length, sha256(jar), 2, c, file);
     }
 
-    /** The distribution's jar of {@code bsn} (bundle/FEATURE/bsn-*.jar). */
+    /** The distribution's jar in bundle/FEATURE/ whose Bundle-SymbolicName is {@code bsn} (file names keep the artifactId). */
     static Path distJar(String feature, String bsn) {
-        return CpnsOptions.jars(feature).stream().filter(p -> p.getFileName().toString().startsWith(bsn + "-")).findFirst()
+        return CpnsOptions.jars(feature).stream().filter(p -> bsn.equals(symbolicName(p))).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + bsn + " in bundle/" + feature));
+    }
+
+    private static String symbolicName(Path jar) {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+            Manifest m = in.getManifest();
+            String bsn = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
+            return bsn == null ? null : bsn.split(";", 2)[0].trim();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** {@code jar} with {@code Bundle-Version: version}; with {@code unsatisfiable}, a DS component no service will ever satisfy. */

@@ -303,10 +303,10 @@ public class ServerFaultsIT {
         everyPneRelays(pn);
         long establishments = establishments();
 
-        server.updateBundle("server-pn");
+        server.updateBundle("io.cpns.server.pn");
         eventually("server-pn active again", () -> {
             try {
-                return server.shell("lb -s server-pn").contains("Active");
+                return server.shell("lb -s io.cpns.server.pn").contains("Active");
             } catch (IOException e) {
                 return false;
             }

@@ -67,9 +67,9 @@ public class StartupLogIT extends ForkedGatewayBase {
             gw.stop();
         }
         List<String> lines = lines(gw);
-        int store = indexOf(lines, "INFO  cpns-keystore  secret store at " + keystore());
-        int inventory = indexOf(lines, "INFO  gw-pn  PN Inventory loaded: 0 PNs");
-        int ready = indexOf(lines, "INFO  cpns-health  CPNS runtime ready");
+        int store = indexOf(lines, "INFO  io.cpns.keystore  secret store at " + keystore());
+        int inventory = indexOf(lines, "INFO  io.cpns.gw.pn  PN Inventory loaded: 0 PNs");
+        int ready = indexOf(lines, "INFO  io.cpns.health  CPNS runtime ready");
         assertTrue(lines.toString(), store >= 0 && inventory >= 0 && store < ready && inventory < ready);
         Map<String, Long> twice = lines.stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
         twice.values().removeIf(n -> n == 1);
@@ -92,12 +92,12 @@ public class StartupLogIT extends ForkedGatewayBase {
         try {
             gw.start();
             Osgi.eventually("the failure in the log", () -> gw.thisStart().contains("must hold exactly 32 bytes, has 16"), gw::tail);
-            Osgi.eventually("gw-pn gave up", () -> gw.thisStart().contains("gw-pn  bundle gw-pn"), gw::tail);
+            Osgi.eventually("gw-pn gave up", () -> gw.thisStart().contains("io.cpns.gw.pn  bundle io.cpns.gw.pn"), gw::tail);
             gw.stop();
             // the first attempt, when cpns-keystore started (before the log writer), not only SCR's later retries for gw-* consumers
             List<String> lines = lines(gw);
-            int failure = indexOf(lines, "ERROR cpns-keystore  bundle cpns-keystore");
-            int firstGw = indexOf(lines, " gw-", "SecretStore"); // gw-mqtt, which needs no secret, may start first
+            int failure = indexOf(lines, "ERROR io.cpns.keystore  bundle io.cpns.keystore");
+            int firstGw = indexOf(lines, " io.cpns.gw.", "SecretStore"); // io.cpns.gw.mqtt, which needs no secret, may start first
             assertTrue(String.join("\n", lines), failure >= 0 && failure < firstGw);
         } finally {
             Files.write(master, key);

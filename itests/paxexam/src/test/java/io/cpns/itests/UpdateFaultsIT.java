@@ -152,44 +152,44 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
 
     @Test
     public void f01_killedAfterTheJournalWrite_theNewSetIsTried_andCommitted() throws Exception {
-        killAt("update.journal.written", "r-1", 1, release(1, "gw-pn", "0.1.1", false, UpdateClass.HOT));
+        killAt("update.journal.written", "r-1", 1, release(1, "io.cpns.gw.pn", "0.1.1", false, UpdateClass.HOT));
         UpdateStatus s = outcome("r-1");
         assertEquals(server.of("r-1").toString(), UpdateState.COMMITTED, s.state());
         GatewayInventory inv = inventory();
         assertEquals(1, inv.committedSeq());
-        assertEquals("0.1.1", version(inv, "gw-pn"));
+        assertEquals("0.1.1", version(inv, "io.cpns.gw.pn"));
         assertTrue(gw.log().contains("update: release 1 (rollout r-1), boot 1 of 2 into its set (APPLYING)"));
     }
 
     @Test
     public void f02_killedMidApply_bothBundlesOfTheSetEndUpNew() throws Exception {
-        killAt("update.apply.partial", "r-2", 2, release(2, "gw-pn", "0.1.2", false, UpdateClass.HOT),
-                release(2, "gw-groupkey", "0.1.2", false, UpdateClass.HOT));
+        killAt("update.apply.partial", "r-2", 2, release(2, "io.cpns.gw.pn", "0.1.2", false, UpdateClass.HOT),
+                release(2, "io.cpns.gw.groupkey", "0.1.2", false, UpdateClass.HOT));
         assertEquals(UpdateState.COMMITTED, outcome("r-2").state());
         GatewayInventory inv = inventory();
         assertEquals(2, inv.committedSeq());
-        assertEquals("0.1.2", version(inv, "gw-pn"));
-        assertEquals("0.1.2", version(inv, "gw-groupkey"));
+        assertEquals("0.1.2", version(inv, "io.cpns.gw.pn"));
+        assertEquals("0.1.2", version(inv, "io.cpns.gw.groupkey"));
     }
 
     @Test
     public void f03_killedDuringTheTrial_itIsTriedAgain_andCommitted() throws Exception {
-        killAt("update.trial.started", "r-3", 3, release(3, "gw-pn", "0.1.3", false, UpdateClass.HOT));
+        killAt("update.trial.started", "r-3", 3, release(3, "io.cpns.gw.pn", "0.1.3", false, UpdateClass.HOT));
         assertEquals(UpdateState.COMMITTED, outcome("r-3").state());
-        assertEquals("0.1.3", version(inventory(), "gw-pn"));
+        assertEquals("0.1.3", version(inventory(), "io.cpns.gw.pn"));
     }
 
     @Test
     public void f04_killedDuringARollback_thePreviousSetComesBack() throws Exception {
-        killAt("update.rollback.partial", "r-4", 4, release(4, "gw-pn", "0.1.4", true, UpdateClass.HOT),
-                release(4, "gw-groupkey", "0.1.4", false, UpdateClass.HOT));
+        killAt("update.rollback.partial", "r-4", 4, release(4, "io.cpns.gw.pn", "0.1.4", true, UpdateClass.HOT),
+                release(4, "io.cpns.gw.groupkey", "0.1.4", false, UpdateClass.HOT));
         UpdateStatus s = outcome("r-4");
         assertEquals(UpdateState.ROLLED_BACK, s.state());
         assertEquals(UpdateFailure.HEALTH_FAILED, s.failure());
         GatewayInventory inv = inventory();
         assertEquals(3, inv.committedSeq());
-        assertEquals("0.1.3", version(inv, "gw-pn"));
-        assertEquals("0.1.2", version(inv, "gw-groupkey"));
+        assertEquals("0.1.3", version(inv, "io.cpns.gw.pn"));
+        assertEquals("0.1.2", version(inv, "io.cpns.gw.groupkey"));
         assertTrue(inv.ready());
     }
 
@@ -201,7 +201,7 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
             fleet.enrol(USER, PASSWORD);
             fleet.establishAll(); // LocalEUKeys: the PNEs link under PSK-TLS
             assertEquals(Map.of(), fleet.connectAll(10));
-            offer("r-5", 5, release(5, "gw-pn", "0.1.5", false, UpdateClass.RESTART));
+            offer("r-5", 5, release(5, "io.cpns.gw.pn", "0.1.5", false, UpdateClass.RESTART));
             fleet.awaitAllDisconnected(); // the old framework stops
             long cut = System.currentTimeMillis();
             assertEquals(Map.of(), fleet.connectAll(150)); // the PNEs come back while the new set is tried
@@ -214,14 +214,14 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         }
         assertEquals("the same JVM", pid, g.jvm().pid());
         assertTrue(g.log().contains("update: restarting the gateway framework"));
-        assertEquals("0.1.5", version(inventory(), "gw-pn"));
+        assertEquals("0.1.5", version(inventory(), "io.cpns.gw.pn"));
     }
 
     @Test
     public void f06_killedAsTheRestartIsAskedFor_theNewSetBootsAndCommits() throws Exception {
-        killAt("update.restart.requested", "r-6", 6, release(6, "gw-pn", "0.1.6", false, UpdateClass.RESTART));
+        killAt("update.restart.requested", "r-6", 6, release(6, "io.cpns.gw.pn", "0.1.6", false, UpdateClass.RESTART));
         assertEquals(UpdateState.COMMITTED, outcome("r-6").state());
-        assertEquals("0.1.6", version(inventory(), "gw-pn"));
+        assertEquals("0.1.6", version(inventory(), "io.cpns.gw.pn"));
     }
 
     @Test
@@ -230,7 +230,7 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         g.stop();
         String dies = "update.trial.started"; // every boot into the new set dies in its trial
         g.start(dies).awaitReady();
-        offer("r-7", 7, release(7, "gw-pn", "0.1.7", false, UpdateClass.RESTART));
+        offer("r-7", 7, release(7, "io.cpns.gw.pn", "0.1.7", false, UpdateClass.RESTART));
         g.awaitFaultPoint(dies); // boot 1 of the new set (the restart in the same JVM)
         g.kill9();
         g.start(dies);
@@ -240,7 +240,7 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         UpdateStatus s = outcome("r-7");
         assertEquals(UpdateState.ROLLED_BACK, s.state());
         assertEquals(UpdateFailure.BOOT_FAILED, s.failure());
-        assertEquals("0.1.6", version(inventory(), "gw-pn"));
+        assertEquals("0.1.6", version(inventory(), "io.cpns.gw.pn"));
         assertTrue(g.thisStart().contains("did not come up on release 7 (rollout r-7) in 2 boots"));
         g.stop();
         g.start().awaitReady();
@@ -251,14 +251,14 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         ForkedRuntime g = gateway();
         int from = g.lines();
         // an operator drops the distribution's gw-pn into deploy/, and another jar claiming to be the managed 0.1.6
-        Files.copy(Releases.distJar("gateway", "gw-pn"), g.deploy().resolve("gw-pn.jar"), StandardCopyOption.REPLACE_EXISTING);
-        Files.write(g.deploy().resolve("gw-pn-0.1.6.jar"), Releases.rebuild(Releases.distJar("gateway", "gw-pn"), "0.1.6", true));
+        Files.copy(Releases.distJar("gateway", "io.cpns.gw.pn"), g.deploy().resolve("gw-pn.jar"), StandardCopyOption.REPLACE_EXISTING);
+        Files.write(g.deploy().resolve("gw-pn-0.1.6.jar"), Releases.rebuild(Releases.distJar("gateway", "io.cpns.gw.pn"), "0.1.6", true));
         Osgi.eventually("both copies refused", () -> g.linesSince(from).stream().filter(l -> l.contains("is under remote management"))
                 .count() >= 2, g::tail, Duration.ofSeconds(30));
         Path cfg = g.config().resolve("cpns.gw.update.cfg"); // and a configuration file changes: FileInstall scans again
         Files.writeString(cfg, Files.readString(cfg) + "\n# touched\n");
         GatewayInventory inv = inventory();
-        assertEquals("0.1.6", version(inv, "gw-pn"));
+        assertEquals("0.1.6", version(inv, "io.cpns.gw.pn"));
         assertTrue("the managed gw-pn, not the copy with a component that cannot be satisfied", inv.ready());
         g.stop();
         int again = g.lines();
@@ -266,7 +266,7 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
         Osgi.eventually("refused again after the restart", () -> g.linesSince(again).stream()
                 .filter(l -> l.contains("is under remote management")).count() >= 2, g::tail, Duration.ofSeconds(30));
         inv = inventory();
-        assertEquals("0.1.6", version(inv, "gw-pn"));
+        assertEquals("0.1.6", version(inv, "io.cpns.gw.pn"));
         assertEquals(6, inv.committedSeq());
         assertTrue(inv.ready());
         Files.delete(g.deploy().resolve("gw-pn.jar"));
@@ -281,7 +281,7 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
             plain.start().awaitReady();
             assertTrue(plain.thisStart().contains("remote updates are off: no root key is pinned"));
             awaitLinked("gw-nokey");
-            UpdateOffer o = Releases.offer("r-nokey", 1, artifacts.base(1), List.of(release(1, "gw-pn", "0.1.1", false, UpdateClass.HOT)));
+            UpdateOffer o = Releases.offer("r-nokey", 1, artifacts.base(1), List.of(release(1, "io.cpns.gw.pn", "0.1.1", false, UpdateClass.HOT)));
             osgi.service(ServerEndpoint.class).request(EntityId.of("gw-nokey"), o, Duration.ofSeconds(10)).toCompletableFuture().get();
             UpdateStatus s = server.awaitTerminal("r-nokey");
             assertEquals(UpdateState.REFUSED, s.state());
@@ -316,11 +316,11 @@ public class UpdateFaultsIT extends ForkedGatewayBase {
 
     @Test
     public void f09_killedRightAfterTheCommit_theOutcomeIsStillReported() throws Exception {
-        killAt("update.committed", "r-9", 9, release(9, "gw-pn", "0.1.9", false, UpdateClass.HOT));
+        killAt("update.committed", "r-9", 9, release(9, "io.cpns.gw.pn", "0.1.9", false, UpdateClass.HOT));
         assertEquals(UpdateState.COMMITTED, outcome("r-9").state());
         GatewayInventory inv = inventory();
         assertEquals(9, inv.committedSeq());
-        assertEquals("0.1.9", version(inv, "gw-pn"));
+        assertEquals("0.1.9", version(inv, "io.cpns.gw.pn"));
         gw.stop();
     }
 }

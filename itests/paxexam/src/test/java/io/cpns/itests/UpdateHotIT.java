@@ -97,7 +97,7 @@ public class UpdateHotIT extends PnTestBase {
     }
 
     private Bundle gwPn() {
-        return osgi.bundle("gw-pn");
+        return osgi.bundle("io.cpns.gw.pn");
     }
 
     private Set<String> links() {
@@ -117,18 +117,18 @@ public class UpdateHotIT extends PnTestBase {
 
     /** A release of gw-pn at {@code version}, served under release {@code seq}. */
     private BundleEntry gwPnRelease(long seq, String version, boolean unsatisfiable, UpdateClass c) throws Exception {
-        byte[] jar = Releases.rebuild(Releases.distJar("gateway", "gw-pn"), version, unsatisfiable);
+        byte[] jar = Releases.rebuild(Releases.distJar("gateway", "io.cpns.gw.pn"), version, unsatisfiable);
         String file = "gw-pn-" + version + ".jar";
         artifacts.put(seq, file, jar);
-        return Releases.entry("gw-pn", version, jar, c, file);
+        return Releases.entry("io.cpns.gw.pn", version, jar, c, file);
     }
 
     @Test
     public void u01_beforeAnyRelease_theInventoryShowsTheDistribution() throws Exception {
         GatewayInventory inv = inventory();
         assertEquals(0, inv.committedSeq());
-        assertEquals("ACTIVE", bundle(inv, "gw-pn").state());
-        assertEquals(false, bundle(inv, "gw-pn").managed());
+        assertEquals("ACTIVE", bundle(inv, "io.cpns.gw.pn").state());
+        assertEquals(false, bundle(inv, "io.cpns.gw.pn").managed());
         assertTrue(inv.ready());
         assertNull(inv.state());
     }
@@ -221,8 +221,8 @@ public class UpdateHotIT extends PnTestBase {
         }
         GatewayInventory inv = inventory();
         assertEquals(1, inv.committedSeq());
-        assertEquals(true, bundle(inv, "gw-pn").managed());
-        assertEquals("0.1.1", bundle(inv, "gw-pn").version());
+        assertEquals(true, bundle(inv, "io.cpns.gw.pn").managed());
+        assertEquals("0.1.1", bundle(inv, "io.cpns.gw.pn").version());
         Osgi.eventually("an inventory report after the commit", () -> server.inventories.stream().anyMatch(i -> i.committedSeq() == 1),
                 () -> "");
     }

@@ -100,16 +100,16 @@ public class UpdateRolloutIT extends PnTestBase {
     public void u01_beforeAnyRelease_theServerSeesTheDistributionInTheInventory() throws Exception {
         String inv = osgi.shell("server:inventory " + GATEWAY);
         assertTrue(inv, inv.contains("committed release 0"));
-        assertTrue(inv, inv.matches("(?s).*gw-pn +0\\.1\\.0\\.SNAPSHOT +ACTIVE +\\d+ +distribution.*"));
+        assertTrue(inv, inv.matches("(?s).*io\\.cpns\\.gw\\.pn +0\\.1\\.0\\.SNAPSHOT +ACTIVE +\\d+ +distribution.*"));
         UpdateStore.InventoryRow row = updates().inventory(EntityId.of(GATEWAY)).orElseThrow();
-        assertEquals(false, bundle(row, "gw-pn").managed());
+        assertEquals(false, bundle(row, "io.cpns.gw.pn").managed());
     }
 
     @Test
     public void u02_aSignedReleaseIsPublished_aTamperedOneIsNot() throws Exception {
         String out = osgi.shell("server:releasepublish " + release(7, "0.1.7", false, Releases.ROOT_SEED));
         assertTrue(out, out.contains("release 7 (itest-7) published: 1 bundle(s)"));
-        assertTrue(osgi.shell("server:releases").contains("gw-pn 0.1.7 (HOT, level 2) gw-pn-0.1.7.jar"));
+        assertTrue(osgi.shell("server:releases").contains("io.cpns.gw.pn 0.1.7 (HOT, level 2) gw-pn-0.1.7.jar"));
         Path tampered = release(70, "0.1.70", false, Releases.ROOT_SEED);
         byte[] jar = Files.readAllBytes(tampered.resolve("gw-pn-0.1.70.jar"));
         jar[jar.length - 40] ^= 1;
@@ -148,7 +148,7 @@ public class UpdateRolloutIT extends PnTestBase {
             assertEquals(List.of("ACCEPTED", "DOWNLOADING", "DOWNLOADED", "APPLYING", "TRIAL", "COMMITTED"), states(p));
             String committed = p.history().get(5).detail();
             assertTrue(committed, committed.contains("0 PNE links dropped"));
-            assertTrue(p.history().get(3).detail(), p.history().get(3).detail().contains("hot: gw-pn 0.1.7"));
+            assertTrue(p.history().get(3).detail(), p.history().get(3).detail().contains("hot: io.cpns.gw.pn 0.1.7"));
         }
         assertEquals("0.1.7", gwPn().getVersion().toString());
         assertEquals(Bundle.ACTIVE, gwPn().getState());
@@ -166,17 +166,17 @@ public class UpdateRolloutIT extends PnTestBase {
 
         // the inventory the gateway reported by itself after the commit
         Osgi.eventually("the Server stores the inventory of release 7", () -> updates().inventory(EntityId.of(GATEWAY))
-                .map(r -> r.committedSeq() == 7 && bundle(r, "gw-pn").version().equals("0.1.7") && bundle(r, "gw-pn").managed())
+                .map(r -> r.committedSeq() == 7 && bundle(r, "io.cpns.gw.pn").version().equals("0.1.7") && bundle(r, "io.cpns.gw.pn").managed())
                 .orElse(false), () -> String.valueOf(updates().inventory(EntityId.of(GATEWAY))));
         String inv = osgi.shell("server:inventory " + GATEWAY);
-        assertTrue(inv, inv.contains("committed release 7") && inv.matches("(?s).*gw-pn +0\\.1\\.7 +ACTIVE +\\d+ +release.*"));
+        assertTrue(inv, inv.contains("committed release 7") && inv.matches("(?s).*io\\.cpns\\.gw\\.pn +0\\.1\\.7 +ACTIVE +\\d+ +release.*"));
     }
 
     @Test
     public void u04_theArtifactEndpoint_servesRanges_andOnlyWhatAManifestLists() throws Exception {
         String base = artifactBase();
         assertTrue(base, base.matches("https://localhost:\\d+/cpns/releases/"));
-        BundleEntry e = Releases.entry("gw-pn", "0.1.7", Files.readAllBytes(published(7).resolve("gw-pn-0.1.7.jar")), UpdateClass.HOT,
+        BundleEntry e = Releases.entry("io.cpns.gw.pn", "0.1.7", Files.readAllBytes(published(7).resolve("gw-pn-0.1.7.jar")), UpdateClass.HOT,
                 "gw-pn-0.1.7.jar");
         String url = base + "7/" + e.file();
         HttpClient http = HttpClient.newBuilder().sslContext(trusting(osgi.service(ServerEndpoint.class).generatedOperatorCa().orElseThrow()))
@@ -253,7 +253,7 @@ public class UpdateRolloutIT extends PnTestBase {
     @Test
     public void u08_aGatewayThatWasOffline_isOfferedWhenItIsBack_andCommits() throws Exception {
         assertTrue(osgi.shell("server:releasepublish " + release(11, "0.1.11", false, Releases.ROOT_SEED)).contains("published"));
-        Bundle link = osgi.bundle("gw-link");
+        Bundle link = osgi.bundle("io.cpns.gw.link");
         link.stop();
         ServerEndpoint ep = osgi.service(ServerEndpoint.class);
         Osgi.eventually("the gateway's session gone", () -> ep.sessions().stream().noneMatch(s -> s.entityId().equals(GATEWAY)), () -> "");
@@ -322,7 +322,7 @@ public class UpdateRolloutIT extends PnTestBase {
     }
 
     private Bundle gwPn() {
-        return osgi.bundle("gw-pn");
+        return osgi.bundle("io.cpns.gw.pn");
     }
 
     private Set<String> links() {
@@ -336,8 +336,8 @@ public class UpdateRolloutIT extends PnTestBase {
 
     /** A release of gw-pn at {@code version} (rebuilt from the distribution's jar), signed, in a directory to publish. */
     private Path release(long seq, String version, boolean unsatisfiable, byte[] rootSeed) throws Exception {
-        byte[] jar = Releases.rebuild(Releases.distJar("gateway", "gw-pn"), version, unsatisfiable);
-        BundleEntry e = Releases.entry("gw-pn", version, jar, UpdateClass.HOT, "gw-pn-" + version + ".jar");
+        byte[] jar = Releases.rebuild(Releases.distJar("gateway", "io.cpns.gw.pn"), version, unsatisfiable);
+        BundleEntry e = Releases.entry("io.cpns.gw.pn", version, jar, UpdateClass.HOT, "gw-pn-" + version + ".jar");
         return Releases.directory(Path.of(ctx.getProperty("cpns.data")).resolve("out-" + seq), seq, rootSeed, Map.of(e, jar));
     }
 

@@ -4,5 +4,5 @@
  * one length-prefixed frame with a hard size limit.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.1.1")
 package io.cpns.codec;

@@ -1,10 +1,13 @@
 package io.cpns.crypto;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * What the seeds call Hash, MAC, encryption, key wrapping and session-key derivation. A suite is
  * stateless and thread-safe. Two implementations: {@link ModernSuite} (default) and
  * {@link LegacySuite} (the seeds' formulas literally, SHA-1). Layouts: docs/security.md.
  */
+@ProviderType
 public interface CryptoSuite {
     /** Wire name, e.g. {@code modern-v1}. */
     String name();

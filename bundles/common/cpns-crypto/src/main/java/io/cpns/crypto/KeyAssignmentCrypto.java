@@ -2,6 +2,7 @@ package io.cpns.crypto;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The formulas of Key Assignment for a PNE without UI (seed 001 §7.x.2), in one crypto suite.
@@ -17,6 +18,7 @@ import java.util.Arrays;
  * (AES-256-KW). KeyPNE is the PNE's 32-byte EUKey in both. Both add a response authenticator that the seed lacks, so that a PNE
  * tells a forged RANDSVR from a damaged wrapped key (D44).
  */
+@ProviderType
 public abstract class KeyAssignmentCrypto {
     /** PBKDF2 iterations of modern-v1's password hash: part of the suite, never configured. */
     public static final int MODERN_ITERATIONS = 100_000;

@@ -3,8 +3,10 @@ package io.cpns.pne;
 import io.cpns.codec.MessageChannel;
 import io.cpns.codec.MessageCodec;
 import java.io.IOException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** How a PNE reaches its PN GW on one PAN. */
+@ConsumerType
 public interface PneTransport {
     /** Adapter id as the PN GW knows it ({@code ip}, {@code serial}). */
     String adapter();

@@ -8,5 +8,5 @@
 // 2.1.0: PneClient.onGroupKeyDelete; group.membership; sendToGroup fetches a missing or stale Group Key (issue 12 §3)
 // issue 13: no API change; the stages PneClient returns complete on the SDK's callback pool, never a reader thread
 // 2.2.0: UdpTransport, the PNE side of the pan-udp adapter (issue 13 §4)
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("2.2.1")
 package io.cpns.pne;

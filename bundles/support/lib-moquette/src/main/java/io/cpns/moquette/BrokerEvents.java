@@ -1,6 +1,7 @@
 package io.cpns.moquette;
 
 import java.net.SocketAddress;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * What the patched Moquette 0.17 of this bundle tells the broker's owner (a CPNS addition; see
@@ -9,6 +10,7 @@ import java.net.SocketAddress;
  * every CONNECT, and it is told once of every connection the broker closes, with the reason.
  * Called on Netty's and Moquette's threads: implementations return quickly and never throw.
  */
+@ConsumerType
 public interface BrokerEvents {
     /**
      * Why a CONNECT with these credentials is refused, or {@code null} to accept it (in place of

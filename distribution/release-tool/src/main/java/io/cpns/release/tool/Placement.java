@@ -16,8 +16,8 @@ final class Placement {
             "org.osgi.util.function", "org.apache.felix.scr", "org.apache.felix.configadmin",
             "org.apache.felix.metatype", "org.apache.felix.log", "org.apache.felix.fileinstall",
             "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.shell", "org.apache.felix.gogo.command");
-    static final Set<String> RESTART = Set.of("cpns-session", "cpns-crypto", "cpns-keystore",
-            "bcprov", "bcutil", "bctls", "bcpkix", "gw-mqtt", "io.moquette.broker");
+    static final Set<String> RESTART = Set.of("io.cpns.session", "io.cpns.crypto", "io.cpns.keystore",
+            "bcprov", "bcutil", "bctls", "bcpkix", "io.cpns.gw.mqtt", "io.moquette.broker");
 
     private Placement() {
     }

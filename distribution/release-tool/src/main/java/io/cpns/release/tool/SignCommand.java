@@ -46,8 +46,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sign", sortOptions = false, header = "Builds a release from bundle jars and signs it with a release key.",
         description = "Writes the release directory OUT: manifest.cbor, manifest.sig, keys.cbor, keys.sig (copied from "
-            + "--keys) and the jars. Update classes default to RESTART for cpns-session, cpns-crypto, cpns-keystore, "
-            + "Bouncy Castle, the runtime feature, gw-mqtt, the broker and Netty, HOT for the rest; start levels to 1 "
+            + "--keys) and the jars. Update classes default to RESTART for io.cpns.session, io.cpns.crypto, io.cpns.keystore, "
+            + "Bouncy Castle, the runtime feature, io.cpns.gw.mqtt, the broker and Netty, HOT for the rest; start levels to 1 "
             + "for the runtime feature, 2 for the rest.")
 final class SignCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")

@@ -65,15 +65,15 @@ class ToolTest {
                 "--passphrase-file", rootPass.toString()));
 
         Path jars = dir.resolve("jars");
-        Tool.bundle(jars, "gw-pn-1.3.0.jar", "gw-pn", "1.3.0");
-        Tool.bundle(jars, "cpns-session-1.0.1.jar", "cpns-session;singleton:=true", "1.0.1");
+        Tool.bundle(jars, "gw-pn-1.3.0.jar", "io.cpns.gw.pn", "1.3.0");
+        Tool.bundle(jars, "cpns-session-1.0.1.jar", "io.cpns.session;singleton:=true", "1.0.1");
         Tool.bundle(jars, "org.apache.felix.scr-2.2.18.jar", "org.apache.felix.scr", "2.2.18");
         Tool.bundle(jars, "netty-codec-4.1.141.Final.jar", "io.netty.codec", "4.1.141.Final");
-        Tool.bundle(jars, "pan-ip.jar", "pan-ip", "1.0");
+        Tool.bundle(jars, "pan-ip.jar", "io.cpns.pan.ip", "1.0");
         release42 = dir.resolve("releases/42");
         Tool.Result sign = ok(tool.run(Stream.concat(Stream.of("sign", "--key", dir.resolve("offline/release-1.key").toString(),
                 "--keys", keys1.toString(), "--root-key", rootB64, "--seq", "42", "--expires", "P30D", "--name", "2026.12-1",
-                "--start-level", "pan-ip=3", "--class", "pan-ip=RESTART", "--out", release42.toString(),
+                "--start-level", "io.cpns.pan.ip=3", "--class", "io.cpns.pan.ip=RESTART", "--out", release42.toString(),
                 "--passphrase-file", releasePass.toString()),
                 Stream.of("gw-pn-1.3.0.jar", "cpns-session-1.0.1.jar", "org.apache.felix.scr-2.2.18.jar",
                         "netty-codec-4.1.141.Final.jar", "pan-ip.jar").map(f -> jars.resolve(f).toString())).toArray(String[]::new)));
@@ -160,19 +160,19 @@ class ToolTest {
         assertEquals(42, m.releaseSeq());
         assertEquals(releaseKid, m.keyId());
         Map<String, BundleEntry> b = m.bundles().stream().collect(Collectors.toMap(BundleEntry::symbolicName, x -> x));
-        assertEquals(UpdateClass.HOT, b.get("gw-pn").updateClass());
-        assertEquals(2, b.get("gw-pn").startLevel());
-        assertEquals(UpdateClass.RESTART, b.get("cpns-session").updateClass());
+        assertEquals(UpdateClass.HOT, b.get("io.cpns.gw.pn").updateClass());
+        assertEquals(2, b.get("io.cpns.gw.pn").startLevel());
+        assertEquals(UpdateClass.RESTART, b.get("io.cpns.session").updateClass());
         assertEquals(UpdateClass.RESTART, b.get("org.apache.felix.scr").updateClass());
         assertEquals(1, b.get("org.apache.felix.scr").startLevel());
         assertEquals(UpdateClass.RESTART, b.get("io.netty.codec").updateClass());
         assertEquals("4.1.141.Final", b.get("io.netty.codec").version());
-        assertEquals(UpdateClass.RESTART, b.get("pan-ip").updateClass(), "--class override");
-        assertEquals(3, b.get("pan-ip").startLevel(), "--start-level override");
-        assertEquals("1.0.0", b.get("pan-ip").version(), "normalized");
+        assertEquals(UpdateClass.RESTART, b.get("io.cpns.pan.ip").updateClass(), "--class override");
+        assertEquals(3, b.get("io.cpns.pan.ip").startLevel(), "--start-level override");
+        assertEquals("1.0.0", b.get("io.cpns.pan.ip").version(), "normalized");
         byte[] jar = Files.readAllBytes(release42.resolve("gw-pn-1.3.0.jar"));
-        assertEquals(jar.length, b.get("gw-pn").size());
-        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(jar), b.get("gw-pn").sha256());
+        assertEquals(jar.length, b.get("io.cpns.gw.pn").size());
+        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(jar), b.get("io.cpns.gw.pn").sha256());
         assertArrayEquals(Files.readAllBytes(keys1.resolve("keys.cbor")), Files.readAllBytes(release42.resolve("keys.cbor")));
         try (Stream<Path> s = Files.list(release42.getParent())) {
             assertEquals(List.of("42"), s.map(p -> p.getFileName().toString()).collect(Collectors.toList()), "no temporary directory left");
@@ -186,7 +186,7 @@ class ToolTest {
         assertTrue(v.out().startsWith("OK release 42 '2026.12-1' for cpns/gateway, signed by " + releaseKid
                 + " (release keys 1), 5 bundles verified"), v.out());
         Tool.Result i = ok(tool.run("inspect", release42.toString()));
-        assertTrue(i.out().contains("release 42 '2026.12-1'") && i.out().contains("cpns-session") && i.out().contains("RESTART")
+        assertTrue(i.out().contains("release 42 '2026.12-1'") && i.out().contains("io.cpns.session") && i.out().contains("RESTART")
                 && i.out().contains(releaseKid + "  not after") && i.out().contains("(signed this release)"), i.out());
     }
 
@@ -214,11 +214,11 @@ class ToolTest {
         byte[] j = Files.readAllBytes(jar.resolve("gw-pn-1.3.0.jar"));
         j[j.length / 2] ^= 1;
         Files.write(jar.resolve("gw-pn-1.3.0.jar"), j);
-        assertRefused("HASH_MISMATCH", "gw-pn 1.3.0", jar);
+        assertRefused("HASH_MISMATCH", "io.cpns.gw.pn 1.3.0", jar);
 
         Path swapped = copy(release42, "swapped-jar");
         Files.copy(swapped.resolve("pan-ip.jar"), swapped.resolve("gw-pn-1.3.0.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertRefused("SIZE_MISMATCH", "gw-pn", swapped);
+        assertRefused("SIZE_MISMATCH", "io.cpns.gw.pn", swapped);
     }
 
     @Test
@@ -265,14 +265,14 @@ class ToolTest {
     void sign_refusesWhatAGatewayWouldRefuse_andWritesNothing() throws Exception {
         Path jars = dir.resolve("bad-jars");
         Path plain = Tool.bundle(jars, "plain.jar", null, null);
-        Path a = Tool.bundle(jars, "a.jar", "gw-pn", "1.0.0");
-        Path b = Tool.bundle(jars, "b.jar", "gw-pn", "1.1.0");
-        Path odd = Tool.bundle(jars, "with space.jar", "gw-link", "1.0.0");
+        Path a = Tool.bundle(jars, "a.jar", "io.cpns.gw.pn", "1.0.0");
+        Path b = Tool.bundle(jars, "b.jar", "io.cpns.gw.pn", "1.1.0");
+        Path odd = Tool.bundle(jars, "with space.jar", "io.cpns.gw.link", "1.0.0");
         for (Map.Entry<List<String>, String> c : Map.of(
                 List.of(plain.toString()), "not a bundle",
-                List.of(a.toString(), b.toString()), "two jars are bundle gw-pn",
+                List.of(a.toString(), b.toString()), "two jars are bundle io.cpns.gw.pn",
                 List.of(odd.toString()), "not a plain file name",
-                List.of(a.toString(), "--class", "gw-link=HOT"), "--class gw-link: no such bundle").entrySet()) {
+                List.of(a.toString(), "--class", "io.cpns.gw.link=HOT"), "--class io.cpns.gw.link: no such bundle").entrySet()) {
             Tool.Result r = tool.run(Stream.concat(Stream.of("sign", "--key", dir.resolve("offline/release-1.key").toString(),
                     "--keys", keys1.toString(), "--seq", "50", "--expires", "P1D", "--out", dir.resolve("releases/50").toString(),
                     "--passphrase-file", releasePass.toString()), c.getKey().stream()).toArray(String[]::new));

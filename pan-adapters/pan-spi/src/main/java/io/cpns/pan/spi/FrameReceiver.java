@@ -1,6 +1,9 @@
 package io.cpns.pan.spi;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** The gateway's side of a {@link PanConnection}. */
+@ProviderType
 public interface FrameReceiver {
     /** One complete CPNS frame. */
     void frame(byte[] frame);

@@ -2,11 +2,13 @@ package io.cpns.pan.spi;
 
 import java.io.IOException;
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One PAN technology. Implement it in one bundle and register it as an OSGi service; the gateway
  * calls {@link #start} when it sees the service and {@link #stop} when it goes away.
  */
+@ConsumerType
 public interface PanAdapter {
     /** Short, stable id ({@code ip}, {@code serial}, {@code ble}...): logs, discovery answers, commands. */
     String id();

@@ -1,8 +1,10 @@
 package io.cpns.pan.spi;
 
 import java.io.IOException;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** One PNE's link on a PAN: CPNS frames in, CPNS frames out. */
+@ConsumerType
 public interface PanConnection {
     String adapterId();
 

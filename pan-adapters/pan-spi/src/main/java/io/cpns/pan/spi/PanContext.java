@@ -1,6 +1,9 @@
 package io.cpns.pan.spi;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** What the gateway offers an adapter. Thread-safe; calls return quickly. */
+@ProviderType
 public interface PanContext {
     /** The PN GW's Entity ID. */
     String gatewayId();

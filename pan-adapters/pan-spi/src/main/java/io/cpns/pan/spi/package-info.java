@@ -6,5 +6,5 @@
  * Guide: docs/adapter-guide.md.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.1.1")
 package io.cpns.pan.spi;

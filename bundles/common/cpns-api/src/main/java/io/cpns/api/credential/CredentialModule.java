@@ -1,6 +1,7 @@
 package io.cpns.api.credential;
 
 import java.io.IOException;
+import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -69,6 +70,7 @@ public interface CredentialModule {
     String fingerprint();
 
     /** A step that needs the raw key: it must not keep {@code key} beyond the call. */
+    @ConsumerType
     @FunctionalInterface
     interface KeyUse<T> {
         T apply(byte[] key) throws IOException;

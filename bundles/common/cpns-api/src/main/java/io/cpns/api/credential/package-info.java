@@ -4,5 +4,5 @@
  * is kept and used. docs/security.md "Credential module".
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package io.cpns.api.credential;

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Writes a file so that after a crash or power cut it holds either its old content or the new one:
@@ -31,6 +32,7 @@ public final class AtomicFile {
     }
 
     /** What a caller writes into the temporary file (e.g. {@code KeyStore.store}); it need not close the stream. */
+    @ConsumerType
     @FunctionalInterface
     public interface Content {
         void writeTo(OutputStream out) throws IOException;

@@ -4,5 +4,5 @@
  * secrets to disk, and for the launcher and the release tool, which run without OSGi.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.0.1")
 package io.cpns.api.file;

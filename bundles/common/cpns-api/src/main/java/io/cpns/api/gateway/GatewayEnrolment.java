@@ -1,9 +1,12 @@
 package io.cpns.api.gateway;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * EUKey assignment to this PN GW (TS §5.3.1): done once, before the first mutual authentication
  * with the CPNS Server, after the Server authenticated the CPNS User who owns the gateway.
  */
+@ProviderType
 public interface GatewayEnrolment {
     /** Whether this gateway already holds an EUKey (then assignment SHALL NOT happen, §5.3.1). */
     boolean hasEuKey();

@@ -2,8 +2,10 @@ package io.cpns.api.gateway;
 
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The Service Groups with members in this PN GW's PNs, and their Group Keys' epochs (TS §5.3.2). */
+@ProviderType
 public interface GatewayGroups {
     List<GatewayGroup> groups();
 

@@ -2,6 +2,7 @@ package io.cpns.api.gateway;
 
 import java.util.Optional;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The MQTT broker that carries a PN GW's broadcast Group Key delivery to the PNEs of its home
@@ -12,6 +13,7 @@ import java.util.Set;
  * <p>The broker holds no state the PN GW cannot give again: when this service comes (back), its
  * user re-grants every member and republishes every retained message.
  */
+@ProviderType
 public interface GroupBroker {
     /** Where PNEs connect, e.g. {@code tcp://192.168.1.1:1883}. */
     String uri();

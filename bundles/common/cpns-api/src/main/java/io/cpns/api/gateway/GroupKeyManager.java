@@ -3,6 +3,7 @@ package io.cpns.api.gateway;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * This PN GW as the Group Key Manager of Service Groups (seed 003 §5.3.2, distributed topology):
@@ -10,6 +11,7 @@ import java.util.Optional;
  * them on the Server, which relays them to the other PN GWs (indirect delivery). Its own member
  * PNEs get the key from here directly.
  */
+@ProviderType
 public interface GroupKeyManager {
     /** A group managed here: the epoch of the last key created, and that key's fingerprint. */
     record ManagedGroup(String groupId, long epoch, String keyFingerprint, Instant created) {

@@ -2,6 +2,7 @@ package io.cpns.api.gateway;
 
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Key Assignment for PNEs without UI, the user's part (seed 001 §7.x.2): the set-top box's own UI
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletionStage;
  * Failures complete the stage with a {@link io.cpns.api.CpnsException} and its code
  * (docs/keyassignment.md §5).
  */
+@ProviderType
 public interface KeyAssignmentService {
     /** Subscription & Registration (§7.x.2.1): the user's ID, password and subscription information, to the CPNS Server. */
     CompletionStage<Void> register(String userId, char[] password, Map<String, String> subscription);

@@ -2,8 +2,10 @@ package io.cpns.api.gateway;
 
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The PN GW's PN Inventory, persisted (encrypted, atomic) so PNEs rejoin without a new establishment. */
+@ProviderType
 public interface PnInventory {
     List<PnRecord> pns();
 

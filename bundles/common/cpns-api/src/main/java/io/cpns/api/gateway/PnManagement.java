@@ -3,8 +3,10 @@ package io.cpns.api.gateway;
 import io.cpns.api.message.SetupType;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** PN GW initiated PN Establishment (seed 004 §5.2.1.2) and operator actions on PNs. */
+@ProviderType
 public interface PnManagement {
     /**
      * Establishes a PN with the connected PNEs ({@code ALL}) or the listed ones ({@code INVITE}).

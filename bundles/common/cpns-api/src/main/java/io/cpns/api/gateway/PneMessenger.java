@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Messages to PNEs by Entity ID over their current link: the PN GW's routing table (seed 004 step
  * 4). The link is chosen per PNE (an authenticated one first) and protected as TS §5.3.3.1 says.
  */
+@ProviderType
 public interface PneMessenger {
     /** Sends a request to a PNE and completes with its response, or {@code UNAVAILABLE}/{@code TIMEOUT}. */
     CompletionStage<PneMessage> request(EntityId pne, Message request, Duration timeout);

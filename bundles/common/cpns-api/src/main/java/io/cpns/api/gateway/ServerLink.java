@@ -3,11 +3,13 @@ package io.cpns.api.gateway;
 import io.cpns.api.message.Message;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The PN GW's secure link to the CPNS Server (TS §5.3.3.1: the GW-Server secure session). Requests
  * are sent protected by the message-level session over PSK-TLS.
  */
+@ProviderType
 public interface ServerLink {
     LinkStatus status();
 

@@ -5,8 +5,10 @@ import io.cpns.api.EntityKind;
 import io.cpns.api.UserId;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Entities and their EUKeys (TS §5.3.1, §5.3.4). */
+@ProviderType
 public interface EntityRegistry {
     /**
      * Assigns a fresh EUKey to {@code entity}, owned by {@code owner}. The caller has authenticated

@@ -4,6 +4,7 @@ import io.cpns.api.EntityId;
 import io.cpns.api.UserId;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Service Groups and their Group Keys on the CPNS Server (TS §5.3.2): the key is created with
@@ -12,6 +13,7 @@ import java.util.Optional;
  * Members are PNEs of the group owner's CPNS User (TS §5.3.4: authorization by Entity ID and
  * User ID).
  */
+@ProviderType
 public interface GroupRegistry {
     /**
      * @throws io.cpns.api.CpnsException {@code INVALID_ARGUMENT} for a malformed or taken group ID,

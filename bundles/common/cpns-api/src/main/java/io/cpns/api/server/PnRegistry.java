@@ -3,8 +3,10 @@ package io.cpns.api.server;
 import io.cpns.api.EntityId;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The Server's PN Inventory, read-only, for operators and other flows. */
+@ProviderType
 public interface PnRegistry {
     List<RegisteredPn> pns();
 

@@ -5,8 +5,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The Server's network endpoint, for operators and tools. */
+@ProviderType
 public interface ServerEndpoint {
     /** The Server's own Entity ID (destination of every message to the Server). */
     EntityId serverId();

@@ -2,8 +2,10 @@ package io.cpns.api.server;
 
 import io.cpns.api.UserId;
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** CPNS Users: registered with the Server before any EUKey assignment (TS §5.3.1). */
+@ProviderType
 public interface UserRegistry {
     /**
      * Registers a user. The password is stored only as a salted, memory-hard hash and wiped from

@@ -2,6 +2,7 @@ package io.cpns.api.store;
 
 import java.util.Optional;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Named secrets (EUKey, LocalEUKeys, Group Keys) kept encrypted at rest. Writes are atomic: after
@@ -10,6 +11,7 @@ import java.util.Set;
  *
  * <p>Returned arrays are copies: the caller wipes them ({@code Arrays.fill(k, (byte) 0)}) when done.
  */
+@ProviderType
 public interface SecretStore {
     /**
      * Aliases are 1..128 characters of {@code [A-Za-z0-9._:@-]}.

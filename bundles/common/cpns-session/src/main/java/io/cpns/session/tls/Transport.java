@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** A byte stream TLS can run on: a TCP socket, or a tunnel carried in CPNS messages. */
+@ConsumerType
 public interface Transport extends Closeable {
     InputStream in() throws IOException;
 

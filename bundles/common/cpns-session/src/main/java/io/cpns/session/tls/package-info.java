@@ -5,5 +5,5 @@
  * operator's CA (docs/security.md "Bootstrap").
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.cpns.session.tls;

@@ -36,7 +36,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=reconnect"})
 public class GatewayCommands {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
-    private static final String LINK = "gw-link";
+    private static final String LINK = "io.cpns.gw.link";
 
     // optional and dynamic: with gw-link down (a corrupt EUKey, an update) the commands say so (Unavailable) instead of vanishing
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -24,7 +24,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=groups",
     "osgi.command.function=group"})
 public class GroupCommands {
-    private static final String BUNDLE = "gw-groupkey";
+    private static final String BUNDLE = "io.cpns.gw.groupkey";
 
     // optional and dynamic: a PN GW without its Service Group part (not installed, or failed to start) still answers
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

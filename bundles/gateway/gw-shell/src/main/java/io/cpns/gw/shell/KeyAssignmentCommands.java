@@ -34,7 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=karegister",
     "osgi.command.function=onboard"})
 public class KeyAssignmentCommands {
-    private static final String KA = "gw-keyassign";
+    private static final String KA = "io.cpns.gw.keyassign";
 
     // optional and dynamic: with gw-keyassign down the commands say so (Unavailable) before asking for a password
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

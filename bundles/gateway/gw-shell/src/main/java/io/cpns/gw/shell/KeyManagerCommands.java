@@ -33,7 +33,7 @@ public class KeyManagerCommands {
         }
         GroupKeyManager manager = this.manager;
         if (manager == null) {
-            Print.result(Unavailable.of("Group Key Manager", "gw-keymanager"));
+            Print.result(Unavailable.of("Group Key Manager", "io.cpns.gw.keymanager"));
             return;
         }
         StringBuilder s = new StringBuilder(String.format("%-24s %-6s %-18s %s%n", "GROUP", "EPOCH", "KEY", "CREATED"));
@@ -52,7 +52,7 @@ public class KeyManagerCommands {
         }
         GroupKeyManager manager = this.manager;
         if (manager == null) {
-            Print.result(Unavailable.of("Group Key Manager", "gw-keymanager"));
+            Print.result(Unavailable.of("Group Key Manager", "io.cpns.gw.keymanager"));
             return;
         }
         GroupKeyManager.ManagedGroup g = manager.rekey(groupId);

@@ -40,8 +40,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=preassign",
     "osgi.command.function=unpreassign"})
 public class PnCommands {
-    private static final String PAN = "gw-pan";
-    private static final String PN = "gw-pn";
+    private static final String PAN = "io.cpns.gw.pan";
+    private static final String PN = "io.cpns.gw.pn";
 
     // optional and dynamic: with gw-pn or gw-pan down the commands say so (Unavailable) instead of vanishing or failing
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

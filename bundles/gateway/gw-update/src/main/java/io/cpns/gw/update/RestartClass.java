@@ -10,9 +10,9 @@ import java.util.List;
  */
 final class RestartClass {
     /** The default: libraries and services everything else holds (docs/updates.md §4.1). */
-    static final String[] DEFAULT = {"cpns-api", "cpns-codec", "cpns-crypto", "cpns-session", "cpns-keystore", "gw-update",
-        "gw-mqtt", "io.moquette.*", "io.netty.*", "bc*", "com.fasterxml.*", "com.fazecast.*", "slf4j.*", "org.eclipse.paho.*",
-        "org.apache.felix.*", "org.osgi.*"};
+    static final String[] DEFAULT = {"io.cpns.api", "io.cpns.codec", "io.cpns.crypto", "io.cpns.session", "io.cpns.keystore",
+        "io.cpns.gw.update", "io.cpns.gw.mqtt", "io.moquette.*", "io.netty.*", "bc*", "com.fasterxml.*", "com.fazecast.*",
+        "slf4j.*", "org.eclipse.paho.*", "org.apache.felix.*", "org.osgi.*"};
 
     private final List<String> patterns;
 

@@ -34,9 +34,9 @@ public @interface UpdateConfig {
 
     @AttributeDefinition(description = "Bundles applied only by a restart of the framework, whatever a manifest says: symbolic"
             + " names, a trailing * matches any rest. A hot update whose refresh reaches one is applied by a restart")
-    String[] restartBundles() default {"cpns-api", "cpns-codec", "cpns-crypto", "cpns-session", "cpns-keystore", "gw-update",
-        "gw-mqtt", "io.moquette.*", "io.netty.*", "bc*", "com.fasterxml.*", "com.fazecast.*", "slf4j.*", "org.eclipse.paho.*",
-        "org.apache.felix.*", "org.osgi.*"};
+    String[] restartBundles() default {"io.cpns.api", "io.cpns.codec", "io.cpns.crypto", "io.cpns.session", "io.cpns.keystore",
+        "io.cpns.gw.update", "io.cpns.gw.mqtt", "io.moquette.*", "io.netty.*", "bc*", "com.fasterxml.*", "com.fazecast.*",
+        "slf4j.*", "org.eclipse.paho.*", "org.apache.felix.*", "org.osgi.*"};
 
     @AttributeDefinition(description = "Operator CA certificate (PEM) the artifact server's certificate must chain to; empty ="
             + " the server link's (cpns.gw.link operatorCaFile, else ${cpns.data}/operator-ca.pem)")

@@ -7,12 +7,14 @@ import io.cpns.api.server.ServiceGroup;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The Service Group tables (schema versions 4, 5 and 9). A Group Key arrives sealed by the caller, and a
  * membership change and the key of the new epoch are written in one transaction: no moment
  * exists where a departed member's key is still the group's.
  */
+@ProviderType
 public interface GroupStore {
     /** The sealed Group Key of a group's current epoch. */
     record SealedGroupKey(long epoch, byte[] sealed) {

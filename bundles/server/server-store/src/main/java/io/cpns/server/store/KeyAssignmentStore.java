@@ -6,11 +6,13 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Key Assignment registrations (seed 001 §7.x.2.1.2, schema version 6): per CPNS User, the
  * password hash of each crypto suite, sealed by the caller, and the subscription information.
  */
+@ProviderType
 public interface KeyAssignmentStore {
     /** What a Subscription & Registration stored. */
     record Registration(UserId user, Map<String, String> subscription, EntityId gateway, Instant at) {

@@ -8,8 +8,10 @@ import io.cpns.api.server.RegisteredPn;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** The PN Inventory tables of the Server's database (schema versions 3, 8 and 9). */
+@ProviderType
 public interface PnStore {
     /** Creates the PN if it does not exist yet (a large PN registers in batches). */
     void createPn(String pnId, EntityId gateway, UserId owner, Instant at);

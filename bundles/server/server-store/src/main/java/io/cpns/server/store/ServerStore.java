@@ -5,11 +5,13 @@ import io.cpns.api.UserId;
 import io.cpns.api.server.EntityRecord;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Rows of the Server's database. Secrets arrive already sealed (encrypted) by the caller: this
  * layer never sees a key in the clear.
  */
+@ProviderType
 public interface ServerStore {
     /** @throws io.cpns.api.CpnsException {@code USER_EXISTS} */
     void insertUser(UserId user, String passwordHash);

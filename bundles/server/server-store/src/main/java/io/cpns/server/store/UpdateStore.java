@@ -4,6 +4,7 @@ import io.cpns.api.EntityId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Signed remote updates on the Server's side (issue 11, docs/updates.md §5; schema version 7):
@@ -12,6 +13,7 @@ import java.util.Optional;
  * failures are stored by name ({@link io.cpns.api.update.UpdateState}, {@link io.cpns.api.update.UpdateFailure}).
  * Times are epoch milliseconds on the Server, except {@link StatusRow#gatewayAt()}.
  */
+@ProviderType
 public interface UpdateStore {
     /** One bundle of a published release, from its manifest. */
     record ReleaseFile(String file, String symbolicName, String version, long size, byte[] sha256, String updateClass,
