@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ReleaseVectorTest {
     static final ReleaseKeys KEYS = Fixtures.keys(1, Fixtures.key(Fixtures.RELEASE_PUBLIC, 1830297600L));
     static final ReleaseManifest MANIFEST = new ReleaseManifest(1, 42, "2026.12-1", "cpns", "gateway", 1798761600L,
-            Ed25519.keyId(Fixtures.RELEASE_PUBLIC), List.of(new BundleEntry("gw-pn", "1.2.0", 48213,
+            Ed25519.keyId(Fixtures.RELEASE_PUBLIC), List.of(new BundleEntry("io.cpns.gw.pn", "1.2.0", 48213,
                     Fixtures.HEX.parseHex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), 2,
                     UpdateClass.HOT, "gw-pn-1.2.0.jar")));
 
