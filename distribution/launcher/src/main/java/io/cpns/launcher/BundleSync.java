@@ -7,8 +7,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,13 +64,18 @@ final class BundleSync {
             if (!Files.isDirectory(dir)) {
                 throw new IOException("feature directory " + dir + " is missing: is the distribution complete?");
             }
+            List<Path> sorted = new ArrayList<>();
             try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar")) {
-                for (Path jar : jars) {
-                    if (!seen.add(jar.getFileName().toString())) {
-                        continue;
-                    }
-                    out.add(new Wanted(jar.toAbsolutePath(), feature.equals("runtime") ? runtimeLevel : cpnsLevel));
+                jars.forEach(sorted::add);
+            }
+            // by name, so a first start installs (and a start level starts) them in one order: lib-logback and
+            // Felix Log before the other runtime bundles, logging their start-up already (D-log14-1)
+            sorted.sort(null);
+            for (Path jar : sorted) {
+                if (!seen.add(jar.getFileName().toString())) {
+                    continue;
                 }
+                out.add(new Wanted(jar.toAbsolutePath(), feature.equals("runtime") ? runtimeLevel : cpnsLevel));
             }
         }
         return out;
@@ -83,7 +88,7 @@ final class BundleSync {
     static void apply(BundleContext ctx, Path bundleDir, List<Wanted> wanted, Set<String> skip, Managed managed, int maxLevel)
             throws IOException, BundleException {
         String ours = "reference:" + bundleDir.toAbsolutePath().toUri();
-        Map<String, Wanted> byLocation = new HashMap<>();
+        Map<String, Wanted> byLocation = new LinkedHashMap<>(); // installed in the order of wanted()
         wanted.forEach(w -> byLocation.put(w.location(), w));
         Set<String> present = new HashSet<>();
         for (Bundle b : ctx.getBundles()) {
