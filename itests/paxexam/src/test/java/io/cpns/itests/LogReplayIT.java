@@ -2,9 +2,6 @@ package io.cpns.itests;
 
 import static org.junit.Assert.assertEquals;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
@@ -35,41 +32,22 @@ public class LogReplayIT {
         return CpnsOptions.boot("logreplay", Map.of(), "runtime", "core");
     }
 
-    Path logFile() {
-        return Path.of(ctx.getProperty("cpns.data"), "log", "cpns.log");
-    }
-
     @Test
     public void startLines_writtenOnce_evenAfterTheLogBridgeIsUpdated() throws Exception {
         Osgi osgi = new Osgi(ctx);
         osgi.awaitReady();
-        Osgi.eventually("the secret store's start-up line", () -> count("cpns-keystore  secret store at") == 1, this::logText);
-        Osgi.eventually("the ready line", () -> count("cpns-health  CPNS runtime ready") == 1, this::logText);
+        LogFile log = LogFile.of(ctx);
+        Osgi.eventually("the secret store's start-up line", () -> log.count("cpns-keystore  secret store at") == 1, log::text);
+        Osgi.eventually("the ready line", () -> log.count("cpns-health  CPNS runtime ready") == 1, log::text);
 
         osgi.bundle("org.apache.felix.logback").update();
         osgi.awaitReady();
         osgi.service(LoggerFactory.class).getLogger("replay-test").info("after the update");
-        Osgi.eventually("a line logged after the update", () -> count("INFO  replay-test  after the update") == 1, this::logText);
+        Osgi.eventually("a line logged after the update", () -> log.count("INFO  replay-test  after the update") == 1, log::text);
 
-        assertEquals(1, count("cpns-keystore  secret store at"));
-        Map<String, Long> twice = lines().stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
+        assertEquals(1, log.count("cpns-keystore  secret store at"));
+        Map<String, Long> twice = log.lines().stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
         twice.values().removeIf(n -> n == 1);
         assertEquals("no line written twice", Map.of(), twice);
-    }
-
-    private List<String> lines() {
-        try {
-            return Files.exists(logFile()) ? Files.readAllLines(logFile()) : List.of();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private long count(String part) {
-        return lines().stream().filter(l -> l.contains(part)).count();
-    }
-
-    private String logText() {
-        return String.join("\n", lines());
     }
 }

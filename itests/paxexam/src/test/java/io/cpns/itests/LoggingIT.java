@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -49,19 +48,16 @@ public class LoggingIT {
         return CpnsOptions.boot("logging", XML, Map.of(), "runtime", "core");
     }
 
-    Path logFile() {
-        return Path.of(ctx.getProperty("cpns.data"), "log", "cpns.log");
-    }
-
     @Test
     public void aLoggersLevel_changesAtRunTime_byEditingLogbackXml() throws Exception {
         Osgi osgi = new Osgi(ctx);
         osgi.awaitReady();
+        LogFile file = LogFile.of(ctx);
         Logger log = osgi.service(LoggerFactory.class).getLogger("io.cpns.itest.Levels");
         log.debug("debug before the edit");
         log.info("info before the edit");
-        Osgi.eventually("the INFO line", () -> logText().contains("INFO  io.cpns.itest.Levels  info before the edit"), this::logText);
-        assertFalse("DEBUG is below the shipped root level", logText().contains("debug before the edit"));
+        Osgi.eventually("the INFO line", () -> file.text().contains("INFO  io.cpns.itest.Levels  info before the edit"), file::text);
+        assertFalse("DEBUG is below the shipped root level", file.text().contains("debug before the edit"));
 
         String xml = Files.readString(XML);
         Files.writeString(XML, xml.replace("<root level=", "<logger name=\"io.cpns.itest\" level=\"DEBUG\"/>\n  <root level="));
@@ -72,19 +68,12 @@ public class LoggingIT {
         AtomicInteger n = new AtomicInteger();
         Osgi.eventually("a DEBUG line after the edit", () -> {
             log.debug("debug after the edit {}", n.incrementAndGet());
-            return logText().contains("DEBUG io.cpns.itest.Levels  debug after the edit");
-        }, this::logText);
-        assertFalse("the other loggers stay at INFO", logText().contains("DEBUG io.cpns.keystore"));
+            return file.text().contains("DEBUG io.cpns.itest.Levels  debug after the edit");
+        }, file::text);
+        assertEquals("the other loggers stay at INFO", java.util.List.of(),
+                file.lines().stream().filter(l -> l.contains(" DEBUG ") && !l.contains(" io.cpns.itest.Levels ")).toList());
 
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(logFile().getParent())));
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(logFile())));
-    }
-
-    private String logText() {
-        try {
-            return Files.exists(logFile()) ? Files.readString(logFile()) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path().getParent())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.path())));
     }
 }
