@@ -7,8 +7,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,18 +65,13 @@ final class BundleSync {
             if (!Files.isDirectory(dir)) {
                 throw new IOException("feature directory " + dir + " is missing: is the distribution complete?");
             }
-            List<Path> sorted = new ArrayList<>();
             try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar")) {
-                jars.forEach(sorted::add);
-            }
-            // by name, so a first start installs (and a start level starts) them in one order: lib-logback and
-            // Felix Log before the other runtime bundles, logging their start-up already (D-log14-1)
-            sorted.sort(null);
-            for (Path jar : sorted) {
-                if (!seen.add(jar.getFileName().toString())) {
-                    continue;
+                for (Path jar : jars) {
+                    if (!seen.add(jar.getFileName().toString())) {
+                        continue;
+                    }
+                    out.add(new Wanted(jar.toAbsolutePath(), feature.equals("runtime") ? runtimeLevel : cpnsLevel));
                 }
-                out.add(new Wanted(jar.toAbsolutePath(), feature.equals("runtime") ? runtimeLevel : cpnsLevel));
             }
         }
         return out;
@@ -88,7 +84,7 @@ final class BundleSync {
     static void apply(BundleContext ctx, Path bundleDir, List<Wanted> wanted, Set<String> skip, Managed managed, int maxLevel)
             throws IOException, BundleException {
         String ours = "reference:" + bundleDir.toAbsolutePath().toUri();
-        Map<String, Wanted> byLocation = new LinkedHashMap<>(); // installed in the order of wanted()
+        Map<String, Wanted> byLocation = new HashMap<>();
         wanted.forEach(w -> byLocation.put(w.location(), w));
         Set<String> present = new HashSet<>();
         for (Bundle b : ctx.getBundles()) {
@@ -121,8 +117,14 @@ final class BundleSync {
                 b.update(); // from its location: the distribution's jar
             }
         }
+        // the lowest start level (the runtime feature) first and by name: lib-logback starts before Apache Felix
+        // Logback and logs from the first bundle on (D-log14-1); the others in the order they always had (a stable
+        // sort), so the CPNS bundles start as before
+        int first = byLocation.values().stream().mapToInt(Wanted::level).min().orElse(0);
+        List<Wanted> order = new ArrayList<>(byLocation.values());
+        order.sort(Comparator.comparingInt(Wanted::level).thenComparing(w -> w.level() == first ? w.jar().getFileName().toString() : ""));
         List<Bundle> fresh = new ArrayList<>();
-        for (Wanted w : byLocation.values()) {
+        for (Wanted w : order) {
             Bundle b = ctx.installBundle(w.location());
             if (skip.contains(b.getSymbolicName())) {
                 b.uninstall();
