@@ -20,7 +20,8 @@ while [ "$run" -le "$RUNS" ]; do
   READY=$(grep -o 'ready in [0-9]* ms' "$LOG" | grep -o '[0-9]*')
   sleep 2
   jcmd "$PID" GC.run >/dev/null 2>&1; sleep 1
-  HEAP=$(jcmd "$PID" GC.heap_info | grep -o 'used [0-9]*K' | head -2 | grep -o '[0-9]*' | paste -sd+ | bc)
+  HEAP=0 # young + old generation (SerialGC, the scripts' default)
+  for k in $(jcmd "$PID" GC.heap_info | grep -o 'used [0-9]*K' | head -2 | grep -o '[0-9]*'); do HEAP=$((HEAP + k)); done
   RSS=$(ps -o rss= -p "$PID")
   echo "run $run: ready_ms=${READY:-none} live_heap_kb=$HEAP rss_kb=$RSS other_format_lines=$(grep -vc '^[0-9]\{4\}-' "$LOG")"
   kill "$PID"; wait "$PID" 2>/dev/null
