@@ -60,7 +60,7 @@ final class Demo {
 
     int run() throws Exception {
         System.out.println("CPNS demo: a CPNS Server and a PN GW, each its own OSGi runtime, and PNEs on two PANs, over loopback");
-        System.out.println("logs: " + root.resolve("server.log") + ", " + root.resolve("gateway.log") + "\n");
+        System.out.println("logs: " + root.resolve("server/log/cpns.log") + ", " + root.resolve("gateway/log/cpns.log") + "\n");
         try {
             Runtimes.deleteTree(root);
             pnes = new PneDemo(steps, root, GATEWAY, USER, password);
@@ -154,8 +154,7 @@ final class Demo {
         return Runtimes.config(home, root.resolve("etc-server"), "server", Map.of(
                 "cpns.server.endpoint.cfg", Map.of("port", port),
                 "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"), // many PNEs enrol below
-                "cpns.server.artifacts.cfg", Map.of("port", "0"),
-                "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
+                "cpns.server.artifacts.cfg", Map.of("port", "0")));
     }
 
     private Path gatewayEtc(Services srv) throws Exception {
@@ -164,7 +163,6 @@ final class Demo {
         changes.put("cpns.gw.identity.cfg", Map.of("gatewayId", GATEWAY));
         changes.put("cpns.gw.link.cfg", Map.of("serverPort", String.valueOf(endpoint.listenAddress().getPort()),
                 "operatorCaFile", endpoint.generatedOperatorCa().orElseThrow().toString(), "keepaliveSeconds", "5", "backoffMaxMillis", "2000"));
-        changes.put("cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString()));
         changes.put("cpns.gw.update.cfg", Map.of("trialSeconds", "1")); // 60 s by default: the demo's releases are watched 1 s
         return Runtimes.config(home, root.resolve("etc-gateway"), "gateway", changes);
     }

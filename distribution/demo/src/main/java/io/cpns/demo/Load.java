@@ -91,8 +91,7 @@ final class Load {
                 System.out.println("Mosquitto with dynamic security on " + broker.uri());
             }
             server = start("server", Map.of("cpns.server.endpoint.cfg", Map.of("port", "0"),
-                    "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"),
-                    "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
+                    "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1")));
             srv = new Services(server.framework().getBundleContext());
             Runtimes.awaitReady(srv);
             ServerEndpoint endpoint = srv.get(ServerEndpoint.class);
@@ -104,8 +103,7 @@ final class Load {
                     // every simulated PNE connects from 127.0.0.1, most on plain links until their PN forms
                     "cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", "0", "maxUnauthenticatedPerAddress", "0"),
                     "cpns.gw.pn.cfg", Map.of("notifyTimeoutMillis", "60000", "authTimeoutMillis", "120000", "serverTimeoutMillis", "120000"),
-                    "cpns.gw.broker.cfg", brokerConfig,
-                    "cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString())));
+                    "cpns.gw.broker.cfg", brokerConfig));
             Services gw = new Services(gateway.framework().getBundleContext());
             Runtimes.awaitReady(gw);
             gw.get(GatewayEnrolment.class).assignEuKey(USER, password.toCharArray());
@@ -161,7 +159,7 @@ final class Load {
         PnRecord pn = gw.get(PnManagement.class).establish(SetupType.ALL, List.of()).toCompletableFuture().get(30, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (pn.members().size() < n) {
-            System.out.printf("WARNING: only %d of %d PNEs joined (see %s)%n", pn.members().size(), n, root.resolve("gateway.log"));
+            System.out.printf("WARNING: only %d of %d PNEs joined (see %s)%n", pn.members().size(), n, root.resolve("gateway/log/cpns.log"));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // the simulator reports once all its PNEs joined
         while (!result.containsKey("p99_ms") && System.nanoTime() < deadline) {

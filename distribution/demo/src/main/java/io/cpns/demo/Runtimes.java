@@ -35,7 +35,7 @@ final class Runtimes {
         try (JarFile jar = new JarFile(home.resolve("lib").resolve("cpns-api.jar").toFile())) {
             String exports = jar.getManifest().getMainAttributes().getValue("Export-Package");
             return Map.of("org.osgi.framework.system.packages.extra", String.join(",", withoutDispatch(exports)),
-                    "felix.fileinstall.dir", etc.toString());
+                    "felix.fileinstall.dir", etc.toString(), "cpns.log.config", logback(etc).toString());
         }
     }
 
@@ -61,9 +61,16 @@ final class Runtimes {
         return clauses.stream().filter(x -> !x.equals(DISPATCH) && !x.startsWith(DISPATCH + ";")).toList();
     }
 
-    /** A copy of etc/ROLE/config with some values changed, as an operator would edit it. */
+    /**
+     * A copy of etc/ROLE/config with some values changed, as an operator would edit it, and beside it
+     * a copy of etc/ROLE/logback.xml that logs to the runtime's file only (data/ROLE/log/cpns.log):
+     * the demo's output is its steps, not the runtimes' lines.
+     */
     static Path config(Path home, Path dir, String role, Map<String, Map<String, String>> changes) throws IOException {
         Files.createDirectories(dir);
+        String logback = Files.readString(home.resolve("etc").resolve(role).resolve("logback.xml"));
+        Files.writeString(logback(dir), logback.replaceAll("(?s)<appender name=\"CONSOLE\".*?</appender>", "")
+                .replace("<appender-ref ref=\"CONSOLE\"/>", ""));
         try (Stream<Path> files = Files.list(home.resolve("etc").resolve(role).resolve("config"))) {
             for (Path f : files.toList()) {
                 Map<String, String> c = changes.getOrDefault(f.getFileName().toString(), Map.of());
@@ -76,6 +83,11 @@ final class Runtimes {
             }
         }
         return dir;
+    }
+
+    /** The logback.xml beside a configuration directory {@link #config} wrote. */
+    static Path logback(Path configDir) {
+        return configDir.resolveSibling(configDir.getFileName() + "-logback.xml");
     }
 
     static void awaitReady(Services s) {

@@ -86,8 +86,7 @@ final class UpdateLoad {
         try {
             server = start("server", Map.of("cpns.server.endpoint.cfg", Map.of("port", "0"),
                     "cpns.server.users.cfg", Map.of("argon2MemoryKiB", "8192", "argon2Iterations", "1"),
-                    "cpns.server.artifacts.cfg", Map.of("port", "0"),
-                    "cpns.log.console.cfg", Map.of("file", root.resolve("server.log").toString())));
+                    "cpns.server.artifacts.cfg", Map.of("port", "0")));
             Services srv = new Services(server.framework().getBundleContext());
             srvCtx = server.framework().getBundleContext();
             Runtimes.awaitReady(srv);
@@ -102,8 +101,7 @@ final class UpdateLoad {
                             "backoffMaxMillis", "1000"),
                     "cpns.pan.ip.cfg", Map.of("port", String.valueOf(panPort), "discoveryPort", "0", "maxUnauthenticatedPerAddress", "0"),
                     "cpns.gw.broker.cfg", Map.of("port", "0"),
-                    "cpns.gw.update.cfg", Map.of("trialSeconds", String.valueOf(trialSeconds)),
-                    "cpns.log.console.cfg", Map.of("file", root.resolve("gateway.log").toString())));
+                    "cpns.gw.update.cfg", Map.of("trialSeconds", String.valueOf(trialSeconds))));
             Map<String, String> props = new HashMap<>(Runtimes.apiFromClassPath(home, etc));
             props.put("cpns.update.rootKeys", rootKey);
             props.put(CpnsRuntime.RESTARTABLE, "true");

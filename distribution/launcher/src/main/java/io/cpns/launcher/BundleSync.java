@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -116,8 +117,14 @@ final class BundleSync {
                 b.update(); // from its location: the distribution's jar
             }
         }
+        // the lowest start level (the runtime feature) first and by name: lib-logback starts before Apache Felix
+        // Logback and logs from the first bundle on (D120); the others in the order they always had (a stable
+        // sort), so the CPNS bundles start as before
+        int first = byLocation.values().stream().mapToInt(Wanted::level).min().orElse(0);
+        List<Wanted> order = new ArrayList<>(byLocation.values());
+        order.sort(Comparator.comparingInt(Wanted::level).thenComparing(w -> w.level() == first ? w.jar().getFileName().toString() : ""));
         List<Bundle> fresh = new ArrayList<>();
-        for (Wanted w : byLocation.values()) {
+        for (Wanted w : order) {
             Bundle b = ctx.installBundle(w.location());
             if (skip.contains(b.getSymbolicName())) {
                 b.uninstall();

@@ -30,9 +30,6 @@ public final class Main implements Callable<Integer> {
      * the same runtimes): the exit status, 1 for an exception, 2 for a wrong argument.
      */
     public static int run(Object command, String[] args) {
-        // HikariCP logs through slf4j-simple (server role): only warnings, our log console has the rest
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         // a restart (docs/updates.md §4.4), or the demo's several runtimes, start more than one framework
         // in this JVM: each loads jSerialComm's native library, which the JVM allows once per file
         System.setProperty("jSerialComm.library.randomizeNativeName", "true");

@@ -121,6 +121,28 @@ class BundleSyncTest {
         assertTrue(find(ctx, "c") != null);
     }
 
+    /**
+     * D120: the runtime feature's bundles get the lowest bundle ids, in name order, so they start
+     * first and lib-logback before Apache Felix Logback (which would otherwise set Logback up with its
+     * defaults and lose the first lines); the CPNS bundles come after them.
+     */
+    @Test
+    void theRuntimeFeature_isInstalledFirst_byName() throws Exception {
+        for (String n : List.of("org.apache.felix.scr", "org.apache.felix.logback", "lib-logback", "org.apache.felix.log", "zz", "aa")) {
+            jar(dir.resolve("bundle/runtime/" + n + ".jar"), "rt." + n, "1.0.0");
+        }
+        for (String n : List.of("cpns-api", "a-core", "z-core", "cpns-keystore")) {
+            jar(dir.resolve("bundle/core/" + n + ".jar"), "core." + n, "1.0.0");
+        }
+        BundleContext ctx = boot();
+        sync(ctx, Set.of());
+        List<String> byId = Arrays.stream(ctx.getBundles()).filter(b -> b.getBundleId() != 0)
+                .sorted(java.util.Comparator.comparingLong(Bundle::getBundleId)).map(Bundle::getSymbolicName).toList();
+        assertEquals(List.of("rt.aa", "rt.lib-logback", "rt.org.apache.felix.log", "rt.org.apache.felix.logback", "rt.org.apache.felix.scr", "rt.zz"),
+                byId.subList(0, 6));
+        assertEquals(Set.of("core.cpns-api", "core.a-core", "core.z-core", "core.cpns-keystore"), Set.copyOf(byId.subList(6, 10)));
+    }
+
     /** A managed set as the update agent leaves it: real copies of jars under update/sets/ID/. */
     private BundleSync.Managed managed(String id, java.util.Set<String> force, String... bsnVersions) throws IOException {
         Path update = dir.resolve("update");

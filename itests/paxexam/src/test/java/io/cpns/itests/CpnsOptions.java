@@ -38,6 +38,11 @@ final class CpnsOptions {
     }
 
     static Option[] boot(String name, Map<String, Map<String, Object>> configs, String... features) {
+        return boot(name, dist().resolve("etc/gateway/logback.xml"), configs, features);
+    }
+
+    /** @param logback the logback.xml (framework property cpns.log.config) */
+    static Option[] boot(String name, Path logback, Map<String, Map<String, Object>> configs, String... features) {
         Path data = Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
                 .resolve(name + "-" + UUID.randomUUID().toString().substring(0, 8));
         List<Option> o = new ArrayList<>();
@@ -46,9 +51,9 @@ final class CpnsOptions {
         o.add(frameworkStartLevel(CPNS_START_LEVEL + 5));
         o.add(frameworkProperty("cpns.data").value(data.toString()));
         o.add(frameworkProperty("gosh.args").value("--nointeractive"));
-        // as etc/<role>/role.properties: the log console writes what was logged before it started
+        // as etc/<role>/role.properties: Logback configured from the gateway's logback.xml (console and data/log/cpns.log)
+        o.add(frameworkProperty("cpns.log.config").value(logback.toString()));
         o.add(frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"));
-        o.add(frameworkProperty("org.apache.felix.log.maxSize").value("500"));
         // as etc/server/role.properties: Felix HTTP Jetty runs only the artifact endpoint's instance
         o.add(frameworkProperty("org.apache.felix.http.require.config").value("true"));
         // as etc/<role>/role.properties: $[secret:]/$[env:] references resolved before any configuration is delivered

@@ -2,9 +2,6 @@ package io.cpns.itests;
 
 import static org.junit.Assert.assertEquals;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
@@ -19,53 +16,38 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.log.LoggerFactory;
 
 /**
- * cpns-log-console writes what was logged before it started (the Log Service's history), and an
- * updated log console (hot swap) does not write it a second time.
+ * The log (data/log/cpns.log, D120) has the start-up lines of the first CPNS bundles: Logback
+ * and Apache Felix Logback run from start level 1, before any of them, so nothing has to be replayed
+ * from the Log Service's history. An updated Felix Logback (the bridge swapped at run time) writes
+ * no line a second time and goes on with the lines after it.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class LogReplayIT {
-    static final Path LOG = Path.of(System.getProperty("cpns.itest.data", "target/itest-data")).toAbsolutePath()
-            .resolve("log-replay-" + ProcessHandle.current().pid() + ".log");
-
     @Inject
     BundleContext ctx;
 
     @Configuration
     public Option[] config() {
-        return CpnsOptions.boot("logreplay", Map.of("cpns.log.console", Map.of("file", LOG.toString())), "runtime", "core");
+        return CpnsOptions.boot("logreplay", Map.of(), "runtime", "core");
     }
 
     @Test
-    public void history_writtenOnce_evenAfterTheLogConsoleIsUpdated() throws Exception {
+    public void startLines_writtenOnce_evenAfterTheLogBridgeIsUpdated() throws Exception {
         Osgi osgi = new Osgi(ctx);
         osgi.awaitReady();
-        Osgi.eventually("the secret store's start-up line", () -> count("io.cpns.keystore  secret store at") == 1, this::log);
+        LogFile log = LogFile.of(ctx);
+        Osgi.eventually("the secret store's start-up line", () -> log.count("io.cpns.keystore  secret store at") == 1, log::text);
+        Osgi.eventually("the ready line", () -> log.count("io.cpns.health  CPNS runtime ready") == 1, log::text);
 
-        osgi.bundle("io.cpns.log.console").update();
+        osgi.bundle("org.apache.felix.logback").update();
         osgi.awaitReady();
         osgi.service(LoggerFactory.class).getLogger("replay-test").info("after the update");
-        Osgi.eventually("a line logged after the update", () -> count("after the update") == 1, this::log);
+        Osgi.eventually("a line logged after the update", () -> log.count("INFO  replay-test  after the update") == 1, log::text);
 
-        assertEquals(1, count("io.cpns.keystore  secret store at"));
-        Map<String, Long> twice = lines().stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
+        assertEquals(1, log.count("io.cpns.keystore  secret store at"));
+        Map<String, Long> twice = log.lines().stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
         twice.values().removeIf(n -> n == 1);
         assertEquals("no line written twice", Map.of(), twice);
-    }
-
-    private List<String> lines() {
-        try {
-            return Files.exists(LOG) ? Files.readAllLines(LOG) : List.of();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private long count(String part) {
-        return lines().stream().filter(l -> l.contains(part)).count();
-    }
-
-    private String log() {
-        return String.join("\n", lines());
     }
 }

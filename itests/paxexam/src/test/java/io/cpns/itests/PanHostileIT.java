@@ -192,7 +192,7 @@ public class PanHostileIT extends PnTestBase {
         assertTrue(osgi.service(PneMessenger.class).link(EntityId.of("cpns-server")).isEmpty());
     }
 
-    /** The gateway's log as cpns-log-console writes it at INFO: "time LEVEL bundle  message". */
+    /** The gateway's log as etc/gateway/logback.xml writes it at INFO: "time LEVEL bundle  message". */
     static final class GatewayLog implements LogListener {
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong lines = new AtomicLong();

@@ -55,7 +55,7 @@ public class StartupLogIT extends ForkedGatewayBase {
         return r.thisStart().lines().filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*")).toList();
     }
 
-    /** Lines logged before the log console started (cpns-keystore starts before it) reach the log, each once. */
+    /** The first CPNS bundles' lines (cpns-keystore) reach the log, each once: Logback runs from start level 1 (D120). */
     @Test
     public void l01_firstStart_theLinesOfBundlesStartedBeforeTheLogWriter_areInTheLog_eachOnce() throws Exception {
         gw = gateway(GW, Map.of());

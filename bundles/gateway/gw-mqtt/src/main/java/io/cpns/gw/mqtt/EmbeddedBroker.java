@@ -40,15 +40,6 @@ final class EmbeddedBroker implements GroupBrokerComponent.Backend, IAuthenticat
     /** The client id Moquette attributes the PN GW's own messages to (no MQTT connection has it). */
     private static final String GATEWAY = "cpns-gw";
 
-    static {
-        // Moquette logs each connection and each internal publish at INFO through slf4j-simple,
-        // to stderr: only its warnings belong in the PN GW's output (a launcher may set otherwise)
-        for (String logger : List.of("io.moquette", "io.netty")) {
-            String key = "org.slf4j.simpleLogger.log." + logger;
-            System.setProperty(key, System.getProperty(key, "warn"));
-        }
-    }
-
     private final Grants grants = new Grants();
     private final Server server = new Server();
     private final Logger log;

@@ -72,8 +72,10 @@ public class ServerStoreComponent implements ServerStore, PnStore, GroupStore, K
     static String defaultUrl(BundleContext context) {
         Path dir = io.cpns.api.DataDirectory.of(context::getProperty).resolve("db").toAbsolutePath();
         // WRITE_DELAY=0: each commit is written before it returns. H2's default (500 ms) lost the last
-        // committed changes at a kill -9: a Group Key epoch the PN GWs already had, a PN (issue 10)
-        return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        // committed changes at a kill -9: a Group Key epoch the PN GWs already had, a PN (issue 10).
+        // TRACE_LEVEL_FILE=4: H2's messages go to SLF4J (logger h2database, in the runtime's log, D120)
+        // instead of a cpns.trace.db file of its own format beside the database
+        return "jdbc:h2:file:" + dir.resolve("cpns") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=4";
     }
 
     /** data/db is ours: owner-only even if an older version or a looser umask created it 0755. */
