@@ -40,9 +40,29 @@ public final class Activator implements BundleActivator {
 
     @Override
     public void stop(BundleContext ctx) {
+        removeJulBridge(ctx);
         ((LoggerContext) LoggerFactory.getILoggerFactory()).stop(); // closes the files, ends the scan task
         context = null;
     }
+
+    /**
+     * Apache Felix Logback routes java.util.logging into Logback by adding its {@code SLF4JBridgeHandler}
+     * to JUL's root logger, JVM-wide, when its activator class loads, and never removes it. Left there
+     * once this framework's Logback is gone (this bundle updated, the framework stopped), every JUL
+     * call (Paho, the JDK, a PNE in the same JVM) throws NoClassDefFoundError in its caller's thread.
+     * Only this framework's bridge goes: another framework in the JVM (the demo) keeps its own.
+     */
+    static void removeJulBridge(BundleContext ctx) {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            org.osgi.framework.Bundle owner = org.osgi.framework.FrameworkUtil.getBundle(h.getClass());
+            if (h.getClass().getName().equals(JUL_BRIDGE) && owner != null && ctx.getBundle(owner.getBundleId()) == owner) {
+                root.removeHandler(h);
+            }
+        }
+    }
+
+    private static final String JUL_BRIDGE = "org.slf4j.bridge.SLF4JBridgeHandler";
 
     /** Replaces Logback's configuration by the file's; Logback prints its status (standard output) when the file has errors or warnings. */
     static void configure(LoggerContext logback, File file) {
