@@ -118,13 +118,17 @@ public class HealthMonitor implements Health {
     /** On the cpns-health thread: the log line once, then the conditions kept in step with the checks. */
     private void checkReady() {
         try {
-            HealthReport r = report();
-            if (r.ready() && readyMillis < 0) {
-                readyMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            // each tick asks only what the conditions need; the counts of a full report (a second SCR
+            // query, more bundle walks) are for the one ready line and for those who ask
+            boolean isReady = problems(HealthChecks.TAG_READINESS).isEmpty() && !Parts.of(context).isEmpty();
+            if (isReady && readyMillis < 0) {
+                long millis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                readyMillis = millis;
+                HealthReport r = report();
                 log.info("CPNS runtime ready in {} ms since JVM start: {} bundles, {} components, heap used {} MiB",
-                        readyMillis, r.bundles(), r.components(), r.heapUsedBytes() >> 20);
+                        millis, r.bundles(), r.components(), r.heapUsedBytes() >> 20);
             }
-            ready = r.ready() ? offer(ready, HealthChecks.READY) : withdraw(ready);
+            ready = isReady ? offer(ready, HealthChecks.READY) : withdraw(ready);
             live = liveness().isEmpty() ? offer(live, HealthChecks.LIVE) : withdraw(live);
         } catch (RuntimeException e) { // the framework stopping under us: the next run or deactivate sorts it out
             log.debug("health check failed: {}", e.toString());
@@ -157,12 +161,7 @@ public class HealthMonitor implements Health {
 
     @Override
     public HealthReport report() {
-        List<String> problems = new ArrayList<>();
-        for (Check c : checks) {
-            if (c.tags().contains(HealthChecks.TAG_READINESS)) {
-                problems.addAll(c.problems());
-            }
-        }
+        List<String> problems = problems(HealthChecks.TAG_READINESS);
         int n = bundles.count();
         Runtime rt = Runtime.getRuntime();
         boolean ready = problems.isEmpty() && n > 0;
@@ -171,9 +170,13 @@ public class HealthMonitor implements Health {
 
     /** Problems of the checks tagged liveness: a restart may cure them. */
     List<String> liveness() {
+        return problems(HealthChecks.TAG_LIVENESS);
+    }
+
+    private List<String> problems(String tag) {
         List<String> problems = new ArrayList<>();
         for (Check c : checks) {
-            if (c.tags().contains(HealthChecks.TAG_LIVENESS)) {
+            if (c.tags().contains(tag)) {
                 problems.addAll(c.problems());
             }
         }
